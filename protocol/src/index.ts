@@ -1,0 +1,1 @@
+export * from './boards.ts';

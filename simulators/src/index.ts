@@ -1,0 +1,3 @@
+export { SimulatedBoard, type PinState, type SimulatedBoardOptions, type SerialLink } from './firmata/device.ts';
+export { FirmataParser, type HostMessage } from './firmata/parser.ts';
+export { BoardSimulator, SimulatedPort, type SimulatedPortOptions } from './serial/binding.ts';
