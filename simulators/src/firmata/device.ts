@@ -127,6 +127,13 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
     this.stopTimers();
   }
 
+  /** The USB cable was pulled: the board loses power, and with it every pin's state. */
+  powerOff(): void {
+    this.disconnect();
+    this.parser.reset();
+    this.systemReset();
+  }
+
   /** Bytes from the host. */
   receive(bytes: Uint8Array): void {
     if (this.stalled || this.bootTimer) return; // a hung or booting board reads nothing
@@ -159,6 +166,19 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
   /** The servo pulse range the host configured (SERVO_CONFIG), if any. */
   servoRange(pin: number): ServoRange | undefined {
     return this.servoRanges.get(pin);
+  }
+
+  /**
+   * A servo's angle in degrees, as the Servo library reads what the host wrote: values under
+   * 544 are degrees, larger ones a pulse width in µs, mapped over the configured pulse range.
+   */
+  servoAngle(pin: number): number | undefined {
+    if (this.modes[pin] !== PinMode.SERVO) return undefined;
+    const value = this.values[pin] ?? 0;
+    if (value < 544) return value;
+    const { minPulse, maxPulse } = this.servoRanges.get(pin) ?? { minPulse: 544, maxPulse: 2400 };
+    const clamped = Math.min(Math.max(value, minPulse), maxPulse);
+    return Math.round(((clamped - minPulse) / (maxPulse - minPulse)) * 180);
   }
 
   get samplingInterval(): number {
@@ -205,11 +225,16 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
    * (pressed reads 0), to 5 V with a pull-down otherwise (pressed reads 1).
    */
   press(pin: number): void {
-    this.setDigital(pin, this.modes[pin] === PinMode.PULLUP ? 0 : 1);
+    this.setDigital(pin, this.isPulledUp(pin) ? 0 : 1);
   }
 
   release(pin: number): void {
-    this.setDigital(pin, this.modes[pin] === PinMode.PULLUP ? 1 : 0);
+    this.setDigital(pin, this.isPulledUp(pin) ? 1 : 0);
+  }
+
+  /** INPUT_PULLUP, or the classic way: INPUT with a HIGH written to it. */
+  isPulledUp(pin: number): boolean {
+    return this.modes[pin] === PinMode.PULLUP || (this.modes[pin] === PinMode.INPUT && this.values[pin] === 1);
   }
 
   /** What an HC-SR04 on this pin sees: a distance in cm, or null for no echo (nothing in range). */
@@ -222,7 +247,7 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
   readDigital(pin: number): 0 | 1 {
     const driven = this.inputLevels.get(pin);
     if (driven !== undefined) return driven;
-    return this.modes[pin] === PinMode.PULLUP || (this.modes[pin] === PinMode.INPUT && this.values[pin] === 1) ? 1 : 0;
+    return this.isPulledUp(pin) ? 1 : 0;
   }
 
   // ---- firmware --------------------------------------------------------------------------
@@ -357,8 +382,8 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
 
   private analogWrite(pin: number, value: number): void {
     const mode = this.modes[pin];
-    if (mode === PinMode.PWM) this.update(pin, mode, Math.min(value, 255));
-    else if (mode === PinMode.SERVO) this.update(pin, mode, value);
+    // The firmware keeps the value as written (its pin state), whatever the timer makes of it.
+    if (mode === PinMode.PWM || mode === PinMode.SERVO) this.update(pin, mode, value);
     else this.ignore(`analog write to pin ${pin}, which is not in PWM or servo mode`);
   }
 

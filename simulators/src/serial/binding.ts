@@ -61,7 +61,7 @@ export class SimulatedPort {
   /** Pull the USB cable: the board loses power and the host's port fails. */
   unplug(): void {
     this.plugged = false;
-    this.board.disconnect();
+    this.board.powerOff();
     this.open?.disconnect();
     this.open = undefined;
   }
