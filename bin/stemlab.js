@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `stemlab` command. The sources are TypeScript run through tsx, so a
-// gateway needs no build step after `npm install`.
+// The `stemlab` command. The sources are TypeScript run through tsx, so a gateway needs no
+// build step after `npm install`. tsconfig.json is for the type checker only: its `paths`
+// point at type declarations, which must not be loaded at run time.
 import { register } from 'tsx/esm/api';
 
-register();
+register({ tsconfig: false });
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

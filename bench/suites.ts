@@ -1,0 +1,7 @@
+import type { BenchSuite } from './types.ts';
+
+/** Every benchmark of the product; each package contributes its own from its bench/ folder. */
+export async function loadSuites(): Promise<BenchSuite[]> {
+  const { emulatorSuite } = await import('../simulators/bench/emulator.ts');
+  return [emulatorSuite];
+}

@@ -1,0 +1,56 @@
+import { UsageError } from './args.ts';
+
+/** One `stemlab` sub-command: its one-line summary and what it runs. */
+export interface Command {
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+// Each command is loaded only when it runs, so `stemlab --help` does not load Node-RED or a broker.
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  demo: {
+    summary: 'run the simulated classroom: kits, pins changing (Ctrl-C or --duration to stop)',
+    load: async () => (await import('./commands/demo.ts')).demo,
+  },
+  'sim board': {
+    summary: 'a simulated Arduino (StandardFirmata + PING_READ) on a pseudo-terminal',
+    load: async () => (await import('./commands/sim-board.ts')).simBoard,
+  },
+  bench: {
+    summary: 'run the benchmarks and print their figures (--json for machines)',
+    load: async () => (await import('./commands/bench.ts')).bench,
+  },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  stemlab ${name.padEnd(width)}  ${c.summary}`);
+  return ['STEMLab Edge: smart classrooms, lab centres and STEM robot clubs', '', 'Commands:', ...lines, '', 'Run `stemlab COMMAND --help` for its options.'].join('\n');
+}
+
+/** Runs the command line; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  // Commands are one or two words ("demo", "sim board").
+  const two = argv.slice(0, 2).join(' ');
+  const name = commands[two] ? two : argv[0]!;
+  const entry = commands[name];
+  if (!entry) {
+    console.error(`stemlab: unknown command '${argv.join(' ')}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    return await command.run(argv.slice(name.split(' ').length));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(err.message);
+      return err.exitCode;
+    }
+    console.error(`stemlab ${name}: ${(err as Error).stack ?? String(err)}`);
+    return 1;
+  }
+}
