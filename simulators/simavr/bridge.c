@@ -9,11 +9,12 @@
  *   --link PATH  also create a symlink PATH -> the pty slave (per bridge; the
  *                fixed /tmp/simavr-uart0 link of uart_pty is never created)
  *
- * stdout, one event per line (other lines, e.g. simavr's own chatter, may
- * appear and must be ignored by readers):
+ * stdout, one event per line (simavr's own chatter goes to stderr; readers
+ * should still ignore lines they do not know):
  *   pty /dev/pts/N           once, when the serial port exists
  *   pin <arduino pin> <0|1>  an output level changed (PORT & DDR)
- *   pwm <arduino pin> <0-255> a PWM compare register (OCRnA/OCRnB) changed
+ *   pwm <arduino pin> <0-255> the pin's PWM compare register (OCRnx, low
+ *                            byte) was written with a new value (analogWrite)
  *   reset                    the chip was reset
  *   stats <cycles> <sim_ms> <wall_ms>
  *   err <message>
@@ -31,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -73,6 +75,16 @@ int symlink(const char *target, const char *linkpath) {
 	return (int)syscall(SYS_symlink, target, linkpath);
 }
 
+/* every exit goes through here: remove our own --link, never run atexit
+ * handlers (uart_pty_stop() would hang) */
+static void leave(int code) {
+	if (link_path) syscall(SYS_unlink, link_path);
+	_exit(code);
+}
+static void on_signal(int sig) {
+	leave(128 + sig);
+}
+
 /* ------------------------------------------------------------------------ */
 
 typedef struct { char port; int bit; } pinmap_t;
@@ -96,15 +108,23 @@ static const pinmap_t mega_pins[] = {
 	{'K',0},{'K',1},{'K',2},{'K',3},{'K',4},{'K',5},{'K',6},{'K',7}, /* 62-69 A8-A15 */
 };
 
-/* timer / compare (A = PWM0, B = PWM1) -> Arduino pin. simavr 1.6 only
- * reports OCRnA and OCRnB, so the C channels (mega 3, 8, 13/T1C, 44) are absent. */
-typedef struct { char timer; int pin[2]; } pwmmap_t;
+/* PWM: the output compare register (low byte) of each Arduino PWM pin.
+ * simavr 1.6 only raises its timer PWM IRQs for fast-PWM timers (timer0),
+ * not for the phase-correct ones Arduino uses elsewhere, so the bridge
+ * watches the firmware's writes to the OCRnx registers instead. */
+typedef struct { uint16_t addr; int pin; } pwmmap_t;
 static const pwmmap_t uno_pwm[] = {
-	{'0', {6, 5}}, {'1', {9, 10}}, {'2', {11, 3}},
+	{0x47, 6}, {0x48, 5},            /* OCR0A, OCR0B */
+	{0x88, 9}, {0x8A, 10},           /* OCR1AL, OCR1BL */
+	{0xB3, 11}, {0xB4, 3},           /* OCR2A, OCR2B */
 };
 static const pwmmap_t mega_pwm[] = {
-	{'0', {13, 4}}, {'1', {11, 12}}, {'2', {10, 9}},
-	{'3', {5, 2}}, {'4', {6, 7}}, {'5', {46, 45}},
+	{0x47, 13}, {0x48, 4},                   /* OCR0A, OCR0B */
+	{0x88, 11}, {0x8A, 12}, {0x8C, 13},      /* OCR1AL, OCR1BL, OCR1CL */
+	{0xB3, 10}, {0xB4, 9},                   /* OCR2A, OCR2B */
+	{0x98, 5}, {0x9A, 2}, {0x9C, 3},         /* OCR3AL, OCR3BL, OCR3CL */
+	{0xA8, 6}, {0xAA, 7}, {0xAC, 8},         /* OCR4AL, OCR4BL, OCR4CL */
+	{0x128, 46}, {0x12A, 45}, {0x12C, 44},   /* OCR5AL, OCR5BL, OCR5CL */
 };
 
 static avr_t *avr;
@@ -196,8 +216,9 @@ static atomic_int q_pending;
 static void *stdin_thread(void *arg) {
 	(void)arg;
 	char line[128];
-	while (fgets(line, sizeof(line), stdin)) {
-		if (strncmp(line, "quit", 4) == 0) _exit(0);
+	for (;;) {
+		int eof = !fgets(line, sizeof(line), stdin);
+		if (eof) strcpy(line, "quit\n"); /* parent went away: no orphan simulators */
 		pthread_mutex_lock(&q_lock);
 		int next = (q_tail + 1) % QLEN;
 		if (next != q_head) {
@@ -206,8 +227,11 @@ static void *stdin_thread(void *arg) {
 		}
 		pthread_mutex_unlock(&q_lock);
 		atomic_store(&q_pending, 1);
+		if (eof || strncmp(line, "quit", 4) == 0) {
+			sleep(1); /* the sim loop exits first, after the queued commands */
+			leave(0);
+		}
 	}
-	_exit(0); /* parent went away: no orphan simulators */
 	return NULL;
 }
 
@@ -222,6 +246,9 @@ static void run_command(const char *line) {
 		if (a < 0 || a >= npins) { out("err pin %d out of range\n", a); return; }
 		avr_irq_t *irq = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(pins[a].port), pins[a].bit);
 		if (irq) avr_raise_irq(irq, b ? 1 : 0);
+	} else if (strncmp(line, "quit", 4) == 0) {
+		fflush(stdout);
+		leave(0);
 	} else if (strncmp(line, "reset", 5) == 0) {
 		avr_reset(avr);
 		resync_ports();
@@ -267,10 +294,10 @@ int main(int argc, char **argv) {
 	const pwmmap_t *pwm;
 	int npwm;
 	if (!strcmp(board, "uno") || !strcmp(board, "atmega328p")) {
-		mcu = "atmega328p"; pins = uno_pins; npins = 20; pwm = uno_pwm; npwm = 3; nadc = 6;
+		mcu = "atmega328p"; pins = uno_pins; npins = 20; pwm = uno_pwm; npwm = 6; nadc = 6;
 	} else if (!strcmp(board, "mega") || !strcmp(board, "atmega2560")) {
 		/* simavr 1.6 keeps 8 ADC input values: A8-A15 are not settable */
-		mcu = "atmega2560"; pins = mega_pins; npins = 70; pwm = mega_pwm; npwm = 6; nadc = 8;
+		mcu = "atmega2560"; pins = mega_pins; npins = 70; pwm = mega_pwm; npwm = 16; nadc = 8;
 	} else {
 		fprintf(stderr, "unknown board %s (uno|mega)\n", board);
 		return 2;
@@ -309,23 +336,33 @@ int main(int argc, char **argv) {
 		if (p) avr_irq_register_notify(p, port_hook, (void *)(intptr_t)pi);
 		if (d) avr_irq_register_notify(d, ddr_hook, (void *)(intptr_t)pi);
 	}
-	for (int i = 0; i < npwm; i++)
-		for (int c = 0; c < 2; c++) {
-			avr_irq_t *irq = avr_io_getirq(avr, AVR_IOCTL_TIMER_GETIRQ(pwm[i].timer), TIMER_IRQ_OUT_PWM0 + c);
-			if (irq) avr_irq_register_notify(irq, pwm_hook, (void *)(intptr_t)pwm[i].pin[c]);
-		}
+	for (int i = 0; i < npwm; i++) {
+		avr_irq_t *irq = avr_iomem_getirq(avr, pwm[i].addr, NULL, AVR_IOMEM_IRQ_ALL);
+		if (irq) avr_irq_register_notify(irq, pwm_hook, (void *)(intptr_t)pwm[i].pin);
+	}
 
 	/* analog inputs start at 0 V */
 	for (int ch = 0; ch < nadc; ch++)
 		avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + ch), 0);
 
-	/* UART0 <-> pty */
+	/* UART0 <-> pty. uart_pty prints its own chatter on stdout: send that to
+	 * stderr so stdout carries only this bridge's protocol lines. */
+	fflush(stdout);
+	int saved_stdout = dup(STDOUT_FILENO);
+	dup2(STDERR_FILENO, STDOUT_FILENO);
 	uart_pty_init(avr, &uart_pty);
 	uart_pty_connect(&uart_pty, '0');
+	fflush(stdout);
+	dup2(saved_stdout, STDOUT_FILENO);
+	close(saved_stdout);
 	if (!uart_pty.pty.slavename[0]) {
 		fprintf(stderr, "uart_pty could not create a pty\n");
 		_exit(1);
 	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN);
 	if (link_path) {
 		syscall(SYS_unlink, link_path);
 		if (syscall(SYS_symlink, uart_pty.pty.slavename, link_path) != 0)
@@ -359,5 +396,5 @@ int main(int argc, char **argv) {
 			}
 		}
 	}
-	_exit(1);
+	leave(1);
 }

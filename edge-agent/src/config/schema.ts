@@ -1,0 +1,598 @@
+/**
+ * The edge agent's config: one zod schema, the only source of truth. The TypeScript types are
+ * inferred from it, the defaults live in it, and docs/agent-config.schema.json and
+ * docs/agent-config.md are generated from it (edge-agent/scripts/gen-config-docs.ts), so every
+ * description here is also user documentation.
+ *
+ * Field shapes come first; the checks that need more than one field (a pin the board does not
+ * have, a PWM component on a non-PWM pin, two components on one pin, an HC-SR04 without
+ * PingFirmata...) follow as superRefine checks. They read the board table in @stemlab/protocol,
+ * the same one the simulated board answers from, so the config and the boards cannot disagree.
+ * Every check names the field path and the fix.
+ */
+import { z } from 'zod';
+import { boardKinds, boards, PinMode, resolvePin, supportsMode, type BoardProfile, type FirmwareOptions, type PinModeValue } from '@stemlab/protocol';
+
+// ---------------------------------------------------------------------------------------------
+// Value types
+// ---------------------------------------------------------------------------------------------
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** An id that becomes an MQTT topic segment, so `/`, `+`, `#`, spaces and capitals are out. */
+const slug = (what: string) =>
+  z
+    .string({ error: (iss) => (iss.input === undefined ? `required: a ${what} such as 'robot-1'` : `${what} must be a string such as 'robot-1'`) })
+    .regex(SLUG, {
+      error: (iss) =>
+        `${JSON.stringify(iss.input)} is not a valid ${what}; use lowercase letters, digits and '-' (at most 64, e.g. 'robot-1'), because it becomes an MQTT topic segment`,
+    })
+    .meta({ title: 'slug' });
+
+const label = z.string().min(1).max(120).optional().describe('A name for people (the dashboard, reports); ids stay machine-friendly.');
+
+/** A pin as people write it: a number (9) or an analog pin ("A0"); resolved against the kit's board. */
+const notAPin = (iss: { input?: unknown }) =>
+  iss.input === undefined
+    ? 'required: a digital pin number such as 9, or an analog pin such as "A0"'
+    : `${JSON.stringify(iss.input)} is not a pin; write a digital pin as a number (9) or an analog pin as "A0"`;
+const pin = z
+  .union([z.number().int({ error: notAPin }).min(0, { error: notAPin }), z.string().regex(/^[Aa]?[0-9]+$/, { error: notAPin })], { error: notAPin })
+  .meta({ title: 'pin', description: 'A digital pin number (e.g. 9) or an analog pin written "A0".."A15".' });
+export type Pin = z.infer<typeof pin>;
+
+const degrees = z.number().min(0).max(180);
+const servoRange = z
+  .tuple([degrees, degrees])
+  .refine(([min, max]) => min < max, { error: 'write the range as [min, max] with min below max, e.g. [0, 180]' })
+  .meta({ title: 'degrees [min, max]' });
+
+const ms = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const usbId = (what: string) =>
+  z
+    .string({
+      error: (iss) =>
+        iss.input === undefined
+          ? `required: the ${what} as 4 hex digits, e.g. '2341'`
+          : `write the ${what} in quotes as 4 hex digits, e.g. '0043' (unquoted, YAML reads 0043 as the number 43)`,
+    })
+    .regex(/^[0-9a-fA-F]{4}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a USB ${what}; write 4 hex digits, e.g. '2341'` })
+    // serialport reports ids in lowercase; normalise once here so matching is a plain comparison.
+    .overwrite((s) => s.toLowerCase())
+    .meta({ title: 'USB id (4 hex digits)' });
+
+const bcm = z
+  .number({ error: (iss) => (iss.input === undefined ? 'required: the BCM GPIO number (0–27)' : 'a BCM GPIO number is a whole number from 0 to 27') })
+  .int()
+  .min(0, { error: 'BCM GPIO numbers run from 0 to 27; use the BCM number (GPIO17), not the physical header pin (11)' })
+  .max(27, { error: 'BCM GPIO numbers run from 0 to 27; use the BCM number (GPIO17), not the physical header pin (11)' })
+  .meta({ title: 'BCM number (0–27)' });
+
+// ---------------------------------------------------------------------------------------------
+// Kits: how to find the board, its firmware, limits and components
+// ---------------------------------------------------------------------------------------------
+
+export const firmwares = ['StandardFirmata', 'PingFirmata'] as const;
+export type Firmware = (typeof firmwares)[number];
+
+/** The Firmata features each sketch offers, as the protocol's board table describes them. */
+export function firmwareOptions(firmware: Firmware): FirmwareOptions {
+  return { version: [2, 5], ping: firmware === 'PingFirmata' };
+}
+
+const finderSchema = z
+  .strictObject({
+    serialNumber: z
+      .string({ error: (iss) => (iss.input === undefined ? undefined : "write the serial number in quotes, e.g. serialNumber: '85736323838351F0E1A1'") })
+      .min(1)
+      .optional()
+      .describe('USB serial number of the board (`stemlab agent doctor` lists them). Tried first; it follows the kit to any USB socket.'),
+    vendorId: usbId('vendor id').optional().describe("USB vendor id, e.g. '2341' (Arduino). With productId, tried when there is no serial number."),
+    productId: usbId('product id').optional().describe("USB product id, e.g. '0043' (Uno) or '0042' (Mega 2560)."),
+    path: z.string().min(1).optional().describe('Serial port path, e.g. /dev/ttyACM0: the fallback when no port matches by USB id; it changes when the kit moves sockets.'),
+    sim: slug('simulated board name')
+      .optional()
+      .describe('Name of a simulated board (`stemlab sim board`, `stemlab demo`) instead of a real one; cannot be combined with the other fields.'),
+  })
+  .superRefine((find, ctx) => {
+    const real = (['serialNumber', 'vendorId', 'productId', 'path'] as const).filter((key) => find[key] !== undefined);
+    if (find.sim !== undefined && real.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['sim'], message: `sim is for a simulated board and cannot be combined with ${real.join(', ')}; remove one or the other` });
+    } else if (find.sim === undefined && real.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: "say how to find the board: serialNumber (best), vendorId + productId, path, or sim: NAME for a simulated board",
+      });
+    }
+    if ((find.vendorId === undefined) !== (find.productId === undefined)) {
+      const missing = find.vendorId === undefined ? 'vendorId' : 'productId';
+      ctx.addIssue({ code: 'custom', path: [missing], message: `vendorId and productId go together; add ${missing} (an Arduino Uno is 2341:0043, a Mega 2560 is 2341:0042)` });
+    }
+  })
+  .meta({
+    title: 'finder',
+    description:
+      'How the agent finds the board: by serialNumber first, then by vendorId + productId, then by path; or sim: NAME for a simulated board.',
+  });
+
+const limitsSchema = z
+  .strictObject({
+    maxMotorSpeed: z.number().int().min(0).max(255).default(255).describe('Highest motor speed (PWM duty 0–255) any command may set; faster requests are clamped.'),
+    servoRange: servoRange.default((): [number, number] => [0, 180]).describe('Servo angles [min, max] in degrees no command can go beyond, e.g. to protect a gripper.'),
+  })
+  .describe('Per-kit limits that no command (lesson, flow, teacher tool) can exceed.');
+
+const kind = <T extends string>(type: T) => z.literal(type).describe('What the component is; decides which other fields apply.');
+const base = {
+  id: slug('component id').describe('Unique within the kit; becomes the device name in telemetry and usage topics.'),
+  label,
+};
+const freq = (what: string) => ms(10, 60_000).default(25).describe(`How often ${what} is read, in ms.`);
+
+const componentOptions = [
+  z
+    .strictObject({
+      type: kind('led'),
+      ...base,
+      pin: pin.describe('The pin the LED (through its resistor) is on.'),
+      pwm: z.boolean().default(false).describe('Dim the LED with PWM (brightness 0–255); needs a PWM pin.'),
+    })
+    .meta({ title: 'led', description: 'An LED on a digital pin.' }),
+  z
+    .strictObject({
+      type: kind('button'),
+      ...base,
+      pin: pin.describe('The pin the button is on.'),
+      pullup: z.boolean().default(false).describe("Use the board's internal pull-up (button wired to GND, no resistor)."),
+      invert: z.boolean().default(false).describe('Swap pressed and released (a button wired to read high at rest).'),
+      holdtime: ms(50, 60_000).default(500).describe('How long a press lasts before it counts as held, in ms.'),
+    })
+    .meta({ title: 'button', description: 'A push button or switch.' }),
+  z
+    .strictObject({
+      type: kind('servo'),
+      ...base,
+      pin: pin.describe('The pin the servo signal wire is on.'),
+      range: servoRange.optional().describe("This servo's angles [min, max]; within the kit's limits.servoRange, which is also the default."),
+      startAt: degrees.optional().describe('Angle to move to when the kit starts; left where it is when absent.'),
+    })
+    .meta({ title: 'servo', description: 'A hobby servo (0–180°).' }),
+  z
+    .strictObject({
+      type: kind('motor'),
+      ...base,
+      pins: z
+        .strictObject({
+          pwm: pin.describe('Speed pin (PWM), e.g. ENA of an L298N or PWMA of a TB6612.'),
+          dir: pin.describe('Direction pin, e.g. IN1 / AIN1.'),
+          cdir: pin.optional().describe('Counter-direction pin for three-pin drivers, e.g. IN2 / AIN2.'),
+          brake: pin.optional().describe('Brake pin, where the driver has one.'),
+        })
+        .describe('The pins of the motor driver channel.'),
+      invertPWM: z.boolean().default(false).describe('Invert the speed signal in reverse (drivers that need PWM inverted when dir is high).'),
+    })
+    .meta({ title: 'motor', description: 'A DC motor on a driver channel: a PWM speed pin and a direction pin.' }),
+  z
+    .strictObject({
+      type: kind('analog-sensor'),
+      ...base,
+      pin: pin.describe('Analog input pin, e.g. "A0".'),
+      threshold: z.number().int().min(0).max(1023).default(1).describe('Smallest change of the raw reading (0–1023) that counts as a change.'),
+      freq: freq('the sensor'),
+      scale: z
+        .tuple([z.number(), z.number()])
+        .optional()
+        .describe('Map the raw 0–1023 reading linearly onto [low, high], e.g. [0, 14] for a pH probe or [0, 25] for a voltage divider.'),
+    })
+    .meta({ title: 'analog-sensor', description: 'Any sensor read as an analog value: light, sound, soil moisture, pH, voltage...' }),
+  z
+    .strictObject({
+      type: kind('thermometer'),
+      ...base,
+      pin: pin.describe('Analog input pin, e.g. "A0".'),
+      controller: z.enum(['LM35', 'TMP36']).default('LM35').describe('Which analog temperature sensor it is.'),
+      freq: freq('the temperature'),
+    })
+    .meta({ title: 'thermometer', description: 'An analog temperature sensor.' }),
+  z
+    .strictObject({
+      type: kind('proximity'),
+      ...base,
+      controller: z.literal('HCSR04').default('HCSR04').describe('The ultrasonic sensor model.'),
+      pin: pin.describe('The pin TRIG and ECHO are wired to together (PingFirmata drives both from one pin).'),
+      freq: freq('the distance'),
+    })
+    .meta({ title: 'proximity', description: "An HC-SR04 ultrasonic distance sensor; the kit's firmware must be PingFirmata." }),
+  z
+    .strictObject({
+      type: kind('line-sensors'),
+      ...base,
+      pins: z.array(pin).min(1).max(8).describe('One pin per sensor, left to right; analog pins ("A0") read analog values, digital pins read on/off.'),
+      freq: freq('the array'),
+    })
+    .meta({ title: 'line-sensors', description: 'A line-follower array of IR sensors (typically 3 or 5).' }),
+  z
+    .strictObject({
+      type: kind('piezo'),
+      ...base,
+      pin: pin.describe('PWM pin the piezo buzzer is on.'),
+    })
+    .meta({ title: 'piezo', description: 'A piezo buzzer; plays tones, so it needs a PWM pin.' }),
+  z
+    .strictObject({
+      type: kind('relay'),
+      ...base,
+      pin: pin.describe('The pin driving the relay module.'),
+      // Johnny-Five calls this option `type`, a name taken here by the component type.
+      contact: z.enum(['NO', 'NC']).default('NO').describe('NO: normally open (the load is off at rest); NC: normally closed.'),
+    })
+    .meta({ title: 'relay', description: 'A relay module switching a pump, lamp or fan.' }),
+] as const;
+
+export const componentTypes = componentOptions.map((option) => option.shape.type.value);
+
+const componentSchema = z.discriminatedUnion('type', componentOptions, {
+  error: (iss) =>
+    iss.code === 'invalid_union' && 'note' in iss && iss.note === 'No matching discriminator'
+      ? `${describeValue((iss.input as { type?: unknown } | undefined)?.type)} is not a component type; use one of ${componentTypes.join(', ')}`
+      : undefined,
+});
+
+const kitFields = z.strictObject({
+  id: slug('kit id').describe('Unique on this gateway; becomes the {kit} segment of kit/{kit}/state.'),
+  label,
+  board: z.enum(boardKinds).describe('Which Arduino the kit is built on.'),
+  find: finderSchema,
+  firmware: z.enum(firmwares).default('StandardFirmata').describe('The Firmata sketch uploaded to the board; an HC-SR04 needs PingFirmata.'),
+  limits: limitsSchema.prefault({}),
+  components: z.array(componentSchema).default(() => []).describe('What is wired to the board.'),
+});
+type ParsedKit = z.output<typeof kitFields>;
+
+export const kitSchema = kitFields
+  .superRefine((kit, ctx) => checkKit(kit, ctx))
+  .meta({ title: 'kit', description: 'One Arduino with what is wired to it, on a USB port of the gateway.' });
+
+// ---------------------------------------------------------------------------------------------
+// The Raspberry Pi's own GPIO lines
+// ---------------------------------------------------------------------------------------------
+
+const debounceMs = ms(0, 1000).default(20).describe('Ignore changes shorter than this (contact bounce), in ms.');
+
+const gpioButton = z
+  .strictObject({
+    id: slug('GPIO line id').describe('Unique among the GPIO lines.'),
+    label,
+    bcm: bcm.describe('BCM number of the line (GPIO17 is 17).'),
+    activeLow: z.boolean().default(true).describe('Pressed reads low (button wired to GND with a pull-up), the usual wiring.'),
+    debounceMs,
+  })
+  .meta({ title: 'GPIO button', description: 'A button on the Pi header.' });
+
+const gpioLed = z
+  .strictObject({
+    id: slug('GPIO line id').describe('Unique among the GPIO lines.'),
+    label,
+    bcm: bcm.describe('BCM number of the line.'),
+    activeLow: z.boolean().default(false).describe('The LED lights when the line is low (wired to 3.3 V).'),
+  })
+  .meta({ title: 'GPIO LED', description: 'An LED on the Pi header.' });
+
+const gpioSchema = z
+  .strictObject({
+    buttons: z.array(gpioButton).default(() => []).describe('Buttons on the Pi header.'),
+    leds: z.array(gpioLed).default(() => []).describe('LEDs on the Pi header, e.g. a status LED.'),
+    estop: z
+      .strictObject({
+        label,
+        bcm: bcm.describe('BCM number of the emergency-stop button.'),
+        activeLow: z.boolean().default(true).describe('Pressed reads low, the usual wiring.'),
+        debounceMs,
+      })
+      .optional()
+      .describe('The emergency-stop button: stops every actuator of the gateway and latches until a teacher resets it.'),
+  })
+  .describe("The Raspberry Pi's own GPIO lines, by BCM number.");
+
+// ---------------------------------------------------------------------------------------------
+// The whole config
+// ---------------------------------------------------------------------------------------------
+
+export const rooms = ['robot-club', 'lab', 'classroom'] as const;
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const configFields = z.strictObject({
+  $schema: z.string().optional().describe('Path or URL of docs/agent-config.schema.json, for editors; ignored by the agent.'),
+  unit: slug('unit id').describe("The school unit this gateway belongs to, e.g. 'thcs-q1-01'; the {unit} segment of every MQTT topic."),
+  gateway: slug('gateway id').describe("This gateway, unique within the unit, e.g. 'robot-club-1'; the {gateway} segment of every MQTT topic."),
+  label,
+  room: z.enum(rooms).describe('What kind of room the gateway serves.'),
+  kits: z.array(kitSchema).default(() => []).describe('The Arduino kits plugged into this gateway.'),
+  gpio: gpioSchema.prefault({}),
+  safety: z
+    .strictObject({
+      watchdogMs: ms(50, 10_000)
+        .default(500)
+        .describe('Dead-man window: motors and servos driven by a lesson stop when no fresh command arrives within it, in ms.'),
+    })
+    .prefault({})
+    .describe('Safety settings for every kit of the gateway.'),
+  log: z
+    .strictObject({ level: z.enum(logLevels).default('info').describe('Lowest level logged.') })
+    .prefault({})
+    .describe('Logging.'),
+});
+type ParsedConfig = z.output<typeof configFields>;
+
+export const agentConfigSchema = configFields
+  .superRefine((config, ctx) => checkGateway(config, ctx))
+  .meta({
+    title: 'STEMLab edge agent config',
+    description: 'The config of one Raspberry Pi gateway: `stemlab agent --config FILE` (YAML or JSON).',
+  });
+
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+/** A validated config. Configs are validated once and frozen, hence read-only all the way down. */
+export type AgentConfig = DeepReadonly<z.output<typeof agentConfigSchema>>;
+export type KitConfig = AgentConfig['kits'][number];
+export type KitFinder = KitConfig['find'];
+export type KitLimits = KitConfig['limits'];
+export type ComponentConfig = KitConfig['components'][number];
+export type ComponentType = ComponentConfig['type'];
+export type ComponentOf<T extends ComponentType> = Extract<ComponentConfig, { type: T }>;
+export type GpioConfig = AgentConfig['gpio'];
+export type Room = (typeof rooms)[number];
+export type LogLevel = (typeof logLevels)[number];
+
+export type DeepReadonly<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends readonly unknown[]
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
+// ---------------------------------------------------------------------------------------------
+// Pins of a component, and how a kit resolves them
+// ---------------------------------------------------------------------------------------------
+
+/** What a pin must be able to do. `digital` is any usable pin. */
+export type PinUse = 'digital' | 'pwm' | 'servo' | 'analog' | 'ping';
+
+export interface ComponentPin {
+  /** Path of the pin inside the component, e.g. ['pins', 'pwm']. */
+  field: readonly (string | number)[];
+  pin: Pin;
+  use: PinUse;
+}
+
+/** Every pin a component occupies, with what it needs the pin to do. */
+export function componentPins(component: ComponentConfig): ComponentPin[] {
+  switch (component.type) {
+    case 'led':
+      return [{ field: ['pin'], pin: component.pin, use: component.pwm ? 'pwm' : 'digital' }];
+    case 'button':
+    case 'relay':
+      return [{ field: ['pin'], pin: component.pin, use: 'digital' }];
+    case 'servo':
+      return [{ field: ['pin'], pin: component.pin, use: 'servo' }];
+    case 'piezo':
+      return [{ field: ['pin'], pin: component.pin, use: 'pwm' }];
+    case 'analog-sensor':
+    case 'thermometer':
+      return [{ field: ['pin'], pin: component.pin, use: 'analog' }];
+    case 'proximity':
+      return [{ field: ['pin'], pin: component.pin, use: 'ping' }];
+    case 'line-sensors':
+      return component.pins.map((p, i) => ({ field: ['pins', i], pin: p, use: 'digital' as const }));
+    case 'motor': {
+      const pins: ComponentPin[] = [
+        { field: ['pins', 'pwm'], pin: component.pins.pwm, use: 'pwm' },
+        { field: ['pins', 'dir'], pin: component.pins.dir, use: 'digital' },
+      ];
+      if (component.pins.cdir !== undefined) pins.push({ field: ['pins', 'cdir'], pin: component.pins.cdir, use: 'digital' });
+      if (component.pins.brake !== undefined) pins.push({ field: ['pins', 'brake'], pin: component.pins.brake, use: 'digital' });
+      return pins;
+    }
+  }
+}
+
+/** A pin of a validated kit as the board numbers it ("A0" → 14 on an Uno). */
+export function kitPin(kit: Pick<KitConfig, 'id' | 'board'>, p: Pin): number {
+  const n = resolvePin(boards[kit.board], p);
+  if (n === undefined) throw new Error(`kit '${kit.id}': pin ${String(p)} does not exist on an ${boards[kit.board].title}; was the config validated?`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks across fields
+// ---------------------------------------------------------------------------------------------
+
+/** The rules the checks below enforce, for the generated reference (keep in step with them). */
+export const crossFieldRules: readonly string[] = [
+  "Every pin exists on the kit's board; pins 0 and 1 carry the USB serial link and cannot be used.",
+  'A PWM LED, a piezo and a motor\'s `pins.pwm` need a PWM pin; a servo needs a pin the Servo library can drive.',
+  'An analog-sensor or a thermometer needs an analog input pin (A0–A5 on an Uno, A0–A15 on a Mega).',
+  'A `proximity` sensor (HC-SR04) needs `firmware: PingFirmata` on its kit.',
+  'No two components of a kit share a pin ("A0" and 14 are the same pin on an Uno).',
+  "A servo's `range` and `startAt` stay within the kit's `limits.servoRange`.",
+  'Kit ids are unique on the gateway; component ids are unique within their kit; GPIO line ids are unique.',
+  'No two kits share a serial number, a port path or a simulated board name; two kits with the same vendorId + productId need a serialNumber (or each a path) to tell them apart.',
+  'No BCM GPIO number is used twice.',
+];
+
+type Ctx = z.RefinementCtx;
+type Path = (string | number)[];
+
+/** ['kits', 2, 'components', 1, 'pin'] → "kits[2].components[1].pin". */
+export function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, k) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `${k === 0 ? '' : '.'}${String(p)}` : `[${JSON.stringify(String(p))}]`))
+    .join('');
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+}
+
+/** [3, 5, 6, 9, 10, 11] → "3, 5, 6, 9, 10, 11"; [2..13, 44, 45, 46] → "2–13, 44, 45, 46". */
+function numberList(numbers: readonly number[], prefix = ''): string {
+  const parts: string[] = [];
+  const sorted = [...numbers].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    if (j - i >= 3) parts.push(`${prefix}${sorted[i]}–${prefix}${sorted[j]}`);
+    else for (let k = i; k <= j; k++) parts.push(`${prefix}${sorted[k]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/** "A0–A5" on an Uno. */
+function analogPins(profile: BoardProfile): string {
+  return numberList(Array.from({ length: profile.analogChannels }, (_, i) => i), 'A');
+}
+
+/** "pins 2–19, A0–A5" on an Uno. */
+function usablePins(profile: BoardProfile): string {
+  const digital = Array.from({ length: profile.pinCount }, (_, i) => i).filter((i) => !profile.reservedPins.includes(i));
+  return `pins ${numberList(digital)}, ${analogPins(profile)}`;
+}
+
+const modeOf: Record<Exclude<PinUse, 'digital'>, PinModeValue> = {
+  pwm: PinMode.PWM,
+  servo: PinMode.SERVO,
+  analog: PinMode.ANALOG,
+  ping: PinMode.PING_READ,
+};
+
+function checkKit(kit: ParsedKit, ctx: Ctx): void {
+  const profile = boards[kit.board];
+  const board = `an ${profile.title}`;
+  const firmware = firmwareOptions(kit.firmware);
+  const pinOwners = new Map<number, { index: number; field: readonly (string | number)[]; id: string; written: Pin }>();
+  const componentIds = new Map<string, number>();
+  const needPing: string[] = [];
+  const [limitMin, limitMax] = kit.limits.servoRange;
+
+  kit.components.forEach((component, index) => {
+    const at = (...rest: Path): Path => ['components', index, ...rest];
+
+    const earlier = componentIds.get(component.id);
+    if (earlier !== undefined) {
+      ctx.addIssue({ code: 'custom', path: at('id'), message: `component id '${component.id}' is already used by components[${earlier}]; give each component of a kit its own id` });
+    } else componentIds.set(component.id, index);
+
+    for (const { field, pin: written, use } of componentPins(component)) {
+      const path = at(...field);
+      const fail = (message: string) => ctx.addIssue({ code: 'custom', path, message });
+      const n = resolvePin(profile, written);
+      const digits = typeof written === 'number' ? written : /^[0-9]+$/.test(written) ? Number(written) : undefined;
+      if (digits !== undefined && profile.reservedPins.includes(digits)) {
+        fail(`pin ${digits} cannot be used: pins ${profile.reservedPins.join(' and ')} carry the USB serial link to the gateway; use one of ${usablePins(profile)}`);
+        continue;
+      }
+      if (n === undefined) {
+        fail(`pin ${String(written)} does not exist on ${board} (${usablePins(profile)})`);
+        continue;
+      }
+      if (use === 'ping') {
+        if (!supportsMode(profile, n, PinMode.PING_READ, firmware)) needPing.push(`components[${index}] ('${component.id}')`);
+      } else if (use !== 'digital' && !supportsMode(profile, n, modeOf[use], firmware)) {
+        if (use === 'pwm') fail(`pin ${String(written)} is not a PWM pin on ${board}; use one of ${numberList(profile.pwmPins)}`);
+        if (use === 'servo') fail(`pin ${String(written)} cannot drive a servo on ${board}; use one of pins ${numberList(profile.servoPins)}`);
+        if (use === 'analog') fail(`pin ${String(written)} is not an analog input on ${board}; use one of ${analogPins(profile)}`);
+      }
+      const owner = pinOwners.get(n);
+      if (owner) {
+        const same = String(owner.written) === String(written) ? '' : ` (${String(owner.written)} and ${String(written)} are the same pin)`;
+        const whose = owner.index === index ? `this component's ${pathText(owner.field)}` : `${pathText(['components', owner.index, ...owner.field])} ('${owner.id}')`;
+        fail(`pin ${String(written)} is already used by ${whose}${same}; ${owner.index === index ? 'use a different pin for each' : 'give each component its own pin'}`);
+      } else pinOwners.set(n, { index, field, id: component.id, written });
+    }
+
+    if (component.type === 'servo') {
+      if (component.range && (component.range[0] < limitMin || component.range[1] > limitMax)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('range'),
+          message: `range [${component.range.join(', ')}] goes beyond the kit's limits.servoRange [${limitMin}, ${limitMax}]; keep it within [${limitMin}, ${limitMax}] or widen limits.servoRange`,
+        });
+      }
+      const [min, max] = component.range ?? kit.limits.servoRange;
+      if (component.startAt !== undefined && (component.startAt < min || component.startAt > max)) {
+        ctx.addIssue({ code: 'custom', path: at('startAt'), message: `startAt ${component.startAt} is outside the servo's range [${min}, ${max}]; choose an angle within it` });
+      }
+    }
+  });
+
+  if (needPing.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['firmware'],
+      message: `the HC-SR04 proximity sensor ${needPing.join(', ')} needs PingFirmata, but this kit runs ${kit.firmware}; set firmware: PingFirmata and upload it to the board`,
+    });
+  }
+}
+
+function checkGateway(config: ParsedConfig, ctx: Ctx): void {
+  const firstWith = (seen: Map<string, number>, key: string, index: number): number | undefined => {
+    const earlier = seen.get(key);
+    if (earlier === undefined) seen.set(key, index);
+    return earlier;
+  };
+
+  const kitIds = new Map<string, number>();
+  const serials = new Map<string, number>();
+  const paths = new Map<string, number>();
+  const sims = new Map<string, number>();
+  const usbOnly = new Map<string, number>();
+  config.kits.forEach((kit, i) => {
+    const add = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path: ['kits', i, ...path], message });
+    const other = (j: number) => `kits[${j}] ('${config.kits[j]!.id}')`;
+
+    let j = firstWith(kitIds, kit.id, i);
+    if (j !== undefined) add(['id'], `kit id '${kit.id}' is already used by kits[${j}]; give each kit its own id`);
+
+    const { serialNumber, vendorId, productId, path, sim } = kit.find;
+    if (serialNumber !== undefined && (j = firstWith(serials, serialNumber, i)) !== undefined) {
+      add(['find', 'serialNumber'], `serial number '${serialNumber}' is also given for ${other(j)}; each board has its own, so check which is which with \`stemlab agent doctor\``);
+    }
+    if (path !== undefined && (j = firstWith(paths, path, i)) !== undefined) {
+      add(['find', 'path'], `port ${path} is also given for ${other(j)}; one port holds one board, so give each kit its own path (or better, a serialNumber)`);
+    }
+    if (sim !== undefined && (j = firstWith(sims, sim, i)) !== undefined) {
+      add(['find', 'sim'], `simulated board '${sim}' is also used by ${other(j)}; give each kit its own sim name`);
+    }
+    // Two kits found only by the same USB ids cannot be told apart once both are plugged in.
+    if (vendorId !== undefined && productId !== undefined && serialNumber === undefined) {
+      const key = `${vendorId}:${productId}`;
+      const earlier = usbOnly.get(key);
+      if (earlier === undefined) usbOnly.set(key, i);
+      else if (path === undefined || config.kits[earlier]!.find.path === undefined) {
+        add(['find'], `${other(earlier)} is also found only by USB id ${key}, so the two kits cannot be told apart; add a serialNumber to each (\`stemlab agent doctor\` lists them)`);
+      }
+    }
+  });
+
+  const lines: { path: Path; id: string; bcm: number }[] = [];
+  const { estop, buttons, leds } = config.gpio;
+  if (estop) lines.push({ path: ['gpio', 'estop'], id: 'estop', bcm: estop.bcm });
+  buttons.forEach((b, i) => lines.push({ path: ['gpio', 'buttons', i], id: b.id, bcm: b.bcm }));
+  leds.forEach((l, i) => lines.push({ path: ['gpio', 'leds', i], id: l.id, bcm: l.bcm }));
+  const byBcm = new Map<number, Path>();
+  const byId = new Map<string, Path>();
+  for (const line of lines) {
+    const bcmOwner = byBcm.get(line.bcm);
+    if (bcmOwner) {
+      ctx.addIssue({ code: 'custom', path: [...line.path, 'bcm'], message: `BCM ${line.bcm} is already used by ${pathText(bcmOwner)}; give each GPIO line its own BCM number` });
+    } else byBcm.set(line.bcm, line.path);
+    const idOwner = byId.get(line.id);
+    if (idOwner) {
+      ctx.addIssue({ code: 'custom', path: [...line.path, 'id'], message: `GPIO line id '${line.id}' is already used by ${pathText(idOwner)}; give each line its own id` });
+    } else byId.set(line.id, line.path);
+  }
+}
