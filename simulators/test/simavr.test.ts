@@ -111,7 +111,7 @@ if (run) describe('StandardFirmata on simavr (real firmware, native serialport)'
     const path = await sim.start();
     const port = new SerialPort({ path, baudRate: 57600 });
     const io = new firmataIo.Firmata(port, { reportVersionTimeout: 200 });
-    const board = new five.Board({ io, repl: false, debug: false, timeout: 30000 });
+    const board = new five.Board({ io, repl: false, debug: false, sigint: false, timeout: 30000 } as five.BoardOption);
     let led: InstanceType<typeof five.Led> | undefined;
     let sensor: InstanceType<typeof five.Sensor> | undefined;
     try {

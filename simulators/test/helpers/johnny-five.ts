@@ -20,7 +20,7 @@ export interface J5Board {
 export async function openBoard(path: string, binding: BindingInterface, options: { samplingInterval?: number } = {}): Promise<J5Board> {
   const port = new SerialPortStream({ path, baudRate: 57_600, binding, autoOpen: true });
   const io = new Firmata(port, { reportVersionTimeout: 1000, ...options });
-  const board = new five.Board({ io, repl: false, debug: false, timeout: 10_000 });
+  const board = new five.Board({ io, repl: false, debug: false, sigint: false, timeout: 10_000 } as five.BoardOption);
   await new Promise<void>((resolve, reject) => {
     const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
     board.on('ready', () => resolve());
