@@ -34,7 +34,7 @@ export const demo: Command = {
       port.board.on('pin', (state) => console.log(`  ${name} ${describe(state)}`));
       const transport = new SerialPortStream({ path: port.path, baudRate: 57_600, binding: sim.binding });
       const io = new firmataIo.Firmata(transport, { reportVersionTimeout: 1000 });
-      const board = new five.Board({ io, repl: false, debug: false, sigint: false });
+      const board = new five.Board({ io, repl: false, debug: false, sigint: false } as five.BoardOption);
       await new Promise<void>((resolve) => board.on('ready', () => resolve()));
       console.log(`  ${name}: Johnny-Five ready (${io.firmware.name} ${io.firmware.version.major}.${io.firmware.version.minor})`);
       closers.push(() => new Promise<void>((resolve) => transport.close(() => resolve())));
