@@ -319,6 +319,26 @@ const configFields = z.strictObject({
     })
     .prefault({})
     .describe('Safety settings for every kit of the gateway.'),
+  connection: z
+    .strictObject({
+      readyTimeoutMs: ms(1000, 60_000)
+        .default(10_000)
+        .describe('How long a board may take to answer as Firmata after its port opens (a real Uno boots in ~2 s), in ms.'),
+      heartbeatMs: ms(100, 60_000)
+        .default(1000)
+        .describe('How often the agent checks that each board still answers; two missed answers mark it stalled and reset it, in ms.'),
+      retryMinMs: ms(50, 60_000).default(250).describe('First wait before reconnecting an unplugged or faulty kit, in ms; doubles on each failure.'),
+      retryMaxMs: ms(100, 600_000).default(10_000).describe('Longest wait between reconnection attempts, in ms.'),
+    })
+    .prefault({})
+    .describe('How the agent keeps its kits connected.'),
+  http: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1').describe('Address of the local API (and, later, the Node-RED editor); 0.0.0.0 to reach it from the room.'),
+      port: z.number().int().min(0).max(65_535).default(1880).describe('Port of the local API; 0 takes a free one.'),
+    })
+    .prefault({})
+    .describe("The agent's local HTTP API: status, commands, e-stop, self-test."),
   log: z
     .strictObject({ level: z.enum(logLevels).default('info').describe('Lowest level logged.') })
     .prefault({})

@@ -131,7 +131,7 @@ class SimPortBinding extends MockPortBinding {
   }
 
   override async close(): Promise<void> {
-    this.toBoard.cut();
+    // Bytes already written still reach the board, as a tty drains its output on close.
     for (const listener of this.closeListeners) listener();
     this.onDetach();
     await super.close();
