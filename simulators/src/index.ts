@@ -3,3 +3,4 @@ export { FirmataParser, type HostMessage } from './firmata/parser.ts';
 export { BoardSimulator, SimulatedPort, type SimulatedPortOptions } from './serial/binding.ts';
 export { PtyBoard, socatAvailable, type PtyBoardOptions } from './serial/pty.ts';
 export { WireLine } from './serial/wire.ts';
+export { SimulatedGpio } from './gpio/simulated-gpio.ts';

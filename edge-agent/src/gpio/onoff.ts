@@ -4,6 +4,11 @@
  * onoff loads a native addon (epoll) when it is imported, so it is required lazily: importing
  * this file works on any machine, and tests pass a fake `Gpio` class instead (node-serialport's
  * "hardware is passed in").
+ *
+ * Debounce is done here rather than with onoff's `debounceTimeout`: onoff's debounce timer
+ * cannot be cancelled, and when it fires after `unexport()` it reads the closed value fd and
+ * throws from a timer, which would crash an agent stopped just after a button press. Here the
+ * timer is the line's own and close() clears it (the same algorithm as the simulated header).
  */
 import { createRequire } from 'node:module';
 import type { Gpio as OnoffGpioType } from 'onoff';
@@ -83,14 +88,21 @@ export class OnoffGpioChip implements GpioChip {
         options.direction === 'in'
           ? // onoff filters edges before calling back; asking for both lets the line see every
             // settled value, so that it can drop bounces that come back to where they started.
-            new this.#Gpio(sysfs, 'in', edge === 'none' ? 'none' : 'both', { debounceTimeout: options.debounceMs ?? 0, activeLow })
+            new this.#Gpio(sysfs, 'in', edge === 'none' ? 'none' : 'both', { activeLow })
           : // 'high'/'low' set the raw level together with the direction, so an output starts
             // logically off without a glitch: an active-low LED must not flash on at start.
             new this.#Gpio(sysfs, activeLow ? 'high' : 'low', undefined, { activeLow });
     } catch (err) {
       throw openError(err, bcm, sysfs);
     }
-    const line = new OnoffLine(bcm, gpio, options.direction, edge, (error) => this.#onError(error, bcm), () => this.#lines.delete(bcm));
+    const line = new OnoffLine(bcm, {
+      gpio,
+      direction: options.direction,
+      edge,
+      debounceMs: options.debounceMs ?? 0,
+      onError: (error) => this.#onError(error, bcm),
+      onClose: () => this.#lines.delete(bcm),
+    });
     this.#lines.set(bcm, line);
     return line;
   }
@@ -108,21 +120,40 @@ export class OnoffGpioChip implements GpioChip {
   }
 }
 
+interface OnoffLineSetup {
+  gpio: OnoffGpio;
+  direction: 'in' | 'out';
+  edge: Edge;
+  debounceMs: number;
+  onError: (error: unknown) => void;
+  onClose: () => void;
+}
+
 class OnoffLine implements GpioLine {
   readonly #listeners = new Set<(value: Level) => void>();
-  /** The last value listeners heard about (or that was read when watching began). */
+  /** The last settled value (read when watching began), against which the next change is compared. */
   #last: Level = 0;
+  #timer: NodeJS.Timeout | undefined;
   #closed = false;
-  readonly #onChange: OnoffCallback = (err, value) => this.#changed(err, value);
+  readonly #onChange: OnoffCallback = (err) => this.#interrupt(err);
+  private readonly gpio: OnoffGpio;
+  private readonly direction: 'in' | 'out';
+  private readonly edge: Edge;
+  private readonly debounceMs: number;
+  private readonly onError: (error: unknown) => void;
+  private readonly onClose: () => void;
 
   constructor(
     readonly bcm: number,
-    private readonly gpio: OnoffGpio,
-    private readonly direction: 'in' | 'out',
-    private readonly edge: Edge,
-    private readonly onError: (error: unknown) => void,
-    private readonly onClose: () => void,
-  ) {}
+    setup: OnoffLineSetup,
+  ) {
+    this.gpio = setup.gpio;
+    this.direction = setup.direction;
+    this.edge = setup.edge;
+    this.debounceMs = setup.debounceMs;
+    this.onError = setup.onError;
+    this.onClose = setup.onClose;
+  }
 
   read(): Level {
     this.#checkOpen();
@@ -147,6 +178,7 @@ class OnoffLine implements GpioLine {
     this.#listeners.add(listener);
     return () => {
       if (!this.#listeners.delete(listener) || this.#listeners.size > 0 || this.#closed) return;
+      clearTimeout(this.#timer);
       if (this.edge !== 'none') this.gpio.unwatch(this.#onChange);
     };
   }
@@ -154,18 +186,34 @@ class OnoffLine implements GpioLine {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#timer);
     this.#listeners.clear();
     this.onClose();
     try {
       // Release an output switched off: the kernel keeps the level after unexport.
       if (this.direction === 'out') this.gpio.writeSync(0);
     } finally {
-      this.gpio.unexport(); // also stops onoff's poller and its debounce timer
+      this.gpio.unexport(); // also stops onoff's poller
     }
   }
 
-  #changed(err: Error | null | undefined, value: Level): void {
+  /** An edge on the pin: settle now, or once the level has been stable for debounceMs. */
+  #interrupt(err: Error | null | undefined): void {
     if (err) return this.onError(err);
+    clearTimeout(this.#timer);
+    if (this.debounceMs === 0) return this.#settle();
+    this.#timer = setTimeout(() => this.#settle(), this.debounceMs);
+  }
+
+  #settle(): void {
+    this.#timer = undefined;
+    if (this.#closed) return;
+    let value: Level;
+    try {
+      value = this.gpio.readSync();
+    } catch (error) {
+      return this.onError(error);
+    }
     if (value === this.#last) return; // a bounce that settled where it started
     this.#last = value;
     if (!edgeWanted(this.edge, value)) return;

@@ -9,6 +9,8 @@ export interface BoardConnection {
   port: SerialPortStream;
   io: Firmata;
   board: five.Board;
+  /** Resolve once everything written so far has left for the board (the stop before a close). */
+  flush(): Promise<void>;
   /** Close the port (idempotent); resolves when it is closed. */
   close(): Promise<void>;
 }
@@ -18,17 +20,25 @@ export interface BoardConnection {
  * (real ports and simulated ones alike). Johnny-Five must not install its own SIGINT handler,
  * which would exit the process before the agent stops the motors.
  */
-export async function openBoard(path: string, binding: BindingInterface, readyTimeoutMs: number): Promise<BoardConnection> {
+export async function openBoard(
+  path: string,
+  binding: BindingInterface,
+  readyTimeoutMs: number,
+  onError: (err: Error) => void,
+): Promise<BoardConnection> {
   const port = new SerialPortStream({ path, baudRate: 57_600, binding, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    port.open((err) => (err ? reject(new AgentError('BOARD_NOT_FOUND', `could not open ${path}: ${err.message}; is the kit plugged in?`)) : resolve())),
+  );
   const io = new firmataIo.Firmata(port, { reportVersionTimeout: Math.min(3000, readyTimeoutMs / 2) });
-  const close = () =>
+  let close = () =>
     new Promise<void>((resolve) => {
       if (!port.isOpen) return resolve();
       port.close(() => resolve());
     });
   // firmata-io re-emits port errors; without a listener they would be thrown.
-  io.on('error', () => undefined);
+  port.on('error', onError);
+  io.on('error', onError);
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
@@ -49,6 +59,24 @@ export async function openBoard(path: string, binding: BindingInterface, readyTi
     throw err;
   }
   const board = new five.Board({ io, repl: false, debug: false, sigint: false } as five.BoardOption);
+  // Johnny-Five re-emits the port's errors on the board, where an unheard 'error' would throw.
+  board.on('error', onError);
   await new Promise<void>((resolve) => board.on('ready', () => resolve()));
-  return { port, io, board, close };
+  const closePort = close;
+  close = async () => {
+    // Johnny-Five keeps every board it ever made in a module-wide list; a kit that reconnects
+    // all day would pile them up with their ports and buffers.
+    const cache = (five.Board as unknown as { cache: unknown[] }).cache;
+    const index = cache.indexOf(board);
+    if (index >= 0) cache.splice(index, 1);
+    await closePort();
+  };
+  const flush = () =>
+    new Promise<void>((resolve) => {
+      if (!port.isOpen) return resolve();
+      // SerialPortStream.drain() waits for the binding only; writes still queued in the stream
+      // come first, and an empty write's callback runs after all of them.
+      port.write(Buffer.alloc(0), () => port.drain(() => resolve()));
+    });
+  return { port, io, board, flush, close };
 }

@@ -84,7 +84,7 @@ export class Kit {
     const connection = this.connection;
     if (connection) {
       this.stopActuators('shutdown');
-      await new Promise<void>((resolve) => connection.port.drain(() => resolve()));
+      await connection.flush();
       this.release();
       await connection.close();
     }
@@ -161,7 +161,7 @@ export class Kit {
       const found = findPort(config.find, await binding.list());
       if (!found) throw new AgentError('BOARD_NOT_FOUND', `no board matches ${describeFinder(config.find)}; is it plugged in? \`stemlab agent doctor\` lists serial ports`);
       this.path = found.path;
-      connection = await openBoard(found.path, binding, settings.readyTimeoutMs);
+      connection = await openBoard(found.path, binding, settings.readyTimeoutMs, (err) => this.log.warn({ err: err.message }, 'serial link error'));
     } catch (err) {
       const fault = err instanceof AgentError && err.code === 'BOARD_NO_FIRMATA';
       this.setState(fault ? 'fault' : 'disconnected', (err as Error).message);
@@ -174,7 +174,6 @@ export class Kit {
     }
     this.connection = connection;
     connection.port.once('close', (err?: { disconnected?: boolean }) => this.lost(err?.disconnected ? 'unplugged' : 'port closed', 'disconnected'));
-    connection.port.on('error', (err: Error) => this.log.warn({ err }, 'serial port error'));
     for (const device of this.devices.values()) {
       try {
         device.attach({ board: connection.board, io: connection.io });
