@@ -12,6 +12,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run the simulated classroom: kits, pins changing (Ctrl-C or --duration to stop)',
     load: async () => (await import('./commands/demo.ts')).demo,
   },
+  agent: {
+    summary: 'the edge agent of one gateway (--config FILE)',
+    load: async () => (await import('./commands/agent.ts')).agent,
+  },
+  'agent estop': {
+    summary: 'emergency stop on the running agent; --reset to release it',
+    load: async () => (await import('./commands/agent-estop.ts')).agentEstop,
+  },
   'sim board': {
     summary: 'a simulated Arduino (StandardFirmata + PING_READ) on a pseudo-terminal',
     load: async () => (await import('./commands/sim-board.ts')).simBoard,

@@ -7,3 +7,5 @@ export type { Extension, ExtensionContext } from './core/extension.ts';
 export { createLogger, type Logger } from './core/log.ts';
 export { combinedBinding, nativeBinding } from './kits/serial.ts';
 export { addSimulatedKits } from './simulated.ts';
+export { HttpApi } from './api/http.ts';
+export { startGateway, type Gateway } from './runtime.ts';

@@ -84,8 +84,9 @@ export class Kit {
     const connection = this.connection;
     if (connection) {
       this.stopActuators('shutdown');
-      await connection.flush();
+      // Detaching writes too (an LED's blink stops): flush after it, then close.
       this.release();
+      await connection.flush();
       await connection.close();
     }
     this.setState('stopped', 'the agent stopped');

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { Command } from '../main.ts';
+import { parseCommand } from '../args.ts';
+import { agentConfig, agentUrl } from '../config.ts';
+
+const help = `Usage: stemlab agent estop --config FILE [--reset] [--by NAME]
+       stemlab agent estop --url http://127.0.0.1:1880 [--reset] [--by NAME]
+
+Emergency stop: the running agent stops every actuator of the gateway and latches until a
+teacher resets it with --reset.`;
+
+const Options = z.object({
+  config: z.string().optional(),
+  url: z.url({ message: 'expected the agent URL, e.g. http://127.0.0.1:1880' }).optional(),
+  reset: z.boolean().default(false),
+  by: z.string().max(100).optional(),
+});
+
+export const agentEstop: Command = {
+  summary: 'emergency stop (or --reset it) on the running agent',
+  async run(argv) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      console.log(help);
+      return 0;
+    }
+    const { values } = parseCommand('agent estop', argv, { config: { type: 'string' }, url: { type: 'string' }, reset: { type: 'boolean' }, by: { type: 'string' } }, Options);
+    const base = values.url ?? agentUrl(await agentConfig(values.config, 'agent estop'));
+    const who = values.by ?? `stemlab agent estop (${process.env.USER ?? 'cli'})`;
+    const path = values.reset ? '/api/v1/estop/reset' : '/api/v1/estop';
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(values.reset ? { by: who } : { source: who }),
+      });
+    } catch (err) {
+      console.error(`stemlab agent estop: no agent answers at ${base} (${(err as Error).message}); is \`stemlab agent\` running?`);
+      return 1;
+    }
+    const body = (await response.json()) as { status: string; estop?: { latched: boolean; source?: string }; message?: string };
+    if (body.status !== 'ok') {
+      console.error(`stemlab agent estop: ${body.message ?? response.statusText}`);
+      return 1;
+    }
+    console.log(body.estop?.latched ? `EMERGENCY STOP latched (${body.estop.source}); reset with: stemlab agent estop --reset` : 'emergency stop reset');
+    return 0;
+  },
+};

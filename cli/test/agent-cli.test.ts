@@ -1,0 +1,180 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PtyBoard, socatAvailable, type PinState } from '@stemlab/simulators';
+import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
+
+// `stemlab agent` as a technician runs it: a real process, its supervisor, its local API,
+// signals, and a kit on a real pseudo-terminal opened through the native serial binding.
+
+const bin = join(import.meta.dirname, '../../bin/stemlab.js');
+const socat = { ok: socatAvailable(), reason: 'socat is not installed: apt-get install socat' };
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+function tmp(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'stemlab-cli-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Start `stemlab agent`, resolve with the child and what its first startup line says. */
+function startAgent(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; next: () => Promise<{ pid: number; url: string }> }> {
+  const child = spawn(process.execPath, [bin, 'agent', ...args]);
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  );
+  let out = '';
+  const waiters: Array<() => void> = [];
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const wake of waiters.splice(0)) wake();
+  });
+  let seen = 0;
+  const next = async () => {
+    for (;;) {
+      const lines = [...out.matchAll(/\(pid (\d+)\).*local API (http:\/\/\S+)/g)];
+      if (lines.length > seen) {
+        const m = lines[seen++]!;
+        return { pid: Number(m[1]), url: m[2]! };
+      }
+      if (child.exitCode !== null) throw new Error(`agent exited: ${out}`);
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  return Promise.resolve({ child, next });
+}
+
+async function post(url: string, body: unknown): Promise<{ status: string; code?: string }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return (await res.json()) as { status: string; code?: string };
+}
+
+function pin(pty: PtyBoard, n: number, test: (s: PinState) => boolean, timeoutMs = 5000): Promise<void> {
+  if (test(pty.board.pinState(n))) return Promise.resolve();
+  return pinWrite(pty, n, test, timeoutMs);
+}
+
+/** The next write by the host to the pin that passes `test` (a power-off reset is no write). */
+function pinWrite(pty: PtyBoard, n: number, test: (s: PinState) => boolean, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pin ${n} stayed ${JSON.stringify(pty.board.pinState(n))}`)), timeoutMs);
+    const listener = (s: PinState) => {
+      if (s.pin !== n || !test(s)) return;
+      clearTimeout(timer);
+      pty.board.off('pin', listener);
+      resolve();
+    };
+    pty.board.on('pin', listener);
+  });
+}
+
+describe('stemlab agent: bad input', () => {
+  it('refuses a bad config with every field named, exit code 2, and starts nothing', async () => {
+    const dir = tmp();
+    const file = join(dir, 'agent.yaml');
+    writeFileSync(file, 'unit: Q1\ngateway: gw\nroom: gym\nkits:\n  - { id: r1, board: uno, find: { sim: r1 }, components: [{ type: motor, id: m, pins: { pwm: 13, dir: 4 } }] }\n');
+    const { code, stderr, stdout } = await run(['agent', '--config', file]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unit: "Q1" is not a valid unit id/);
+    expect(stderr).toMatch(/room: .*robot-club/);
+    expect(stderr).toMatch(/kits\[0\]\.components\[0\]\.pins\.pwm: pin 13 is not a PWM pin/);
+    expect(stdout).toBe('');
+  });
+
+  it('names a missing --config and an unknown flag', async () => {
+    expect((await run(['agent'])).stderr).toMatch(/--config FILE is required/);
+    const unknown = await run(['agent', '--confg', 'x.yaml']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--confg'/);
+  });
+});
+
+describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent on a kit behind a real serial device', () => {
+  async function setup() {
+    assertAvailable('socat', socat);
+    const dir = tmp();
+    const pty = new PtyBoard({ board: 'uno', path: join(dir, 'ttyKIT') });
+    await pty.start();
+    cleanup.push(() => pty.stop());
+    const file = join(dir, 'agent.yaml');
+    writeFileSync(
+      file,
+      [
+        'unit: thcs-test-01',
+        'gateway: gw-cli',
+        'room: robot-club',
+        'log: { level: warn }',
+        'safety: { watchdogMs: 5000 }',
+        'connection: { retryMinMs: 100, retryMaxMs: 500 }',
+        'kits:',
+        `  - { id: robot-1, board: uno, find: { path: ${pty.path} }, components: [{ type: motor, id: left, pins: { pwm: 5, dir: 4 } }, { type: led, id: led, pin: 13 }] }`,
+      ].join('\n'),
+    );
+    return { pty, file };
+  }
+
+  it('drives the kit, latches the e-stop from the CLI, and stops every motor on SIGTERM', async () => {
+    const { pty, file } = await setup();
+    const { child, next } = await startAgent(['--config', file, '--port', '0']);
+    const { url } = await next();
+    const command = `${url}/api/v1/kits/robot-1/components/left`;
+    // The kit may still be connecting when the API is up.
+    for (let i = 0; (await post(command, { action: 'forward', speed: 150 })).status !== 'ok'; i++) {
+      if (i > 100) throw new Error('the kit never connected');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await pin(pty, 5, (s) => s.value === 150);
+
+    const estop = await run(['agent', 'estop', '--url', url]);
+    expect(estop.stdout).toMatch(/EMERGENCY STOP latched/);
+    await pin(pty, 5, (s) => s.value === 0);
+    expect(await post(command, { action: 'forward', speed: 150 })).toMatchObject({ status: 'error', code: 'ESTOP_LATCHED' });
+    expect((await run(['agent', 'estop', '--url', url, '--reset'])).stdout).toMatch(/reset/);
+    expect((await post(command, { action: 'forward', speed: 90 })).status).toBe('ok');
+    await pin(pty, 5, (s) => s.value === 90);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // The agent writes the stop itself before it closes the port (closing a pty resets our
+    // simulated board too, but silently: only a host write is a pin event).
+    const stopped = pinWrite(pty, 5, (s) => s.value === 0);
+    child.kill('SIGTERM');
+    await stopped;
+    expect(await exited).toBe(0);
+  });
+
+  it('the supervisor restarts a crashed agent, which finds its kit again', async () => {
+    const { file } = await setup();
+    const { next } = await startAgent(['--config', file, '--port', '0']);
+    const first = await next();
+    process.kill(first.pid, 'SIGKILL');
+    const second = await next();
+    expect(second.pid).not.toBe(first.pid);
+    for (let i = 0; ; i++) {
+      const status = (await (await fetch(`${second.url}/api/v1/status`)).json()) as { kits: Array<{ state: string }> };
+      if (status.kits[0]?.state === 'connected') break;
+      if (i > 100) throw new Error(`kit not connected after restart: ${JSON.stringify(status)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+});

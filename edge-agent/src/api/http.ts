@@ -1,0 +1,146 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Agent } from '../agent.ts';
+import { AgentError, type AgentErrorCode } from '../core/errors.ts';
+import type { Extension } from '../core/extension.ts';
+
+/** Why a request failed, as the reply envelope says it: {status: 'error', code, message}. */
+const httpStatus: Record<AgentErrorCode | 'BODY_INVALID' | 'NOT_FOUND', number> = {
+  KIT_UNKNOWN: 404,
+  COMPONENT_UNKNOWN: 404,
+  NOT_FOUND: 404,
+  COMMAND_INVALID: 400,
+  BODY_INVALID: 400,
+  KIT_NOT_CONNECTED: 409,
+  ESTOP_LATCHED: 409,
+  BOARD_NOT_FOUND: 503,
+  BOARD_NO_FIRMATA: 503,
+  BOARD_STALLED: 503,
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly code: 'BODY_INVALID' | 'NOT_FOUND',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Handler = (body: unknown, params: string[]) => unknown;
+
+const MAX_BODY = 16 * 1024;
+
+/**
+ * The agent's local API on the gateway: status, commands to components, the e-stop and its
+ * reset. `stemlab agent estop` and the selftest talk to a running agent through it. Replies
+ * are one envelope, {status: 'ok', ...} or {status: 'error', code, message}, as on MQTT.
+ */
+export class HttpApi implements Extension {
+  readonly name = 'http-api';
+  private server: Server | undefined;
+  private readonly routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [];
+
+  constructor(
+    private readonly agent: Agent,
+    private readonly listen: { host: string; port: number },
+  ) {
+    this.route('GET', /^\/healthz$/, () => ({ gateway: agent.config.gateway }));
+    this.route('GET', /^\/api\/v1\/status$/, () => agent.status());
+    this.route('POST', /^\/api\/v1\/kits\/([^/]+)\/components\/([^/]+)$/, (body, [kit, component]) => ({
+      result: agent.command(kit!, component!, body),
+    }));
+    this.route('POST', /^\/api\/v1\/estop$/, (body) => {
+      agent.estop.trigger(sourceOf(body, 'source', 'local API'));
+      return { estop: agent.status().estop };
+    });
+    this.route('POST', /^\/api\/v1\/estop\/reset$/, (body) => {
+      agent.estop.reset(sourceOf(body, 'by', 'local API'));
+      return { estop: agent.status().estop };
+    });
+  }
+
+  /** Add a route (other extensions, e.g. the self-test, register theirs). */
+  route(method: string, pattern: RegExp, handler: Handler): void {
+    this.routes.push({ method, pattern, handler });
+  }
+
+  /** The URL the API answers on, once started. */
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error('the local API is not listening');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.listen.port, this.listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.agent.log.child({ module: 'http' }).info({ url: this.url }, 'local API listening');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const match = this.match(req.method ?? 'GET', path);
+      const body = req.method === 'POST' ? await readJson(req) : undefined;
+      const result = await match.handler(body, match.params.map(decodeURIComponent));
+      send(res, 200, { status: 'ok', ...(result as object) });
+    } catch (err) {
+      const code = err instanceof AgentError || err instanceof HttpError ? err.code : undefined;
+      if (!code) this.agent.log.error({ err }, 'local API request failed');
+      send(res, code ? httpStatus[code] : 500, { status: 'error', code: code ?? 'INTERNAL', message: (err as Error).message });
+    }
+  }
+
+  private match(method: string, path: string): { handler: Handler; params: string[] } {
+    for (const route of this.routes) {
+      const found = route.pattern.exec(path);
+      if (found && route.method === method) return { handler: route.handler, params: found.slice(1) };
+    }
+    throw new HttpError('NOT_FOUND', `no ${method} ${path}; see edge-agent/README.md for the local API`);
+  }
+}
+
+function sourceOf(body: unknown, key: string, fallback: string): string {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' && value.length > 0 && value.length <= 100 ? value : fallback;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new HttpError('BODY_INVALID', `the request body is larger than ${MAX_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new HttpError('BODY_INVALID', `the request body is not JSON: ${(err as Error).message}`);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
