@@ -3,5 +3,6 @@ import type { BenchSuite } from './types.ts';
 /** Every benchmark of the product; each package contributes its own from its bench/ folder. */
 export async function loadSuites(): Promise<BenchSuite[]> {
   const { emulatorSuite } = await import('../simulators/bench/emulator.ts');
-  return [emulatorSuite];
+  const { agentSuite } = await import('../edge-agent/bench/agent.ts');
+  return [emulatorSuite, agentSuite];
 }

@@ -1,21 +1,21 @@
 import { z } from 'zod';
-import five from 'johnny-five';
-import firmataIo from 'firmata-io';
-import { SerialPortStream } from '@serialport/stream';
-import { BoardSimulator, type PinState } from '@stemlab/simulators';
+import { createLogger, loadConfig, startGateway, type Gateway } from '@stemlab/edge-agent';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped } from '../args.ts';
+import { runClassroom } from '../demo/classroom.ts';
+import { portOrFree } from '../demo/ports.ts';
 
 const help = `Usage: stemlab demo [--duration SECONDS]
 
-Runs a simulated robot club on this machine: simulated Arduino kits running StandardFirmata,
-driven through the real serialport → Firmata → Johnny-Five stack, and prints what their pins do.
-Stops on Ctrl-C, or by itself after --duration seconds.`;
+Runs a simulated school on this machine: a robot-club gateway with six simulated robots and a
+lab gateway with sensor benches, each an edge agent driving simulated Arduino boards through the
+real serialport → Firmata → Johnny-Five stack. Robot 1 drives a square and stops before
+obstacles; the lab's sensors drift like an experiment. Prints what happens and each gateway's
+local API. Stops on Ctrl-C, or by itself after --duration seconds.`;
 
 const Options = z.object({ duration: numberFlag('a number of seconds').optional() });
 
-/** The robot of the demo: two motors, a servo head, an LED, a light sensor. */
-const robots = ['robot-1', 'robot-2'];
+const examples = new URL('../../edge-agent/examples/', import.meta.url);
 
 export const demo: Command = {
   summary: 'run the simulated classroom',
@@ -25,64 +25,45 @@ export const demo: Command = {
       return 0;
     }
     const { values } = parseCommand('demo', argv, { duration: { type: 'string' } }, Options);
-    const sim = new BoardSimulator();
-    const closers: Array<() => Promise<void>> = [];
-    console.log('STEMLab Edge demo: a simulated robot club');
-    for (const [index, name] of robots.entries()) {
-      const port = sim.add({ name, board: 'uno', firmware: { ping: true } });
-      console.log(`  ${name}: simulated ${port.board.profile.title} (serial ${port.info.serialNumber}) on ${port.path}`);
-      port.board.on('pin', (state) => console.log(`  ${name} ${describe(state)}`));
-      const transport = new SerialPortStream({ path: port.path, baudRate: 57_600, binding: sim.binding });
-      const io = new firmataIo.Firmata(transport, { reportVersionTimeout: 1000 });
-      const board = new five.Board({ io, repl: false, debug: false, sigint: false } as five.BoardOption);
-      await new Promise<void>((resolve) => board.on('ready', () => resolve()));
-      console.log(`  ${name}: Johnny-Five ready (${io.firmware.name} ${io.firmware.version.major}.${io.firmware.version.minor})`);
-      closers.push(() => new Promise<void>((resolve) => transport.close(() => resolve())));
-      runLesson(board, index, (stop) => closers.unshift(stop));
-      port.board.setVoltage(0, 1.5 + index);
+    const log = createLogger('error');
+    console.log('STEMLab Edge demo: a simulated robot club and lab (Ctrl-C to stop)\n');
+    const gateways: Gateway[] = [];
+    for (const [file, preferred] of [['robot-club.yaml', 1880], ['lab.yaml', 1881]] as const) {
+      const config = await loadConfig(new URL(file, examples).pathname);
+      const { port, taken } = await portOrFree(config.http.host, preferred);
+      const gateway = await startGateway(config, { log, port });
+      gateways.push(gateway);
+      await gateway.agent.waitForKits('connected', 20_000);
+      console.log(`${config.label ?? config.gateway} (${config.unit}/${config.gateway}): ${config.kits.length} kits connected`);
+      console.log(`  local API: ${gateway.api.url}/api/v1/status${taken ? ` (port ${preferred} was taken, took a free one)` : ''}`);
     }
-    console.log(`running${values.duration ? ` for ${values.duration} s` : ''}; Ctrl-C to stop`);
+    const [club, lab] = gateways as [Gateway, Gateway];
+    const say = (line: string) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${line}`);
+    report(club, say);
+    report(lab, say);
+    console.log('\nTry:  curl -X POST ' + `${club.api.url}/api/v1/estop` + '   then   npx stemlab agent estop --url ' + club.api.url + ' --reset\n');
+    const stopClassroom = runClassroom(club, lab, say);
     const why = await untilStopped(values.duration);
-    console.log(`stopping (${why})`);
-    for (const close of closers) await close();
-    sim.close();
+    console.log(`\nstopping (${why}): every motor stops, every port closes`);
+    stopClassroom();
+    for (const gateway of gateways) await gateway.stop();
     console.log('stopped');
     return 0;
   },
 };
 
-/** A tiny robot lesson: blink, drive forward and back, look around, report the light level. */
-function runLesson(board: five.Board, index: number, onStop: (stop: () => Promise<void>) => void): void {
-  const led = new five.Led({ pin: 13, board });
-  const left = new five.Motor({ pins: { pwm: 5, dir: 4 }, board });
-  const right = new five.Motor({ pins: { pwm: 6, dir: 7 }, board });
-  const head = new five.Servo({ pin: 10, board, pwmRange: [600, 2400] } as five.ServoGeneralOption);
-  const light = new five.Sensor({ pin: 'A0', freq: 1000, board });
-  light.on('change', () => console.log(`  robot-${index + 1} light sensor A0: ${light.value}`));
-  led.blink(500);
-  let step = 0;
-  const timer = setInterval(() => {
-    step++;
-    if (step % 2) {
-      left.forward(150);
-      right.forward(150);
-    } else {
-      left.reverse(100);
-      right.reverse(100);
-    }
-    head.to(step % 2 ? 45 : 135);
-  }, 1500);
-  onStop(async () => {
-    clearInterval(timer);
-    led.stop().off();
-    left.stop();
-    right.stop();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+/** Print what a person would want to see: kits coming and going, safety stops, readings now and then. */
+function report(gateway: Gateway, say: (line: string) => void): void {
+  const { bus, config } = gateway.agent;
+  const lastShown = new Map<string, number>();
+  bus.on('kit:state', (e) => say(`${config.gateway}/${e.kit}: ${e.state}${e.reason ? ` (${e.reason})` : ''}`));
+  bus.on('safety:stop', (e) => e.reason !== 'shutdown' && say(`${config.gateway}/${e.kit}: actuators stopped (${e.reason})`));
+  bus.on('estop', (e) => say(`${config.gateway}: EMERGENCY STOP ${e.latched ? 'latched' : 'reset'} by ${e.source}`));
+  bus.on('component:reading', (e) => {
+    const key = `${e.kit}/${e.component}`;
+    const now = Date.now();
+    if (now - (lastShown.get(key) ?? 0) < 3000) return;
+    lastShown.set(key, now);
+    say(`${config.gateway}/${key} (${e.type}): ${JSON.stringify(e.value)}`);
   });
-}
-
-const modeNames: Record<number, string> = { 0: 'input', 1: 'output', 2: 'analog', 3: 'pwm', 4: 'servo', 0x0b: 'pullup' };
-
-function describe(state: PinState): string {
-  return `pin ${String(state.pin).padStart(2)} ${(modeNames[state.mode] ?? `mode ${state.mode}`).padEnd(6)} → ${state.value}`;
 }

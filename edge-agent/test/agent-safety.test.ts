@@ -56,8 +56,7 @@ describe('hot-plug', () => {
     expect(one.board.pinState(5).value).toBe(0);
     expect(agent.kit('robot-1').status().components.find((c) => c.id === 'left')?.value).toEqual({ direction: 'forward', speed: 0 });
     const states = events.filter((e) => e.name === 'kit:state' && (e.payload as { kit: string }).kit === 'robot-1').map((e) => (e.payload as { state: string }).state);
-    expect(states).toEqual(['connecting', 'connected', 'disconnected', 'connecting', ...states.slice(4)]);
-    expect(states.at(-1)).toBe('connected');
+    expect(states).toEqual(['connecting', 'connected', 'disconnected', 'connected']);
   });
 
   it('a kit that is not plugged in at start is retried until it appears', async () => {

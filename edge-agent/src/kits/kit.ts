@@ -156,7 +156,8 @@ export class Kit {
     this.retryTimer = undefined;
     if (!this.running) return;
     const { config, binding, connection: settings } = this.options;
-    this.setState('connecting', describeFinder(config.find));
+    // Retries stay 'disconnected' (or 'fault') until they succeed: one event per change a person cares about.
+    if (this.state === 'stopped') this.setState('connecting', describeFinder(config.find));
     let connection: BoardConnection;
     try {
       const found = findPort(config.find, await binding.list());

@@ -1,0 +1,64 @@
+import type { Gateway } from '@stemlab/edge-agent';
+
+/**
+ * The simulated world around the kits: a robot that drives a square and stops before an
+ * obstacle (its lesson sends commands as a Node-RED flow will, refreshing the watchdog), and a
+ * lab whose sensors drift like a real experiment. Returns a function that stops it.
+ */
+export function runClassroom(club: Gateway, lab: Gateway, say: (line: string) => void): () => void {
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, fn: () => void) => {
+    fn();
+    timers.push(setInterval(fn, ms));
+  };
+  const after = (ms: number, fn: () => void) => timers.push(setTimeout(fn, ms));
+  const sim = club.simulator!;
+  const agent = club.agent;
+
+  // Robot 1 drives a square: 1.2 s straight, 0.6 s turning; an obstacle ahead makes it wait.
+  let tick = 0;
+  let distance = 120;
+  every(100, () => {
+    tick++;
+    const phase = tick % 18;
+    const turning = phase >= 12;
+    distance = turning ? 120 : Math.max(8, distance - 4);
+    sim.board('robot-1').setEchoDistance(8, distance);
+    const blocked = distance < 15;
+    const left = blocked ? 0 : 140;
+    const right = blocked ? 0 : turning ? 0 : 140;
+    try {
+      agent.command('robot-1', 'left-motor', left ? { action: 'forward', speed: left } : { action: 'stop' });
+      agent.command('robot-1', 'right-motor', right ? { action: 'forward', speed: right } : { action: 'stop' });
+      if (phase === 0) agent.command('robot-1', 'led', { action: 'toggle' });
+      if (phase === 12) agent.command('robot-1', 'sonar-servo', { action: 'to', degrees: tick % 36 < 18 ? 45 : 135 });
+    } catch (err) {
+      if (tick % 20 === 0) say(`robot-1: ${(err as Error).message}`);
+    }
+  });
+  // A line under robot 2's sensors.
+  every(300, () => {
+    const board = sim.board('robot-2');
+    const position = Math.sin(Date.now() / 2000);
+    [0, 1, 2].forEach((channel) => board.setAnalog(channel, Math.abs(position - (channel - 1)) < 0.5 ? 900 : 80));
+  });
+  // The lab: water warming up, a pH that settles, light that flickers.
+  const labSim = lab.simulator!;
+  const start = Date.now();
+  every(500, () => {
+    const minutes = (Date.now() - start) / 60_000;
+    labSim.board('bench-1').setVoltage('A0', 0.22 + Math.min(minutes * 0.05, 0.3)); // LM35: 10 mV/°C
+    labSim.board('bench-1').setVoltage('A1', 2.5 + Math.sin(Date.now() / 700) * 0.4);
+    labSim.board('bench-2').setVoltage('A2', 2.4 + Math.exp(-minutes) * 0.8);
+  });
+  // A student pulls robot 3's USB cable, and plugs it back three seconds later.
+  after(6000, () => {
+    say('a student pulls robot-3\'s USB cable');
+    sim.port('robot-3').unplug();
+  });
+  after(9000, () => {
+    say('robot-3 is plugged back in');
+    sim.port('robot-3').plug();
+  });
+  return () => timers.forEach((timer) => clearTimeout(timer));
+}
