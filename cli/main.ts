@@ -20,6 +20,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'emergency stop on the running agent; --reset to release it',
     load: async () => (await import('./commands/agent-estop.ts')).agentEstop,
   },
+  'agent doctor': {
+    summary: 'list serial ports, recognise boards, match them to the configured kits',
+    load: async () => (await import('./commands/agent-tools.ts')).agentDoctor,
+  },
+  'agent selftest': {
+    summary: 'check that every configured component answers',
+    load: async () => (await import('./commands/agent-tools.ts')).agentSelftest,
+  },
   'sim board': {
     summary: 'a simulated Arduino (StandardFirmata + PING_READ) on a pseudo-terminal',
     load: async () => (await import('./commands/sim-board.ts')).simBoard,

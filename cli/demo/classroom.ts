@@ -28,8 +28,8 @@ export function runClassroom(club: Gateway, lab: Gateway, say: (line: string) =>
     const left = blocked ? 0 : 140;
     const right = blocked ? 0 : turning ? 0 : 140;
     try {
-      agent.command('robot-1', 'left-motor', left ? { action: 'forward', speed: left } : { action: 'stop' });
-      agent.command('robot-1', 'right-motor', right ? { action: 'forward', speed: right } : { action: 'stop' });
+      agent.command('robot-1', 'left-motor', left ? { action: 'forward', speed: left } : { action: 'stop' }, 'demo');
+      agent.command('robot-1', 'right-motor', right ? { action: 'forward', speed: right } : { action: 'stop' }, 'demo');
       if (phase === 0) agent.command('robot-1', 'led', { action: 'toggle' });
       if (phase === 12) agent.command('robot-1', 'sonar-servo', { action: 'to', degrees: tick % 36 < 18 ? 45 : 135 });
     } catch (err) {

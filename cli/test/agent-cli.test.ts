@@ -178,3 +178,25 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
     }
   });
 });
+
+describe('stemlab agent doctor and selftest', () => {
+  it('doctor matches the lab example to its (simulated) boards and exits 0', async () => {
+    const { code, stdout } = await run(['agent', 'doctor', '--config', join(import.meta.dirname, '../../edge-agent/examples/lab.yaml')]);
+    expect(stdout).toMatch(/OK\s+bench-1/);
+    expect(stdout).toMatch(/3 of 3 kits found/);
+    expect(code).toBe(0);
+  });
+
+  it('selftest starts the kits when no agent runs, and reports each component', async () => {
+    const file = join(tmp(), 'agent.yaml');
+    writeFileSync(
+      file,
+      'unit: thcs-test-01\ngateway: gw-self\nroom: lab\nhttp: { port: 0 }\nkits:\n  - { id: bench, board: uno, find: { sim: bench }, components: [{ type: led, id: led, pin: 13 }, { type: relay, id: pump, pin: 7 }] }\n',
+    );
+    const { code, stdout } = await run(['agent', 'selftest', '--config', file]);
+    expect(stdout).toMatch(/led\s+led\s+PASS/);
+    expect(stdout).toMatch(/pump\s+relay\s+PASS/);
+    expect(stdout).toMatch(/3 passed, 0 warnings, 0 failed/);
+    expect(code).toBe(0);
+  });
+});

@@ -1,7 +1,7 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
 import type { AgentConfig } from './config/schema.ts';
 import { AgentError } from './core/errors.ts';
-import { EventBus, type KitState } from './core/events.ts';
+import { EventBus, type CommandOrigin, type KitState } from './core/events.ts';
 import type { Extension, ExtensionContext } from './core/extension.ts';
 import { createLogger, type Logger } from './core/log.ts';
 import type { GpioChip } from './gpio/types.ts';
@@ -108,14 +108,14 @@ export class Agent {
   }
 
   /** Send a command to a component: `kit` 'gpio' addresses the Pi's own LEDs. */
-  command(kitId: string, componentId: string, command: unknown): Record<string, unknown> {
+  command(kitId: string, componentId: string, command: unknown, origin: CommandOrigin = 'api'): Record<string, unknown> {
     if (kitId === 'gpio') {
       const action = (command as { action?: unknown } | null)?.action;
       if (action !== 'on' && action !== 'off') throw new AgentError('COMMAND_INVALID', "a GPIO LED takes {action: 'on'} or {action: 'off'}");
       this.gpio.setLed(componentId, action === 'on');
       return { on: action === 'on' };
     }
-    return this.kit(kitId).command(componentId, command);
+    return this.kit(kitId).command(componentId, command, origin);
   }
 
   status(): AgentStatus {

@@ -9,3 +9,6 @@ export { combinedBinding, nativeBinding } from './kits/serial.ts';
 export { addSimulatedKits } from './simulated.ts';
 export { HttpApi } from './api/http.ts';
 export { startGateway, type Gateway } from './runtime.ts';
+export { doctor, formatDoctorReport, type DoctorReport } from './tools/doctor.ts';
+export { selftest, formatSelftestReport, type SelftestReport } from './tools/selftest.ts';
+export { createGpioChip, GpioError } from './gpio/index.ts';

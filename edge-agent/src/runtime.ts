@@ -7,6 +7,7 @@ import { createGpioChip } from './gpio/index.ts';
 import type { GpioChip } from './gpio/types.ts';
 import { combinedBinding, nativeBinding } from './kits/serial.ts';
 import { addSimulatedKits } from './simulated.ts';
+import { selftest } from './tools/selftest.ts';
 
 /** A running gateway: the agent, its local API, and the simulators it drives where the config says `sim:`. */
 export interface Gateway {
@@ -34,6 +35,7 @@ export async function startGateway(config: AgentConfig, options: { log?: Logger;
   const gpio = usesGpio ? createGpioChip() : new SimulatedGpio();
   const agent = new Agent(config, { serial, gpio }, options.log ? { log: options.log } : {});
   const api = new HttpApi(agent, { host: config.http.host, port: options.port ?? config.http.port });
+  api.route('POST', /^\/api\/v1\/selftest$/, async () => ({ report: await selftest(agent) }));
   await agent.use(api);
   await agent.start();
   return {

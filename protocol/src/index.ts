@@ -1,2 +1,4 @@
 export * from './boards.ts';
 export * from './commands.ts';
+export * from './messages.ts';
+export * from './topics.ts';

@@ -1,5 +1,8 @@
 import type { Logger } from './log.ts';
 
+/** Who sent a command: usage tracking counts lessons and people, not the technician's self-test. */
+export type CommandOrigin = 'api' | 'mqtt' | 'flow' | 'selftest' | 'demo';
+
 export type KitState = 'connecting' | 'connected' | 'disconnected' | 'fault' | 'stopped';
 
 /** Everything that happens on the gateway, as typed events; extensions (MQTT, usage, Node-RED) listen here. */
@@ -7,7 +10,7 @@ export interface AgentEvents {
   /** A kit's link changed: `reason` says why in words a technician understands. */
   'kit:state': { kit: string; state: KitState; reason?: string; at: number };
   /** An actuator took a command (after limits were applied). */
-  'component:command': { kit: string; component: string; type: string; command: Record<string, unknown>; at: number };
+  'component:command': { kit: string; component: string; type: string; command: Record<string, unknown>; origin: CommandOrigin; at: number };
   /** A sensor or button produced a value. */
   'component:reading': { kit: string; component: string; type: string; value: unknown; at: number };
   /** Actuators were brought to a safe stop, and why. */

@@ -67,11 +67,17 @@ export class AnalogSensorDevice extends SensorDevice<ComponentOf<'analog-sensor'
   protected build({ board }: Hardware): void {
     const { pin, freq, threshold, scale } = this.config;
     const sensor = new five.Sensor({ pin: this.ctx.pin(pin), board, freq, threshold });
-    sensor.on('change', () => {
+    const report = () => {
       const raw = sensor.value;
+      // Johnny-Five's timer fires before the board's first sample arrives, with no value.
+      if (typeof raw !== 'number') return;
       const value = scale ? scale[0] + (raw / 1023) * (scale[1] - scale[0]) : raw;
       this.report({ raw, value: Math.round(value * 1000) / 1000 });
-    });
+    };
+    // The first reading, whatever it is, then every change beyond the threshold (a sensor
+    // resting at 0 would otherwise never report).
+    onFirstData(sensor, () => typeof sensor.value === 'number', report);
+    sensor.on('change', report);
     this.sensor = sensor;
   }
 
@@ -91,7 +97,11 @@ export class ThermometerDevice extends SensorDevice<ComponentOf<'thermometer'>, 
   protected build({ board }: Hardware): void {
     const { pin, freq, controller } = this.config;
     const thermometer = new five.Thermometer({ pin: this.ctx.pin(pin), board, freq, controller });
-    thermometer.on('change', () => this.report({ celsius: Math.round(thermometer.celsius * 10) / 10 }));
+    const report = () => {
+      if (Number.isFinite(thermometer.celsius)) this.report({ celsius: Math.round(thermometer.celsius * 10) / 10 });
+    };
+    onFirstData(thermometer, () => Number.isFinite(thermometer.celsius), report);
+    thermometer.on('change', report);
     this.thermometer = thermometer;
   }
 
@@ -164,6 +174,19 @@ export class LineSensorsDevice extends SensorDevice<ComponentOf<'line-sensors'>,
     for (const sensor of this.sensors) disableSensor(sensor);
     this.sensors = [];
   }
+}
+
+/**
+ * Report the first real sample, even when it will never change (a sensor resting at 0 gives no
+ * 'change'); Johnny-Five's 'data' timer also fires before any sample has arrived.
+ */
+function onFirstData(sensor: object, hasValue: () => boolean, report: () => void): void {
+  const emitter = sensor as NodeJS.EventEmitter;
+  emitter.on('data', function first() {
+    if (!hasValue()) return;
+    emitter.off('data', first);
+    report();
+  });
 }
 
 /** Stop a Johnny-Five sensor's timer and listeners; it is about to be dropped with its board. */

@@ -2,7 +2,7 @@ import type { BindingInterface } from '@serialport/bindings-interface';
 import type { AgentConfig, KitConfig } from '../config/schema.ts';
 import { kitPin } from '../config/schema.ts';
 import { AgentError } from '../core/errors.ts';
-import type { EventBus, KitState } from '../core/events.ts';
+import type { CommandOrigin, EventBus, KitState } from '../core/events.ts';
 import type { Logger } from '../core/log.ts';
 import { createDevice, type Device } from '../devices/index.ts';
 import { DeadManWatchdog } from '../safety/watchdog.ts';
@@ -108,7 +108,7 @@ export class Kit {
   }
 
   /** Apply a command to a component; throws an AgentError that says why it was refused. */
-  command(componentId: string, input: unknown): Record<string, unknown> {
+  command(componentId: string, input: unknown, origin: CommandOrigin = 'api'): Record<string, unknown> {
     const device = this.device(componentId);
     if (device.actuator && this.options.estopLatched()) {
       throw new AgentError('ESTOP_LATCHED', `emergency stop is latched: ${this.id}/${componentId} takes no command until a teacher resets it`);
@@ -123,6 +123,7 @@ export class Kit {
       component: componentId,
       type: device.config.type,
       command: input as Record<string, unknown>,
+      origin,
       at: Date.now(),
     });
     return applied;

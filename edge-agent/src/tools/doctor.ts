@@ -128,7 +128,8 @@ export async function doctor(binding: BindingInterface, config?: AgentConfig, gp
 }
 
 function portReport(port: PortInfo): PortReport {
-  const recognised = recognise(port);
+  const seen = recognise(port);
+  const recognised = seen && port.path.startsWith('sim:') ? { ...seen, name: `simulated ${seen.name}` } : seen;
   const vendor = port.vendorId?.toLowerCase();
   const product = port.productId?.toLowerCase();
   const usbId = vendor !== undefined && product !== undefined ? `${vendor}:${product}` : undefined;
@@ -171,7 +172,7 @@ function kitReport(kit: KitConfig, listed: readonly PortInfo[], ports: readonly 
   }
   const seen = port?.recognised;
   if (seen?.board !== undefined && seen.board !== kit.board) {
-    doubt(`the config says board: ${kit.board} (${boards[kit.board].title}) but ${found.path} is a ${seen.name}; fix board:`);
+    doubt(`the config says board: ${kit.board} (${boards[kit.board].title}) but ${found.path} reports an ${seen.name}; fix board:`);
   } else if (seen?.note && seen.board === undefined) notes.push(`${seen.name}: ${seen.note}`);
   return report;
 }

@@ -156,7 +156,7 @@ async function checkSensor(agent: Agent, kitId: string, device: Device, timeoutM
 
 async function checkActuator(agent: Agent, kitId: string, device: Device, pulseMs: number): Promise<ComponentCheck> {
   if (device.actuator && agent.estop.latched) return check(device, 'skip', 'skipped: e-stop latched');
-  const send = (command: Record<string, unknown>) => agent.command(kitId, device.id, command);
+  const send = (command: Record<string, unknown>) => agent.command(kitId, device.id, command, 'selftest');
   try {
     switch (device.config.type) {
       case 'led': {

@@ -44,7 +44,7 @@ export function robotKit(id: string, overrides: Record<string, unknown> = {}) {
 /** An agent on simulated kits and simulated GPIO, started and waiting for its kits. */
 export async function simAgent(
   input: Omit<Partial<AgentConfigInput>, 'kits'> & { kits: unknown[] },
-  options: { waitForKits?: boolean; beforeStart?: (sim: BoardSimulator) => void } = {},
+  options: { waitForKits?: boolean; beforeStart?: (sim: BoardSimulator, agent: Agent) => void } = {},
 ): Promise<SimAgent> {
   const config = parseConfig({
     unit: 'thcs-test-01',
@@ -61,7 +61,7 @@ export async function simAgent(
   for (const name of ['kit:state', 'component:command', 'component:reading', 'safety:stop', 'estop'] as const) {
     agent.bus.on(name, (payload) => events.push({ name, payload }));
   }
-  options.beforeStart?.(sim);
+  options.beforeStart?.(sim, agent);
   await agent.start();
   if (options.waitForKits !== false) await agent.waitForKits('connected', 10_000);
   return {
