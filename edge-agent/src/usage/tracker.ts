@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, DeviceRef, Purpose, UsageCounts } from '@stemlab/protocol';
+import type { AgentConfig } from '../config/schema.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Extension } from '../core/extension.ts';
+import { FREE_PRACTICE, isActivation, isReadingActivity, motorSpeedAfter } from './rules.ts';
+
+type EndReason = 'idle' | 'disconnect' | 'fault' | 'retag' | 'shutdown' | 'estop';
+
+/** A usage event as the tracker makes it; the outbox gives it its id and sequence number. */
+export type UsageDraftEvent =
+  | { type: 'session.start'; at: number; clock: Clock; device: DeviceRef; session: { id: string; startedAt: number; purpose: Purpose } }
+  | {
+      type: 'session.end';
+      at: number;
+      clock: Clock;
+      device: DeviceRef;
+      session: {
+        id: string;
+        startedAt: number;
+        endedAt: number;
+        durationMs: number;
+        purpose: Purpose;
+        counts: UsageCounts;
+        faults: number;
+        endReason: EndReason;
+      };
+    };
+
+export interface UsageClock {
+  /** Wall-clock time, ms since the epoch. */
+  now(): number;
+  /** Where `now` stands on the gateway's clocks. */
+  clock(): Clock;
+}
+
+interface OpenSession {
+  id: string;
+  device: DeviceRef;
+  purpose: Purpose;
+  startedAt: number;
+  lastActivity: number;
+  counts: UsageCounts;
+  /** When the motor started running at its current speed, while it runs. */
+  motorSince: number | undefined;
+}
+
+/**
+ * Turns what happens on the gateway (commands, readings, kits lost, the e-stop) into usage
+ * sessions by the rules of rules.ts, and hands each start and end to `append` (the outbox).
+ */
+export class UsageTracker implements Extension {
+  readonly name = 'usage';
+  private readonly sessions = new Map<string, OpenSession>();
+  private readonly kitSessions = new Map<string, OpenSession>();
+  private readonly purposes = new Map<string, Purpose>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly bus: EventBus,
+    private readonly append: (event: UsageDraftEvent) => void,
+    private readonly time: UsageClock,
+    private readonly idleMs = 60_000,
+  ) {}
+
+  async start(): Promise<void> {
+    const { bus } = this;
+    this.unsubscribe.push(
+      // A technician's self-test is maintenance, not use.
+      bus.on('component:command', (e) => e.origin !== 'selftest' && this.onCommand(e.kit, e.component, e.type, e.command)),
+      bus.on('component:reading', (e) => this.onReading(e.kit, e.component, e.type, e.value)),
+      bus.on('safety:stop', (e) => this.onSafetyStop(e.kit)),
+      bus.on('kit:state', (e) => {
+        if (e.state === 'disconnected' || e.state === 'fault') this.endKit(e.kit, e.state === 'fault' ? 'fault' : 'disconnect', true);
+      }),
+      bus.on('estop', (e) => e.latched && this.endAll('estop')),
+    );
+    this.idleTimer = setInterval(() => this.expireIdle(), Math.max(50, Math.floor(this.idleMs / 4)));
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.idleTimer);
+    this.idleTimer = undefined;
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.endAll('shutdown');
+  }
+
+  /** Tag kits (all when `kits` is absent) with what they are used for; open sessions end as 'retag'. */
+  tag(purpose: Purpose, kits: readonly string[] = this.config.kits.map((k) => k.id)): void {
+    for (const kit of kits) {
+      this.endKit(kit, 'retag', false);
+      if (purpose.kind === 'free-practice') this.purposes.delete(kit);
+      else this.purposes.set(kit, purpose);
+    }
+  }
+
+  purposeOf(kit: string): Purpose {
+    return this.purposes.get(kit) ?? FREE_PRACTICE;
+  }
+
+  /** Which devices are in use now, for status reports. */
+  openSessions(): DeviceRef[] {
+    return [...this.sessions.values()].map((s) => s.device);
+  }
+
+  private onCommand(kit: string, component: string, type: string, command: Record<string, unknown>): void {
+    if (kit === 'gpio') return;
+    const now = this.time.now();
+    if (command.action === 'read') {
+      this.activity(kit, component, type, now);
+      return;
+    }
+    const session = this.activity(kit, component, type, now);
+    if (isActivation(type, command)) session.counts.activations++;
+    const speed = motorSpeedAfter(type, command);
+    if (speed !== undefined) this.motor(session, speed > 0, now);
+  }
+
+  private onReading(kit: string, component: string, type: string, value: unknown): void {
+    if (kit === 'gpio') return;
+    const now = this.time.now();
+    const open = this.sessions.get(`${kit}/${component}`);
+    if (!open && !isReadingActivity(type, value, this.purposeOf(kit))) return;
+    const session = open && !isReadingActivity(type, value, this.purposeOf(kit)) ? open : this.activity(kit, component, type, now);
+    if (type !== 'button') session.counts.readings++;
+  }
+
+  /** The watchdog, the e-stop or a lost kit stopped the motors: their running time ends now. */
+  private onSafetyStop(kit: string): void {
+    const now = this.time.now();
+    for (const session of this.sessions.values()) if (session.device.kit === kit) this.motor(session, false, now);
+  }
+
+  private activity(kit: string, component: string, type: string, now: number): OpenSession {
+    const key = `${kit}/${component}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      if (!this.kitSessions.has(kit)) this.kitSessions.set(kit, this.open({ kit, component: null, type: 'kit' }, now));
+      session = this.open({ kit, component, type }, now);
+      this.sessions.set(key, session);
+    }
+    session.lastActivity = now;
+    this.kitSessions.get(kit)!.lastActivity = now;
+    return session;
+  }
+
+  private motor(session: OpenSession, running: boolean, now: number): void {
+    if (running && session.motorSince === undefined) session.motorSince = now;
+    if (!running && session.motorSince !== undefined) {
+      session.counts.motorMs += now - session.motorSince;
+      session.motorSince = undefined;
+    }
+  }
+
+  private open(device: DeviceRef, now: number): OpenSession {
+    const session: OpenSession = {
+      id: randomUUID(),
+      device,
+      purpose: this.purposeOf(device.kit),
+      startedAt: now,
+      lastActivity: now,
+      counts: { activations: 0, motorMs: 0, readings: 0 },
+      motorSince: undefined,
+    };
+    this.append({ type: 'session.start', at: now, clock: this.time.clock(), device, session: { id: session.id, startedAt: now, purpose: session.purpose } });
+    return session;
+  }
+
+  private close(session: OpenSession, endedAt: number, reason: EndReason, faults: number): void {
+    this.motor(session, false, endedAt);
+    this.append({
+      type: 'session.end',
+      at: this.time.now(),
+      clock: this.time.clock(),
+      device: session.device,
+      session: {
+        id: session.id,
+        startedAt: session.startedAt,
+        endedAt,
+        durationMs: Math.max(0, endedAt - session.startedAt),
+        purpose: session.purpose,
+        counts: session.counts,
+        faults,
+        endReason: reason,
+      },
+    });
+  }
+
+  /** End every session of a kit; the kit's own session ends last and sums its components. */
+  private endKit(kit: string, reason: EndReason, lost: boolean): void {
+    const now = this.time.now();
+    const kitSession = this.kitSessions.get(kit);
+    if (!kitSession) return;
+    for (const [key, session] of this.sessions) {
+      if (session.device.kit !== kit) continue;
+      this.sessions.delete(key);
+      this.addTo(kitSession, session, now);
+      this.close(session, lost ? now : session.lastActivity, reason, lost ? 1 : 0);
+    }
+    this.kitSessions.delete(kit);
+    this.close(kitSession, lost ? now : kitSession.lastActivity, reason, lost ? 1 : 0);
+  }
+
+  private endAll(reason: EndReason): void {
+    for (const kit of [...this.kitSessions.keys()]) this.endKit(kit, reason, false);
+  }
+
+  /** Idle sessions end at their last activity; a kit's ends when its last component's does. */
+  private expireIdle(): void {
+    const now = this.time.now();
+    for (const [key, session] of this.sessions) {
+      if (now - session.lastActivity < this.idleMs || session.motorSince !== undefined) continue;
+      this.sessions.delete(key);
+      const kitSession = this.kitSessions.get(session.device.kit)!;
+      this.addTo(kitSession, session, now);
+      this.close(session, session.lastActivity, 'idle', 0);
+      if (![...this.sessions.values()].some((s) => s.device.kit === session.device.kit)) {
+        this.kitSessions.delete(session.device.kit);
+        this.close(kitSession, kitSession.lastActivity, 'idle', 0);
+      }
+    }
+  }
+
+  /** A kit's counts are the sum of its components'. */
+  private addTo(kitSession: OpenSession, session: OpenSession, now: number): void {
+    this.motor(session, false, now);
+    kitSession.counts.activations += session.counts.activations;
+    kitSession.counts.motorMs += session.counts.motorMs;
+    kitSession.counts.readings += session.counts.readings;
+  }
+}
