@@ -58,6 +58,10 @@ export async function openBoard(
     await close();
     throw err;
   }
+  // A board whose port opened without a reset (no DTR: a pty, some USB adapters, a board left
+  // running by a previous agent) still drives what it was told before: start from the
+  // firmware's power-on state before any component is built.
+  io.reset();
   const board = new five.Board({ io, repl: false, debug: false, sigint: false } as five.BoardOption);
   // Johnny-Five re-emits the port's errors on the board, where an unheard 'error' would throw.
   board.on('error', onError);

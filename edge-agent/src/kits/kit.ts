@@ -84,8 +84,10 @@ export class Kit {
     const connection = this.connection;
     if (connection) {
       this.stopActuators('shutdown');
-      // Detaching writes too (an LED's blink stops): flush after it, then close.
+      // Detaching writes too (an LED's blink stops). Then SYSTEM_RESET leaves the board as at
+      // power-on (pins low, no reporting) even where closing the port does not reset it.
       this.release();
+      connection.io.reset();
       await connection.flush();
       await connection.close();
     }

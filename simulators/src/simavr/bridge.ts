@@ -19,6 +19,12 @@ export interface SimavrBoardOptions {
   realtime?: boolean;
   /** How long start() waits for the bridge's pty (default 10 s). */
   startTimeoutMs?: number;
+  /**
+   * Also make a symlink at this path to the pty (`--link`), removed when the bridge stops. The
+   * pty's own name changes on every start; the link does not, so a host that finds its board by
+   * path sees stop() as an unplug and a later start() (a freshly reset chip) as a re-plug.
+   */
+  link?: string;
 }
 
 export interface SimavrPinEvent {
@@ -101,6 +107,8 @@ export class SimavrBoard extends EventEmitter {
   readonly pwm = new Map<number, number>();
   /** the pty path once started */
   path: string | undefined;
+  /** the stable symlink to the pty (options.link), present while the bridge runs */
+  readonly link: string | undefined;
 
   readonly #realtime: boolean;
   readonly #startTimeoutMs: number;
@@ -114,6 +122,7 @@ export class SimavrBoard extends EventEmitter {
     this.board = opts.board;
     this.#realtime = opts.realtime ?? true;
     this.#startTimeoutMs = opts.startTimeoutMs ?? 10_000;
+    this.link = opts.link;
     this.#clearPins();
   }
 
@@ -121,7 +130,10 @@ export class SimavrBoard extends EventEmitter {
     return this.#proc !== undefined && this.#proc.exitCode === null && this.#proc.signalCode === null;
   }
 
-  /** Starts the simulator; resolves with the pty path (open it at 57600 baud). */
+  /**
+   * Starts the simulator; resolves with the pty path (open it at 57600 baud). After stop() it can
+   * start again: a new bridge, a freshly reset chip, a new pty (and the same `link`).
+   */
   async start(): Promise<string> {
     if (this.#proc) throw new Error('SimavrBoard already started');
     const b = build();
@@ -131,6 +143,7 @@ export class SimavrBoard extends EventEmitter {
 
     const args = [this.board, hex];
     if (!this.#realtime) args.push('--fast');
+    if (this.link !== undefined) args.push('--link', this.link);
     const proc = spawn(b.bridge, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#proc = proc;
     this.#clearPins();
