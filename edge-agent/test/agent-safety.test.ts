@@ -119,7 +119,7 @@ describe('the dead-man watchdog', () => {
     const stoppedAt = Date.now();
     await pin(board, 5, (s) => s.value === 0);
     await pin(board, 6, (s) => s.value === 0);
-    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(200);
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(180); // the 300 ms window, less the loop's last sleep and timer jitter
     expect(events.some((e) => e.name === 'safety:stop' && (e.payload as { reason: string }).reason === 'watchdog')).toBe(true);
   });
 });
