@@ -70,10 +70,7 @@ async function post(url: string, body: unknown): Promise<{ status: string; code?
   return (await res.json()) as { status: string; code?: string };
 }
 
-function pin(pty: PtyBoard, n: number, test: (s: PinState) => boolean, timeoutMs = 5000): Promise<void> {
-  if (test(pty.board.pinState(n))) return Promise.resolve();
-  return pinWrite(pty, n, test, timeoutMs);
-}
+const pin = (pty: PtyBoard, n: number, test: (s: PinState) => boolean) => pty.board.waitForPin(n, test, 5000);
 
 /** The next write by the host to the pin that passes `test` (a power-off reset is no write). */
 function pinWrite(pty: PtyBoard, n: number, test: (s: PinState) => boolean, timeoutMs = 5000): Promise<void> {

@@ -17,19 +17,7 @@ async function robot(): Promise<SimAgent & { board: SimulatedBoard }> {
   return { ...running, board: running.sim.board('robot-1') };
 }
 
-function pin(board: SimulatedBoard, n: number, test: (s: PinState) => boolean, timeoutMs = 2000): Promise<PinState> {
-  if (test(board.pinState(n))) return Promise.resolve(board.pinState(n));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pin ${n} stayed ${JSON.stringify(board.pinState(n))}`)), timeoutMs);
-    const listener = (s: PinState) => {
-      if (s.pin !== n || !test(s)) return;
-      clearTimeout(timer);
-      board.off('pin', listener);
-      resolve(s);
-    };
-    board.on('pin', listener);
-  });
-}
+const pin = (board: SimulatedBoard, n: number, test: (s: PinState) => boolean) => board.waitForPin(n, test);
 
 function reading(sa: SimAgent, component: string, test: (value: unknown) => boolean, timeoutMs = 3000): Promise<unknown> {
   return new Promise((resolve, reject) => {

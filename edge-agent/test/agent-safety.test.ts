@@ -11,19 +11,7 @@ afterEach(async () => {
   running = undefined;
 });
 
-function pin(board: SimulatedBoard, n: number, test: (s: PinState) => boolean, timeoutMs = 3000): Promise<PinState> {
-  if (test(board.pinState(n))) return Promise.resolve(board.pinState(n));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pin ${n} stayed ${JSON.stringify(board.pinState(n))}`)), timeoutMs);
-    const listener = (s: PinState) => {
-      if (s.pin !== n || !test(s)) return;
-      clearTimeout(timer);
-      board.off('pin', listener);
-      resolve(s);
-    };
-    board.on('pin', listener);
-  });
-}
+const pin = (board: SimulatedBoard, n: number, test: (s: PinState) => boolean) => board.waitForPin(n, test);
 
 const twoRobots = () => simAgent({ kits: [robotKit('robot-1'), robotKit('robot-2')], safety: { watchdogMs: 300 } });
 

@@ -21,19 +21,7 @@ function healthyWorld(sim: BoardSimulator, name: string): void {
   board.setEchoDistance(8, 42);
 }
 
-function pin(board: SimulatedBoard, n: number, test: (s: PinState) => boolean, timeoutMs = 2000): Promise<PinState> {
-  if (test(board.pinState(n))) return Promise.resolve(board.pinState(n));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pin ${n} stayed ${JSON.stringify(board.pinState(n))}`)), timeoutMs);
-    const listener = (s: PinState) => {
-      if (s.pin !== n || !test(s)) return;
-      clearTimeout(timer);
-      board.off('pin', listener);
-      resolve(s);
-    };
-    board.on('pin', listener);
-  });
-}
+const pin = (board: SimulatedBoard, n: number, test: (s: PinState) => boolean) => board.waitForPin(n, test);
 
 /** Every value a pin took, from now on. */
 function record(board: SimulatedBoard, n: number): number[] {

@@ -163,6 +163,27 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
     return { pin, mode: this.modes[pin] ?? PinMode.INPUT, value: this.values[pin] ?? 0 };
   }
 
+  /**
+   * Resolve when pin `pin` satisfies `test` (at once if it already does); for tests and
+   * simulations that wait on what the host does instead of sleeping.
+   */
+  waitForPin(pin: number, test: (state: PinState) => boolean, timeoutMs = 3000): Promise<PinState> {
+    if (test(this.pinState(pin))) return Promise.resolve(this.pinState(pin));
+    return new Promise((resolve, reject) => {
+      const listener = (state: PinState) => {
+        if (state.pin !== pin || !test(state)) return;
+        clearTimeout(timer);
+        this.off('pin', listener);
+        resolve(state);
+      };
+      const timer = setTimeout(() => {
+        this.off('pin', listener);
+        reject(new Error(`${this.profile.title} pin ${pin}: still ${JSON.stringify(this.pinState(pin))} after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.on('pin', listener);
+    });
+  }
+
   /** The servo pulse range the host configured (SERVO_CONFIG), if any. */
   servoRange(pin: number): ServoRange | undefined {
     return this.servoRanges.get(pin);
