@@ -12,6 +12,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run the simulated classroom: kits, pins changing (Ctrl-C or --duration to stop)',
     load: async () => (await import('./commands/demo.ts')).demo,
   },
+  central: {
+    summary: 'the MQTT broker and the usage ledger (--config FILE)',
+    load: async () => (await import('./commands/central.ts')).central,
+  },
   agent: {
     summary: 'the edge agent of one gateway (--config FILE)',
     load: async () => (await import('./commands/agent.ts')).agent,

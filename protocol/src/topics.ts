@@ -58,3 +58,21 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
       return undefined;
   }
 }
+
+export interface GatewayId {
+  unit: string;
+  gateway: string;
+}
+
+/**
+ * The MQTT client id of a gateway, `gw:{unit}:{gateway}`: the broker knows which gateway a
+ * connection is (for presence) from the id alone, before it publishes anything.
+ */
+export function gatewayClientId(unit: string, gateway: string): string {
+  return `gw:${unit}:${gateway}`;
+}
+
+export function parseGatewayClientId(clientId: string): GatewayId | undefined {
+  const m = /^gw:([a-z0-9-]+):([a-z0-9-]+)$/.exec(clientId);
+  return m ? { unit: m[1]!, gateway: m[2]! } : undefined;
+}

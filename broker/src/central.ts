@@ -1,0 +1,94 @@
+/**
+ * `stemlab central`, first version: an Aedes broker on a TCP port with the ingest on its publish
+ * path, writing the ledger in `{dataDir}/ledger.sqlite`. The HTTP API and the dashboard join it
+ * later (issue 5).
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+import { pino, type Logger } from 'pino';
+import { Ingest, type IngestOptions } from './ingest/ingest.ts';
+import { Ledger } from './ledger/sqlite.ts';
+
+export interface CentralOptions {
+  dataDir: string;
+  /** Where the broker listens; port 0 takes a free port (see mqttUrl). */
+  mqtt: { host: string; port: number };
+  log?: Logger;
+  /** Batching knobs, for tests and benchmarks. */
+  ingest?: Pick<IngestOptions, 'maxBatch' | 'maxDelayMs' | 'stopTimeoutMs'>;
+}
+
+export interface Central {
+  broker: Aedes;
+  ledger: Ledger;
+  ingest: Ingest;
+  /** e.g. mqtt://127.0.0.1:1883, with the port actually bound. */
+  mqttUrl: string;
+  /** Closes the listener, the broker (and its clients), writes what the ingest holds, closes the ledger. */
+  stop(): Promise<void>;
+}
+
+export async function startCentral(options: CentralOptions): Promise<Central> {
+  const root = options.log ?? pino({ level: 'info' });
+  const log = root.child({ module: 'central' });
+  mkdirSync(options.dataDir, { recursive: true });
+  const ledger = Ledger.open(join(options.dataDir, 'ledger.sqlite'));
+  const ingest = new Ingest({ ledger, log: root, ...options.ingest });
+  let broker: Aedes | undefined;
+  let server: Server | undefined;
+  try {
+    broker = await Aedes.createBroker({
+      authorizePublish: (client, packet, callback) => ingest.authorizePublish(client, packet, callback),
+      // `gw:{unit}:{gateway}` outgrows MQTT 3.1's 23 characters; ids are two slugs of up to 64.
+      maxClientsIdLength: 140,
+    });
+    const b = broker;
+    b.on('client', (client) => ingest.clientConnected(client));
+    b.on('clientDisconnect', (client) => ingest.clientDisconnected(client));
+    b.on('clientError', (client, err) => log.debug({ client: client.id, err: err.message }, 'client error'));
+    b.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'connection error'));
+    server = createServer((socket: Socket) => {
+      // Without it a QoS 1 round trip stalls ~40 ms on Nagle + the peer's delayed ACK.
+      socket.setNoDelay(true);
+      b.handle(socket);
+    });
+    await listen(server, options.mqtt.port, options.mqtt.host);
+  } catch (err) {
+    server?.close();
+    if (broker) await new Promise<void>((resolve) => broker?.close(resolve));
+    await ingest.stop();
+    ledger.close();
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const mqttUrl = `mqtt://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+  log.info({ mqtt: mqttUrl, ledger: ledger.file }, 'central started');
+
+  const b = broker;
+  const s = server;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      // Closing the broker closes every client: their wills and disconnects still reach the ingest.
+      await new Promise<void>((resolve) => b.close(resolve));
+      await closed;
+      await ingest.stop();
+      ledger.close();
+      log.info('central stopped');
+    })());
+  return { broker: b, ledger, ingest, mqttUrl, stop };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * central.yaml: the config of `stemlab central`, one zod schema that holds the defaults and the
+ * types. `loadCentralConfig` reads YAML or JSON (by extension) and throws a CentralConfigError
+ * whose issues each name the field (or the line, for a syntax error) and what is wrong.
+ * Relative paths (dataDir) are taken from the working directory, as every CLI path is.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const centralConfigSchema = z.strictObject({
+  $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors; ignored by the central.'),
+  dataDir: z.string().min(1).default('data/central').describe('Directory of the ledger (ledger.sqlite) and other central state; created if missing.'),
+  mqtt: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1').describe('Address the MQTT broker listens on; 0.0.0.0 for every interface.'),
+      port: z.number().int().min(0).max(65535).default(1883).describe('TCP port of the MQTT broker; 0 takes a free one.'),
+    })
+    .prefault({})
+    .describe('The MQTT broker the gateways connect to.'),
+  log: z
+    .strictObject({ level: z.enum(logLevels).default('info').describe('Lowest level logged.') })
+    .prefault({})
+    .describe('Logging.'),
+});
+export type CentralConfig = z.infer<typeof centralConfigSchema>;
+
+export const centralConfigErrorCodes = {
+  CONFIG_UNREADABLE: 'The central config could not be read or parsed (missing file, wrong extension, YAML/JSON syntax error).',
+  CONFIG_INVALID: 'The central config breaks the schema; each issue names the field.',
+} as const;
+
+export interface CentralConfigIssue {
+  /** The field, e.g. `mqtt.port`; `line 3, column 7` for a syntax error; '' for the whole file. */
+  path: string;
+  message: string;
+}
+
+export class CentralConfigError extends Error {
+  override readonly name = 'CentralConfigError';
+  constructor(
+    readonly code: keyof typeof centralConfigErrorCodes,
+    readonly issues: readonly CentralConfigIssue[],
+    readonly source?: string,
+  ) {
+    const name = source === undefined ? 'central config' : `central config ${source}`;
+    const head = code === 'CONFIG_UNREADABLE' ? `cannot read ${name}:` : `${name} is invalid:`;
+    super([head, ...issues.map((i) => `  ${i.path === '' ? '' : `${i.path}: `}${i.message}`)].join('\n'));
+  }
+}
+
+/** Validates a parsed value; returns the config with defaults, frozen. Throws CentralConfigError. */
+export function parseCentralConfig(value: unknown, source?: string): CentralConfig {
+  const result = centralConfigSchema.safeParse(value ?? {});
+  if (!result.success) {
+    const issues = result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field; check its spelling and place' }))
+        : [{ path: issue.path.join('.'), message: issue.message }],
+    );
+    throw new CentralConfigError('CONFIG_INVALID', issues, source);
+  }
+  const config = result.data;
+  Object.freeze(config.mqtt);
+  Object.freeze(config.log);
+  return Object.freeze(config);
+}
+
+/** Reads `file` (.yaml, .yml or .json) and validates it. Throws CentralConfigError. */
+export async function loadCentralConfig(file: string): Promise<CentralConfig> {
+  const ext = extname(file).toLowerCase();
+  if (!['.yaml', '.yml', '.json'].includes(ext)) {
+    throw new CentralConfigError('CONFIG_UNREADABLE', [{ path: '', message: `cannot tell the format from '${ext}'; name the file .yaml, .yml or .json` }], file);
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'no such file; check the path given to --config' : err instanceof Error ? err.message : String(err);
+    throw new CentralConfigError('CONFIG_UNREADABLE', [{ path: '', message }], file);
+  }
+  if (ext === '.json') {
+    try {
+      return parseCentralConfig(JSON.parse(text), file);
+    } catch (err) {
+      if (err instanceof CentralConfigError) throw err;
+      throw new CentralConfigError('CONFIG_UNREADABLE', [{ path: '', message: `JSON syntax error: ${(err as Error).message}` }], file);
+    }
+  }
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e) => {
+      const at = e.linePos?.[0];
+      return { path: at ? `line ${at.line}, column ${at.col}` : '', message: `YAML syntax error: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` };
+    });
+    throw new CentralConfigError('CONFIG_UNREADABLE', issues, file);
+  }
+  return parseCentralConfig(doc.toJS(), file);
+}

@@ -1,0 +1,77 @@
+/**
+ * What a published message is, by its topic and the protocol's zod schemas: a ledger message,
+ * something the ledger has no business with (commands, replies, a retained message being
+ * cleared), or a dead letter with a reason precise enough to fix the sender (the zod path and
+ * message of every issue). Pure: the ingest adds identity checks and batching.
+ */
+import {
+  gatewayStateSchema,
+  kitStateSchema,
+  parseTopic,
+  telemetrySchema,
+  usageEventSchema,
+  type ParsedTopic,
+} from '@stemlab/protocol';
+import type { z } from 'zod';
+import type { LedgerMessage } from '../ledger/types.ts';
+
+export type Verdict =
+  | { kind: 'store'; topic: ParsedTopic; message: LedgerMessage }
+  /** Not ledger data; the broker delivers it as usual. */
+  | { kind: 'pass'; topic: ParsedTopic | undefined }
+  | { kind: 'dead'; topic: ParsedTopic | undefined; reason: string };
+
+/** A zod error as `path: message; path: message`, the path written `session.counts.motorMs`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+      return `${path === '' ? '(payload)' : path}: ${issue.message}${keys}`;
+    })
+    .join('; ');
+}
+
+export function validate(topicName: string, payload: Buffer, retain: boolean, receivedAt: number): Verdict {
+  const topic = parseTopic(topicName);
+  if (!topic) return { kind: 'dead', topic, reason: 'unknown topic: not one of the stemlab/v1 topics of shared/CONTRACT.md' };
+  if (topic.kind === 'command' || topic.kind === 'reply') return { kind: 'pass', topic };
+  // An empty retained message clears the retained one [MQTT-3.3.1-10]: an operator's tool, not data.
+  if (payload.length === 0 && retain) return { kind: 'pass', topic };
+
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return { kind: 'dead', topic, reason: `not JSON: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const base = { unit: topic.unit, gateway: topic.gateway, receivedAt };
+  switch (topic.kind) {
+    case 'usage': {
+      const r = usageEventSchema.safeParse(json);
+      return r.success ? store(topic, { ...base, kind: 'usage', event: r.data }) : dead(topic, 'usage event', r.error);
+    }
+    case 'gateway-state': {
+      const r = gatewayStateSchema.safeParse(json);
+      return r.success ? store(topic, { ...base, kind: 'gateway-state', state: r.data }) : dead(topic, 'gateway state', r.error);
+    }
+    case 'kit-state': {
+      const r = kitStateSchema.safeParse(json);
+      return r.success ? store(topic, { ...base, kind: 'kit-state', kit: topic.kit, state: r.data }) : dead(topic, 'kit state', r.error);
+    }
+    case 'telemetry': {
+      const r = telemetrySchema.safeParse(json);
+      return r.success
+        ? store(topic, { ...base, kind: 'telemetry', kit: topic.kit, component: topic.component, telemetry: r.data })
+        : dead(topic, 'telemetry', r.error);
+    }
+  }
+}
+
+function store(topic: ParsedTopic, message: LedgerMessage): Verdict {
+  return { kind: 'store', topic, message };
+}
+
+function dead(topic: ParsedTopic, what: string, error: z.ZodError): Verdict {
+  return { kind: 'dead', topic, reason: `${what} fails the schema: ${describeIssues(error)}` };
+}

@@ -1,0 +1,139 @@
+/**
+ * The ledger's tables, created and migrated when the ledger opens. The version lives in SQLite's
+ * `PRAGMA user_version`; each migration runs once, in one transaction with the version bump, so a
+ * crash mid-migration leaves the previous version intact. Add a migration; never edit one that
+ * has shipped.
+ */
+import type { Database } from 'better-sqlite3';
+
+const migrations: readonly string[] = [
+  // 1: the first version (issue 4).
+  `
+  CREATE TABLE usage_events (
+    event_id     TEXT PRIMARY KEY,
+    unit         TEXT NOT NULL,
+    gateway      TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    type         TEXT NOT NULL,
+    kit          TEXT,
+    component    TEXT,
+    device_type  TEXT,
+    session_id   TEXT,
+    payload      TEXT NOT NULL,          -- the validated event, JSON
+    at           INTEGER NOT NULL,       -- the gateway's wall clock, maybe wrong
+    corrected_at INTEGER,                -- see clock.ts; NULL when it cannot be corrected
+    clock_synced INTEGER NOT NULL,
+    boot_id      TEXT NOT NULL,
+    uptime_ms    INTEGER NOT NULL,
+    received_at  INTEGER NOT NULL
+  );
+  -- One event per seq and gateway: a second event id on a used seq is a gateway bug, dead-lettered.
+  CREATE UNIQUE INDEX usage_events_seq ON usage_events (unit, gateway, seq);
+  CREATE INDEX usage_events_boot ON usage_events (unit, gateway, boot_id) WHERE clock_synced = 0;
+  CREATE INDEX usage_events_kit ON usage_events (unit, kit, corrected_at);
+
+  CREATE TABLE gateways (
+    unit            TEXT NOT NULL,
+    gateway         TEXT NOT NULL,
+    online          INTEGER NOT NULL DEFAULT 0,
+    connected       INTEGER NOT NULL DEFAULT 0,
+    client_id       TEXT,
+    bd_seq          INTEGER,
+    boot_id         TEXT,
+    clock_offset_ms INTEGER,
+    status_at       INTEGER,
+    first_seen      INTEGER NOT NULL,
+    last_seen       INTEGER NOT NULL,
+    outbox_pending  INTEGER,
+    outbox_evicted  INTEGER,
+    agent_version   TEXT,
+    PRIMARY KEY (unit, gateway)
+  ) WITHOUT ROWID;
+
+  -- Wall time = offset_ms + uptime, per boot of a gateway (clock.ts says how it is learned).
+  CREATE TABLE gateway_boots (
+    unit       TEXT NOT NULL,
+    gateway    TEXT NOT NULL,
+    boot_id    TEXT NOT NULL,
+    offset_ms  INTEGER NOT NULL,
+    source     TEXT NOT NULL CHECK (source IN ('synced', 'birth')),
+    learned_at INTEGER NOT NULL,
+    PRIMARY KEY (unit, gateway, boot_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE kit_states (
+    unit        TEXT NOT NULL,
+    gateway     TEXT NOT NULL,
+    kit         TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    reason      TEXT,
+    at          INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (unit, gateway, kit)
+  ) WITHOUT ROWID;
+
+  -- Only the latest reading per device: history is the usage events' business, not telemetry's.
+  CREATE TABLE telemetry_latest (
+    unit        TEXT NOT NULL,
+    gateway     TEXT NOT NULL,
+    kit         TEXT NOT NULL,
+    component   TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (unit, gateway, kit, component)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE seq_gaps (
+    id          INTEGER PRIMARY KEY,
+    unit        TEXT NOT NULL,
+    gateway     TEXT NOT NULL,
+    from_seq    INTEGER NOT NULL,
+    to_seq      INTEGER NOT NULL,
+    missing     INTEGER NOT NULL,
+    evicted     INTEGER NOT NULL DEFAULT 0,
+    detected_at INTEGER NOT NULL,
+    closed_at   INTEGER
+  );
+  CREATE INDEX seq_gaps_gateway ON seq_gaps (unit, gateway, from_seq);
+
+  -- Ranges a gateway reported dropping from its outbox (an outbox.evicted event).
+  CREATE TABLE evictions (
+    event_id    TEXT PRIMARY KEY,
+    unit        TEXT NOT NULL,
+    gateway     TEXT NOT NULL,
+    from_seq    INTEGER NOT NULL,
+    to_seq      INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL
+  );
+  CREATE INDEX evictions_gateway ON evictions (unit, gateway, from_seq);
+
+  CREATE TABLE dead_letters (
+    id          INTEGER PRIMARY KEY,
+    topic       TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    encoding    TEXT NOT NULL CHECK (encoding IN ('utf8', 'base64')),
+    reason      TEXT NOT NULL,
+    client_id   TEXT,
+    received_at INTEGER NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = migrations.length;
+
+/** Brings the database to SCHEMA_VERSION; refuses a database written by a newer version. */
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`ledger schema version ${current} is newer than this central understands (${SCHEMA_VERSION}); upgrade stemlab`);
+  }
+  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+    const sql = migrations[version - 1] as string;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    }).immediate();
+  }
+}
