@@ -122,6 +122,8 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
         'gateway: gw-cli',
         'room: robot-club',
         'log: { level: warn }',
+        `dataDir: ${dir}/data`,
+        'mqtt: { enabled: false }',
         'safety: { watchdogMs: 5000 }',
         'connection: { retryMinMs: 100, retryMaxMs: 500 }',
         'kits:',
@@ -185,10 +187,11 @@ describe('stemlab agent doctor and selftest', () => {
   });
 
   it('selftest starts the kits when no agent runs, and reports each component', async () => {
-    const file = join(tmp(), 'agent.yaml');
+    const dir = tmp();
+    const file = join(dir, 'agent.yaml');
     writeFileSync(
       file,
-      'unit: thcs-test-01\ngateway: gw-self\nroom: lab\nhttp: { port: 0 }\nkits:\n  - { id: bench, board: uno, find: { sim: bench }, components: [{ type: led, id: led, pin: 13 }, { type: relay, id: pump, pin: 7 }] }\n',
+      `unit: thcs-test-01\ngateway: gw-self\nroom: lab\nhttp: { port: 0 }\ndataDir: ${dir}/data\nmqtt: { enabled: false }\nkits:\n  - { id: bench, board: uno, find: { sim: bench }, components: [{ type: led, id: led, pin: 13 }, { type: relay, id: pump, pin: 7 }] }\n`,
     );
     const { code, stdout } = await run(['agent', 'selftest', '--config', file]);
     expect(stdout).toMatch(/led\s+led\s+PASS/);

@@ -12,3 +12,6 @@ export { startGateway, type Gateway } from './runtime.ts';
 export { doctor, formatDoctorReport, type DoctorReport } from './tools/doctor.ts';
 export { selftest, formatSelftestReport, type SelftestReport } from './tools/selftest.ts';
 export { createGpioChip, GpioError } from './gpio/index.ts';
+export { UsageTracker } from './usage/tracker.ts';
+export { Outbox, openOutbox } from './outbox/outbox.ts';
+export { MqttExtension } from './mqtt/mqtt-extension.ts';

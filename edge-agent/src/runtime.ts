@@ -8,6 +8,15 @@ import type { GpioChip } from './gpio/types.ts';
 import { combinedBinding, nativeBinding } from './kits/serial.ts';
 import { addSimulatedKits } from './simulated.ts';
 import { selftest } from './tools/selftest.ts';
+import { z } from 'zod';
+import { purposeSchema } from '@stemlab/protocol';
+import { AgentError } from './core/errors.ts';
+import { systemClock } from './mqtt/clock.ts';
+import { MqttExtension } from './mqtt/mqtt-extension.ts';
+import { openOutbox, type Outbox } from './outbox/outbox.ts';
+import { UsageTracker } from './usage/tracker.ts';
+
+const tagRequest = z.strictObject({ purpose: purposeSchema, kits: z.array(z.string()).optional() });
 
 /** A running gateway: the agent, its local API, and the simulators it drives where the config says `sim:`. */
 export interface Gateway {
@@ -16,6 +25,10 @@ export interface Gateway {
   /** Present when some kit is simulated: the demo and tests drive its inputs. */
   simulator: BoardSimulator | undefined;
   gpio: GpioChip;
+  usage: UsageTracker;
+  outbox: Outbox;
+  /** Absent when the config turns MQTT off. */
+  mqtt: MqttExtension | undefined;
   stop(): Promise<void>;
 }
 
@@ -37,14 +50,43 @@ export async function startGateway(config: AgentConfig, options: { log?: Logger;
   const api = new HttpApi(agent, { host: config.http.host, port: options.port ?? config.http.port });
   api.route('POST', /^\/api\/v1\/selftest$/, async () => ({ report: await selftest(agent) }));
   await agent.use(api);
+
+  // Usage: the tracker turns activity into sessions, the outbox keeps them on disk until the
+  // broker has them, the MQTT extension sends them (and births, kit states, telemetry, commands).
+  const outbox = openOutbox(config, options.log ? { log: options.log } : {});
+  const usage = new UsageTracker(config, agent.bus, (draft) => outbox.append(draft), systemClock, config.usage.idleMs);
+  await agent.use(usage);
+  const mqtt = config.mqtt.enabled ? new MqttExtension(agent, outbox) : undefined;
+  if (mqtt) {
+    mqtt.registerCommand('session-start', (args) => {
+      usage.tag(args.purpose, args.kits);
+      return { tagged: args.kits ?? config.kits.map((k) => k.id), purpose: args.purpose };
+    });
+    mqtt.registerCommand('session-stop', (args) => {
+      usage.tag({ kind: 'free-practice' }, args?.kits);
+      return { untagged: args?.kits ?? config.kits.map((k) => k.id) };
+    });
+    mqtt.registerCommand('selftest', async () => selftest(agent));
+    await agent.use(mqtt);
+  }
+  api.route('POST', /^\/api\/v1\/usage\/tag$/, (body) => {
+    const parsed = tagRequest.safeParse(body);
+    if (!parsed.success) throw new AgentError('COMMAND_INVALID', `usage tag: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    usage.tag(parsed.data.purpose, parsed.data.kits);
+    return { purpose: parsed.data.purpose };
+  });
   await agent.start();
   return {
     agent,
     api,
     simulator,
     gpio,
+    usage,
+    outbox,
+    mqtt,
     async stop() {
       await agent.stop();
+      outbox.close();
       simulator?.close();
       gpio.close();
     },

@@ -15,7 +15,7 @@ const clock = { synced: true, bootId: 'boot-1', uptimeMs: 0 };
 async function tracked(idleMs = 300, kits = [robotKit('robot-1'), robotKit('robot-2')]) {
   const events: UsageDraftEvent[] = [];
   running = await simAgent({ kits, safety: { watchdogMs: 200 } });
-  const tracker = new UsageTracker(running.agent.config, running.agent.bus, (e) => events.push(e), { now: Date.now, clock: () => clock }, idleMs);
+  const tracker = new UsageTracker(running.agent.config, running.agent.bus, (e) => events.push(e), { now: () => ({ at: Date.now(), clock }) }, idleMs);
   await running.agent.use(tracker);
   return { sa: running, tracker, events };
 }

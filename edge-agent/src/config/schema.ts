@@ -300,6 +300,82 @@ const gpioSchema = z
 // The whole config
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// MQTT and the outbox of usage events
+// ---------------------------------------------------------------------------------------------
+
+const mqttSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Connect to the central broker. Off, the gateway still records usage in its outbox, to send when it is turned on.'),
+    url: z
+      .string()
+      .regex(/^(mqtts?|wss?|tcp):\/\/[^\s]+$/, { error: "write the broker as a URL such as 'mqtt://central.example:1883' (mqtt, mqtts, ws or wss)" })
+      .default('mqtt://127.0.0.1:1883')
+      .describe('The central broker.'),
+    clientId: z
+      .string()
+      .min(1)
+      .max(128)
+      .default('gw:{unit}:{gateway}')
+      .describe('MQTT client id; {unit} and {gateway} are filled in. The session is persistent, so it must stay the same across restarts and be unique to this gateway.'),
+    username: z.string().min(1).optional().describe('Broker user name (`stemlab provision gateway` prints it).'),
+    password: z.string().min(1).optional().describe('Broker password; never logged, never sent by the `config` command.'),
+    keepaliveS: z
+      .number()
+      .int()
+      .min(5)
+      .max(600)
+      .default(30)
+      .describe('MQTT keepalive in seconds: the broker publishes the will (offline) about 1.5× this after the gateway vanishes.'),
+    reconnectMs: ms(100, 600_000).default(2000).describe('Wait between attempts to reach the broker, in ms; the gateway keeps working offline meanwhile.'),
+    inflight: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(64)
+      .describe('Usage events published and not yet acknowledged (PUBACK) at once; more is faster on slow links, but more may arrive twice after a cut.'),
+    telemetryPerSecond: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(2)
+      .describe('Most sensor readings per second published for each device (QoS 0); extra readings are dropped, the latest always follows. 0 turns telemetry off.'),
+  })
+  .describe('The connection to the central broker: birth and will, kit states, usage events, telemetry and commands.');
+
+// Event volume, for the defaults below. A busy robot club: ~10 kits of ~12 devices (the kit and
+// its motors, servo, LEDs, sensors: 130 devices), 2 meetings a day, 6 days a week. A device's
+// usage session ends after it idles, so a device in a 2-hour meeting has ~5 sessions, each a
+// start and an end event: 130 × 5 × 2 × 12 meetings ≈ 15,600 events a week; round it up to
+// 20,000 a week, ~90,000 in a month offline. A stored event is ~1 KB in SQLite (its JSON and
+// indexes), so 200,000 events are ~200 MB: a month offline of even the busiest room twice over,
+// and a small part of a 16 GB SD card.
+const outboxSchema = z
+  .strictObject({
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The outbox database (SQLite); default `{dataDir}/outbox.sqlite`. It must survive reboots.'),
+    maxEvents: z
+      .number()
+      .int()
+      .min(100)
+      .max(10_000_000)
+      .default(200_000)
+      .describe(
+        'Most usage events kept while the broker is unreachable (~1 KB each on disk); when full, the oldest are evicted first and an outbox.evicted event reports how many.',
+      ),
+    maxAgeDays: z
+      .number()
+      .min(1)
+      .max(3650)
+      .default(90)
+      .describe('Usage events older than this (a quarter: the report that needed them is done) are evicted, and reported as evicted.'),
+  })
+  .describe('The durable outbox: usage events are on disk before they are published and leave only after the broker acknowledges them.');
+
 export const rooms = ['robot-club', 'lab', 'classroom'] as const;
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -339,10 +415,25 @@ const configFields = z.strictObject({
     })
     .prefault({})
     .describe("The agent's local HTTP API: status, commands, e-stop, self-test."),
+  usage: z
+    .strictObject({
+      idleMs: ms(1000, 3_600_000)
+        .default(60_000)
+        .describe('A usage session ends after this long without activity (at its last activity, so the wait is not counted), in ms. See docs/usage-rules.md.'),
+    })
+    .prefault({})
+    .describe('How usage is counted (docs/usage-rules.md).'),
   log: z
     .strictObject({ level: z.enum(logLevels).default('info').describe('Lowest level logged.') })
     .prefault({})
     .describe('Logging.'),
+  dataDir: z
+    .string()
+    .min(1)
+    .default('./data')
+    .describe("Directory of the agent's state (the outbox of usage events); relative to the working directory. Put it on the SD card, not on tmpfs."),
+  mqtt: mqttSchema.prefault({}),
+  outbox: outboxSchema.prefault({}),
 });
 type ParsedConfig = z.output<typeof configFields>;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, DeviceRef, Purpose, UsageCounts } from '@stemlab/protocol';
+import type { ClockSource } from '../mqtt/clock.ts';
 import type { AgentConfig } from '../config/schema.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Extension } from '../core/extension.ts';
@@ -27,12 +28,6 @@ export type UsageDraftEvent =
       };
     };
 
-export interface UsageClock {
-  /** Wall-clock time, ms since the epoch. */
-  now(): number;
-  /** Where `now` stands on the gateway's clocks. */
-  clock(): Clock;
-}
 
 interface OpenSession {
   id: string;
@@ -61,7 +56,7 @@ export class UsageTracker implements Extension {
     private readonly config: AgentConfig,
     private readonly bus: EventBus,
     private readonly append: (event: UsageDraftEvent) => void,
-    private readonly time: UsageClock,
+    private readonly time: ClockSource,
     private readonly idleMs = 60_000,
   ) {}
 
@@ -107,7 +102,7 @@ export class UsageTracker implements Extension {
 
   private onCommand(kit: string, component: string, type: string, command: Record<string, unknown>): void {
     if (kit === 'gpio') return;
-    const now = this.time.now();
+    const now = this.time.now().at;
     if (command.action === 'read') {
       this.activity(kit, component, type, now);
       return;
@@ -120,7 +115,7 @@ export class UsageTracker implements Extension {
 
   private onReading(kit: string, component: string, type: string, value: unknown): void {
     if (kit === 'gpio') return;
-    const now = this.time.now();
+    const now = this.time.now().at;
     const open = this.sessions.get(`${kit}/${component}`);
     if (!open && !isReadingActivity(type, value, this.purposeOf(kit))) return;
     const session = open && !isReadingActivity(type, value, this.purposeOf(kit)) ? open : this.activity(kit, component, type, now);
@@ -129,7 +124,7 @@ export class UsageTracker implements Extension {
 
   /** The watchdog, the e-stop or a lost kit stopped the motors: their running time ends now. */
   private onSafetyStop(kit: string): void {
-    const now = this.time.now();
+    const now = this.time.now().at;
     for (const session of this.sessions.values()) if (session.device.kit === kit) this.motor(session, false, now);
   }
 
@@ -164,16 +159,18 @@ export class UsageTracker implements Extension {
       counts: { activations: 0, motorMs: 0, readings: 0 },
       motorSince: undefined,
     };
-    this.append({ type: 'session.start', at: now, clock: this.time.clock(), device, session: { id: session.id, startedAt: now, purpose: session.purpose } });
+    const { clock } = this.time.now();
+    this.append({ type: 'session.start', at: now, clock, device, session: { id: session.id, startedAt: now, purpose: session.purpose } });
     return session;
   }
 
   private close(session: OpenSession, endedAt: number, reason: EndReason, faults: number): void {
     this.motor(session, false, endedAt);
+    const { at, clock } = this.time.now();
     this.append({
       type: 'session.end',
-      at: this.time.now(),
-      clock: this.time.clock(),
+      at,
+      clock,
       device: session.device,
       session: {
         id: session.id,
@@ -190,7 +187,7 @@ export class UsageTracker implements Extension {
 
   /** End every session of a kit; the kit's own session ends last and sums its components. */
   private endKit(kit: string, reason: EndReason, lost: boolean): void {
-    const now = this.time.now();
+    const now = this.time.now().at;
     const kitSession = this.kitSessions.get(kit);
     if (!kitSession) return;
     for (const [key, session] of this.sessions) {
@@ -209,7 +206,7 @@ export class UsageTracker implements Extension {
 
   /** Idle sessions end at their last activity; a kit's ends when its last component's does. */
   private expireIdle(): void {
-    const now = this.time.now();
+    const now = this.time.now().at;
     for (const [key, session] of this.sessions) {
       if (now - session.lastActivity < this.idleMs || session.motorSince !== undefined) continue;
       this.sessions.delete(key);
