@@ -1,19 +1,28 @@
 import { z } from 'zod';
+import { join, resolve } from 'node:path';
 import { createLogger, loadConfig, startGateway, type Gateway } from '@stemlab/edge-agent';
+import { startCentral, type Ledger } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped } from '../args.ts';
 import { runClassroom } from '../demo/classroom.ts';
 import { portOrFree } from '../demo/ports.ts';
 
-const help = `Usage: stemlab demo [--duration SECONDS]
+const help = `Usage: stemlab demo [--duration SECONDS] [--data-dir DIR]
 
-Runs a simulated school on this machine: a robot-club gateway with six simulated robots and a
-lab gateway with sensor benches, each an edge agent driving simulated Arduino boards through the
-real serialport → Firmata → Johnny-Five stack. Robot 1 drives a square and stops before
-obstacles; the lab's sensors drift like an experiment. Prints what happens and each gateway's
-local API. Stops on Ctrl-C, or by itself after --duration seconds.`;
+Runs a simulated school on this machine: the central side (MQTT broker and usage ledger), a
+robot-club gateway with six simulated robots and a lab gateway with sensor benches, each an edge
+agent driving simulated Arduino boards through the real serialport → Firmata → Johnny-Five stack
+and sending its usage to the central ledger. Robot 1 drives a square and stops before obstacles,
+a lesson is tagged on robot 2, a student pulls robot 3's cable; the lab's sensors drift like an
+experiment. Prints what happens, each gateway's local API and the ledger's figures.
+Stops on Ctrl-C, or by itself after --duration seconds.
 
-const Options = z.object({ duration: numberFlag('a number of seconds').optional() });
+  --data-dir   where the ledger and the gateways' outboxes live (default data/demo)`;
+
+const Options = z.object({
+  duration: numberFlag('a number of seconds').optional(),
+  'data-dir': z.string().min(1).default('data/demo'),
+});
 
 const examples = new URL('../../edge-agent/examples/', import.meta.url);
 
@@ -24,12 +33,22 @@ export const demo: Command = {
       console.log(help);
       return 0;
     }
-    const { values } = parseCommand('demo', argv, { duration: { type: 'string' } }, Options);
+    const { values } = parseCommand('demo', argv, { duration: { type: 'string' }, 'data-dir': { type: 'string' } }, Options);
+    const dataDir = resolve(values['data-dir']);
     const log = createLogger('error');
-    console.log('STEMLab Edge demo: a simulated robot club and lab (Ctrl-C to stop)\n');
+    console.log('STEMLab Edge demo: a simulated school (Ctrl-C to stop)\n');
+    const mqttPort = await portOrFree('127.0.0.1', 1883);
+    const central = await startCentral({ dataDir: join(dataDir, 'central'), mqtt: { host: '127.0.0.1', port: mqttPort.port }, log });
+    console.log(`central: MQTT broker ${central.mqttUrl}${mqttPort.taken ? ' (port 1883 was taken, took a free one)' : ''}; ledger ${join(dataDir, 'central', 'ledger.sqlite')}`);
     const gateways: Gateway[] = [];
     for (const [file, preferred] of [['robot-club.yaml', 1880], ['lab.yaml', 1881]] as const) {
-      const config = await loadConfig(new URL(file, examples).pathname);
+      const loaded = await loadConfig(new URL(file, examples).pathname);
+      const config = {
+        ...loaded,
+        dataDir: join(dataDir, 'gateways', loaded.gateway),
+        mqtt: { ...loaded.mqtt, url: central.mqttUrl },
+        usage: { idleMs: 5000 },
+      };
       const { port, taken } = await portOrFree(config.http.host, preferred);
       const gateway = await startGateway(config, { log, port });
       gateways.push(gateway);
@@ -43,14 +62,24 @@ export const demo: Command = {
     report(lab, say);
     console.log('\nTry:  curl -X POST ' + `${club.api.url}/api/v1/estop` + '   then   npx stemlab agent estop --url ' + club.api.url + ' --reset\n');
     const stopClassroom = runClassroom(club, lab, say);
+    const ledgerReport = setInterval(() => say(ledgerLine(central.ledger)), 5000);
     const why = await untilStopped(values.duration);
     console.log(`\nstopping (${why}): every motor stops, every port closes`);
+    clearInterval(ledgerReport);
     stopClassroom();
     for (const gateway of gateways) await gateway.stop();
-    console.log('stopped');
+    await central.ingest.drain();
+    say(ledgerLine(central.ledger));
+    await central.stop();
+    console.log('stopped; the ledger stays in ' + join(dataDir, 'central'));
     return 0;
   },
 };
+
+function ledgerLine(ledger: Ledger): string {
+  const c = ledger.counts();
+  return `ledger: ${c.events} usage events from ${c.gateways} gateways (${c.online} online), ${c.openGaps} open gaps, ${c.deadLetters} dead letters`;
+}
 
 /** Print what a person would want to see: kits coming and going, safety stops, readings now and then. */
 function report(gateway: Gateway, say: (line: string) => void): void {

@@ -36,6 +36,9 @@ export function runClassroom(club: Gateway, lab: Gateway, say: (line: string) =>
       if (tick % 20 === 0) say(`robot-1: ${(err as Error).message}`);
     }
   });
+  // A lesson on robot 2: the teacher tags it, so its line sensors' readings count as use.
+  club.usage.tag({ kind: 'lesson', lessonId: 'follow-a-line', classId: '8a1', by: 'demo teacher' }, ['robot-2']);
+  say("teacher: robot-2 runs lesson 'follow-a-line' for class 8a1");
   // A line under robot 2's sensors.
   every(300, () => {
     const board = sim.board('robot-2');
