@@ -55,7 +55,6 @@ export async function startGateway(config: AgentConfig, options: { log?: Logger;
   // broker has them, the MQTT extension sends them (and births, kit states, telemetry, commands).
   const outbox = openOutbox(config, options.log ? { log: options.log } : {});
   const usage = new UsageTracker(config, agent.bus, (draft) => outbox.append(draft), systemClock, config.usage.idleMs);
-  await agent.use(usage);
   const mqtt = config.mqtt.enabled ? new MqttExtension(agent, outbox) : undefined;
   if (mqtt) {
     mqtt.registerCommand('session-start', (args) => {
@@ -67,8 +66,10 @@ export async function startGateway(config: AgentConfig, options: { log?: Logger;
       return { untagged: args?.kits ?? config.kits.map((k) => k.id) };
     });
     mqtt.registerCommand('selftest', async () => selftest(agent));
+    // Extensions stop in reverse: the tracker ends its sessions first, then MQTT sends them.
     await agent.use(mqtt);
   }
+  await agent.use(usage);
   api.route('POST', /^\/api\/v1\/usage\/tag$/, (body) => {
     const parsed = tagRequest.safeParse(body);
     if (!parsed.success) throw new AgentError('COMMAND_INVALID', `usage tag: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

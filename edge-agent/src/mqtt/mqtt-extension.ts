@@ -146,6 +146,10 @@ export class MqttExtension implements Extension {
     this.offs = [];
     this.telemetry?.clear();
     this.telemetry = undefined;
+    // Last usage events (sessions ended by the stop itself) go now if the broker is there;
+    // whatever does not make it in 2 s waits in the outbox for the next start.
+    const deadline = Date.now() + 2000;
+    while (this.online && this.outbox.stats().pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const publisher = this.publisher;
     this.publisher = undefined;
     publisher?.stop();
