@@ -4,5 +4,6 @@ import type { BenchSuite } from './types.ts';
 export async function loadSuites(): Promise<BenchSuite[]> {
   const { emulatorSuite } = await import('../simulators/bench/emulator.ts');
   const { agentSuite } = await import('../edge-agent/bench/agent.ts');
-  return [emulatorSuite, agentSuite];
+  const { pipelineSuite } = await import('../broker/bench/pipeline.ts');
+  return [emulatorSuite, agentSuite, pipelineSuite];
 }
