@@ -244,6 +244,8 @@ describe.each(brokers)('through $name', ({ run, start }) => {
     expect(await r.command('estop', { requestId: 'm2', args: { source: 42 } })).toMatchObject({ status: 'error', code: 'COMMAND_ARGS_INVALID', message: expect.stringContaining('source') });
     expect(await r.command('component', { requestId: 'm3', args: { kit: 'robot-1' } })).toMatchObject({ status: 'error', code: 'COMMAND_ARGS_INVALID' });
     expect(await r.command('fly', { requestId: 'm4' })).toMatchObject({ status: 'error', code: 'COMMAND_UNKNOWN' });
+    // A command that waited too long (at the broker, while the gateway was away) is not run.
+    expect(await r.command('estop', { requestId: 'm6', expiresAt: Date.now() - 1000 })).toMatchObject({ status: 'error', code: 'COMMAND_EXPIRED' });
     expect(agent.estop.latched).toBe(false);
     expect(await r.command('selftest', { requestId: 'm5' })).toMatchObject({ status: 'error', code: 'COMMAND_UNAVAILABLE' });
   });

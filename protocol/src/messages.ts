@@ -135,6 +135,12 @@ export type Telemetry = z.infer<typeof telemetrySchema>;
 export const commandRequestSchema = z.strictObject({
   requestId: z.string().min(1).max(64),
   args: z.unknown().optional(),
+  /**
+   * When the command stops making sense (ms since the epoch). Commands to an offline gateway wait
+   * at the broker (persistent session): a motor command or an e-stop reset from hours ago must
+   * not run when the gateway comes back. Without it, the command has no expiry.
+   */
+  expiresAt: epochMs.optional(),
 });
 export type CommandRequest = z.infer<typeof commandRequestSchema>;
 

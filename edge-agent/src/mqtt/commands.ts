@@ -12,6 +12,7 @@ import type { Logger } from '../core/log.ts';
 export const commandErrorCodes = {
   COMMAND_MALFORMED: 'The payload is not JSON of the form {"requestId": "...", "args": {...}}; the reply\'s requestId is empty when none could be read.',
   COMMAND_UNKNOWN: 'The gateway has no command of that name.',
+  COMMAND_EXPIRED: "The command arrived after its expiresAt (it waited at the broker while the gateway was offline) and was not run.",
   COMMAND_ARGS_INVALID: 'The args do not fit the command; the message names the field.',
   COMMAND_UNAVAILABLE: 'The command exists but the extension that runs it is not running on this gateway.',
   COMMAND_FAILED: 'The command failed unexpectedly; the agent log has the details.',
@@ -54,7 +55,11 @@ export class CommandRouter {
     }
     const request = commandRequestSchema.safeParse(json);
     if (!request.success) return failure(requestIdOf(json), 'COMMAND_MALFORMED', `'${name}': ${z.prettifyError(request.error)}`);
-    const { requestId, args } = request.data;
+    const { requestId, args, expiresAt } = request.data;
+    // Judged by the gateway's clock, which may be wrong before NTP sync; a late command is safer refused.
+    if (expiresAt !== undefined && Date.now() > expiresAt) {
+      return failure(requestId, 'COMMAND_EXPIRED', `'${name}' expired at ${new Date(expiresAt).toISOString()} before it reached the gateway; send it again`);
+    }
     if (!Object.hasOwn(gatewayCommands, name)) {
       return failure(requestId, 'COMMAND_UNKNOWN', `no command '${name}'; the gateway answers ${Object.keys(gatewayCommands).join(', ')}`);
     }
