@@ -16,6 +16,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the MQTT broker and the usage ledger (--config FILE)',
     load: async () => (await import('./commands/central.ts')).central,
   },
+  'provision gateway': {
+    summary: "create or rotate a gateway's broker credentials (printed once)",
+    load: async () => (await import('./commands/provision.ts')).provisionGateway,
+  },
+  report: {
+    summary: 'the quarterly usage report (--quarter 2025Q3 --format csv|json)',
+    load: async () => (await import('./commands/report.ts')).report,
+  },
   agent: {
     summary: 'the edge agent of one gateway (--config FILE)',
     load: async () => (await import('./commands/agent.ts')).agent,

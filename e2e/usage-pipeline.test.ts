@@ -60,7 +60,7 @@ function expectExactlyOnce(ledger: Awaited<ReturnType<typeof startCentral>>['led
 describe('usage events from kit to ledger', () => {
   it('arrive exactly once across a broker outage and a network cut mid-publish', async () => {
     const dir = tmp();
-    let central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent') });
+    let central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true } });
     const brokerPort = Number(new URL(central.mqttUrl).port);
     cleanup.push(() => central.stop());
     const proxy = new TcpProxy({ host: '127.0.0.1', port: brokerPort });
@@ -95,7 +95,7 @@ describe('usage events from kit to ledger', () => {
     await central.stop();
     await generate(200);
     expect(gw.outbox.stats().pending).toBeGreaterThan(0);
-    central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: brokerPort }, log: createLogger('silent') });
+    central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: brokerPort }, log: createLogger('silent'), security: { allowAnonymous: true } });
 
     await until(() => gw.outbox.stats().pending === 0 && central.ledger.events('thcs-e2e-01', 'gw-a').length >= generated, 20_000, 'the outbox to drain');
     await central.ingest.drain();
@@ -105,7 +105,7 @@ describe('usage events from kit to ledger', () => {
 
   it('arrive exactly once when the agent is killed with SIGKILL at random points', async () => {
     const dir = tmp();
-    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent') });
+    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true } });
     cleanup.push(() => central.stop());
     const file = join(dir, 'gateway.json');
     writeFileSync(file, JSON.stringify(gatewayConfig(dir, Number(new URL(central.mqttUrl).port), 'gw-k')));
@@ -124,7 +124,7 @@ describe('usage events from kit to ledger', () => {
 
     for (let kill = 0; kill < 4; kill++) {
       const child = await run();
-      await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;
@@ -138,7 +138,8 @@ describe('usage events from kit to ledger', () => {
     const pending = (outbox.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
     outbox.close();
     expect(pending).toBe(0);
-    expect(lastSeq).toBeGreaterThan(500);
+    // Each run lives 0.3–1.2 s; even a loaded machine makes some hundreds of events in that.
+    expect(lastSeq).toBeGreaterThan(100);
     expectExactlyOnce(central.ledger, 'gw-k', lastSeq);
   });
 });

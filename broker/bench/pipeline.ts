@@ -26,7 +26,7 @@ export const pipelineSuite: BenchSuite = {
   async run() {
     const results: BenchResult[] = [];
     const dir = mkdtempSync(join(tmpdir(), 'stemlab-bench-'));
-    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent') });
+    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true, publishesPerSecond: 0, connectsPerSecond: 0 } });
     const ours = { host: '127.0.0.1', port: Number(new URL(central.mqttUrl).port) };
     const peer = (await reachable(MOSQUITTO)) ? MOSQUITTO : undefined;
     try {

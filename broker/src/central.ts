@@ -1,6 +1,7 @@
 /**
- * `stemlab central`, first version: an Aedes broker on a TCP port with the ingest on its publish
- * path, writing the ledger in `{dataDir}/ledger.sqlite`. The HTTP API and the dashboard join it
+ * `stemlab central`, first version: an Aedes broker on a TCP port with the access policy
+ * (security/policy.ts) and then the ingest on its publish path, writing the ledger in
+ * `{dataDir}/ledger.sqlite` (gateway credentials live in the same file). The HTTP API and the dashboard join it
  * later (issue 5).
  */
 import { mkdirSync } from 'node:fs';
@@ -10,6 +11,9 @@ import { Aedes } from 'aedes';
 import { pino, type Logger } from 'pino';
 import { Ingest, type IngestOptions } from './ingest/ingest.ts';
 import { Ledger } from './ledger/sqlite.ts';
+import { openCredentialsDb } from './security/credentials.ts';
+import { seedRegistry } from './registry/fleet.ts';
+import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
 
 export interface CentralOptions {
   dataDir: string;
@@ -18,12 +22,16 @@ export interface CentralOptions {
   log?: Logger;
   /** Batching knobs, for tests and benchmarks. */
   ingest?: Pick<IngestOptions, 'maxBatch' | 'maxDelayMs' | 'stopTimeoutMs'>;
+  /** Access and limits (security/policy.ts); left out, anonymous clients are refused. */
+  security?: SecurityOptions;
 }
 
 export interface Central {
   broker: Aedes;
   ledger: Ledger;
   ingest: Ingest;
+  /** The access policy: `security.refusals` counts what it refused, by reason. */
+  security: SecurityPolicy;
   /** e.g. mqtt://127.0.0.1:1883, with the port actually bound. */
   mqttUrl: string;
   /** Closes the listener, the broker (and its clients), writes what the ingest holds, closes the ledger. */
@@ -36,11 +44,25 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   mkdirSync(options.dataDir, { recursive: true });
   const ledger = Ledger.open(join(options.dataDir, 'ledger.sqlite'));
   const ingest = new Ingest({ ledger, log: root, ...options.ingest });
+  // A connection of its own to the ledger file: credential checks read while the ingest writes (WAL).
+  const credentialsDb = openCredentialsDb(ledger.file);
+  // The fleet ships with the product: seeded once, then edited by admins (and audited).
+  seedRegistry(credentialsDb);
+  const security = new SecurityPolicy({
+    ...options.security,
+    db: credentialsDb,
+    log: root,
+    // The ingest stays last: it calls back only after its commit, so the PUBACK still follows it.
+    next: (client, packet, callback) => ingest.authorizePublish(client, packet, callback),
+  });
   let broker: Aedes | undefined;
   let server: Server | undefined;
   try {
     broker = await Aedes.createBroker({
-      authorizePublish: (client, packet, callback) => ingest.authorizePublish(client, packet, callback),
+      preConnect: security.preConnect,
+      authenticate: security.authenticate,
+      authorizePublish: security.authorizePublish,
+      authorizeSubscribe: security.authorizeSubscribe,
       // `gw:{unit}:{gateway}` outgrows MQTT 3.1's 23 characters; ids are two slugs of up to 64.
       maxClientsIdLength: 140,
     });
@@ -52,13 +74,15 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     server = createServer((socket: Socket) => {
       // Without it a QoS 1 round trip stalls ~40 ms on Nagle + the peer's delayed ACK.
       socket.setNoDelay(true);
-      b.handle(socket);
+      security.guard(b.handle(socket));
     });
     await listen(server, options.mqtt.port, options.mqtt.host);
   } catch (err) {
     server?.close();
     if (broker) await new Promise<void>((resolve) => broker?.close(resolve));
     await ingest.stop();
+    security.stop();
+    credentialsDb.close();
     ledger.close();
     throw err;
   }
@@ -77,10 +101,12 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       await new Promise<void>((resolve) => b.close(resolve));
       await closed;
       await ingest.stop();
+      security.stop();
+      credentialsDb.close();
       ledger.close();
       log.info('central stopped');
     })());
-  return { broker: b, ledger, ingest, mqttUrl, stop };
+  return { broker: b, ledger, ingest, security, mqttUrl, stop };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

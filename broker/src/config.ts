@@ -21,6 +21,21 @@ export const centralConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('The MQTT broker the gateways connect to.'),
+  security: z
+    .strictObject({
+      allowAnonymous: z
+        .boolean()
+        .default(false)
+        .describe('Let MQTT clients connect without credentials. Only for a closed lab network: anyone who reaches the port can then publish.'),
+      maxPacketBytes: z.number().int().min(0).default(262144).describe('Largest MQTT packet accepted, in bytes; a client sending a larger one is disconnected. 0: no limit.'),
+      publishesPerSecond: z.number().min(0).default(500).describe('Sustained PUBLISH packets per second one client may send; a client over it (and its burst) is disconnected. 0: no limit.'),
+      publishBurst: z.number().int().min(1).default(5000).describe('PUBLISH packets a client may send at once above that rate (an outbox replayed after an outage).'),
+      connectsPerSecond: z.number().min(0).default(20).describe('Sustained CONNECTs per second from one address; more are closed before CONNACK. 0: no limit.'),
+      connectBurst: z.number().int().min(1).default(200).describe('CONNECTs one address may make at once above that rate (every gateway of a school after a power cut).'),
+    })
+    // Optional rather than prefaulted: an absent section means every default (the central applies them).
+    .optional()
+    .describe('Who may use the broker and how much (gateway credentials: `stemlab provision gateway`). Left out: every default, anonymous access off.'),
   log: z
     .strictObject({ level: z.enum(logLevels).default('info').describe('Lowest level logged.') })
     .prefault({})
@@ -66,6 +81,7 @@ export function parseCentralConfig(value: unknown, source?: string): CentralConf
   const config = result.data;
   Object.freeze(config.mqtt);
   Object.freeze(config.log);
+  if (config.security) Object.freeze(config.security);
   return Object.freeze(config);
 }
 

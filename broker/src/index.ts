@@ -1,3 +1,7 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openCredentialsDb, provisionGateway } from './security/credentials.ts';
+
 export { startCentral, type Central, type CentralOptions } from './central.ts';
 export {
   centralConfigSchema,
@@ -11,3 +15,77 @@ export {
 export { Ingest, type Commit, type IngestOptions } from './ingest/ingest.ts';
 export { Ledger, type LedgerOptions, type LedgerStats } from './ledger/sqlite.ts';
 export type * from './ledger/types.ts';
+export {
+  hasCredentials,
+  openCredentialsDb,
+  provisionGateway,
+  revokeGateway,
+  verify as verifyGateway,
+  type ProvisionedGateway,
+} from './security/credentials.ts';
+export { DROP_TOPIC, refusalReasons, SecurityPolicy, type RefusalReason, type SecurityOptions } from './security/policy.ts';
+
+/**
+ * `stemlab provision gateway --unit U --gateway G`: creates (or rotates) the gateway's credentials
+ * in `{dataDir}/ledger.sqlite` and returns the secret, which is not stored and cannot be shown
+ * again. Safe while the central runs; the new secret counts from the gateway's next connection.
+ */
+export function provisionGatewayCommand(dataDir: string, unit: string, gateway: string): { username: string; password: string; rotated: boolean } {
+  mkdirSync(dataDir, { recursive: true });
+  const db = openCredentialsDb(join(dataDir, 'ledger.sqlite'));
+  try {
+    const { username, password, rotated } = provisionGateway(db, unit, gateway);
+    return { username, password, rotated };
+  } finally {
+    db.close();
+  }
+}
+
+// Fleet registry and quarterly reports (issue 5).
+export {
+  addUnit,
+  DISTRICTS,
+  districtIds,
+  equipmentSchema,
+  FLEET,
+  getUnit,
+  LEVEL_NAMES,
+  listUnits,
+  placeholderNames,
+  RegistryError,
+  removeUnit,
+  seedRegistry,
+  unitAudit,
+  unitKinds,
+  unitLevels,
+  unitPatchSchema,
+  unitSchema,
+  updateUnit,
+  type AuditRow,
+  type District,
+  type EditOptions,
+  type Equipment,
+  type Unit,
+  type UnitKind,
+  type UnitLevel,
+  type UnitPatch,
+} from './registry/fleet.ts';
+export {
+  COLUMNS as REPORT_COLUMNS,
+  DEFAULT_SCHOOL_TIME,
+  LABELS as REPORT_LABELS,
+  localIso,
+  quarterBounds,
+  quarterlyReport,
+  schoolOverlapMs,
+  toCsv as reportToCsv,
+  toJson as reportToJson,
+  type DataStatus,
+  type EquipmentRow,
+  type GatewayCompleteness,
+  type Lang as ReportLang,
+  type QuarterlyOptions,
+  type QuarterlyReport,
+  type SchoolTime,
+  type UnitSummary,
+} from './reports/quarterly.ts';

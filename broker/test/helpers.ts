@@ -72,7 +72,7 @@ export type TestCentral = Central & { dataDir: string; /** stop() and remove the
 /** A central on 127.0.0.1, port 0, with its data in a fresh temporary directory. */
 export async function startTestCentral(options: Partial<CentralOptions> = {}): Promise<TestCentral> {
   const { dir, remove } = tmpDir();
-  const central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }), ...options });
+  const central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }), security: { allowAnonymous: true }, ...options });
   return Object.assign(central, { dataDir: dir, cleanup: async () => (await central.stop(), remove()) });
 }
 

@@ -39,6 +39,7 @@ export const central: Command = {
     const running = await startCentral({
       dataDir: values['data-dir'] ?? config.dataDir,
       mqtt: { host: config.mqtt.host, port: values.port ?? config.mqtt.port },
+      ...(config.security ? { security: config.security } : {}),
       log,
     });
     console.log(`central: MQTT ${running.mqttUrl}; ledger in ${values['data-dir'] ?? config.dataDir}`);

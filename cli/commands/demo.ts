@@ -38,7 +38,7 @@ export const demo: Command = {
     const log = createLogger('error');
     console.log('STEMLab Edge demo: a simulated school (Ctrl-C to stop)\n');
     const mqttPort = await portOrFree('127.0.0.1', 1883);
-    const central = await startCentral({ dataDir: join(dataDir, 'central'), mqtt: { host: '127.0.0.1', port: mqttPort.port }, log });
+    const central = await startCentral({ dataDir: join(dataDir, 'central'), mqtt: { host: '127.0.0.1', port: mqttPort.port }, log, security: { allowAnonymous: true } });
     console.log(`central: MQTT broker ${central.mqttUrl}${mqttPort.taken ? ' (port 1883 was taken, took a free one)' : ''}; ledger ${join(dataDir, 'central', 'ledger.sqlite')}`);
     const gateways: Gateway[] = [];
     for (const [file, preferred] of [['robot-club.yaml', 1880], ['lab.yaml', 1881]] as const) {

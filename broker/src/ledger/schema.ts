@@ -119,6 +119,46 @@ const migrations: readonly string[] = [
     received_at INTEGER NOT NULL
   );
   `,
+  // 2: gateway credentials (security/credentials.ts). Only a slow hash of each secret is kept.
+  `
+  CREATE TABLE credentials (
+    unit        TEXT NOT NULL,
+    gateway     TEXT NOT NULL,
+    username    TEXT NOT NULL UNIQUE,    -- gw:{unit}:{gateway}, also the gateway's MQTT client id
+    secret_hash TEXT NOT NULL,           -- scrypt$N$r$p$salt$hash (base64url)
+    created_at  INTEGER NOT NULL,
+    rotated_at  INTEGER,
+    revoked_at  INTEGER,
+    PRIMARY KEY (unit, gateway)
+  ) WITHOUT ROWID;
+  `,
+  // 3: the fleet registry and the audit trail of admin changes (registry/fleet.ts), and an index
+  // for the quarterly report's scan of session ends by (corrected) time (reports/quarterly.ts).
+  `
+  CREATE TABLE registry (
+    id         TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    level      TEXT NOT NULL,
+    district   TEXT NOT NULL,
+    unit       TEXT NOT NULL,            -- the whole unit, JSON (registry/fleet.ts unitSchema)
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Who changed what, when: before/after as JSON (NULL before an add, after a remove).
+  CREATE TABLE audit (
+    id        INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    before    TEXT,
+    after     TEXT
+  );
+  CREATE INDEX audit_entity ON audit (entity, entity_id, id);
+
+  CREATE INDEX usage_events_type_time ON usage_events (type, COALESCE(corrected_at, at));
+  `,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -1,0 +1,109 @@
+/**
+ * Gateway credentials: one secret per gateway, in the `credentials` table of the ledger database
+ * (migration 2 in ledger/schema.ts). The username is the gateway's client id, `gw:{unit}:{gateway}`.
+ *
+ * The secret is 32 random bytes (base64url), returned once by `provisionGateway` and never stored:
+ * the table keeps only an scrypt hash with a salt of its own (N = 2^15, r = 8, p = 1: ~32 MiB and
+ * tens of ms per check, so a stolen database does not give the secrets back cheaply). Checks
+ * compare in constant time, and an unknown username still costs one hash, so timing does not tell
+ * which gateways exist.
+ *
+ * Rotation and revocation act on the next CONNECT: a connection already open stays until it
+ * ends (the broker is not told). To cut a revoked gateway off at once, restart the central or
+ * close the client (`central.broker.clients[clientId]?.close()`).
+ */
+import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import Database, { type Database as Db } from 'better-sqlite3';
+import { gatewayClientId, parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
+import { migrate } from '../ledger/schema.ts';
+
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+const KEY_LENGTH = 32;
+// A hash of nothing anyone knows, with the current cost: what an unknown username is checked against.
+const DUMMY_HASH = ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, randomBytes(16).toString('base64url'), randomBytes(KEY_LENGTH).toString('base64url')].join('$');
+
+export interface ProvisionedGateway extends GatewayId {
+  /** `gw:{unit}:{gateway}`: both the MQTT username and the client id the gateway must use. */
+  username: string;
+  /** The secret, shown once: only its hash is stored. */
+  password: string;
+  /** True when the gateway had credentials before (the old secret no longer works). */
+  rotated: boolean;
+}
+
+/** Opens (and migrates, if needed) the ledger database at `file` for the credential functions. */
+export function openCredentialsDb(file: string): Db {
+  // Provisioning may run while the central writes the ledger: wait for its lock rather than fail.
+  const db = new Database(file, { timeout: 5000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * Creates a gateway's credentials, or rotates its secret (which also lifts a revocation).
+ * Synchronous (one scrypt, some tens of ms): it is an admin's one-off, and the CLI wants a plain value.
+ */
+export function provisionGateway(db: Db, unit: string, gateway: string): ProvisionedGateway {
+  const username = gatewayClientId(unit, gateway);
+  if (!parseGatewayClientId(username)) {
+    throw new Error(`cannot provision '${unit}/${gateway}': unit and gateway must be slugs (lower-case letters, digits and '-')`);
+  }
+  const password = randomBytes(32).toString('base64url');
+  const secretHash = hashSecret(password);
+  const now = Date.now();
+  const existed = db.prepare('SELECT 1 FROM credentials WHERE unit = ? AND gateway = ?').pluck().get(unit, gateway) !== undefined;
+  db.prepare(
+    `INSERT INTO credentials (unit, gateway, username, secret_hash, created_at) VALUES (@unit, @gateway, @username, @secretHash, @now)
+     ON CONFLICT (unit, gateway) DO UPDATE SET secret_hash = excluded.secret_hash, rotated_at = @now, revoked_at = NULL`,
+  ).run({ unit, gateway, username, secretHash, now });
+  return { unit, gateway, username, password, rotated: existed };
+}
+
+/** Revokes a gateway's credentials; true if it had any that were not revoked already. */
+export function revokeGateway(db: Db, unit: string, gateway: string): boolean {
+  return db.prepare('UPDATE credentials SET revoked_at = ? WHERE unit = ? AND gateway = ? AND revoked_at IS NULL').run(Date.now(), unit, gateway).changes > 0;
+}
+
+/** True when the gateway behind `username` (a client id) has credentials, revoked or not. */
+export function hasCredentials(db: Db, username: string): boolean {
+  return db.prepare('SELECT 1 FROM credentials WHERE username = ?').pluck().get(username) !== undefined;
+}
+
+/** The gateway whose live credentials these are, or undefined. Never throws on bad input. */
+export async function verify(db: Db, username: string | undefined, password: Buffer | string | undefined): Promise<GatewayId | undefined> {
+  const row = username
+    ? (db.prepare('SELECT unit, gateway, secret_hash AS secretHash FROM credentials WHERE username = ? AND revoked_at IS NULL').get(username) as
+        | { unit: string; gateway: string; secretHash: string }
+        | undefined)
+    : undefined;
+  const given = password === undefined ? '' : typeof password === 'string' ? password : password.toString('utf8');
+  // Hash even when there is no row, so an unknown username takes as long as a wrong password.
+  const ok = await checkSecret(given, row?.secretHash ?? DUMMY_HASH);
+  return row && ok ? { unit: row.unit, gateway: row.gateway } : undefined;
+}
+
+/** `scrypt$N$r$p$salt$hash`, so the cost can be raised later without breaking stored hashes. */
+export function hashSecret(secret: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(secret, salt, KEY_LENGTH, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+export async function checkSecret(secret: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const options = { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem };
+  const key = await derive(secret, Buffer.from(salt, 'base64url'), options, expected.length);
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+function derive(secret: string, salt: Buffer, options: ScryptOptions, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => scrypt(secret, salt, length, options, (err, key) => (err ? reject(err) : resolve(key))));
+}

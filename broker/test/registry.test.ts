@@ -1,0 +1,141 @@
+/**
+ * The fleet registry: the shipped units match Plan 2050/KH-SGDDT's pilots, use real districts
+ * and placeholder school names only; edits on a real ledger database are validated and audited.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Ledger } from '../src/ledger/sqlite.ts';
+import {
+  addUnit,
+  DISTRICTS,
+  FLEET,
+  getUnit,
+  listUnits,
+  removeUnit,
+  seedRegistry,
+  unitAudit,
+  unitSchema,
+  updateUnit,
+  type Unit,
+} from '../src/registry/fleet.ts';
+import { tmpDir } from './helpers.ts';
+
+const count = (pred: (u: Unit) => boolean) => FLEET.filter(pred).length;
+
+describe('the shipped fleet', () => {
+  it('has the 54 robot units (27 THCS + 27 THPT), the 28 lab centres (4 + 12 + 12) and the smart-classroom pilots (22 districts + 5 THPT)', () => {
+    expect(count((u) => u.kind === 'robot-club')).toBe(54);
+    expect(count((u) => u.kind === 'robot-club' && u.level === 'lower-secondary')).toBe(27);
+    expect(count((u) => u.kind === 'robot-club' && u.level === 'upper-secondary')).toBe(27);
+    expect(count((u) => u.kind === 'lab-centre')).toBe(28);
+    expect(count((u) => u.kind === 'lab-centre' && u.level === 'upper-secondary')).toBe(4);
+    expect(count((u) => u.kind === 'lab-centre' && u.level === 'lower-secondary')).toBe(12);
+    expect(count((u) => u.kind === 'lab-centre' && u.level === 'primary')).toBe(12);
+    expect(count((u) => u.kind === 'smart-classroom')).toBe(27);
+    expect(count((u) => u.kind === 'smart-classroom' && u.level === 'upper-secondary')).toBe(5);
+    // One per district, Thu Duc City included.
+    const perDistrict = FLEET.filter((u) => u.kind === 'smart-classroom' && u.level !== 'upper-secondary').map((u) => u.district);
+    expect(new Set(perDistrict).size).toBe(22);
+    expect(perDistrict).toContain('thu-duc');
+    expect(FLEET).toHaveLength(54 + 28 + 27);
+  });
+
+  it('uses the 22 districts of MISSION.md, each unit valid, ids unique, every district with a robot unit', () => {
+    expect(DISTRICTS.map((d) => d.en)).toEqual([
+      'Quan 1', 'Quan 3', 'Quan 4', 'Quan 5', 'Quan 6', 'Quan 7', 'Quan 8', 'Quan 10', 'Quan 11', 'Quan 12',
+      'Binh Thanh', 'Go Vap', 'Phu Nhuan', 'Tan Binh', 'Tan Phu', 'Binh Tan', 'Thu Duc City',
+      'Binh Chanh', 'Can Gio', 'Cu Chi', 'Hoc Mon', 'Nha Be',
+    ]);
+    expect(DISTRICTS.find((d) => d.id === 'go-vap')?.vi).toBe('Gò Vấp');
+    const ids = new Set(DISTRICTS.map((d) => d.id));
+    for (const u of FLEET) {
+      expect(unitSchema.parse(u)).toEqual(u);
+      expect(ids.has(u.district)).toBe(true);
+    }
+    expect(new Set(FLEET.map((u) => u.id)).size).toBe(FLEET.length);
+    expect(new Set(FLEET.filter((u) => u.kind === 'robot-club').map((u) => u.district)).size).toBe(22);
+    expect(FLEET.map((u) => u.id)).toContain('thcs-q1-01');
+    expect(FLEET.find((u) => u.id === 'thcs-q1-01')).toMatchObject({ kind: 'robot-club', gateways: ['robot-club-1'] });
+  });
+
+  it('names no real school: every name is a placeholder, unique', () => {
+    const vi = /^Trường (Tiểu học|THCS|THPT) Thí điểm (Quận \d+|Bình Thạnh|Gò Vấp|Phú Nhuận|Tân Bình|Tân Phú|Bình Tân|Thành phố Thủ Đức|Bình Chánh|Cần Giờ|Củ Chi|Hóc Môn|Nhà Bè) số \d+$/;
+    const en = /^Pilot (Primary|Lower-Secondary|Upper-Secondary) School (Q\d+|Binh Thanh|Go Vap|Phu Nhuan|Tan Binh|Tan Phu|Binh Tan|Thu Duc City|Binh Chanh|Can Gio|Cu Chi|Hoc Mon|Nha Be) No\.\d+$/;
+    for (const u of FLEET) {
+      expect(u.name.vi).toMatch(vi);
+      expect(u.name.en).toMatch(en);
+      expect(u.placeholderName).toBe(true);
+    }
+    expect(new Set(FLEET.map((u) => u.name.vi)).size).toBe(FLEET.length);
+    expect(FLEET.find((u) => u.id === 'thcs-q1-01')?.name).toEqual({ vi: 'Trường THCS Thí điểm Quận 1 số 1', en: 'Pilot Lower-Secondary School Q1 No.1' });
+  });
+});
+
+describe('the registry in the ledger', () => {
+  let dir: ReturnType<typeof tmpDir>;
+  let ledger: Ledger;
+  let db: Database.Database;
+  beforeEach(() => {
+    dir = tmpDir();
+    ledger = Ledger.open(join(dir.dir, 'ledger.sqlite'));
+    db = new Database(ledger.file);
+  });
+  afterEach(() => {
+    db.close();
+    ledger.close();
+    dir.remove();
+  });
+
+  it('is seeded once from the shipped data, each unit audited', () => {
+    expect(seedRegistry(db, FLEET, { now: 1000 })).toBe(109);
+    expect(listUnits(db)).toHaveLength(109);
+    expect(getUnit(db, 'thcs-q1-01')).toEqual(FLEET.find((u) => u.id === 'thcs-q1-01'));
+    expect(unitAudit(db, 'thcs-q1-01')).toEqual([
+      { id: expect.any(Number), at: 1000, actor: 'system:seed', action: 'seed', entity: 'unit', entityId: 'thcs-q1-01', before: null, after: getUnit(db, 'thcs-q1-01') },
+    ]);
+    // A removed unit is not brought back by the next start's seeding.
+    removeUnit(db, 'thcs-q1-01', 'admin:lan');
+    expect(seedRegistry(db)).toBe(0);
+    expect(getUnit(db, 'thcs-q1-01')).toBeUndefined();
+  });
+
+  it('records who changed what, when, before and after, for update, add and remove', () => {
+    seedRegistry(db);
+    const before = getUnit(db, 'thpt-q3-01') as Unit;
+    const after = updateUnit(db, 'thpt-q3-01', { name: { vi: 'Trường THPT Thí điểm Quận 3 số 1 (cơ sở 2)', en: 'Pilot Upper-Secondary School Q3 No.1 (campus 2)' }, gateways: ['robot-club-1', 'robot-club-2'] }, 'admin:minh', { now: 2000 });
+    expect(after).toMatchObject({ id: 'thpt-q3-01', gateways: ['robot-club-1', 'robot-club-2'] });
+    expect(getUnit(db, 'thpt-q3-01')).toEqual(after);
+    expect(unitAudit(db, 'thpt-q3-01').at(-1)).toMatchObject({ at: 2000, actor: 'admin:minh', action: 'update', before, after });
+
+    // A patch that changes nothing is not a change.
+    const n = unitAudit(db).length;
+    updateUnit(db, 'thpt-q3-01', { level: 'upper-secondary' }, 'admin:minh');
+    expect(unitAudit(db)).toHaveLength(n);
+
+    const unit: Unit = { ...before, id: 'thpt-nha-be-09', district: 'nha-be', name: { vi: 'Trường THPT Thí điểm Nhà Bè số 9', en: 'Pilot Upper-Secondary School Nha Be No.9' } };
+    addUnit(db, unit, 'admin:minh', { now: 3000 });
+    expect(unitAudit(db, 'thpt-nha-be-09')).toMatchObject([{ at: 3000, actor: 'admin:minh', action: 'add', before: null, after: unit }]);
+    expect(() => addUnit(db, unit, 'admin:minh')).toThrow(/already exists/);
+
+    removeUnit(db, 'thpt-nha-be-09', 'admin:hoa', { now: 4000 });
+    expect(getUnit(db, 'thpt-nha-be-09')).toBeUndefined();
+    expect(unitAudit(db, 'thpt-nha-be-09').at(-1)).toMatchObject({ at: 4000, actor: 'admin:hoa', action: 'remove', before: unit, after: null });
+  });
+
+  it('refuses invalid edits and changes nothing', () => {
+    seedRegistry(db);
+    const n = unitAudit(db).length;
+    const before = getUnit(db, 'thcs-q1-01');
+    expect(() => updateUnit(db, 'thcs-q1-01', { district: 'atlantis' }, 'admin:minh')).toThrow(/district/);
+    expect(() => updateUnit(db, 'thcs-q1-01', { kind: 'spaceship' }, 'admin:minh')).toThrow(/kind/);
+    expect(() => updateUnit(db, 'thcs-q1-01', { id: 'other' }, 'admin:minh')).toThrow(/invalid patch/);
+    expect(() => updateUnit(db, 'thcs-q1-01', { equipment: [{ gateway: 'nope', kit: 'robot-1', component: null, type: 'kit' }] }, 'admin:minh')).toThrow(/equipment\.0\.gateway/);
+    expect(() => updateUnit(db, 'thcs-q1-01', { gateways: [] }, 'admin:minh')).toThrow(/gateways/);
+    expect(() => updateUnit(db, 'thcs-q1-01', { level: 'primary' }, '')).toThrow(/actor/);
+    expect(() => updateUnit(db, 'no-such-unit', { level: 'primary' }, 'admin:minh')).toThrow(/no unit no-such-unit/);
+    expect(() => removeUnit(db, 'no-such-unit', 'admin:minh')).toThrow(/no unit/);
+    expect(getUnit(db, 'thcs-q1-01')).toEqual(before);
+    expect(unitAudit(db)).toHaveLength(n);
+  });
+});
