@@ -120,17 +120,20 @@ export class Ledger extends LedgerQueries {
 
   private apply(messages: readonly LedgerMessage[]): BatchResult {
     const result: BatchResult = { inserted: 0, duplicates: 0, deadLetters: 0, staleWills: 0 };
-    const touched = new Set<string>();
+    // Each gateway's last_seen once per batch, at its latest message (not its first).
+    const seen = new Map<string, { unit: string; gateway: string; at: number }>();
+    for (const m of messages) {
+      if (m.kind === 'dead-letter') continue;
+      const key = `${m.unit}/${m.gateway}`;
+      const latest = seen.get(key);
+      if (!latest || m.receivedAt > latest.at) seen.set(key, { unit: m.unit, gateway: m.gateway, at: m.receivedAt });
+    }
+    for (const touch of seen.values()) this.s.touch.run(touch);
     for (const m of messages) {
       if (m.kind === 'dead-letter') {
         this.deadLetter(m.topic, m.payload, m.reason, m.clientId, m.receivedAt);
         result.deadLetters++;
         continue;
-      }
-      const key = `${m.unit}/${m.gateway}`;
-      if (!touched.has(key)) {
-        touched.add(key);
-        this.s.touch.run({ unit: m.unit, gateway: m.gateway, at: m.receivedAt });
       }
       switch (m.kind) {
         case 'usage': {
