@@ -6,4 +6,6 @@ import { register } from 'tsx/esm/api';
 
 register({ tsconfig: false });
 const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit when the command is done: some libraries leave timers behind (Node-RED keeps its log-in
+// session timer after RED.stop()), and a finished command must not hang.
+process.exit(await main(process.argv.slice(2)));

@@ -15,3 +15,6 @@ export { createGpioChip, GpioError } from './gpio/index.ts';
 export { UsageTracker } from './usage/tracker.ts';
 export { Outbox, openOutbox } from './outbox/outbox.ts';
 export { MqttExtension } from './mqtt/mqtt-extension.ts';
+export { NodeRedExtension } from './nodered/nodered-extension.ts';
+export { setupEditorAccounts } from './nodered/accounts.ts';
+export type { StemlabBridge } from './nodered/bridge.ts';

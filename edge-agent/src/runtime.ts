@@ -15,6 +15,7 @@ import { systemClock } from './mqtt/clock.ts';
 import { MqttExtension } from './mqtt/mqtt-extension.ts';
 import { openOutbox, type Outbox } from './outbox/outbox.ts';
 import { UsageTracker } from './usage/tracker.ts';
+import { NodeRedExtension } from './nodered/nodered-extension.ts';
 
 const tagRequest = z.strictObject({ purpose: purposeSchema, kits: z.array(z.string()).optional() });
 
@@ -29,6 +30,8 @@ export interface Gateway {
   outbox: Outbox;
   /** Absent when the config turns MQTT off. */
   mqtt: MqttExtension | undefined;
+  /** Absent when the config turns Node-RED off; `state` says whether it runs. */
+  nodered: NodeRedExtension | undefined;
   stop(): Promise<void>;
 }
 
@@ -70,6 +73,10 @@ export async function startGateway(config: AgentConfig, options: { log?: Logger;
     await agent.use(mqtt);
   }
   await agent.use(usage);
+  // Node-RED on the agent's own server; it stays off (and says how to start it) until the
+  // classroom accounts exist (`stemlab agent accounts`). One Node-RED per process.
+  const nodered = config.nodered.enabled ? new NodeRedExtension(agent, api, { usage }) : undefined;
+  if (nodered) await agent.use(nodered);
   api.route('POST', /^\/api\/v1\/usage\/tag$/, (body) => {
     const parsed = tagRequest.safeParse(body);
     if (!parsed.success) throw new AgentError('COMMAND_INVALID', `usage tag: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -85,6 +92,7 @@ export async function startGateway(config: AgentConfig, options: { log?: Logger;
     usage,
     outbox,
     mqtt,
+    nodered,
     async stop() {
       await agent.stop();
       outbox.close();

@@ -29,6 +29,9 @@ class HttpError extends Error {
 
 type Handler = (body: unknown, params: string[]) => unknown;
 
+/** A handler of raw requests (an express app): it reads the body and answers itself. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
 const MAX_BODY = 16 * 1024;
 
 /**
@@ -40,6 +43,7 @@ export class HttpApi implements Extension {
   readonly name = 'http-api';
   private server: Server | undefined;
   private readonly routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [];
+  private fallbackListener: RequestListener | undefined;
 
   constructor(
     private readonly agent: Agent,
@@ -65,6 +69,24 @@ export class HttpApi implements Extension {
     this.routes.push({ method, pattern, handler });
   }
 
+  /**
+   * Hand the requests no route matches to `listener` (the Node-RED editor, its admin API and
+   * the flows' HTTP endpoints, see nodered/nodered-extension.ts); `undefined` takes it back.
+   * Paths under /api/v1/ stay the local API's: an unknown one still answers NOT_FOUND here.
+   */
+  fallback(listener: RequestListener | undefined): void {
+    this.fallbackListener = listener;
+  }
+
+  /**
+   * The node:http server, created on first use and listening once started: for what attaches
+   * to it beyond requests (Node-RED's editor takes its websocket upgrades).
+   */
+  get httpServer(): Server {
+    this.server ??= createServer((req, res) => void this.handle(req, res));
+    return this.server;
+  }
+
   /** The URL the API answers on, once started. */
   get url(): string {
     const address = this.server?.address() as AddressInfo | null;
@@ -74,7 +96,8 @@ export class HttpApi implements Extension {
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = this.httpServer;
+    if (server.listening) return;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.listen.port, this.listen.host, () => {
@@ -82,7 +105,6 @@ export class HttpApi implements Extension {
         resolve();
       });
     });
-    this.server = server;
     this.agent.log.child({ module: 'http' }).info({ url: this.url }, 'local API listening');
   }
 
@@ -97,6 +119,11 @@ export class HttpApi implements Extension {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const fallback = this.fallbackListener;
+      if (fallback && !path.startsWith('/api/v1/') && !this.routes.some((r) => r.pattern.test(path))) {
+        fallback(req, res);
+        return;
+      }
       const match = this.match(req.method ?? 'GET', path);
       const body = req.method === 'POST' ? await readJson(req) : undefined;
       const result = await match.handler(body, match.params.map(decodeURIComponent));

@@ -376,6 +376,48 @@ const outboxSchema = z
   })
   .describe('The durable outbox: usage events are on disk before they are published and leave only after the broker acknowledges them.');
 
+// ---------------------------------------------------------------------------------------------
+// Node-RED, hosted by the agent for the classroom's lessons
+// ---------------------------------------------------------------------------------------------
+
+export const editorLanguages = ['vi', 'en-US'] as const;
+
+const noderedSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Host the Node-RED editor and the lesson flows in the agent, on its HTTP port.'),
+    editorPath: z
+      .string()
+      .regex(/^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*\/?)?$/, { error: "write the editor's path as '/' or '/editor' (letters, digits, '-', '_', '.')" })
+      .refine((p) => !/^\/(api\/v1|healthz|lesson-api)(\/|$)/.test(p), { error: '/api/v1, /healthz and /lesson-api are taken by the local API and the flows; choose another path' })
+      .default('/')
+      .describe("Where the editor answers on the agent's HTTP port; its admin API (/auth/token, /flows...) lives under it too. The flows' own HTTP endpoints are under /lesson-api."),
+    allowFunctionNode: z
+      .boolean()
+      .default(false)
+      .describe('Offer the function node (JavaScript run on the gateway). Off by default; a teacher who teaches JavaScript turns it on. exec, file and watch nodes are never offered.'),
+    networkNodes: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Offer the network nodes (http, mqtt, websocket, tcp, udp). Off by default: they reach the agent's local API, whose e-stop reset needs no log-in, and the internet; a teacher of an IoT lesson turns them on.",
+      ),
+    lang: z.enum(editorLanguages).default('vi').describe("The editor's language for a browser that has not chosen one (Node-RED's own texts are partly translated to Vietnamese; the STEMLab nodes and lessons fully)."),
+    students: z
+      .number()
+      .int()
+      .min(0)
+      .max(200)
+      .default(12)
+      .describe('How many student accounts (student-1, student-2...) `stemlab agent accounts` creates beside the teacher account.'),
+    sessionHours: z
+      .number()
+      .min(1)
+      .max(168)
+      .default(8)
+      .describe('How long a log-in to the editor lasts, in hours: short, because classroom computers are shared.'),
+  })
+  .describe("The Node-RED editor and runtime hosted by the agent (its files, flows and accounts are in {dataDir}/nodered).");
+
 export const rooms = ['robot-club', 'lab', 'classroom'] as const;
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -434,6 +476,7 @@ const configFields = z.strictObject({
     .describe("Directory of the agent's state (the outbox of usage events); relative to the working directory. Put it on the SD card, not on tmpfs."),
   mqtt: mqttSchema.prefault({}),
   outbox: outboxSchema.prefault({}),
+  nodered: noderedSchema.prefault({}),
 });
 type ParsedConfig = z.output<typeof configFields>;
 

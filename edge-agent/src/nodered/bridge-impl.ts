@@ -1,0 +1,68 @@
+/**
+ * The agent's side of the StemlabBridge (bridge.ts): what the palette in flows/ reaches as
+ * `RED.settings.stemlab`. Every command goes through `agent.command(..., 'flow')`, so the
+ * agent's validation, limits, watchdog, e-stop and usage tracking see lesson flows as flows.
+ * Listeners the palette takes are tracked, so `dispose()` releases any a node failed to.
+ */
+import { purposeSchema, type Purpose } from '@stemlab/protocol';
+import type { Agent } from '../agent.ts';
+import { AgentError } from '../core/errors.ts';
+import type { StemlabBridge } from './bridge.ts';
+
+/** Where usage tags go: the agent's UsageTracker, when the gateway runs one. */
+export interface UsageTagger {
+  tag(purpose: Purpose, kits?: readonly string[]): void;
+}
+
+export interface AgentBridge extends StemlabBridge {
+  /** Remove every listener still registered through this bridge. */
+  dispose(): void;
+}
+
+export function createBridge(agent: Agent, usage?: UsageTagger): AgentBridge {
+  const offs = new Set<() => void>();
+  const log = agent.log.child({ module: 'nodered-bridge' });
+  const track = (off: () => void): (() => void) => {
+    const remove = () => {
+      off();
+      offs.delete(remove);
+    };
+    offs.add(remove);
+    return remove;
+  };
+
+  return {
+    gateway: { unit: agent.config.unit, gateway: agent.config.gateway },
+    kits() {
+      return agent.config.kits.map((kit) => {
+        const { state, reason } = agent.kit(kit.id).status();
+        return { id: kit.id, label: kit.label, state, reason, components: kit.components.map((c) => ({ id: c.id, type: c.type, label: c.label })) };
+      });
+    },
+    command: (kit, component, command) => agent.command(kit, component, command, 'flow'),
+    value: (kit, component) => agent.kit(kit).device(component).value(),
+    kitState(kit) {
+      const { state, reason } = agent.kit(kit).status();
+      return { state, reason };
+    },
+    onKitState: (listener) => track(agent.bus.on('kit:state', ({ kit, state, reason }) => listener({ kit, state, ...(reason !== undefined ? { reason } : {}) }))),
+    onReading: (listener) => track(agent.bus.on('component:reading', ({ kit, component, type, value }) => listener({ kit, component, type, value }))),
+    onEstop: (listener) => track(agent.bus.on('estop', ({ latched, source }) => listener({ latched, source }))),
+    estop: {
+      latched: () => agent.estop.latched,
+      trigger: (source) => agent.estop.trigger(source),
+    },
+    tag(purpose, kits) {
+      const parsed = purposeSchema.safeParse(purpose);
+      if (!parsed.success) {
+        throw new AgentError('COMMAND_INVALID', `the usage tag does not fit: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'purpose'}: ${i.message}`).join('; ')}`);
+      }
+      for (const kit of kits ?? []) agent.kit(kit);
+      if (usage) usage.tag(parsed.data, kits);
+      else log.debug({ purpose: parsed.data, kits }, 'usage tag dropped: this gateway runs no usage tracker');
+    },
+    dispose() {
+      for (const off of [...offs]) off();
+    },
+  };
+}

@@ -1,0 +1,180 @@
+/**
+ * Node-RED 4.1 hosted inside the agent's process, as a library, on the agent's own HTTP server
+ * (HttpApi): the lessons drive kits through the agent (the bridge), never around it.
+ *
+ * On the agent's port:
+ *   /api/v1/..., /healthz    the local API (HttpApi's own routes, unchanged)
+ *   /lesson-api/...          the flows' HTTP endpoints (RED.httpNode; http in nodes)
+ *   {nodered.editorPath}     the editor and its admin API (RED.httpAdmin: /auth/token, /flows,
+ *                            /nodes, /settings...), default '/', behind log-in (accounts.ts)
+ *                            and the classroom guard on deploys (guard.ts)
+ * HttpApi hands these requests over through `fallback()`, and Node-RED's editor takes its
+ * websocket (/comms) from `httpServer`'s upgrade event.
+ *
+ * Start the HttpApi before this extension (`agent.use(api)` first). One process hosts one
+ * Node-RED, once (red.ts): a second agent with Node-RED in the same process is refused with
+ * NODERED_IN_USE. Without editor accounts the extension logs how to create them and stays off,
+ * and the kits carry on.
+ *
+ * Node-RED 4.1 leaves one timer behind after `RED.stop()`: the session expiry of its admin
+ * auth (editor-api/lib/auth/tokens.js, up to `sessionHours` long, module-private so it cannot
+ * be cleared). A process that stopped the agent should exit explicitly rather than wait for
+ * the event loop to empty.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Agent } from '../agent.ts';
+import type { HttpApi } from '../api/http.ts';
+import type { Extension } from '../core/extension.ts';
+import { accountLookup, accountsFile, editorDir, readEditorAccounts } from './accounts.ts';
+import { createBridge, type AgentBridge, type UsageTagger } from './bridge-impl.ts';
+import { LessonDeployer, type DeployOptions, type DeployResult } from './deploy.ts';
+import { NodeRedError } from './errors.ts';
+import { adminGuard } from './guard.ts';
+import { registerVietnamese, writeLanguageScript } from './locales.ts';
+import { excludedNodes } from './policy.ts';
+import { claimNodeRed, loadExpress, loadNodeRed, type NodeRed } from './red.ts';
+import { credentialSecret, LESSON_API_ROOT, noderedSettings } from './settings.ts';
+
+export interface NodeRedExtensionOptions {
+  /** Where the palette's usage nodes send their tags (the agent's UsageTracker). */
+  usage?: UsageTagger;
+  /** The STEMLab palette's package directory; default: flows/ of this repository. */
+  paletteDir?: string;
+}
+
+export type NodeRedState = 'stopped' | 'disabled' | 'no-accounts' | 'running';
+
+interface Running {
+  red: NodeRed;
+  bridge: AgentBridge;
+  lessons: LessonDeployer;
+  release(): void;
+}
+
+const defaultPaletteDir = fileURLToPath(new URL('../../../flows/', import.meta.url));
+
+export class NodeRedExtension implements Extension {
+  readonly name = 'nodered';
+  private running: Running | undefined;
+  private status: NodeRedState = 'stopped';
+
+  constructor(
+    private readonly agent: Agent,
+    private readonly api: HttpApi,
+    private readonly options: NodeRedExtensionOptions = {},
+  ) {}
+
+  get state(): NodeRedState {
+    return this.status;
+  }
+
+  /** The editor's URL on the agent's port, once started. */
+  get editorUrl(): string {
+    return `${this.api.url}${this.agent.config.nodered.editorPath}`;
+  }
+
+  /** Deploy a lesson's flows (deploy.ts); NODERED_NOT_RUNNING when Node-RED is off. */
+  async deployLesson(flows: unknown, options: DeployOptions): Promise<DeployResult> {
+    return this.lessons().deployLesson(flows, options);
+  }
+
+  /** Back to the flows before the last lesson deploy. */
+  async rollback(options: { by?: string } = {}): Promise<{ rev: string; restoredRev: string }> {
+    return this.lessons().rollback(options);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const { config } = this.agent;
+    const { nodered } = config;
+    const log = this.agent.log.child({ module: 'nodered' });
+    if (!nodered.enabled) {
+      this.status = 'disabled';
+      log.info('Node-RED is off (nodered.enabled: false)');
+      return;
+    }
+    try {
+      readEditorAccounts(config.dataDir);
+    } catch (err) {
+      if (!(err instanceof NodeRedError)) throw err;
+      // The kits, the local API and MQTT work without the editor: say what to do, do not crash.
+      this.status = 'no-accounts';
+      log.error({ code: err.code }, `Node-RED not started: ${err.message}`);
+      return;
+    }
+
+    const claim = claimNodeRed(`${config.unit}/${config.gateway}`);
+    const userDir = editorDir(config.dataDir);
+    const bridge = createBridge(this.agent, this.options.usage);
+    let started: NodeRed | undefined;
+    try {
+      mkdirSync(userDir, { recursive: true, mode: 0o700 });
+      const excluded = excludedNodes(nodered);
+      const paletteDir = this.options.paletteDir ?? defaultPaletteDir;
+      const hasPalette = existsSync(join(paletteDir, 'package.json'));
+      if (!hasPalette) log.warn({ paletteDir }, 'the STEMLab palette is missing: lessons will show unknown nodes');
+      const red = loadNodeRed();
+      const express = loadExpress();
+      red.init(
+        this.api.httpServer,
+        noderedSettings({
+          config,
+          userDir,
+          credentialSecret: credentialSecret(userDir),
+          users: accountLookup(accountsFile(config.dataDir), (err) => log.error({ err }, 'cannot read the editor accounts: nobody can log in')),
+          paletteDir: hasPalette ? paletteDir : undefined,
+          excluded,
+          bridge,
+          languageScript: writeLanguageScript(userDir, nodered.lang),
+          log,
+        }),
+      );
+      const app = express();
+      app.disable('x-powered-by');
+      app.use(LESSON_API_ROOT, red.httpNode);
+      app.use(nodered.editorPath, adminGuard(express, { red, forbiddenTypes: excluded.types, log }), red.httpAdmin);
+      this.api.fallback(app);
+      started = red;
+      await red.start();
+      await registerVietnamese(userDir, log);
+      const lessons = new LessonDeployer(red, { forbiddenTypes: excluded.types, previousFile: join(userDir, 'flows.before-lesson.json'), log });
+      this.running = { red, bridge, lessons, release: claim.release };
+      this.status = 'running';
+      log.info(
+        { editorPath: nodered.editorPath, lessonApi: LESSON_API_ROOT, version: red.version, excluded: excluded.types, userDir },
+        config.http.host === '127.0.0.1' || config.http.host === 'localhost'
+          ? 'Node-RED started; the editor answers on this machine only (set http.host: 0.0.0.0 for the room)'
+          : 'Node-RED started',
+      );
+    } catch (err) {
+      this.api.fallback(undefined);
+      await started?.stop().catch((stopErr: unknown) => log.warn({ err: stopErr }, 'Node-RED did not stop cleanly after failing to start'));
+      bridge.dispose();
+      claim.release();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const running = this.running;
+    this.running = undefined;
+    this.status = 'stopped';
+    if (!running) return;
+    this.api.fallback(undefined);
+    try {
+      await running.red.stop();
+    } finally {
+      running.bridge.dispose();
+      running.release();
+    }
+  }
+
+  private lessons(): LessonDeployer {
+    if (!this.running) {
+      throw new NodeRedError('NODERED_NOT_RUNNING', `Node-RED is not running on gateway '${this.agent.config.gateway}' (${this.status}); see the agent's log`);
+    }
+    return this.running.lessons;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Node-RED has one permission for all flows (flows.write). A classroom needs more: a student
+ * may add, change and delete the tabs they made, and nothing else. The editor always deploys
+ * the whole workspace (every tab of every user), so the rule is checked as a difference: the
+ * deployed flows against the incoming ones, unit by unit, where a unit is
+ * - a tab with its nodes, groups, junctions and tab-scoped config nodes;
+ * - a subflow with its nodes (only the teacher changes subflows; students may use them);
+ * - a global config node (e.g. the stemlab-kit naming a robot): anyone may add one; changing or
+ *   deleting one is allowed only when every tab that uses it is the student's own.
+ *
+ * A tab's owner is the `STEMLAB_OWNER` entry of its `env`, stamped here when a student deploys
+ * a new tab (a tab without it is the teacher's). The editor that created the tab does not know
+ * the stamp until it reloads, so a deploy that omits it keeps the deployed owner; a deploy that
+ * names another owner is refused.
+ *
+ * "Changed" is judged on what a node does, not how an editor writes it: properties that are
+ * empty ('' , null, false, [], {}), a 0 position and empty trailing wire lists count as absent,
+ * because the editor fills them in for flows deployed through the API (a lesson) that lack them.
+ */
+import { bilingual, NodeRedError } from './errors.ts';
+import { OWNER_ENV } from './policy.ts';
+import type { FlowNode } from './red.ts';
+
+interface EnvEntry {
+  name: string;
+  type?: string;
+  value?: unknown;
+}
+
+interface Unit {
+  kind: 'tab' | 'subflow' | 'config' | 'orphan';
+  id: string;
+  /** The tab, subflow or config node itself. */
+  head: FlowNode | undefined;
+  /** id → canonical JSON of every node of the unit. */
+  nodes: Map<string, string>;
+}
+
+/** Who made a tab: a student's name, or undefined for the teacher's. */
+export function ownerOf(tab: FlowNode | undefined): string | undefined {
+  const env = tab?.env;
+  if (!Array.isArray(env)) return undefined;
+  const entry = (env as EnvEntry[]).find((e) => e && e.name === OWNER_ENV);
+  return typeof entry?.value === 'string' && entry.value !== '' ? entry.value : undefined;
+}
+
+/** A copy of `tab` whose env names `owner`. */
+export function withOwner<T extends object>(tab: T, owner: string): T {
+  const before = (tab as { env?: unknown }).env;
+  const env = Array.isArray(before) ? (before as EnvEntry[]).filter((e) => e?.name !== OWNER_ENV) : [];
+  return { ...tab, env: [...env, { name: OWNER_ENV, type: 'str', value: owner }] };
+}
+
+/**
+ * The student's deploy, checked: resolves to the flows to store (new tabs stamped with the
+ * student's name, known owners kept), or throws NOT_YOUR_FLOW listing what they touched.
+ */
+export function checkStudentDeploy(current: readonly FlowNode[], incoming: readonly FlowNode[], student: string): FlowNode[] {
+  const before = unitsOf(current);
+  const after = unitsOf(incoming);
+  const refused: Array<[vi: string, en: string]> = [];
+  const stamp = new Map<string, string>();
+
+  for (const key of new Set([...before.keys(), ...after.keys()])) {
+    const was = before.get(key);
+    const now = after.get(key);
+    const same = was !== undefined && now !== undefined && sameUnit(was, now);
+    if (key.startsWith('tab:')) {
+      const wasOwner = ownerOf(was?.head);
+      const nowOwner = ownerOf(now?.head);
+      const reowned = was !== undefined && nowOwner !== undefined && nowOwner !== wasOwner;
+      if (same && !reowned) {
+        if (now && !nowOwner && wasOwner) stamp.set(now.id, wasOwner);
+        continue;
+      }
+      if (was && wasOwner !== student) refused.push(tabOf(was.head, wasOwner));
+      else if (now && nowOwner && nowOwner !== student) refused.push(givenAway(now.head, nowOwner));
+      else if (now && !nowOwner) stamp.set(now.id, student);
+    } else if (same || key.startsWith('orphan:')) {
+      continue;
+    } else if (key.startsWith('subflow:')) {
+      const name = label(was?.head ?? now?.head);
+      refused.push([`luồng con "${name}" (chỉ thầy cô được sửa luồng con)`, `the subflow "${name}" (only the teacher changes subflows)`]);
+    } else {
+      const node = (now ?? was)!.head;
+      if (node?.type === 'global-config') {
+        refused.push(['biến môi trường chung của mọi luồng', 'the environment variables shared by every flow']);
+      } else if (was) {
+        for (const tab of tabsUsing(was.id, current)) {
+          const owner = ownerOf(tab);
+          if (owner !== student) refused.push(configOf(was.head, tab, owner));
+        }
+      }
+    }
+  }
+
+  if (refused.length > 0) throw notYours(refused);
+  return incoming.map((node) => {
+    const owner = node.type === 'tab' ? stamp.get(node.id) : undefined;
+    return owner ? withOwner(node, owner) : node;
+  });
+}
+
+/** NOT_YOUR_FLOW for a change to a tab the student does not own (single-flow API). */
+export function notYourTab(tab: FlowNode | undefined, owner: string | undefined): NodeRedError {
+  return notYours([tabOf(tab, owner)]);
+}
+
+/** NOT_YOUR_FLOW for what only the teacher may do. */
+export function teacherOnly(vi: string, en: string): NodeRedError {
+  return new NodeRedError('NOT_YOUR_FLOW', bilingual(`Chỉ thầy cô được ${vi}`, `Only the teacher may ${en}`));
+}
+
+function notYours(items: Array<[string, string]>): NodeRedError {
+  const shown = items.slice(0, 3);
+  const more = items.length - shown.length;
+  const vi = `Em chỉ được thêm, sửa hoặc xoá luồng (tab) của chính em. Lần triển khai này đụng đến ${shown.map(([v]) => v).join('; ')}${more > 0 ? ` và ${more} mục khác` : ''}.`;
+  const en = `A student may only add, change or delete their own flows (tabs). This deploy touches ${shown.map(([, e]) => e).join('; ')}${more > 0 ? ` and ${more} more` : ''}.`;
+  return new NodeRedError('NOT_YOUR_FLOW', bilingual(vi, en));
+}
+
+function tabOf(tab: FlowNode | undefined, owner: string | undefined): [string, string] {
+  const name = label(tab);
+  return owner ? [`luồng "${name}" của ${owner}`, `${owner}'s flow "${name}"`] : [`luồng "${name}" của thầy cô`, `the teacher's flow "${name}"`];
+}
+
+function givenAway(tab: FlowNode | undefined, owner: string): [string, string] {
+  const name = label(tab);
+  return [`luồng "${name}" ghi tên ${owner}`, `the flow "${name}", marked as ${owner}'s`];
+}
+
+function configOf(config: FlowNode | undefined, tab: FlowNode, owner: string | undefined): [string, string] {
+  const name = label(config);
+  const [vi, en] = tabOf(tab, owner);
+  return [`khối cấu hình "${name}" mà ${vi} đang dùng`, `the config node "${name}" that ${en} uses`];
+}
+
+function label(node: FlowNode | undefined): string {
+  if (!node) return '?';
+  for (const key of ['label', 'name'] as const) {
+    const value = node[key];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return `${node.type} ${node.id}`;
+}
+
+function unitsOf(flows: readonly FlowNode[]): Map<string, Unit> {
+  const tabs = new Set(flows.filter((n) => n.type === 'tab').map((n) => n.id));
+  const subflows = new Set(flows.filter((n) => n.type === 'subflow').map((n) => n.id));
+  const units = new Map<string, Unit>();
+  const add = (key: string, kind: Unit['kind'], id: string, node: FlowNode, isHead: boolean) => {
+    let unit = units.get(key);
+    if (!unit) units.set(key, (unit = { kind, id, head: undefined, nodes: new Map() }));
+    if (isHead) unit.head = node;
+    unit.nodes.set(node.id, canonical(node));
+  };
+  for (const node of flows) {
+    if (node.type === 'tab') add(`tab:${node.id}`, 'tab', node.id, node, true);
+    else if (node.type === 'subflow') add(`subflow:${node.id}`, 'subflow', node.id, node, true);
+    else if (node.z && tabs.has(node.z)) add(`tab:${node.z}`, 'tab', node.z, node, false);
+    else if (node.z && subflows.has(node.z)) add(`subflow:${node.z}`, 'subflow', node.z, node, false);
+    else if (!node.z) add(`config:${node.id}`, 'config', node.id, node, true);
+    else add(`orphan:${node.z}`, 'orphan', node.z, node, false);
+  }
+  return units;
+}
+
+function sameUnit(a: Unit, b: Unit): boolean {
+  if (a.nodes.size !== b.nodes.size) return false;
+  for (const [id, json] of a.nodes) if (b.nodes.get(id) !== json) return false;
+  return true;
+}
+
+/** The tabs whose nodes use config node `id`, directly or through other config nodes. */
+function tabsUsing(id: string, flows: readonly FlowNode[]): FlowNode[] {
+  const byId = new Map(flows.map((n) => [n.id, n]));
+  const found = new Map<string, FlowNode>();
+  const seen = new Set<string>([id]);
+  const queue = [id];
+  while (queue.length > 0) {
+    const target = queue.shift()!;
+    for (const node of flows) {
+      if (!refersTo(node, target)) continue;
+      const tab = node.z ? byId.get(node.z) : undefined;
+      if (tab) found.set(tab.id, tab);
+      else if (!node.z && !seen.has(node.id)) {
+        seen.add(node.id);
+        queue.push(node.id);
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+function refersTo(node: FlowNode, id: string): boolean {
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'id' || key === 'z' || key === 'wires' || key === 'g') continue;
+    if (value === id || (Array.isArray(value) && value.includes(id))) return true;
+  }
+  return false;
+}
+
+const LAYOUT = new Set(['x', 'y', 'w', 'h']);
+
+/** The node as JSON with sorted keys, empty values dropped, the owner stamp left out. */
+function canonical(node: FlowNode): string {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(node).sort()) {
+    let value = node[key];
+    if (key === 'wires' && Array.isArray(value)) value = trimWires(value);
+    if (key === 'env' && node.type === 'tab' && Array.isArray(value)) value = (value as EnvEntry[]).filter((e) => e?.name !== OWNER_ENV);
+    if (isBlank(value) || (LAYOUT.has(key) && value === 0)) continue;
+    out[key] = value;
+  }
+  return stableJson(out);
+}
+
+function trimWires(wires: unknown[]): unknown[] {
+  const out = [...wires];
+  while (out.length > 0 && Array.isArray(out[out.length - 1]) && (out[out.length - 1] as unknown[]).length === 0) out.pop();
+  return out;
+}
+
+function isBlank(value: unknown): boolean {
+  if (value === undefined || value === null || value === '' || value === false) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value).length === 0;
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
