@@ -32,6 +32,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'emergency stop on the running agent; --reset to release it',
     load: async () => (await import('./commands/agent-estop.ts')).agentEstop,
   },
+  'agent accounts': {
+    summary: "create the gateway's Node-RED editor accounts (teacher, students)",
+    load: async () => (await import('./commands/agent-accounts.ts')).agentAccounts,
+  },
   'agent doctor': {
     summary: 'list serial ports, recognise boards, match them to the configured kits',
     load: async () => (await import('./commands/agent-tools.ts')).agentDoctor,

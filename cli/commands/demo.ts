@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { join, resolve } from 'node:path';
-import { createLogger, loadConfig, startGateway, type Gateway } from '@stemlab/edge-agent';
+import { createLogger, loadConfig, setupEditorAccounts, startGateway, type Gateway } from '@stemlab/edge-agent';
 import { startCentral, type Ledger } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped } from '../args.ts';
@@ -43,18 +43,28 @@ export const demo: Command = {
     const gateways: Gateway[] = [];
     for (const [file, preferred] of [['robot-club.yaml', 1880], ['lab.yaml', 1881]] as const) {
       const loaded = await loadConfig(new URL(file, examples).pathname);
+      // Node-RED runs once per process: the robot club gets the editor in the demo.
+      const withEditor = file === 'robot-club.yaml';
       const config = {
         ...loaded,
         dataDir: join(dataDir, 'gateways', loaded.gateway),
         mqtt: { ...loaded.mqtt, url: central.mqttUrl },
         usage: { idleMs: 5000 },
+        nodered: { ...loaded.nodered, enabled: withEditor, students: 2 },
       };
+      const accounts = withEditor ? await setupEditorAccounts(config.dataDir, 2, { replace: true }) : undefined;
       const { port, taken } = await portOrFree(config.http.host, preferred);
       const gateway = await startGateway(config, { log, port });
       gateways.push(gateway);
       await gateway.agent.waitForKits('connected', 20_000);
       console.log(`${config.label ?? config.gateway} (${config.unit}/${config.gateway}): ${config.kits.length} kits connected`);
       console.log(`  local API: ${gateway.api.url}/api/v1/status${taken ? ` (port ${preferred} was taken, took a free one)` : ''}`);
+      if (accounts && gateway.nodered?.state === 'running') {
+        console.log(`  Node-RED editor: ${gateway.nodered.editorUrl}  (lessons: Menu → Import → Examples → @stemlab/flows)`);
+        console.log(`    log in as ${accounts.teacher.username} / ${accounts.teacher.password} (teacher), or ${accounts.students.map((s) => `${s.username} / ${s.password}`).join(', ')}`);
+      } else {
+        console.log('  Node-RED editor: runs once per process, so here only on the robot club; `stemlab agent --config edge-agent/examples/lab.yaml` gives the lab its own');
+      }
     }
     const [club, lab] = gateways as [Gateway, Gateway];
     const say = (line: string) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${line}`);
