@@ -44,6 +44,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'check that every configured component answers',
     load: async () => (await import('./commands/agent-tools.ts')).agentSelftest,
   },
+  'lesson list': {
+    summary: 'the robot-club lessons (--en for English)',
+    load: async () => (await import('./commands/lesson.ts')).lessonList,
+  },
+  'lesson deploy': {
+    summary: 'deploy a lesson to gateways over MQTT (a reply per gateway), or --rollback',
+    load: async () => (await import('./commands/lesson.ts')).lessonDeploy,
+  },
   'sim board': {
     summary: 'a simulated Arduino (StandardFirmata + PING_READ) on a pseudo-terminal',
     load: async () => (await import('./commands/sim-board.ts')).simBoard,

@@ -16,6 +16,7 @@ import { MqttExtension } from './mqtt/mqtt-extension.ts';
 import { openOutbox, type Outbox } from './outbox/outbox.ts';
 import { UsageTracker } from './usage/tracker.ts';
 import { NodeRedExtension } from './nodered/nodered-extension.ts';
+import { lessonFlows } from './nodered/lessons.ts';
 
 const tagRequest = z.strictObject({ purpose: purposeSchema, kits: z.array(z.string()).optional() });
 
@@ -77,6 +78,15 @@ export async function startGateway(config: AgentConfig, options: { log?: Logger;
   // classroom accounts exist (`stemlab agent accounts`). One Node-RED per process.
   const nodered = config.nodered.enabled ? new NodeRedExtension(agent, api, { usage }) : undefined;
   if (nodered) await agent.use(nodered);
+  if (mqtt && nodered) {
+    // "Deploy this lesson to every robot in the club": the central side or a teacher's tool
+    // sends this to each gateway and gets a reply from each.
+    mqtt.registerCommand('lesson-deploy', async (args) => {
+      const flows = lessonFlows(args.lesson, args.variant, args.kit);
+      return nodered.deployLesson(flows, { mode: 'replace-tab', ...(args.by ? { by: args.by } : {}) });
+    });
+    mqtt.registerCommand('lesson-rollback', async (args) => nodered.rollback(args?.by ? { by: args.by } : {}));
+  }
   api.route('POST', /^\/api\/v1\/usage\/tag$/, (body) => {
     const parsed = tagRequest.safeParse(body);
     if (!parsed.success) throw new AgentError('COMMAND_INVALID', `usage tag: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

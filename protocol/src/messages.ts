@@ -167,5 +167,18 @@ export const gatewayCommands = {
   config: z.strictObject({}).optional(),
   /** Send one component a command (protocol/src/commands.ts). */
   component: z.strictObject({ kit: id, component: id, command: z.unknown() }),
+  /**
+   * A teacher deploys a lesson (from the curriculum shipped with the gateway) to this gateway's
+   * Node-RED: its starter or its solution, on `kit` (the lesson's own kit by default), replacing
+   * that lesson's tab and leaving the others running.
+   */
+  'lesson-deploy': z.strictObject({
+    lesson: id,
+    variant: z.enum(['starter', 'solution']).default('starter'),
+    kit: id.optional(),
+    by: z.string().max(100).optional(),
+  }),
+  /** Put back the flows that were there before the last lesson deploy. */
+  'lesson-rollback': z.strictObject({ by: z.string().max(100).optional() }).optional(),
 } as const;
 export type GatewayCommandName = keyof typeof gatewayCommands;

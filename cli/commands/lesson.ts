@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { connectAsync } from 'mqtt';
+import { catalogue } from '@stemlab/flows';
+import { commandReplySchema, topics, type CommandReply } from '@stemlab/protocol';
+import type { Command } from '../main.ts';
+import { numberFlag, parseCommand, UsageError } from '../args.ts';
+
+export const lessonList: Command = {
+  summary: 'the robot-club lessons',
+  async run(argv) {
+    const lang = argv.includes('--en') ? 'en' : 'vi';
+    for (const l of [...catalogue.lessons].sort((a, b) => a.order - b.order)) {
+      console.log(`${String(l.order).padStart(2)}. ${l.id.padEnd(12)} ${l.title[lang]}  (${l.components.join(', ')})`);
+    }
+    return 0;
+  },
+};
+
+const deployHelp = `Usage: stemlab lesson deploy LESSON --to UNIT/GATEWAY[,UNIT/GATEWAY...] --broker URL
+                             [--variant starter|solution] [--kit KIT] [--rollback]
+                             [--username U --password P] [--timeout SECONDS]
+
+A teacher's "deploy this lesson to every robot in the club": sends the lesson-deploy command over
+MQTT to each gateway, which installs the lesson's flow in its Node-RED (replacing only that
+lesson's tab), and prints each gateway's reply. --rollback puts back each gateway's previous flows.
+The command expires after --timeout, so a gateway that is offline does not run it hours later.`;
+
+const Options = z.object({
+  to: z.string({ message: 'required: the gateways, e.g. thcs-q1-01/robot-club-1' }).regex(/^[a-z0-9-]+\/[a-z0-9-]+(,[a-z0-9-]+\/[a-z0-9-]+)*$/, 'expected UNIT/GATEWAY[,UNIT/GATEWAY...]'),
+  broker: z.string({ message: 'required: the broker URL, e.g. mqtt://central.example:1883' }).regex(/^(mqtts?|wss?|tcp):\/\/\S+$/, 'expected a broker URL such as mqtt://127.0.0.1:1883'),
+  variant: z.enum(['starter', 'solution']).default('starter'),
+  kit: z.string().optional(),
+  rollback: z.boolean().default(false),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  timeout: numberFlag('a number of seconds').default(15),
+});
+
+export const lessonDeploy: Command = {
+  summary: 'deploy a lesson to gateways over MQTT, or roll it back',
+  async run(argv) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      console.log(deployHelp);
+      return 0;
+    }
+    const flags = {
+      to: { type: 'string' },
+      broker: { type: 'string' },
+      variant: { type: 'string' },
+      kit: { type: 'string' },
+      rollback: { type: 'boolean' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      timeout: { type: 'string' },
+    } as const;
+    const { values, positionals } = parseCommand('lesson deploy', argv, flags, Options);
+    const lesson = positionals[0];
+    if (!values.rollback && (!lesson || !catalogue.lessons.some((l) => l.id === lesson))) {
+      throw new UsageError(`stemlab lesson deploy: name a lesson: ${catalogue.lessons.map((l) => l.id).join(', ')}`);
+    }
+    const targets = values.to.split(',').map((t) => {
+      const [unit, gateway] = t.split('/') as [string, string];
+      return { unit, gateway };
+    });
+    const name = values.rollback ? 'lesson-rollback' : 'lesson-deploy';
+    const by = `stemlab lesson deploy (${process.env.USER ?? 'teacher'})`;
+    const args = values.rollback ? { by } : { lesson, variant: values.variant, by, ...(values.kit ? { kit: values.kit } : {}) };
+    const client = await connectAsync(values.broker, {
+      clientId: `teacher-tool-${randomUUID().slice(0, 8)}`,
+      clean: true,
+      reconnectPeriod: 0,
+      ...(values.username ? { username: values.username, password: values.password } : {}),
+    });
+    const replies = new Map<string, CommandReply>();
+    const requestIds = new Map(targets.map((t) => [`${t.unit}/${t.gateway}`, randomUUID()]));
+    const done = new Promise<void>((resolve) => {
+      client.on('message', (topic, payload) => {
+        const target = targets.find((t) => topics.reply(t.unit, t.gateway, name) === topic);
+        const parsed = commandReplySchema.safeParse(JSON.parse(payload.toString()));
+        if (!target || !parsed.success) return;
+        const key = `${target.unit}/${target.gateway}`;
+        if (parsed.data.requestId !== requestIds.get(key)) return;
+        replies.set(key, parsed.data);
+        if (replies.size === targets.length) resolve();
+      });
+    });
+    await client.subscribeAsync(targets.map((t) => topics.reply(t.unit, t.gateway, name)), { qos: 1 });
+    const expiresAt = Date.now() + values.timeout * 1000;
+    for (const t of targets) {
+      const request = { requestId: requestIds.get(`${t.unit}/${t.gateway}`), args, expiresAt };
+      await client.publishAsync(topics.command(t.unit, t.gateway, name), JSON.stringify(request), { qos: 1 });
+    }
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, values.timeout * 1000))]);
+    await client.endAsync();
+    let failures = 0;
+    for (const t of targets) {
+      const key = `${t.unit}/${t.gateway}`;
+      const reply = replies.get(key);
+      if (reply?.status === 'ok') console.log(`${key}: ok ${JSON.stringify(reply.result ?? {})}`);
+      else {
+        failures++;
+        console.log(`${key}: ${reply ? `${reply.code}: ${reply.message}` : `no reply within ${values.timeout} s (offline? the command expires, it will not run later)`}`);
+      }
+    }
+    return failures === 0 ? 0 : 1;
+  },
+};
