@@ -53,8 +53,11 @@ export const agent: Command = {
     };
     process.on('uncaughtException', crash);
     process.on('unhandledRejection', crash);
+    // Under a supervisor: if it dies (even by SIGKILL) the IPC channel closes, and an agent left
+    // alone must stop its kits rather than run on unsupervised.
+    const orphaned = new Promise<string>((resolve) => process.once('disconnect', () => resolve('the supervisor is gone')));
     console.log(`agent ${config.unit}/${config.gateway} (pid ${process.pid}): ${config.kits.length} kits; local API ${gateway.api.url}`);
-    const why = await untilStopped(undefined);
+    const why = await Promise.race([untilStopped(undefined), ...(process.send ? [orphaned] : [])]);
     log.info({ why }, 'stopping');
     await gateway.stop();
     return 0;
@@ -71,7 +74,13 @@ async function supervise(argv: string[]): Promise<number> {
   let stopping = false;
   for (;;) {
     const started = Date.now();
-    const child = fork(process.argv[1]!, ['agent', ...argv], { env: { ...process.env, [WORKER]: '1' }, stdio: 'inherit' });
+    // A small young generation keeps the gateway's memory low on a 1 GB Pi (about 35 MB less
+    // RSS with Node-RED and six kits, measured by `stemlab bench --only gateway`).
+    const child = fork(process.argv[1]!, ['agent', ...argv], {
+      env: { ...process.env, [WORKER]: '1' },
+      execArgv: [...process.execArgv, '--max-semi-space-size=2'],
+      stdio: 'inherit',
+    });
     const forward = (signal: NodeJS.Signals) => () => {
       stopping = true;
       child.kill(signal);

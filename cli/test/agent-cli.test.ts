@@ -39,7 +39,7 @@ function startAgent(args: string[]): Promise<{ child: ChildProcessWithoutNullStr
   cleanup.push(
     () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
@@ -162,9 +162,9 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
     expect(await exited).toBe(0);
   });
 
-  it('the supervisor restarts a crashed agent, which finds its kit again', async () => {
+  it('the supervisor restarts a crashed agent, which finds its kit again; an agent whose supervisor dies stops', async () => {
     const { file } = await setup();
-    const { next } = await startAgent(['--config', file, '--port', '0']);
+    const { child, next } = await startAgent(['--config', file, '--port', '0']);
     const first = await next();
     process.kill(first.pid, 'SIGKILL');
     const second = await next();
@@ -173,6 +173,20 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
       const status = (await (await fetch(`${second.url}/api/v1/status`)).json()) as { kits: Array<{ state: string }> };
       if (status.kits[0]?.state === 'connected') break;
       if (i > 100) throw new Error(`kit not connected after restart: ${JSON.stringify(status)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Even SIGKILLed, the supervisor leaves no unsupervised agent behind.
+    child.kill('SIGKILL');
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; alive(second.pid); i++) {
+      if (i > 100) throw new Error(`agent ${second.pid} still runs without its supervisor`);
       await new Promise((r) => setTimeout(r, 50));
     }
   });
