@@ -5,5 +5,6 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { emulatorSuite } = await import('../simulators/bench/emulator.ts');
   const { agentSuite } = await import('../edge-agent/bench/agent.ts');
   const { pipelineSuite } = await import('../broker/bench/pipeline.ts');
-  return [emulatorSuite, agentSuite, pipelineSuite];
+  const { gatewaySuite } = await import('../edge-agent/bench/gateway.ts');
+  return [emulatorSuite, agentSuite, pipelineSuite, gatewaySuite];
 }

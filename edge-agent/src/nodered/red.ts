@@ -82,7 +82,12 @@ export interface NodeRed {
     isStarted(): Promise<boolean>;
   };
   /** The runtime's registry (undocumented, read-only use): which node types are installed. */
-  readonly nodes: { getType(type: string): unknown; getFlows(): { flows: FlowNode[]; rev: string } | null };
+  readonly nodes: {
+    getType(type: string): unknown;
+    getFlows(): { flows: FlowNode[]; rev: string } | null;
+    /** A running node by id (benchmarks hand it messages directly). */
+    getNode(id: string): { receive(msg: object): void } | null;
+  };
 }
 
 export interface RedI18n {
