@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runStemlab } from '../testing/cli.ts';
 import { startCentral } from '@stemlab/broker';
 import { createLogger, parseConfig, setupEditorAccounts, startGateway } from '@stemlab/edge-agent';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
@@ -11,20 +11,12 @@ import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
 // Node-RED and replies; the lesson then drives the simulated robot; a rollback puts things back.
 // (One Node-RED per process: this file runs one gateway with an editor.)
 
-const bin = join(import.meta.dirname, '../bin/stemlab.js');
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout }));
-  });
-}
+const run = runStemlab;
 
 describe('stemlab lesson deploy', () => {
   it('installs a lesson on the gateway over MQTT, replies per gateway, and rolls back', async () => {

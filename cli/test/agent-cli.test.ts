@@ -3,13 +3,14 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runStemlab, stemlabBin } from '../../testing/cli.ts';
 import { PtyBoard, socatAvailable, type PinState } from '@stemlab/simulators';
 import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
 
 // `stemlab agent` as a technician runs it: a real process, its supervisor, its local API,
 // signals, and a kit on a real pseudo-terminal opened through the native serial binding.
 
-const bin = join(import.meta.dirname, '../../bin/stemlab.js');
+const bin = stemlabBin;
 const socat = { ok: socatAvailable(), reason: 'socat is not installed: apt-get install socat' };
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -22,16 +23,7 @@ function tmp(): string {
   return dir;
 }
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runStemlab;
 
 /** Start `stemlab agent`, resolve with the child and what its first startup line says. */
 function startAgent(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; next: () => Promise<{ pid: number; url: string }> }> {

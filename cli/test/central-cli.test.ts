@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runStemlab } from '../../testing/cli.ts';
 import { startCentral } from '@stemlab/broker';
 import { createLogger } from '@stemlab/edge-agent';
 
 // The department's commands: provisioning a gateway, the quarterly report.
 
-const bin = join(import.meta.dirname, '../../bin/stemlab.js');
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 const tmp = () => {
@@ -17,16 +16,7 @@ const tmp = () => {
   return dir;
 };
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runStemlab;
 
 describe('stemlab provision gateway', () => {
   it('prints new credentials once, then rotates them', async () => {
