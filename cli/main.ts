@@ -20,6 +20,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "create or rotate a gateway's broker credentials (printed once)",
     load: async () => (await import('./commands/provision.ts')).provisionGateway,
   },
+  'user add': {
+    summary: 'a person account for the central HTTP API (viewer, teacher, technician, admin)',
+    load: async () => (await import('./commands/user.ts')).userAdd,
+  },
   report: {
     summary: 'the quarterly usage report (--quarter 2025Q3 --format csv|json)',
     load: async () => (await import('./commands/report.ts')).report,

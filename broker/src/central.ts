@@ -1,14 +1,16 @@
 /**
  * `stemlab central`, first version: an Aedes broker on a TCP port with the access policy
  * (security/policy.ts) and then the ingest on its publish path, writing the ledger in
- * `{dataDir}/ledger.sqlite` (gateway credentials live in the same file). The HTTP API and the dashboard join it
- * later (issue 5).
+ * `{dataDir}/ledger.sqlite` (gateway credentials live in the same file), and, with `http`, the HTTP
+ * API (api/server.ts). The dashboard joins it later (issue 5).
  */
 import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from './api/server.ts';
 import { Ingest, type IngestOptions } from './ingest/ingest.ts';
 import { Ledger } from './ledger/sqlite.ts';
 import { openCredentialsDb } from './security/credentials.ts';
@@ -24,6 +26,10 @@ export interface CentralOptions {
   ingest?: Pick<IngestOptions, 'maxBatch' | 'maxDelayMs' | 'stopTimeoutMs'>;
   /** Access and limits (security/policy.ts); left out, anonymous clients are refused. */
   security?: SecurityOptions;
+  /** The HTTP API (api/server.ts); port 0 takes a free port (see httpUrl). Left out, no HTTP. */
+  http?: { host: string; port: number };
+  /** How long a person's session lasts after login (default 12). */
+  sessionHours?: number;
 }
 
 export interface Central {
@@ -34,6 +40,8 @@ export interface Central {
   security: SecurityPolicy;
   /** e.g. mqtt://127.0.0.1:1883, with the port actually bound. */
   mqttUrl: string;
+  /** e.g. http://127.0.0.1:8080, with the port actually bound; undefined without `http`. */
+  httpUrl: string | undefined;
   /** Closes the listener, the broker (and its clients), writes what the ingest holds, closes the ledger. */
   stop(): Promise<void>;
 }
@@ -57,6 +65,8 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   });
   let broker: Aedes | undefined;
   let server: Server | undefined;
+  let api: FastifyInstance | undefined;
+  let httpUrl: string | undefined;
   try {
     broker = await Aedes.createBroker({
       preConnect: security.preConnect,
@@ -77,7 +87,14 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       security.guard(b.handle(socket));
     });
     await listen(server, options.mqtt.port, options.mqtt.host);
+    if (options.http) {
+      api = buildApi({ db: credentialsDb, ledger, ingest, refusals: security.refusals, sessionHours: options.sessionHours });
+      const url = new URL(await api.listen({ host: options.http.host, port: options.http.port }));
+      if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
+      httpUrl = url.origin;
+    }
   } catch (err) {
+    await api?.close();
     server?.close();
     if (broker) await new Promise<void>((resolve) => broker?.close(resolve));
     await ingest.stop();
@@ -89,13 +106,15 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const mqttUrl = `mqtt://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
-  log.info({ mqtt: mqttUrl, ledger: ledger.file }, 'central started');
+  log.info({ mqtt: mqttUrl, http: httpUrl, ledger: ledger.file }, 'central started');
+  const a = api;
 
   const b = broker;
   const s = server;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      await a?.close();
       const closed = new Promise<void>((resolve) => s.close(() => resolve()));
       // Closing the broker closes every client: their wills and disconnects still reach the ingest.
       await new Promise<void>((resolve) => b.close(resolve));
@@ -106,7 +125,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       ledger.close();
       log.info('central stopped');
     })());
-  return { broker: b, ledger, ingest, security, mqttUrl, stop };
+  return { broker: b, ledger, ingest, security, mqttUrl, httpUrl, stop };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -21,6 +21,14 @@ export const centralConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('The MQTT broker the gateways connect to.'),
+  http: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1').describe('Address of the HTTP API (and the dashboard to come); 0.0.0.0 for every interface.'),
+      port: z.number().int().min(0).max(65535).default(8080).describe('TCP port of the HTTP API; 0 takes a free one.'),
+      sessionHours: z.number().min(0.1).max(720).default(12).describe('How long a log-in lasts, in hours.'),
+    })
+    .optional()
+    .describe('The HTTP API for people (department viewers, teachers, technicians, admins; `stemlab user add`). Left out, no HTTP API runs.'),
   security: z
     .strictObject({
       allowAnonymous: z

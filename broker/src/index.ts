@@ -89,3 +89,10 @@ export {
   type SchoolTime,
   type UnitSummary,
 } from './reports/quarterly.ts';
+
+// People's accounts and the HTTP API (issue 5).
+export { apiErrorCodes, ApiError, type ApiErrorCode, type ErrorEnvelope } from './api/errors.ts';
+export { buildApi, DEFAULT_SESSION_HOURS, type ApiOptions } from './api/server.ts';
+export { renderMetrics, type MetricsSources } from './api/metrics.ts';
+export { queryUsage, usageQuerySchema, type UsageItem, type UsageQuery } from './api/usage.ts';
+export { createUser, disableUser, getUser, login, logout, newUserSchema, roles, sessionOf, type NewUser, type Role, type Session, type User } from './api/users.ts';

@@ -40,9 +40,10 @@ export const central: Command = {
       dataDir: values['data-dir'] ?? config.dataDir,
       mqtt: { host: config.mqtt.host, port: values.port ?? config.mqtt.port },
       ...(config.security ? { security: config.security } : {}),
+      ...(config.http ? { http: { host: config.http.host, port: config.http.port }, sessionHours: config.http.sessionHours } : {}),
       log,
     });
-    console.log(`central: MQTT ${running.mqttUrl}; ledger in ${values['data-dir'] ?? config.dataDir}`);
+    console.log(`central: MQTT ${running.mqttUrl}; ${running.httpUrl ? `HTTP API ${running.httpUrl}; ` : ''}ledger in ${values['data-dir'] ?? config.dataDir}`);
     const why = await untilStopped(undefined);
     log.info({ why }, 'stopping');
     await running.stop();

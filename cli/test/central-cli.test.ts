@@ -61,3 +61,27 @@ describe('stemlab report', () => {
     expect(bad.stderr).toMatch(/--quarter: expected a quarter such as 2025Q3/);
   });
 });
+
+describe('stemlab user add', () => {
+  it('creates a person who can then log in to the central HTTP API', async () => {
+    const dir = tmp();
+    const added = await run(['user', 'add', '--username', 'an.nguyen', '--role', 'viewer', '--data-dir', dir]);
+    expect(added.code).toBe(0);
+    const password = /password \(shown only now\): (\S+)/.exec(added.stdout)?.[1];
+    expect(password).toBeDefined();
+    const central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, log: createLogger('silent') });
+    try {
+      const res = await fetch(`${central.httpUrl}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'an.nguyen', password }) });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ role: 'viewer' });
+    } finally {
+      await central.stop();
+    }
+  });
+
+  it('names what is wrong: a teacher without a unit', async () => {
+    const { code, stderr } = await run(['user', 'add', '--username', 'binh', '--role', 'teacher', '--data-dir', tmp()]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--unit: a teacher needs a unit/);
+  });
+});

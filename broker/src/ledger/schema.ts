@@ -159,6 +159,25 @@ const migrations: readonly string[] = [
 
   CREATE INDEX usage_events_type_time ON usage_events (type, COALESCE(corrected_at, at));
   `,
+  // 4: people's accounts and their sessions (api/users.ts). Only hashes of passwords and tokens.
+  `
+  CREATE TABLE users (
+    username      TEXT PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('viewer', 'teacher', 'technician', 'admin')),
+    unit          TEXT,                  -- teachers and technicians: their unit
+    password_hash TEXT NOT NULL,         -- scrypt$N$r$p$salt$hash (base64url)
+    created_at    INTEGER NOT NULL,
+    disabled_at   INTEGER
+  ) WITHOUT ROWID;
+
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,         -- SHA-256 of the token (base64url)
+    username   TEXT NOT NULL REFERENCES users (username),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX sessions_user ON sessions (username);
+  `,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

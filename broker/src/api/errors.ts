@@ -1,0 +1,36 @@
+/**
+ * Every error the HTTP API answers with, declared once: a stable code, its HTTP status and what it
+ * means. Every error reply has the one envelope `{ status: 'error', code, message }`; the message
+ * says what to do, the code is what clients branch on (and never changes once shipped).
+ */
+export const apiErrorCodes = {
+  UNAUTHENTICATED: { status: 401, doc: 'No valid session: log in at POST /api/v1/login and send `Authorization: Bearer TOKEN`.' },
+  FORBIDDEN: { status: 403, doc: "The session's role (or unit) does not allow this request." },
+  BAD_REQUEST: { status: 400, doc: 'The query or body is invalid; the message names the field and what is wrong.' },
+  NOT_FOUND: { status: 404, doc: 'No such route or resource.' },
+  INTERNAL: { status: 500, doc: 'A fault of the central; the log has the details.' },
+} as const;
+
+export type ApiErrorCode = keyof typeof apiErrorCodes;
+
+export interface ErrorEnvelope {
+  status: 'error';
+  code: ApiErrorCode;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.statusCode = apiErrorCodes[code].status;
+  }
+
+  toJSON(): ErrorEnvelope {
+    return { status: 'error', code: this.code, message: this.message };
+  }
+}
