@@ -39,22 +39,22 @@ function gatewayConfig(dir: string, mqttPort: number, gateway: string) {
   };
 }
 
-async function until(test: () => boolean, timeoutMs: number, what: string): Promise<void> {
+async function until(test: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const t0 = Date.now();
-  while (!test()) {
+  while (!(await test())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 /** The ledger holds seq 1..last exactly once each, with no open gap and no dead letter. */
-function expectExactlyOnce(ledger: Awaited<ReturnType<typeof startCentral>>['ledger'], gateway: string, last: number): void {
-  const events = ledger.events('thcs-e2e-01', gateway);
+async function expectExactlyOnce(ledger: Awaited<ReturnType<typeof startCentral>>['ledger'], gateway: string, last: number): Promise<void> {
+  const events = await ledger.events('thcs-e2e-01', gateway);
   expect(events.length).toBe(last);
   expect(events.map((e) => e.seq)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
   expect(new Set(events.map((e) => e.eventId)).size).toBe(last);
-  expect(ledger.gaps('thcs-e2e-01', gateway).filter((g) => g.status !== 'closed')).toEqual([]);
-  expect(ledger.deadLetters()).toEqual([]);
+  expect((await ledger.gaps('thcs-e2e-01', gateway)).filter((g) => g.status !== 'closed')).toEqual([]);
+  expect(await ledger.deadLetters()).toEqual([]);
 }
 
 describe('usage events from kit to ledger', () => {
@@ -97,10 +97,10 @@ describe('usage events from kit to ledger', () => {
     expect(gw.outbox.stats().pending).toBeGreaterThan(0);
     central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: brokerPort }, log: createLogger('silent'), security: { allowAnonymous: true } });
 
-    await until(() => gw.outbox.stats().pending === 0 && central.ledger.events('thcs-e2e-01', 'gw-a').length >= generated, 20_000, 'the outbox to drain');
+    await until(async () => gw.outbox.stats().pending === 0 && (await central.ledger.events('thcs-e2e-01', 'gw-a')).length >= generated, 20_000, 'the outbox to drain');
     await central.ingest.drain();
     expect(generated).toBeGreaterThanOrEqual(700 * 6);
-    expectExactlyOnce(central.ledger, 'gw-a', generated);
+    await expectExactlyOnce(central.ledger, 'gw-a', generated);
   });
 
   it('arrive exactly once when the agent is killed with SIGKILL at random points', async () => {
@@ -140,6 +140,6 @@ describe('usage events from kit to ledger', () => {
     expect(pending).toBe(0);
     // Each run lives 0.3–1.2 s; even a loaded machine makes some hundreds of events in that.
     expect(lastSeq).toBeGreaterThan(100);
-    expectExactlyOnce(central.ledger, 'gw-k', lastSeq);
+    await expectExactlyOnce(central.ledger, 'gw-k', lastSeq);
   });
 });
