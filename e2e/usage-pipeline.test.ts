@@ -4,15 +4,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startCentral } from '@stemlab/broker';
+import { startCentral, type LedgerChoice } from '@stemlab/broker';
 import { createLogger, parseConfig, startGateway } from '@stemlab/edge-agent';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
 import { TcpProxy } from '../testing/tcp-proxy.ts';
+import { BACKENDS, LedgerFactory } from '../broker/test/backends.ts';
 
 // The department's one question answered exactly: usage events travel from real agents on
 // simulated kits to the ledger through a real Aedes, while the broker goes away, the network is
 // cut mid-publish and the agent is killed with SIGKILL, and the ledger ends with exactly the
-// events generated, once each, in per-gateway order.
+// events generated, once each, in per-gateway order. The outage run is repeated on a PostgreSQL
+// ledger (its own schema), where the central's commits cross a network too.
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -39,28 +41,40 @@ function gatewayConfig(dir: string, mqttPort: number, gateway: string) {
   };
 }
 
-async function until(test: () => boolean, timeoutMs: number, what: string): Promise<void> {
+async function until(test: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const t0 = Date.now();
-  while (!test()) {
+  while (!(await test())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 /** The ledger holds seq 1..last exactly once each, with no open gap and no dead letter. */
-function expectExactlyOnce(ledger: Awaited<ReturnType<typeof startCentral>>['ledger'], gateway: string, last: number): void {
-  const events = ledger.events('thcs-e2e-01', gateway);
+async function expectExactlyOnce(ledger: Awaited<ReturnType<typeof startCentral>>['ledger'], gateway: string, last: number): Promise<void> {
+  const events = await ledger.events('thcs-e2e-01', gateway);
   expect(events.length).toBe(last);
   expect(events.map((e) => e.seq)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
   expect(new Set(events.map((e) => e.eventId)).size).toBe(last);
-  expect(ledger.gaps('thcs-e2e-01', gateway).filter((g) => g.status !== 'closed')).toEqual([]);
-  expect(ledger.deadLetters()).toEqual([]);
+  expect((await ledger.gaps('thcs-e2e-01', gateway)).filter((g) => g.status !== 'closed')).toEqual([]);
+  expect(await ledger.deadLetters()).toEqual([]);
 }
 
+const postgresRun = BACKENDS.find((b) => b.backend === 'postgres')?.run ?? false;
+
 describe('usage events from kit to ledger', () => {
-  it('arrive exactly once across a broker outage and a network cut mid-publish', async () => {
+  it('arrive exactly once across a broker outage and a network cut mid-publish', () => outageRun(undefined));
+
+  it.runIf(postgresRun)('arrive exactly once on a PostgreSQL ledger across a broker outage and a network cut mid-publish', async () => {
+    const factory = new LedgerFactory('postgres');
+    cleanup.push(() => factory.dispose());
+    factory.require();
+    await outageRun(factory.choice());
+  });
+
+  async function outageRun(ledger: LedgerChoice | undefined): Promise<void> {
     const dir = tmp();
-    let central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true } });
+    const options = { log: createLogger('silent'), security: { allowAnonymous: true }, ...(ledger ? { ledger } : {}) };
+    let central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, ...options });
     const brokerPort = Number(new URL(central.mqttUrl).port);
     cleanup.push(() => central.stop());
     const proxy = new TcpProxy({ host: '127.0.0.1', port: brokerPort });
@@ -95,13 +109,13 @@ describe('usage events from kit to ledger', () => {
     await central.stop();
     await generate(200);
     expect(gw.outbox.stats().pending).toBeGreaterThan(0);
-    central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: brokerPort }, log: createLogger('silent'), security: { allowAnonymous: true } });
+    central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: brokerPort }, ...options });
 
-    await until(() => gw.outbox.stats().pending === 0 && central.ledger.events('thcs-e2e-01', 'gw-a').length >= generated, 20_000, 'the outbox to drain');
+    await until(async () => gw.outbox.stats().pending === 0 && (await central.ledger.events('thcs-e2e-01', 'gw-a')).length >= generated, 20_000, 'the outbox to drain');
     await central.ingest.drain();
     expect(generated).toBeGreaterThanOrEqual(700 * 6);
-    expectExactlyOnce(central.ledger, 'gw-a', generated);
-  });
+    await expectExactlyOnce(central.ledger, 'gw-a', generated);
+  }
 
   it('arrive exactly once when the agent is killed with SIGKILL at random points', async () => {
     const dir = tmp();
@@ -140,6 +154,6 @@ describe('usage events from kit to ledger', () => {
     expect(pending).toBe(0);
     // Each run lives 0.3–1.2 s; even a loaded machine makes some hundreds of events in that.
     expect(lastSeq).toBeGreaterThan(100);
-    expectExactlyOnce(central.ledger, 'gw-k', lastSeq);
+    await expectExactlyOnce(central.ledger, 'gw-k', lastSeq);
   });
 });

@@ -1,14 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
+import pg from 'pg';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { createLogger, openOutbox, parseConfig, startGateway } from '@stemlab/edge-agent';
 import { robotKit } from '../../edge-agent/test/helpers/sim-agent.ts';
 import { startCentral, type Central } from '../src/index.ts';
 import { sessionStart } from '../test/helpers.ts';
 import { latencyResults, round, type BenchResult, type BenchSuite } from '../../bench/types.ts';
+import { POSTGRES_URL, postgres } from '../../testing/services.ts';
 
 const MOSQUITTO = { host: '127.0.0.1', port: 1883 };
 /** A busy robot club's week: ~15,600 usage events (the outbox's own estimate, edge-agent config), rounded up. */
@@ -18,7 +21,9 @@ const WEEK_OF_EVENTS = 20_000;
  * The usage pipeline: QoS 1 round trip and throughput into the committed ledger (a PUBACK from
  * our broker means the row is committed), side by side with Mosquitto on this machine (which
  * stores nothing: the ratio is the price of durability); publish-to-commit latency under load;
- * and the replay of a week of buffered events from one gateway through the real agent.
+ * and the replay of a week of buffered events from one gateway through the real agent. Then the
+ * same throughput and latency with the ledger on PostgreSQL (POSTGRES_URL, a schema of its own,
+ * dropped after), the SQLite figures as its peer.
  */
 export const pipelineSuite: BenchSuite = {
   name: 'pipeline',
@@ -36,8 +41,10 @@ export const pipelineSuite: BenchSuite = {
       const load = await throughput(ours, 10, 2000);
       const loadPeer = peer ? await throughput(peer, 10, 2000) : undefined;
       results.push(withPeer({ name: 'events/s into the committed ledger, 10 gateways × 2,000 events, QoS 1', value: round(load.perSecond, 0), unit: 'events/s' }, loadPeer && [{ value: round(loadPeer.perSecond, 0) }]));
-      results.push(...latencyResults('publish → commit, 10 gateways at 200 events/s each', await paced(ours, 10, 200, 3)));
+      const pacedSqlite = latencyResults('publish → commit, 10 gateways at 200 events/s each', await paced(ours, 10, 200, 3));
+      results.push(...pacedSqlite);
       results.push(await replayWeek(dir, central));
+      if ((await postgres()).ok) results.push(...(await onPostgres(dir, load.perSecond, pacedSqlite)));
     } finally {
       await central.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -156,4 +163,43 @@ async function replayWeek(dir: string, central: Central): Promise<BenchResult> {
   const seconds = (performance.now() - t0) / 1000;
   await gateway.stop();
   return { name: `replay of a week of buffered events (${buffered}) from one gateway, until the ledger has them`, value: round(seconds, 2), unit: 's' };
+}
+
+/** Throughput and publish → commit latency with the ledger on PostgreSQL, next to SQLite's. */
+async function onPostgres(dir: string, sqlitePerSecond: number, pacedSqlite: BenchResult[]): Promise<BenchResult[]> {
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  const central = await startCentral({
+    dataDir: join(dir, 'central-pg'),
+    mqtt: { host: '127.0.0.1', port: 0 },
+    log: createLogger('silent'),
+    security: { allowAnonymous: true, publishesPerSecond: 0, connectsPerSecond: 0 },
+    ledger: { kind: 'postgres', url: POSTGRES_URL, schema },
+  });
+  const sqlite = { peer: 'sqlite ledger' };
+  try {
+    const target = { host: '127.0.0.1', port: Number(new URL(central.mqttUrl).port) };
+    const load = await throughput(target, 10, 2000);
+    const results: BenchResult[] = [
+      {
+        name: 'PostgreSQL ledger: events/s into the committed ledger, 10 gateways × 2,000 events, QoS 1',
+        value: round(load.perSecond, 0),
+        unit: 'events/s',
+        ...sqlite,
+        peerValue: round(sqlitePerSecond, 0),
+        ratio: round(load.perSecond / sqlitePerSecond, 2),
+      },
+    ];
+    const paced_ = latencyResults('PostgreSQL ledger: publish → commit, 10 gateways at 200 events/s each', await paced(target, 10, 200, 3));
+    paced_.forEach((r, i) => {
+      const peerValue = pacedSqlite[i]?.value;
+      results.push(peerValue ? { ...r, ...sqlite, peerValue, ratio: round(r.value / peerValue, 2) } : r);
+    });
+    return results;
+  } finally {
+    await central.stop();
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
 }

@@ -12,7 +12,7 @@ import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/server.ts';
 import { Ingest, type IngestOptions } from './ingest/ingest.ts';
-import { Ledger } from './ledger/sqlite.ts';
+import { openLedger, type Ledger, type LedgerChoice } from './ledger/ledger.ts';
 import { openCredentialsDb } from './security/credentials.ts';
 import { seedRegistry } from './registry/fleet.ts';
 import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
@@ -30,6 +30,8 @@ export interface CentralOptions {
   http?: { host: string; port: number };
   /** How long a person's session lasts after login (default 12). */
   sessionHours?: number;
+  /** Where the usage ledger lives (central.yaml `ledger`); SQLite in dataDir by default. */
+  ledger?: LedgerChoice;
 }
 
 export interface Central {
@@ -50,10 +52,11 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   const root = options.log ?? pino({ level: 'info' });
   const log = root.child({ module: 'central' });
   mkdirSync(options.dataDir, { recursive: true });
-  const ledger = Ledger.open(join(options.dataDir, 'ledger.sqlite'));
+  const stateFile = join(options.dataDir, 'ledger.sqlite');
+  const ledger = await openLedger(options.ledger?.kind === 'postgres' ? options.ledger : { kind: 'sqlite', file: stateFile });
   const ingest = new Ingest({ ledger, log: root, ...options.ingest });
-  // A connection of its own to the ledger file: credential checks read while the ingest writes (WAL).
-  const credentialsDb = openCredentialsDb(ledger.file);
+  // A connection of its own to the central's SQLite file: credential checks read while the ingest writes (WAL).
+  const credentialsDb = openCredentialsDb(stateFile);
   // The fleet ships with the product: seeded once, then edited by admins (and audited).
   seedRegistry(credentialsDb);
   const security = new SecurityPolicy({
@@ -100,13 +103,13 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     await ingest.stop();
     security.stop();
     credentialsDb.close();
-    ledger.close();
+    await ledger.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const mqttUrl = `mqtt://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
-  log.info({ mqtt: mqttUrl, http: httpUrl, ledger: ledger.file }, 'central started');
+  log.info({ mqtt: mqttUrl, http: httpUrl, ledger: ledger.where }, 'central started');
   const a = api;
 
   const b = broker;
@@ -122,7 +125,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       await ingest.stop();
       security.stop();
       credentialsDb.close();
-      ledger.close();
+      await ledger.close();
       log.info('central stopped');
     })());
   return { broker: b, ledger, ingest, security, mqttUrl, httpUrl, stop };

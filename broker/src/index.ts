@@ -13,7 +13,8 @@ export {
   type CentralConfigIssue,
 } from './config.ts';
 export { Ingest, type Commit, type IngestOptions } from './ingest/ingest.ts';
-export { Ledger, type LedgerOptions, type LedgerStats } from './ledger/sqlite.ts';
+export { Ledger, openLedger, type LedgerChoice, type LedgerConfig, type LedgerStats } from './ledger/ledger.ts';
+export { isTransient, type Queryable, type SqlDriver, type SqlValue } from './ledger/sql.ts';
 export type * from './ledger/types.ts';
 export {
   hasCredentials,

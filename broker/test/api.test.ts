@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiErrorCodes, type ApiErrorCode } from '../src/api/errors.ts';
 import { buildApi } from '../src/api/server.ts';
 import { createUser, disableUser, getUser } from '../src/api/users.ts';
-import { Ledger } from '../src/ledger/sqlite.ts';
+import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
 import { FLEET, seedRegistry, unitAudit } from '../src/registry/fleet.ts';
 import { openCredentialsDb } from '../src/security/credentials.ts';
 import { birth, sessionStart, startTestCentral, tmpDir } from './helpers.ts';
@@ -38,13 +38,13 @@ async function tokenOf(username: string): Promise<string> {
 }
 const get = (url: string, token?: string) => app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tmpDir();
-  ledger = Ledger.open(join(dir.dir, 'ledger.sqlite'));
-  db = openCredentialsDb(ledger.file);
+  ledger = await openLedger({ kind: 'sqlite', file: join(dir.dir, 'ledger.sqlite') });
+  db = openCredentialsDb(ledger.where);
   seedRegistry(db);
   const at = clock;
-  ledger.insertBatch([
+  await ledger.insertBatch([
     { kind: 'gateway-state', unit: A.id, gateway: A.gateways[0]!, receivedAt: at, state: birth(1) },
     { kind: 'usage', unit: A.id, gateway: A.gateways[0]!, receivedAt: at, event: sessionStart(1, { at, kit: 'robot-1' }) },
     { kind: 'usage', unit: A.id, gateway: A.gateways[0]!, receivedAt: at, event: sessionStart(2, { at: at + HOUR, kit: 'robot-2' }) },
@@ -60,7 +60,7 @@ beforeAll(() => {
 afterAll(async () => {
   await app.close();
   db.close();
-  ledger.close();
+  await ledger.close();
   dir.remove();
 });
 
@@ -283,7 +283,7 @@ describe('in the central', () => {
       expect(central.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const health = await fetch(`${central.httpUrl}/healthz`);
       expect(await health.json()).toEqual({ status: 'ok' });
-      const credsDb = openCredentialsDb(central.ledger.file);
+      const credsDb = openCredentialsDb(central.ledger.where);
       try {
         createUser(credsDb, { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup');
       } finally {

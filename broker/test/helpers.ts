@@ -92,18 +92,27 @@ export async function publishUsage(client: MqttClient, event: UsageEvent, unit =
 }
 
 /** Resolves once `check` holds, re-checking after every ingest commit (no fixed sleeps). */
-export function until(central: Central, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  if (check()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
+export async function until(central: Central, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  if (await check()) return;
+  await new Promise<void>((resolve, reject) => {
+    let checking = false;
+    let again = false;
     const timer = setTimeout(() => {
       central.ingest.off('commit', onCommit);
       reject(new Error(`condition not met within ${timeoutMs} ms`));
     }, timeoutMs);
-    const onCommit = () => {
-      if (!check()) return;
-      clearTimeout(timer);
-      central.ingest.off('commit', onCommit);
-      resolve();
+    const onCommit = (): void => {
+      // One check at a time; a commit during a check makes it check once more.
+      if (checking) return void (again = true);
+      checking = true;
+      again = false;
+      void Promise.resolve(check()).then((ok) => {
+        checking = false;
+        if (!ok) return again ? onCommit() : undefined;
+        clearTimeout(timer);
+        central.ingest.off('commit', onCommit);
+        resolve();
+      }, reject);
     };
     central.ingest.on('commit', onCommit);
   });

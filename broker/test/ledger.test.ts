@@ -1,147 +1,285 @@
 /**
- * The ledger on a real SQLite file: durability settings, idempotence, sequence gaps, evictions,
- * clock correction and presence rules, written through insertBatch as the ingest writes them.
+ * The ledger on both backends (a real SQLite file; a real PostgreSQL in a schema of its own):
+ * idempotence, sequence gaps, evictions, clock correction, presence rules and history, written
+ * through insertBatch as the ingest writes them; and each backend's opening and migrations.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ledger } from '../src/ledger/sqlite.ts';
-import { SCHEMA_VERSION } from '../src/ledger/schema.ts';
+import pg from 'pg';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { POSTGRES_URL } from '../../testing/services.ts';
+import { CentralConfigError, parseCentralConfig } from '../src/config.ts';
+import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
+import { PG_SCHEMA_VERSION } from '../src/ledger/pg-schema.ts';
+import { migrate, SCHEMA_VERSION } from '../src/ledger/schema.ts';
 import type { LedgerMessage } from '../src/ledger/types.ts';
-import { birth, GATEWAY, outboxEvicted, sessionStart, tmpDir, UNIT, will } from './helpers.ts';
-import type { GatewayState, UsageEvent } from '@stemlab/protocol';
+import { BACKENDS, LedgerFactory } from './backends.ts';
+import { birth, clock, GATEWAY, outboxEvicted, sessionStart, tmpDir, UNIT, will } from './helpers.ts';
+import type { GatewayState, KitStatePayload, UsageEvent } from '@stemlab/protocol';
 
-let dir: ReturnType<typeof tmpDir>;
-let ledger: Ledger;
-const file = () => join(dir.dir, 'ledger.sqlite');
 const at = { unit: UNIT, gateway: GATEWAY };
 const usage = (event: UsageEvent, receivedAt = Date.now()): LedgerMessage => ({ kind: 'usage', ...at, event, receivedAt });
 const state = (s: GatewayState, receivedAt = Date.now()): LedgerMessage => ({ kind: 'gateway-state', ...at, state: s, receivedAt });
-const seqs = () => ledger.events(UNIT, GATEWAY).map((e) => e.seq);
+const kit = (s: KitStatePayload['state'], t: number, kitId = 'robot-1'): LedgerMessage => ({ kind: 'kit-state', ...at, kit: kitId, state: { state: s, at: t, clock: clock() }, receivedAt: t + 5 });
+const connection = (connected: boolean, receivedAt = Date.now()): LedgerMessage => ({ kind: 'connection', ...at, connected, clientId: 'gw:x:y', receivedAt });
 
-beforeEach(() => {
-  dir = tmpDir();
-  ledger = Ledger.open(file());
-});
-afterEach(() => {
-  ledger.close();
-  dir.remove();
+describe.each(BACKENDS)('the ledger on $backend', ({ backend, run }) => {
+  const factory = new LedgerFactory(backend);
+  let ledger: Ledger;
+  const seqs = async () => (await ledger.events(UNIT, GATEWAY)).map((e) => e.seq);
+
+  beforeEach(async () => {
+    if (run) ledger = await factory.open();
+  });
+  afterEach(async () => {
+    if (run) await ledger.close();
+  });
+  afterAll(() => factory.dispose());
+
+  describe.runIf(run)('(service available)', () => {
+    describe('usage events', () => {
+      it('stores an event once however often it is delivered, counting the duplicates', async () => {
+        const e = sessionStart(1);
+        expect(await ledger.insertBatch([usage(e), usage(e)])).toMatchObject({ inserted: 1, duplicates: 1 });
+        expect(await ledger.insertBatch([usage(e)])).toMatchObject({ inserted: 0, duplicates: 1 });
+        expect(await seqs()).toEqual([1]);
+        expect(ledger.stats).toMatchObject({ transactions: 2, inserted: 1, duplicates: 2 });
+        expect((await ledger.events(UNIT, GATEWAY))[0]).toMatchObject({ eventId: e.eventId, kit: 'robot-1', component: 'left-motor', deviceType: 'motor', event: e });
+      });
+
+      it('dead-letters a second event on a seq already used, keeping the first', async () => {
+        const first = sessionStart(1);
+        await ledger.insertBatch([usage(first), usage(sessionStart(1))]);
+        expect((await ledger.events(UNIT, GATEWAY)).map((e) => e.eventId)).toEqual([first.eventId]);
+        expect((await ledger.deadLetters())[0]?.reason).toMatch(/seq 1 .* already used by event/);
+      });
+
+      it('keeps a binary dead letter as base64', async () => {
+        const payload = Buffer.from([0xff, 0xfe, 0x00]);
+        await ledger.insertBatch([{ kind: 'dead-letter', topic: 't', payload, reason: 'not JSON', clientId: null, receivedAt: 1 }]);
+        expect((await ledger.deadLetters())[0]).toMatchObject({ encoding: 'base64', payload: payload.toString('base64') });
+      });
+    });
+
+    describe('sequence gaps', () => {
+      it('opens a gap for seqs skipped and closes it when they arrive late', async () => {
+        await ledger.insertBatch([usage(sessionStart(1)), usage(sessionStart(2)), usage(sessionStart(5))]);
+        expect((await ledger.gaps(UNIT, GATEWAY))).toMatchObject([{ fromSeq: 3, toSeq: 4, missing: 2, status: 'open', closedAt: null }]);
+        await ledger.insertBatch([usage(sessionStart(4))]);
+        expect((await ledger.gaps())[0]).toMatchObject({ missing: 1, status: 'open' });
+        await ledger.insertBatch([usage(sessionStart(3))]);
+        expect((await ledger.gaps())[0]).toMatchObject({ fromSeq: 3, toSeq: 4, missing: 0, status: 'closed' });
+        expect((await ledger.gaps())[0]?.closedAt).toBeTypeOf('number');
+        expect((await ledger.counts())).toMatchObject({ events: 5, openGaps: 0 });
+      });
+
+      it('counts the first events of a gateway as missing if they never came', async () => {
+        await ledger.insertBatch([usage(sessionStart(3))]);
+        expect((await ledger.gaps())).toMatchObject([{ fromSeq: 1, toSeq: 2, missing: 2 }]);
+      });
+
+      it('marks a range the outbox evicted as evicted, not missing, whether reported after the gap or with it', async () => {
+        await ledger.insertBatch([usage(sessionStart(1)), usage(sessionStart(10))]);
+        await ledger.insertBatch([usage(outboxEvicted(11, 2, 6))]);
+        expect((await ledger.gaps())[0]).toMatchObject({ fromSeq: 2, toSeq: 9, missing: 3, evicted: 5, status: 'open' });
+        await ledger.insertBatch([7, 8, 9].map((s) => usage(sessionStart(s))));
+        expect((await ledger.gaps())[0]).toMatchObject({ missing: 0, evicted: 5, status: 'evicted' });
+
+        // Replay after eviction: the eviction event itself comes first past the hole.
+        await ledger.insertBatch([usage(outboxEvicted(15, 12, 14))]);
+        expect((await ledger.gaps())[1]).toMatchObject({ fromSeq: 12, toSeq: 14, missing: 0, evicted: 3, status: 'evicted' });
+      });
+    });
+
+    describe('clock correction', () => {
+      it('dates an unsynced event by its boot: offset = birth receive time − birth uptime', async () => {
+        const unsynced = { synced: false, bootId: 'boot-7' };
+        const received = 1_750_000_000_000;
+        await ledger.insertBatch([state(birth(1, { ...unsynced, uptimeMs: 10_000 }), received)]);
+        const e = sessionStart(1, { at: 946_684_800_000, clock: { ...unsynced, uptimeMs: 25_000 } });
+        await ledger.insertBatch([usage(e, received + 20_000)]);
+        expect((await ledger.event(e.eventId))).toMatchObject({ at: 946_684_800_000, correctedAt: received + 15_000, clockSynced: false });
+        expect((await ledger.gateway(UNIT, GATEWAY))).toMatchObject({ bootId: 'boot-7', clockOffsetMs: received - 10_000 });
+      });
+
+      it('keeps a synced event at its own time, leaves an unknown boot uncorrected, and re-corrects a boot once its clock syncs', async () => {
+        const synced = sessionStart(1, { at: 2_000_000, clock: { synced: true, bootId: 'b', uptimeMs: 500 } });
+        const lost = sessionStart(2, { at: 5, clock: { synced: false, bootId: 'never-heard', uptimeMs: 100 } });
+        await ledger.insertBatch([usage(synced), usage(lost)]);
+        expect((await ledger.event(synced.eventId))?.correctedAt).toBe(2_000_000);
+        expect((await ledger.event(lost.eventId))?.correctedAt).toBeNull();
+        // The same boot's clock syncs later: the stored event is dated from the exact offset.
+        await ledger.insertBatch([usage(sessionStart(3, { at: 9_000_000, clock: { synced: true, bootId: 'never-heard', uptimeMs: 1_000 } }))]);
+        expect((await ledger.event(lost.eventId))?.correctedAt).toBe(9_000_000 - 1_000 + 100);
+      });
+    });
+
+    describe('presence', () => {
+      it('follows births, wills and connections, and ignores a will older than the current birth', async () => {
+        const connection = (connected: boolean): LedgerMessage => ({ kind: 'connection', ...at, connected, clientId: 'gw:x:y', receivedAt: Date.now() });
+        await ledger.insertBatch([connection(true), state(birth(4))]);
+        expect((await ledger.gateway(UNIT, GATEWAY))).toMatchObject({ online: true, connected: true, bdSeq: 4, agentVersion: '0.1.0' });
+        expect((await ledger.insertBatch([state(will(3))])).staleWills).toBe(1);
+        expect((await ledger.gateway(UNIT, GATEWAY))?.online).toBe(true);
+        await ledger.insertBatch([state(will(4))]);
+        expect((await ledger.gateway(UNIT, GATEWAY))?.online).toBe(false);
+        await ledger.insertBatch([state(birth(5)), connection(false)]);
+        expect((await ledger.gateway(UNIT, GATEWAY))).toMatchObject({ online: false, connected: false, bdSeq: 5 });
+        expect((await ledger.counts())).toMatchObject({ gateways: 1, online: 0 });
+      });
+    });
+
+    describe('history', () => {
+      it('records each change of a kit state, not its repeats, with the time it happened', async () => {
+        await ledger.insertBatch([kit('connected', 1000), kit('connected', 2000)]);
+        await ledger.insertBatch([kit('fault', 3000), kit('fault', 3500), kit('disconnected', 4000)]);
+        await ledger.insertBatch([kit('connected', 9000), kit('connected', 1500, 'lab-kit-1')]);
+        const history = await ledger.kitStateHistory(UNIT, GATEWAY);
+        expect(history.map((h) => [h.kit, h.state, h.at, h.receivedAt])).toEqual([
+          ['robot-1', 'connected', 1000, 1005],
+          ['robot-1', 'fault', 3000, 3005],
+          ['robot-1', 'disconnected', 4000, 4005],
+          ['robot-1', 'connected', 9000, 9005],
+          ['lab-kit-1', 'connected', 1500, 1505],
+        ]);
+        // Synchronised clocks: the corrected time is the gateway's own.
+        expect(history[1]?.correctedAt).toBe(3000);
+        expect((await ledger.kitStates(UNIT, GATEWAY)).map((k) => [k.kit, k.state])).toEqual([['lab-kit-1', 'connected'], ['robot-1', 'connected']]);
+      });
+
+      it('keeps presence as intervals from connects, births, wills and disconnects; a stale will changes nothing', async () => {
+        await ledger.insertBatch([connection(true, 100), state(birth(1), 110)]);
+        await ledger.insertBatch([state(will(0), 150)]); // stale: older than birth 1
+        await ledger.insertBatch([state(will(1), 200), connection(false, 201)]);
+        await ledger.insertBatch([connection(true, 300)]);
+        const p = await ledger.presence(UNIT, GATEWAY);
+        expect(p.map((i) => [i.online, i.from, i.to, i.source])).toEqual([
+          [true, 100, 200, 'connect'],
+          [false, 200, 300, 'will'],
+          [true, 300, null, 'connect'],
+        ]);
+        // The central stops: what follows is unknown.
+        await ledger.endPresence(400);
+        expect((await ledger.presence(UNIT, GATEWAY)).at(-1)).toMatchObject({ online: true, from: 300, to: 400 });
+      });
+
+      it("after a crash, closes the last run's interval at its last confirmation and leaves the rest unknown", async () => {
+        await ledger.insertBatch([connection(true, 100)]);
+        await ledger.insertBatch([usage(sessionStart(1), 250)]); // the gateway is heard from at 250
+        // A new run of the central (the old one crashed: no endPresence).
+        const next = backend === 'sqlite' ? await openLedger({ kind: 'sqlite', file: ledger.where }) : await reopenPostgres(ledger);
+        try {
+          await next.insertBatch([connection(true, 1000)]);
+          expect((await next.presence(UNIT, GATEWAY)).map((i) => [i.online, i.from, i.to])).toEqual([
+            [true, 100, 250],
+            [true, 1000, null],
+          ]);
+        } finally {
+          await next.close();
+        }
+      });
+    });
+  });
 });
 
-describe('opening', () => {
-  it('uses WAL with synchronous FULL, so a commit survives a power cut, and records its schema version', () => {
-    ledger.close();
-    ledger = Ledger.open(file());
+/** A second ledger on the same PostgreSQL schema (a new run of the central). */
+function reopenPostgres(ledger: Ledger): Promise<Ledger> {
+  const schema = /schema (\w+)$/.exec(ledger.where)?.[1] as string;
+  return openLedger({ kind: 'postgres', url: POSTGRES_URL, schema });
+}
+
+describe('opening on SQLite', () => {
+  let dir: ReturnType<typeof tmpDir>;
+  const file = () => join(dir.dir, 'ledger.sqlite');
+  beforeEach(() => (dir = tmpDir()));
+  afterEach(() => dir.remove());
+
+  it('uses WAL with synchronous FULL, so a commit survives a power cut, and records its schema version', async () => {
+    const ledger = await openLedger({ kind: 'sqlite', file: file() });
     const db = new Database(file(), { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
     // synchronous is per connection: ask the ledger's own.
-    expect((ledger as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2);
+    expect((ledger.sql as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2);
+    await ledger.close();
   });
 
-  it('keeps its data across a reopen and refuses a ledger written by a newer version', () => {
-    ledger.insertBatch([usage(sessionStart(1))]);
-    ledger.close();
-    ledger = Ledger.open(file());
-    expect(seqs()).toEqual([1]);
-    ledger.close();
+  it('keeps its data across a reopen and refuses a ledger written by a newer version', async () => {
+    let ledger = await openLedger({ kind: 'sqlite', file: file() });
+    await ledger.insertBatch([usage(sessionStart(1))]);
+    await ledger.close();
+    ledger = await openLedger({ kind: 'sqlite', file: file() });
+    expect((await ledger.events(UNIT, GATEWAY)).map((e) => e.seq)).toEqual([1]);
+    await ledger.close();
     const db = new Database(file());
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    expect(() => Ledger.open(file())).toThrow(/newer than this central understands/);
-    ledger = Ledger.open(join(dir.dir, 'other.sqlite'));
+    await expect(openLedger({ kind: 'sqlite', file: file() })).rejects.toThrow(/newer than this central understands/);
+  });
+
+  it('migrates a file of version 4 (deployed centrals) forward, seeding the history with each kit\'s state', async () => {
+    const db = new Database(file());
+    migrate(db, 4);
+    db.prepare("INSERT INTO kit_states VALUES (?, ?, 'robot-1', 'fault', 'stalled', 500, 505)").run(UNIT, GATEWAY);
+    db.close();
+    const ledger = await openLedger({ kind: 'sqlite', file: file() });
+    try {
+      expect((ledger.sql as unknown as { db: Database.Database }).db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect((await ledger.kitStateHistory(UNIT, GATEWAY)).map((h) => [h.state, h.at])).toEqual([['fault', 500]]);
+      // A repeat of the seeded state is not a change; the repair is.
+      await ledger.insertBatch([kit('fault', 600), kit('connected', 700)]);
+      expect((await ledger.kitStateHistory(UNIT, GATEWAY)).map((h) => [h.state, h.at])).toEqual([
+        ['fault', 500],
+        ['connected', 700],
+      ]);
+    } finally {
+      await ledger.close();
+    }
   });
 });
 
-describe('usage events', () => {
-  it('stores an event once however often it is delivered, counting the duplicates', () => {
-    const e = sessionStart(1);
-    expect(ledger.insertBatch([usage(e), usage(e)])).toMatchObject({ inserted: 1, duplicates: 1 });
-    expect(ledger.insertBatch([usage(e)])).toMatchObject({ inserted: 0, duplicates: 1 });
-    expect(seqs()).toEqual([1]);
-    expect(ledger.stats).toMatchObject({ transactions: 2, inserted: 1, duplicates: 2 });
-    expect(ledger.events(UNIT, GATEWAY)[0]).toMatchObject({ eventId: e.eventId, kit: 'robot-1', component: 'left-motor', deviceType: 'motor', event: e });
+describe.runIf(BACKENDS[1]?.run)('opening on PostgreSQL', () => {
+  const factory = new LedgerFactory('postgres');
+  afterAll(() => factory.dispose());
+
+  it('migrates once when two centrals start at once, and refuses a newer schema', async () => {
+    factory.require();
+    const schema = factory.schema();
+    const [a, b] = await Promise.all([openLedger({ kind: 'postgres', url: POSTGRES_URL, schema }), openLedger({ kind: 'postgres', url: POSTGRES_URL, schema })]);
+    await a.insertBatch([usage(sessionStart(1))]);
+    expect((await b.events(UNIT, GATEWAY)).map((e) => e.seq)).toEqual([1]);
+    await Promise.all([a.close(), b.close()]);
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      expect((await client.query(`SELECT version FROM ${schema}.stemlab_schema`)).rows).toEqual([{ version: PG_SCHEMA_VERSION }]);
+      await client.query(`UPDATE ${schema}.stemlab_schema SET version = ${PG_SCHEMA_VERSION + 1}`);
+    } finally {
+      await client.end();
+    }
+    await expect(openLedger({ kind: 'postgres', url: POSTGRES_URL, schema })).rejects.toThrow(/newer than this central understands/);
   });
 
-  it('dead-letters a second event on a seq already used, keeping the first', () => {
-    const first = sessionStart(1);
-    ledger.insertBatch([usage(first), usage(sessionStart(1))]);
-    expect(ledger.events(UNIT, GATEWAY).map((e) => e.eventId)).toEqual([first.eventId]);
-    expect(ledger.deadLetters()[0]?.reason).toMatch(/seq 1 .* already used by event/);
-  });
-
-  it('keeps a binary dead letter as base64', () => {
-    const payload = Buffer.from([0xff, 0xfe, 0x00]);
-    ledger.insertBatch([{ kind: 'dead-letter', topic: 't', payload, reason: 'not JSON', clientId: null, receivedAt: 1 }]);
-    expect(ledger.deadLetters()[0]).toMatchObject({ encoding: 'base64', payload: payload.toString('base64') });
-  });
-});
-
-describe('sequence gaps', () => {
-  it('opens a gap for seqs skipped and closes it when they arrive late', () => {
-    ledger.insertBatch([usage(sessionStart(1)), usage(sessionStart(2)), usage(sessionStart(5))]);
-    expect(ledger.gaps(UNIT, GATEWAY)).toMatchObject([{ fromSeq: 3, toSeq: 4, missing: 2, status: 'open', closedAt: null }]);
-    ledger.insertBatch([usage(sessionStart(4))]);
-    expect(ledger.gaps()[0]).toMatchObject({ missing: 1, status: 'open' });
-    ledger.insertBatch([usage(sessionStart(3))]);
-    expect(ledger.gaps()[0]).toMatchObject({ fromSeq: 3, toSeq: 4, missing: 0, status: 'closed' });
-    expect(ledger.gaps()[0]?.closedAt).toBeTypeOf('number');
-    expect(ledger.counts()).toMatchObject({ events: 5, openGaps: 0 });
-  });
-
-  it('counts the first events of a gateway as missing if they never came', () => {
-    ledger.insertBatch([usage(sessionStart(3))]);
-    expect(ledger.gaps()).toMatchObject([{ fromSeq: 1, toSeq: 2, missing: 2 }]);
-  });
-
-  it('marks a range the outbox evicted as evicted, not missing, whether reported after the gap or with it', () => {
-    ledger.insertBatch([usage(sessionStart(1)), usage(sessionStart(10))]);
-    ledger.insertBatch([usage(outboxEvicted(11, 2, 6))]);
-    expect(ledger.gaps()[0]).toMatchObject({ fromSeq: 2, toSeq: 9, missing: 3, evicted: 5, status: 'open' });
-    ledger.insertBatch([7, 8, 9].map((s) => usage(sessionStart(s))));
-    expect(ledger.gaps()[0]).toMatchObject({ missing: 0, evicted: 5, status: 'evicted' });
-
-    // Replay after eviction: the eviction event itself comes first past the hole.
-    ledger.insertBatch([usage(outboxEvicted(15, 12, 14))]);
-    expect(ledger.gaps()[1]).toMatchObject({ fromSeq: 12, toSeq: 14, missing: 0, evicted: 3, status: 'evicted' });
+  it('refuses a schema name that is not a plain identifier', async () => {
+    await expect(openLedger({ kind: 'postgres', url: POSTGRES_URL, schema: 'x; DROP TABLE y' })).rejects.toThrow(/ledger.schema/);
   });
 });
 
-describe('clock correction', () => {
-  it('dates an unsynced event by its boot: offset = birth receive time − birth uptime', () => {
-    const unsynced = { synced: false, bootId: 'boot-7' };
-    const received = 1_750_000_000_000;
-    ledger.insertBatch([state(birth(1, { ...unsynced, uptimeMs: 10_000 }), received)]);
-    const e = sessionStart(1, { at: 946_684_800_000, clock: { ...unsynced, uptimeMs: 25_000 } });
-    ledger.insertBatch([usage(e, received + 20_000)]);
-    expect(ledger.event(e.eventId)).toMatchObject({ at: 946_684_800_000, correctedAt: received + 15_000, clockSynced: false });
-    expect(ledger.gateway(UNIT, GATEWAY)).toMatchObject({ bootId: 'boot-7', clockOffsetMs: received - 10_000 });
-  });
-
-  it('keeps a synced event at its own time, leaves an unknown boot uncorrected, and re-corrects a boot once its clock syncs', () => {
-    const synced = sessionStart(1, { at: 2_000_000, clock: { synced: true, bootId: 'b', uptimeMs: 500 } });
-    const lost = sessionStart(2, { at: 5, clock: { synced: false, bootId: 'never-heard', uptimeMs: 100 } });
-    ledger.insertBatch([usage(synced), usage(lost)]);
-    expect(ledger.event(synced.eventId)?.correctedAt).toBe(2_000_000);
-    expect(ledger.event(lost.eventId)?.correctedAt).toBeNull();
-    // The same boot's clock syncs later: the stored event is dated from the exact offset.
-    ledger.insertBatch([usage(sessionStart(3, { at: 9_000_000, clock: { synced: true, bootId: 'never-heard', uptimeMs: 1_000 } }))]);
-    expect(ledger.event(lost.eventId)?.correctedAt).toBe(9_000_000 - 1_000 + 100);
-  });
-});
-
-describe('presence', () => {
-  it('follows births, wills and connections, and ignores a will older than the current birth', () => {
-    const connection = (connected: boolean): LedgerMessage => ({ kind: 'connection', ...at, connected, clientId: 'gw:x:y', receivedAt: Date.now() });
-    ledger.insertBatch([connection(true), state(birth(4))]);
-    expect(ledger.gateway(UNIT, GATEWAY)).toMatchObject({ online: true, connected: true, bdSeq: 4, agentVersion: '0.1.0' });
-    expect(ledger.insertBatch([state(will(3))]).staleWills).toBe(1);
-    expect(ledger.gateway(UNIT, GATEWAY)?.online).toBe(true);
-    ledger.insertBatch([state(will(4))]);
-    expect(ledger.gateway(UNIT, GATEWAY)?.online).toBe(false);
-    ledger.insertBatch([state(birth(5)), connection(false)]);
-    expect(ledger.gateway(UNIT, GATEWAY)).toMatchObject({ online: false, connected: false, bdSeq: 5 });
-    expect(ledger.counts()).toMatchObject({ gateways: 1, online: 0 });
+describe("central.yaml's ledger section", () => {
+  it('defaults to SQLite, takes PostgreSQL with a schema, and names the field of a mistake', () => {
+    expect(parseCentralConfig({}).ledger).toBeUndefined();
+    expect(parseCentralConfig({ ledger: { kind: 'postgres', url: 'postgres://u@db:5432/city' } }).ledger).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/city', schema: 'stemlab', poolSize: 4 });
+    const bad = (value: unknown) => {
+      try {
+        parseCentralConfig({ ledger: value });
+      } catch (err) {
+        return (err as CentralConfigError).issues;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad({ kind: 'postgres', url: 'mysql://x' })).toEqual([{ path: 'ledger.url', message: 'a PostgreSQL URL: postgres://user:password@host:5432/database' }]);
+    expect(bad({ kind: 'postgres', url: 'postgres://x/y', schema: 'Bad-Name' })[0]?.path).toBe('ledger.schema');
+    expect(bad({ kind: 'sqlite', file: 'x' })[0]?.path).toBe('ledger.file');
   });
 });

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ledger } from '../src/ledger/sqlite.ts';
+import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
 import {
   addUnit,
   DISTRICTS,
@@ -76,14 +76,14 @@ describe('the registry in the ledger', () => {
   let dir: ReturnType<typeof tmpDir>;
   let ledger: Ledger;
   let db: Database.Database;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tmpDir();
-    ledger = Ledger.open(join(dir.dir, 'ledger.sqlite'));
-    db = new Database(ledger.file);
+    ledger = await openLedger({ kind: 'sqlite', file: join(dir.dir, 'ledger.sqlite') });
+    db = new Database(ledger.where);
   });
-  afterEach(() => {
+  afterEach(async () => {
     db.close();
-    ledger.close();
+    await ledger.close();
     dir.remove();
   });
 

@@ -86,7 +86,7 @@ describe('connect', () => {
     await start();
     const a = provision();
     const b = provision(UNIT, OTHER);
-    const db = openCredentialsDb(central.ledger.file);
+    const db = openCredentialsDb(central.ledger.where);
     try {
       const rows = db.prepare('SELECT secret_hash AS h FROM credentials').pluck().all() as string[];
       expect(rows).toHaveLength(2);
@@ -120,7 +120,7 @@ describe('connect', () => {
   it('refuses a revoked gateway, and a new provisioning lets it back in', async () => {
     await start();
     const creds = provision();
-    const db = openCredentialsDb(central.ledger.file);
+    const db = openCredentialsDb(central.ledger.where);
     try {
       expect(revokeGateway(db, UNIT, GATEWAY)).toBe(true);
       expect(revokeGateway(db, UNIT, GATEWAY)).toBe(false);
@@ -170,12 +170,12 @@ describe('topic access', () => {
     await publishUsage(mine, own); // after this PUBACK the QoS 0 publish before it has been handled too
     expect(central.security.refusals['publish-foreign']).toBe(2);
     expect(central.security.refusals['publish-not-allowed']).toBe(2);
-    expect(central.ledger.event(own.eventId)).toMatchObject({ unit: UNIT, gateway: GATEWAY });
+    expect(await central.ledger.event(own.eventId)).toMatchObject({ unit: UNIT, gateway: GATEWAY });
     await first; // nothing dropped was forwarded before it
     expect(seen).toEqual([topics.usage(UNIT, GATEWAY)]);
-    expect(central.ledger.events(UNIT, OTHER)).toEqual([]);
-    expect(central.ledger.deadLetters()).toEqual([]);
-    expect(central.ledger.gateway(UNIT, OTHER)).toBeUndefined();
+    expect(await central.ledger.events(UNIT, OTHER)).toEqual([]);
+    expect(await central.ledger.deadLetters()).toEqual([]);
+    expect(await central.ledger.gateway(UNIT, OTHER)).toBeUndefined();
   });
 
   it("grants a gateway its own commands and answers 0x80 for another gateway's commands or anything else", async () => {
@@ -229,7 +229,7 @@ describe('limits', () => {
     expect(central.security.refusals['packet-too-large']).toBe(1);
     const e = sessionStart(1);
     await publishUsage(other, e, UNIT, OTHER);
-    expect(central.ledger.event(e.eventId)).toBeDefined();
+    expect(await central.ledger.event(e.eventId)).toBeDefined();
   });
 
   it('disconnects a client that floods past its publish rate, and only that client', async () => {
@@ -242,7 +242,7 @@ describe('limits', () => {
     expect(central.security.refusals['publish-rate']).toBe(1);
     const e = sessionStart(1);
     await publishUsage(other, e, UNIT, OTHER);
-    expect(central.ledger.event(e.eventId)).toBeDefined();
+    expect(await central.ledger.event(e.eventId)).toBeDefined();
   });
 
   it('closes connections from an address over its connection rate before CONNACK and any password check', async () => {

@@ -41,6 +41,7 @@ export const central: Command = {
       mqtt: { host: config.mqtt.host, port: values.port ?? config.mqtt.port },
       ...(config.security ? { security: config.security } : {}),
       ...(config.http ? { http: { host: config.http.host, port: config.http.port }, sessionHours: config.http.sessionHours } : {}),
+      ...(config.ledger ? { ledger: config.ledger } : {}),
       log,
     });
     console.log(`central: MQTT ${running.mqttUrl}; ${running.httpUrl ? `HTTP API ${running.httpUrl}; ` : ''}ledger in ${values['data-dir'] ?? config.dataDir}`);

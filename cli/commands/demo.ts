@@ -72,22 +72,22 @@ export const demo: Command = {
     report(lab, say);
     console.log('\nTry:  curl -X POST ' + `${club.api.url}/api/v1/estop` + '   then   npx stemlab agent estop --url ' + club.api.url + ' --reset\n');
     const stopClassroom = runClassroom(club, lab, say);
-    const ledgerReport = setInterval(() => say(ledgerLine(central.ledger)), 5000);
+    const ledgerReport = setInterval(() => void ledgerLine(central.ledger).then(say, () => undefined), 5000);
     const why = await untilStopped(values.duration);
     console.log(`\nstopping (${why}): every motor stops, every port closes`);
     clearInterval(ledgerReport);
     stopClassroom();
     for (const gateway of gateways) await gateway.stop();
     await central.ingest.drain();
-    say(ledgerLine(central.ledger));
+    say(await ledgerLine(central.ledger));
     await central.stop();
     console.log('stopped; the ledger stays in ' + join(dataDir, 'central'));
     return 0;
   },
 };
 
-function ledgerLine(ledger: Ledger): string {
-  const c = ledger.counts();
+async function ledgerLine(ledger: Ledger): Promise<string> {
+  const c = await ledger.counts();
   return `ledger: ${c.events} usage events from ${c.gateways} gateways (${c.online} online), ${c.openGaps} open gaps, ${c.deadLetters} dead letters`;
 }
 

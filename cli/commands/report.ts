@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { loadCentralConfig, parseCentralConfig, quarterlyReport, reportToCsv, reportToJson } from '@stemlab/broker';
+import { listUnits, loadCentralConfig, openLedger, parseCentralConfig, quarterlyReport, reportToCsv, reportToJson, type Ledger } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { parseCommand, UsageError } from '../args.ts';
 
@@ -11,10 +11,10 @@ const help = `Usage: stemlab report --quarter 2025Q3 --format csv|json [--lang v
 
 The quarterly usage report for the department (due 25/3, 25/6, 25/9, 25/12 at 17:00): for each
 unit and kind of equipment, hours used, sessions, share of school time in use, idle equipment,
-faults, and how complete the data is. Read from the ledger in DATA_DIR/ledger.sqlite (the
-central config's dataDir by default). Prints to standard output without --out.
-Not yet: xlsx (use the CSV in a spreadsheet), repair time and gateway uptime (the ledger keeps
-no history of kit states and presence yet).`;
+faults and repair time; per gateway, how complete the data is and its uptime. Read from the
+ledger the central config names (\`ledger\`: SQLite in DATA_DIR/ledger.sqlite by default, or
+PostgreSQL), with the registry of units from DATA_DIR/ledger.sqlite. Prints to standard output
+without --out. Not yet: xlsx (use the CSV in a spreadsheet).`;
 
 const Options = z.object({
   quarter: z.string({ message: 'required: the quarter, e.g. 2025Q3' }).regex(/^\d{4}Q[1-4]$/, 'expected a quarter such as 2025Q3'),
@@ -36,14 +36,26 @@ export const report: Command = {
     const { values } = parseCommand('report', argv, flags, Options);
     const config = values.config ? await loadCentralConfig(values.config) : parseCentralConfig({});
     const file = join(values['data-dir'] ?? config.dataDir, 'ledger.sqlite');
-    let db: Database.Database;
+    // The registry (and, by default, the ledger) are in the central's SQLite file.
+    let units;
     try {
-      db = new Database(file, { readonly: true, fileMustExist: true });
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        units = listUnits(db);
+      } finally {
+        db.close();
+      }
     } catch (err) {
-      throw new UsageError(`stemlab report: no ledger at ${file} (${(err as Error).message}); pass --data-dir or --config`);
+      throw new UsageError(`stemlab report: no central state at ${file} (${(err as Error).message}); pass --data-dir or --config`);
+    }
+    let ledger: Ledger;
+    try {
+      ledger = await openLedger(config.ledger?.kind === 'postgres' ? config.ledger : { kind: 'sqlite', file });
+    } catch (err) {
+      throw new UsageError(`stemlab report: cannot open the ledger (${(err as Error).message}); check the config's ledger section`);
     }
     try {
-      const result = quarterlyReport(db, values.quarter);
+      const result = await quarterlyReport(ledger, values.quarter, units.length > 0 ? { units } : {});
       const text = values.format === 'json' ? reportToJson(result) : reportToCsv(result, values.lang);
       if (values.out) {
         writeFileSync(values.out, text);
@@ -52,7 +64,7 @@ export const report: Command = {
         process.stdout.write(text);
       }
     } finally {
-      db.close();
+      await ledger.close();
     }
     return 0;
   },

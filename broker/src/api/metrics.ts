@@ -7,7 +7,7 @@ import type { Ingest } from '../ingest/ingest.ts';
 import type { LedgerCounts } from '../ledger/types.ts';
 
 export interface MetricsSources {
-  counts: () => LedgerCounts;
+  counts: () => Promise<LedgerCounts> | LedgerCounts;
   ingest?: Pick<Ingest, 'stats'>;
   /** The security policy's refusal counters, by reason. */
   refusals?: Readonly<Record<string, number>>;
@@ -24,8 +24,8 @@ function family(name: string, type: 'counter' | 'gauge', help: string, samples: 
   return lines.join('\n');
 }
 
-export function renderMetrics(sources: MetricsSources): string {
-  const c = sources.counts();
+export async function renderMetrics(sources: MetricsSources): Promise<string> {
+  const c = await sources.counts();
   const out: string[] = [];
   if (sources.ingest) {
     const s = sources.ingest.stats;

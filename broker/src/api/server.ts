@@ -9,7 +9,7 @@
 import type { Database } from 'better-sqlite3';
 import { fastify, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Ledger } from '../ledger/sqlite.ts';
+import type { Ledger } from '../ledger/ledger.ts';
 import { listUnits } from '../registry/fleet.ts';
 import { quarterlyReport, toCsv, toJson } from '../reports/quarterly.ts';
 import { bearerToken, requireRole, unitScoped } from './auth.ts';
@@ -68,9 +68,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 
   app.get('/healthz', () => ({ status: 'ok' }));
 
-  app.get('/metrics', (request, reply) => {
+  app.get('/metrics', async (request, reply) => {
     requireRole(db, request, ['admin', 'viewer'], now());
-    const text = renderMetrics({ counts: () => ledger.counts(), ingest: options.ingest, refusals: options.refusals });
+    const text = await renderMetrics({ counts: () => ledger.counts(), ingest: options.ingest, refusals: options.refusals });
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   });
 
@@ -87,9 +87,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return { status: 'ok' };
   });
 
-  app.get('/api/v1/units', (request) => {
+  app.get('/api/v1/units', async (request) => {
     const session = requireRole(db, request, ['viewer', 'teacher', 'technician', 'admin'], now());
-    const seen = new Map(ledger.gateways().map((g) => [`${g.unit}/${g.gateway}`, g]));
+    const seen = new Map((await ledger.gateways()).map((g) => [`${g.unit}/${g.gateway}`, g]));
     const units = listUnits(db).filter((u) => !unitScoped(session) || u.id === session.unit);
     return {
       units: units.map((u) => {
@@ -103,20 +103,21 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     };
   });
 
-  app.get('/api/v1/usage', (request) => {
+  app.get('/api/v1/usage', async (request) => {
     const session = requireRole(db, request, ['viewer', 'teacher', 'technician', 'admin'], now());
     const q = parse(usageQuerySchema, request.query, 'query parameter');
     if (unitScoped(session)) {
       if (q.unit !== undefined && q.unit !== session.unit) throw new ApiError('FORBIDDEN', `a ${session.role} sees only unit '${session.unit ?? ''}'`);
       q.unit = session.unit ?? '';
     }
-    return { events: queryUsage(db, q) };
+    return { events: await queryUsage(ledger, q) };
   });
 
-  app.get('/api/v1/reports/quarterly', (request, reply) => {
+  app.get('/api/v1/reports/quarterly', async (request, reply) => {
     requireRole(db, request, ['admin', 'viewer'], now());
     const q = parse(reportQuerySchema, request.query, 'query parameter');
-    const report = quarterlyReport(ledger, q.quarter);
+    // The registry is in the central's SQLite file, the ledger may be on PostgreSQL.
+    const report = await quarterlyReport(ledger, q.quarter, { units: listUnits(db) });
     if (q.format === 'json') return reply.type('application/json; charset=utf-8').send(toJson(report));
     return reply
       .type('text/csv; charset=utf-8')

@@ -3,7 +3,7 @@
  * is validated here, once, with zod; times are ISO 8601 or epoch milliseconds and compare with the
  * event's corrected time when the ledger could correct it, else the gateway's own.
  */
-import type { Database } from 'better-sqlite3';
+import type { Ledger } from '../ledger/ledger.ts';
 import { z } from 'zod';
 
 const time = z.union([
@@ -39,18 +39,26 @@ export interface UsageItem {
   event: unknown;
 }
 
-export function queryUsage(db: Database, q: UsageQuery): UsageItem[] {
+/** Only the filters given become conditions (PostgreSQL cannot type a bare `? IS NULL`). */
+export async function queryUsage(ledger: Ledger, q: UsageQuery): Promise<UsageItem[]> {
   const [kit, component] = q.device?.split('/') ?? [];
-  const rows = db
-    .prepare(
-      `SELECT *, COALESCE(corrected_at, at) AS t FROM usage_events
-       WHERE (@unit IS NULL OR unit = @unit) AND (@kit IS NULL OR kit = @kit) AND (@component IS NULL OR component = @component)
-         AND (@from IS NULL OR COALESCE(corrected_at, at) >= @from) AND (@to IS NULL OR COALESCE(corrected_at, at) < @to)
-       ORDER BY t, unit, gateway, seq LIMIT @limit`,
-    )
-    .all({ unit: q.unit ?? null, kit: kit ?? null, component: component ?? null, from: q.from ?? null, to: q.to ?? null, limit: q.limit }) as Array<
-    Record<string, unknown>
-  >;
+  const where: string[] = [];
+  const params: Array<string | number> = [];
+  const add = (sql: string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    where.push(sql);
+    params.push(value);
+  };
+  add('unit = ?', q.unit);
+  add('kit = ?', kit);
+  add('component = ?', component);
+  add('COALESCE(corrected_at, at) >= ?', q.from);
+  add('COALESCE(corrected_at, at) < ?', q.to);
+  const rows = await ledger.sql.query(
+    `SELECT *, COALESCE(corrected_at, at) AS t FROM usage_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY t, unit, gateway, seq LIMIT ?`,
+    [...params, q.limit],
+  );
   return rows.map((r) => ({
     eventId: r.event_id as string,
     unit: r.unit as string,

@@ -13,8 +13,13 @@
  *
  * Never throws, never drops silently: a malformed message goes to the dead letters (and is
  * acknowledged, so the sender does not resend it forever); a message the ledger cannot take is
- * retried (SQLITE_BUSY), else dead-lettered, else refused (the gateway's QoS 1 retry brings it
- * back) and logged.
+ * retried (SQLITE_BUSY; on PostgreSQL a lost connection or a serialization failure: sql.ts
+ * isTransient) with backoff, its PUBACK still held, else dead-lettered, else refused (the
+ * gateway's QoS 1 retry brings it back) and logged.
+ *
+ * One commit at a time (the ledger has one writer): while a commit is in flight, the next batch
+ * forms in the queue and is committed as soon as it ends (a group commit that grows with load,
+ * on SQLite's fsync as on PostgreSQL's round trips).
  *
  * Client ids: a gateway connects as `gw:{unit}:{gateway}` (e.g. `gw:thcs-q1-01:lab-1`). That id
  * gives presence from the broker's own connect/disconnect events, which matter because Aedes
@@ -25,7 +30,8 @@
 import { EventEmitter } from 'node:events';
 import type { Client, PublishPacket } from 'aedes';
 import { pino, type Logger } from 'pino';
-import type { Ledger } from '../ledger/sqlite.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { isTransient } from '../ledger/sql.ts';
 import type { BatchResult, LedgerMessage } from '../ledger/types.ts';
 import { validate } from './validate.ts';
 import { parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
@@ -77,6 +83,8 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = 10;
   private drained: (() => void)[] = [];
+  /** The commit in flight, if any: the next batch waits for it. */
+  private committing: Promise<void> | undefined;
   private state: 'open' | 'stopping' | 'closed' = 'open';
   private readonly bound = new WeakMap<Client, GatewayId>();
   /** The live client of each gateway, so a late disconnect of a replaced connection changes nothing. */
@@ -128,24 +136,40 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     if (id) this.connection(client, id, false);
   }
 
-  /** Commits what waits now, synchronously. */
+  /** Starts committing what waits now (or, with a commit in flight, right after it). */
   flush(): void {
     if (this.timer) clearTimer(this.timer);
     this.timer = undefined;
-    const batch = this.queue.concat([...this.telemetry.values()]);
-    this.queue = [];
-    this.telemetry.clear();
-    if (batch.length > 0) this.commit(batch);
-    if (this.queue.length === 0 && this.telemetry.size === 0) this.drained.splice(0).forEach((resolve) => resolve());
+    if (this.committing) return; // its end flushes again
+    const batch = this.queue.splice(0, this.maxBatch);
+    for (const [key, entry] of this.telemetry) {
+      if (batch.length >= this.maxBatch) break;
+      batch.push(entry);
+      this.telemetry.delete(key);
+    }
+    if (batch.length === 0) {
+      this.drained.splice(0).forEach((resolve) => resolve());
+      return;
+    }
+    const committing = this.commit(batch).finally(() => {
+      this.committing = undefined;
+      if (this.retryTimer) return; // the retry flushes
+      if (this.idle()) this.drained.splice(0).forEach((resolve) => resolve());
+      else this.flush();
+    });
+    this.committing = committing;
   }
 
   /** Resolves when everything received so far is committed (or failed and reported). */
   drain(): Promise<void> {
-    if (this.queue.length === 0 && this.telemetry.size === 0) return Promise.resolve();
+    if (this.idle() && !this.committing) return Promise.resolve();
     return new Promise((resolve) => this.drained.push(resolve));
   }
 
-  /** Writes what is left (trying for stopTimeoutMs), then refuses anything new. The ledger stays open. */
+  /**
+   * Writes what is left (trying for stopTimeoutMs), then refuses anything new and closes this
+   * run's presence intervals (what follows the stop is unknown to the ledger). The ledger stays open.
+   */
   async stop(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'stopping';
@@ -155,12 +179,24 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     await Promise.race([this.drain(), late]);
     clearTimeout(timeout);
     clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.state = 'closed';
     const left = this.queue.concat([...this.telemetry.values()]);
     this.queue = [];
     this.telemetry.clear();
     if (left.length > 0) this.fail(left, new Error(`the ledger stayed busy for ${this.stopTimeoutMs} ms while the central stopped`));
+    // A commit still in flight ends (commits or fails) on its own; its callbacks are answered then.
+    await this.committing;
     this.drained.splice(0).forEach((resolve) => resolve());
+    try {
+      await this.ledger.endPresence(Date.now());
+    } catch (err) {
+      this.log.warn({ err }, 'could not record the end of presence in the ledger; the next change of each gateway will');
+    }
+  }
+
+  private idle(): boolean {
+    return this.queue.length === 0 && this.telemetry.size === 0;
   }
 
   private enqueue(entry: Entry): boolean {
@@ -180,10 +216,11 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     return true;
   }
 
-  private commit(batch: Entry[]): void {
+  /** Never rejects: every entry is answered (committed, retried later, or failed). */
+  private async commit(batch: Entry[]): Promise<void> {
     const started = Date.now();
     try {
-      const result = this.ledger.insertBatch(batch.map((e) => e.message));
+      const result = await this.ledger.insertBatch(batch.map((e) => e.message));
       this.stats.commits++;
       this.retryDelayMs = 10;
       for (const e of batch) e.done?.(null);
@@ -191,17 +228,20 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
       this.emit('commit', { ...result, messages: batch.length, waitedMs: Date.now() - Math.min(oldest, started) });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      if (isBusy(error)) return this.retryLater(batch, error);
+      if (isTransient(error) && this.state !== 'closed') return this.retryLater(batch, error);
       this.log.error({ err: error, messages: batch.length }, 'ledger batch failed; writing its messages one by one');
-      for (const e of batch) this.commitAlone(e);
+      for (const e of batch) await this.commitAlone(e);
     }
   }
 
-  /** Another connection holds the write lock (a backup, a migration): keep the batch and try again. */
+  /**
+   * Another connection holds the write lock (a backup, a migration), or the database is away for
+   * a moment: keep the batch (its PUBACKs held) and try again, backing off to 1 s.
+   */
   private retryLater(batch: Entry[], error: Error): void {
     this.queue = batch.concat(this.queue);
     this.stats.retries++;
-    this.log.warn({ err: error, messages: batch.length, retryInMs: this.retryDelayMs }, 'ledger busy; retrying');
+    this.log.warn({ err: error, messages: batch.length, retryInMs: this.retryDelayMs }, 'ledger busy or unreachable; retrying');
     this.emit('retry', error);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
@@ -212,16 +252,16 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   }
 
   /** After a failed batch: one message at a time, so one bad message cannot hold back the rest. */
-  private commitAlone(e: Entry): void {
+  private async commitAlone(e: Entry): Promise<void> {
     try {
-      this.ledger.insertBatch([e.message]);
+      await this.ledger.insertBatch([e.message]);
       e.done?.(null);
       return;
     } catch (err) {
       if (e.message.kind !== 'dead-letter' && e.message.kind !== 'connection') {
         const reason = `the ledger could not store it: ${err instanceof Error ? err.message : String(err)}`;
         try {
-          this.ledger.insertBatch([{ kind: 'dead-letter', topic: e.topic, payload: e.payload, reason, clientId: e.clientId, receivedAt: e.message.receivedAt }]);
+          await this.ledger.insertBatch([{ kind: 'dead-letter', topic: e.topic, payload: e.payload, reason, clientId: e.clientId, receivedAt: e.message.receivedAt }]);
           e.done?.(null);
           return;
         } catch {
@@ -263,9 +303,4 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
 function clearTimer(timer: NodeJS.Timeout | NodeJS.Immediate): void {
   if ('refresh' in timer) clearTimeout(timer);
   else clearImmediate(timer);
-}
-
-function isBusy(error: Error): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'));
 }

@@ -20,8 +20,8 @@
  * When a better offset is learned later (the gateway's NTP syncs), the unsynced events of that
  * boot already stored are corrected again, so corrected_at never stays on the worse estimate.
  */
-import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '@stemlab/protocol';
+import type { Queryable } from './sql.ts';
 
 export type OffsetSource = 'synced' | 'birth';
 
@@ -32,35 +32,32 @@ export function offsetOf(payload: { at: number; clock: Clock }, receivedAt: numb
     : { offsetMs: receivedAt - payload.clock.uptimeMs, source: 'birth' };
 }
 
+// A 'synced' offset replaces a 'birth' one, never the other way round; a later birth of the
+// same boot (a reconnect) does not move an offset already learned.
+const UPSERT = `
+  INSERT INTO gateway_boots (unit, gateway, boot_id, offset_ms, source, learned_at) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (unit, gateway, boot_id) DO UPDATE SET offset_ms = excluded.offset_ms, source = excluded.source, learned_at = excluded.learned_at
+  WHERE gateway_boots.source = 'birth' AND excluded.source = 'synced'`;
+const RECORRECT = 'UPDATE usage_events SET corrected_at = ? + uptime_ms WHERE unit = ? AND gateway = ? AND boot_id = ? AND clock_synced = 0';
+const SELECT = 'SELECT offset_ms FROM gateway_boots WHERE unit = ? AND gateway = ? AND boot_id = ?';
+
 /** The per-boot offsets in `gateway_boots`, learned and applied inside the ledger's transactions. */
 export class BootClocks {
-  private readonly select: Statement<[string, string, string], { offset_ms: number; source: OffsetSource }>;
-  private readonly upsert: Statement<[string, string, string, number, OffsetSource, number]>;
-  private readonly recorrect: Statement<[number, string, string, string]>;
   /** Boots whose offset is already 'synced' (the best there is): spares a write per synced event. */
   private readonly settled = new Set<string>();
 
-  constructor(db: Database) {
-    this.select = db.prepare('SELECT offset_ms, source FROM gateway_boots WHERE unit = ? AND gateway = ? AND boot_id = ?');
-    // A 'synced' offset replaces a 'birth' one, never the other way round; a later birth of the
-    // same boot (a reconnect) does not move an offset already learned.
-    this.upsert = db.prepare(`
-      INSERT INTO gateway_boots (unit, gateway, boot_id, offset_ms, source, learned_at) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (unit, gateway, boot_id) DO UPDATE SET offset_ms = excluded.offset_ms, source = excluded.source, learned_at = excluded.learned_at
-      WHERE gateway_boots.source = 'birth' AND excluded.source = 'synced'`);
-    this.recorrect = db.prepare(
-      'UPDATE usage_events SET corrected_at = ? + uptime_ms WHERE unit = ? AND gateway = ? AND boot_id = ? AND clock_synced = 0',
-    );
-  }
-
   /** Records what a payload tells about its boot's offset; re-corrects that boot's events if it improved. */
-  learn(unit: string, gateway: string, payload: { at: number; clock: Clock }, receivedAt: number): void {
+  async learn(tx: Queryable, unit: string, gateway: string, payload: { at: number; clock: Clock }, receivedAt: number): Promise<void> {
     const key = `${unit}/${gateway}/${payload.clock.bootId}`;
     if (this.settled.has(key)) return;
     const { offsetMs, source } = offsetOf(payload, receivedAt);
-    const changed = this.upsert.run(unit, gateway, payload.clock.bootId, offsetMs, source, receivedAt).changes > 0;
-    if (source === 'synced') this.settled.add(key);
-    if (changed) this.recorrect.run(offsetMs, unit, gateway, payload.clock.bootId);
+    const changed = (await tx.run(UPSERT, [unit, gateway, payload.clock.bootId, offsetMs, source, receivedAt])).changes > 0;
+    if (source === 'synced') {
+      // Bounded memo: forgetting costs one idempotent upsert.
+      if (this.settled.size >= 10_000) this.settled.clear();
+      this.settled.add(key);
+    }
+    if (changed) await tx.run(RECORRECT, [offsetMs, unit, gateway, payload.clock.bootId]);
   }
 
   /** Forgets what the memo knows: called when a transaction rolls back, taking its writes with it. */
@@ -69,14 +66,14 @@ export class BootClocks {
   }
 
   /** The boot's offset, if learned. */
-  offset(unit: string, gateway: string, bootId: string): number | undefined {
-    return this.select.get(unit, gateway, bootId)?.offset_ms;
+  async offset(q: Queryable, unit: string, gateway: string, bootId: string): Promise<number | undefined> {
+    return (await q.get<{ offset_ms: number }>(SELECT, [unit, gateway, bootId]))?.offset_ms;
   }
 
   /** corrected_at for a payload (see the rule above). */
-  correct(unit: string, gateway: string, payload: { at: number; clock: Clock }): number | null {
+  async correct(q: Queryable, unit: string, gateway: string, payload: { at: number; clock: Clock }): Promise<number | null> {
     if (payload.clock.synced) return payload.at;
-    const offset = this.offset(unit, gateway, payload.clock.bootId);
+    const offset = await this.offset(q, unit, gateway, payload.clock.bootId);
     return offset === undefined ? null : offset + payload.clock.uptimeMs;
   }
 }

@@ -11,7 +11,7 @@
  * An eviction can be reported before its gap is seen (the agent replays in seq order, but the
  * evicted events were never sent): it waits in `evictions` and is counted when the gap appears.
  */
-import type { Database, Statement } from 'better-sqlite3';
+import type { Queryable } from './sql.ts';
 import type { GapStatus } from './types.ts';
 
 interface GapRecord {
@@ -31,69 +31,54 @@ export function gapStatus(missing: number, evicted: number): GapStatus {
   return evicted > 0 ? 'evicted' : 'closed';
 }
 
+const MAX = 'SELECT MAX(seq) AS hi FROM usage_events WHERE unit = ? AND gateway = ?';
+const COUNT_IN = 'SELECT COUNT(*) AS n FROM usage_events WHERE unit = ? AND gateway = ? AND seq BETWEEN ? AND ?';
+const EVICTIONS_IN = 'SELECT from_seq, to_seq FROM evictions WHERE unit = ? AND gateway = ? AND from_seq <= ? AND to_seq >= ? ORDER BY from_seq';
+const OPEN_IN = 'SELECT id, from_seq, to_seq FROM seq_gaps WHERE unit = ? AND gateway = ? AND closed_at IS NULL AND from_seq <= ? AND to_seq >= ?';
+const INSERT_GAP = 'INSERT INTO seq_gaps (unit, gateway, from_seq, to_seq, missing, detected_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id';
+const UPDATE_GAP = 'UPDATE seq_gaps SET missing = ?, evicted = ?, closed_at = ? WHERE id = ?';
+const INSERT_EVICTION =
+  'INSERT INTO evictions (event_id, unit, gateway, from_seq, to_seq, reason, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
+
+/** The gap bookkeeping, run inside the ledger's write transactions. */
 export class SeqGaps {
-  private readonly max: Statement<[string, string], { hi: number | null }>;
-  private readonly countIn: Statement<[string, string, number, number], { n: number }>;
-  private readonly evictionsIn: Statement<[string, string, number, number], { from_seq: number; to_seq: number }>;
-  private readonly openIn: Statement<[string, string, number, number], GapRecord>;
-  private readonly insertGap: Statement<[string, string, number, number, number, number]>;
-  private readonly updateGap: Statement<[number, number, number | null, number]>;
-  private readonly insertEviction: Statement<[string, string, string, number, number, string, number]>;
-
-  constructor(db: Database) {
-    this.max = db.prepare('SELECT MAX(seq) AS hi FROM usage_events WHERE unit = ? AND gateway = ?');
-    this.countIn = db.prepare('SELECT COUNT(*) AS n FROM usage_events WHERE unit = ? AND gateway = ? AND seq BETWEEN ? AND ?');
-    this.evictionsIn = db.prepare(
-      'SELECT from_seq, to_seq FROM evictions WHERE unit = ? AND gateway = ? AND from_seq <= ? AND to_seq >= ? ORDER BY from_seq',
-    );
-    this.openIn = db.prepare(
-      'SELECT id, from_seq, to_seq FROM seq_gaps WHERE unit = ? AND gateway = ? AND closed_at IS NULL AND from_seq <= ? AND to_seq >= ?',
-    );
-    this.insertGap = db.prepare(
-      'INSERT INTO seq_gaps (unit, gateway, from_seq, to_seq, missing, detected_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
-    );
-    this.updateGap = db.prepare('UPDATE seq_gaps SET missing = ?, evicted = ?, closed_at = ? WHERE id = ?');
-    this.insertEviction = db.prepare(
-      'INSERT OR IGNORE INTO evictions (event_id, unit, gateway, from_seq, to_seq, reason, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-  }
-
   /** The highest seq stored for the gateway, 0 if none. */
-  maxSeq(unit: string, gateway: string): number {
-    return this.max.get(unit, gateway)?.hi ?? 0;
+  async maxSeq(tx: Queryable, unit: string, gateway: string): Promise<number> {
+    return (await tx.get<{ hi: number | null }>(MAX, [unit, gateway]))?.hi ?? 0;
   }
 
   /** After a new event `seq` was stored, `hi` being the highest seq before it. */
-  onEvent(unit: string, gateway: string, seq: number, hi: number, now: number): void {
+  async onEvent(tx: Queryable, unit: string, gateway: string, seq: number, hi: number, now: number): Promise<void> {
     if (seq > hi + 1) {
-      const row = this.insertGap.get(unit, gateway, hi + 1, seq - 1, seq - 1 - hi, now) as { id: number };
-      this.recount(unit, gateway, { id: row.id, from_seq: hi + 1, to_seq: seq - 1 }, now);
+      const row = (await tx.get<{ id: number }>(INSERT_GAP, [unit, gateway, hi + 1, seq - 1, seq - 1 - hi, now])) as { id: number };
+      await this.recount(tx, unit, gateway, { id: row.id, from_seq: hi + 1, to_seq: seq - 1 }, now);
     } else if (seq < hi) {
-      for (const gap of this.openIn.all(unit, gateway, seq, seq)) this.recount(unit, gateway, gap, now);
+      for (const gap of await tx.query<GapRecord>(OPEN_IN, [unit, gateway, seq, seq])) await this.recount(tx, unit, gateway, gap, now);
     }
   }
 
   /** After an outbox.evicted event was stored: its range is explained, not missing. */
-  onEviction(unit: string, gateway: string, eventId: string, eviction: Eviction, now: number): void {
-    this.insertEviction.run(eventId, unit, gateway, eviction.fromSeq, eviction.toSeq, eviction.reason, now);
-    for (const gap of this.openIn.all(unit, gateway, eviction.toSeq, eviction.fromSeq)) this.recount(unit, gateway, gap, now);
+  async onEviction(tx: Queryable, unit: string, gateway: string, eventId: string, eviction: Eviction, now: number): Promise<void> {
+    await tx.run(INSERT_EVICTION, [eventId, unit, gateway, eviction.fromSeq, eviction.toSeq, eviction.reason, now]);
+    for (const gap of await tx.query<GapRecord>(OPEN_IN, [unit, gateway, eviction.toSeq, eviction.fromSeq])) await this.recount(tx, unit, gateway, gap, now);
   }
 
-  private recount(unit: string, gateway: string, gap: GapRecord, now: number): void {
+  private async recount(tx: Queryable, unit: string, gateway: string, gap: GapRecord, now: number): Promise<void> {
+    const count = async (from: number, to: number) => (await tx.get<{ n: number }>(COUNT_IN, [unit, gateway, from, to]))?.n ?? 0;
     const size = gap.to_seq - gap.from_seq + 1;
-    const arrived = this.countIn.get(unit, gateway, gap.from_seq, gap.to_seq)?.n ?? 0;
+    const arrived = await count(gap.from_seq, gap.to_seq);
     let evicted = 0;
     // Reports may overlap (a range reported twice): count each seq once, by merging in order.
     let covered = gap.from_seq - 1;
-    for (const e of this.evictionsIn.all(unit, gateway, gap.to_seq, gap.from_seq)) {
+    for (const e of await tx.query<{ from_seq: number; to_seq: number }>(EVICTIONS_IN, [unit, gateway, gap.to_seq, gap.from_seq])) {
       const from = Math.max(e.from_seq, covered + 1);
       const to = Math.min(e.to_seq, gap.to_seq);
       if (from > to) continue;
       // An evicted seq that arrived anyway (it left the outbox as it was acknowledged) is stored, not lost.
-      evicted += to - from + 1 - (this.countIn.get(unit, gateway, from, to)?.n ?? 0);
+      evicted += to - from + 1 - (await count(from, to));
       covered = to;
     }
     const missing = size - arrived - evicted;
-    this.updateGap.run(missing, evicted, missing <= 0 ? now : null, gap.id);
+    await tx.run(UPDATE_GAP, [missing, evicted, missing <= 0 ? now : null, gap.id]);
   }
 }

@@ -1,11 +1,11 @@
 /**
  * Read side of the ledger: what the tests and the HTTP API ask. Rows come back camel-cased with
- * booleans and JSON decoded, so no caller sees SQLite's 0/1 or a payload string.
+ * booleans and JSON decoded, so no caller sees the stored 0/1 or a payload string.
  */
-import type { Database } from 'better-sqlite3';
 import type { UsageEvent } from '@stemlab/protocol';
 import { gapStatus } from './gaps.ts';
-import type { DeadLetterRow, GapRow, GatewayRow, KitStateRow, LedgerCounts, TelemetryRow, UsageEventRow } from './types.ts';
+import type { Queryable } from './sql.ts';
+import type { DeadLetterRow, GapRow, GatewayRow, KitStateChange, KitStateRow, LedgerCounts, PresenceRow, TelemetryRow, UsageEventRow } from './types.ts';
 
 type Raw = Record<string, unknown>;
 const num = (v: unknown) => v as number;
@@ -50,6 +50,18 @@ function toGap(r: Raw): GapRow {
   };
 }
 
+function toKitState(r: Raw): KitStateRow {
+  return {
+    unit: r.unit as string,
+    gateway: r.gateway as string,
+    kit: r.kit as string,
+    state: r.state as KitStateRow['state'],
+    reason: strOrNull(r.reason),
+    at: num(r.at),
+    receivedAt: num(r.received_at),
+  };
+}
+
 function toGateway(r: Raw): GatewayRow {
   return {
     unit: r.unit as string,
@@ -70,30 +82,34 @@ function toGateway(r: Raw): GatewayRow {
 }
 
 export class LedgerQueries {
-  constructor(protected readonly db: Database) {}
+  constructor(protected readonly q: Queryable) {}
 
   /** A gateway's usage events in seq order. */
-  events(unit: string, gateway: string): UsageEventRow[] {
-    const rows = this.db.prepare('SELECT * FROM usage_events WHERE unit = ? AND gateway = ? ORDER BY seq').all(unit, gateway) as Raw[];
-    return rows.map(toEvent);
+  async events(unit: string, gateway: string): Promise<UsageEventRow[]> {
+    return (await this.q.query('SELECT * FROM usage_events WHERE unit = ? AND gateway = ? ORDER BY seq', [unit, gateway])).map(toEvent);
   }
 
-  event(eventId: string): UsageEventRow | undefined {
-    const row = this.db.prepare('SELECT * FROM usage_events WHERE event_id = ?').get(eventId) as Raw | undefined;
+  async event(eventId: string): Promise<UsageEventRow | undefined> {
+    const row = await this.q.get('SELECT * FROM usage_events WHERE event_id = ?', [eventId]);
     return row && toEvent(row);
   }
 
-  /** Sequence gaps, of one gateway or all, oldest range first. */
-  gaps(unit?: string, gateway?: string): GapRow[] {
-    const rows = this.db
-      .prepare('SELECT * FROM seq_gaps WHERE (@unit IS NULL OR unit = @unit) AND (@gateway IS NULL OR gateway = @gateway) ORDER BY unit, gateway, from_seq')
-      .all({ unit: unit ?? null, gateway: gateway ?? null }) as Raw[];
-    return rows.map(toGap);
+  /** Sequence gaps, of one gateway or all (or all of a unit), oldest range first. */
+  async gaps(unit?: string, gateway?: string): Promise<GapRow[]> {
+    const where: string[] = [];
+    const params: string[] = [];
+    for (const [column, value] of [['unit', unit], ['gateway', gateway]] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    const sql = `SELECT * FROM seq_gaps ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY unit, gateway, from_seq`;
+    return (await this.q.query(sql, params)).map(toGap);
   }
 
   /** Dead letters, oldest first. */
-  deadLetters(limit = 1000): DeadLetterRow[] {
-    const rows = this.db.prepare('SELECT * FROM dead_letters ORDER BY id LIMIT ?').all(limit) as Raw[];
+  async deadLetters(limit = 1000): Promise<DeadLetterRow[]> {
+    const rows = await this.q.query('SELECT * FROM dead_letters ORDER BY id LIMIT ?', [limit]);
     return rows.map((r) => ({
       id: num(r.id),
       topic: r.topic as string,
@@ -105,33 +121,44 @@ export class LedgerQueries {
     }));
   }
 
-  gateway(unit: string, gateway: string): GatewayRow | undefined {
-    const row = this.db.prepare('SELECT * FROM gateways WHERE unit = ? AND gateway = ?').get(unit, gateway) as Raw | undefined;
+  async gateway(unit: string, gateway: string): Promise<GatewayRow | undefined> {
+    const row = await this.q.get('SELECT * FROM gateways WHERE unit = ? AND gateway = ?', [unit, gateway]);
     return row && toGateway(row);
   }
 
-  gateways(): GatewayRow[] {
-    return (this.db.prepare('SELECT * FROM gateways ORDER BY unit, gateway').all() as Raw[]).map(toGateway);
+  async gateways(): Promise<GatewayRow[]> {
+    return (await this.q.query('SELECT * FROM gateways ORDER BY unit, gateway')).map(toGateway);
   }
 
-  kitStates(unit: string, gateway: string): KitStateRow[] {
-    const rows = this.db.prepare('SELECT * FROM kit_states WHERE unit = ? AND gateway = ? ORDER BY kit').all(unit, gateway) as Raw[];
+  async kitStates(unit: string, gateway: string): Promise<KitStateRow[]> {
+    const rows = await this.q.query('SELECT * FROM kit_states WHERE unit = ? AND gateway = ? ORDER BY kit', [unit, gateway]);
+    return rows.map(toKitState);
+  }
+
+  /** Every recorded change of a gateway's kits' states, in the order they were recorded. */
+  async kitStateHistory(unit: string, gateway: string): Promise<KitStateChange[]> {
+    const rows = await this.q.query('SELECT * FROM kit_state_history WHERE unit = ? AND gateway = ? ORDER BY id', [unit, gateway]);
+    return rows.map((r) => ({ ...toKitState(r), correctedAt: numOrNull(r.corrected_at) }));
+  }
+
+  /** A gateway's presence timeline (history.ts), oldest first. */
+  async presence(unit: string, gateway: string): Promise<PresenceRow[]> {
+    const rows = await this.q.query('SELECT * FROM gateway_presence WHERE unit = ? AND gateway = ? ORDER BY from_at, id', [unit, gateway]);
     return rows.map((r) => ({
       unit: r.unit as string,
       gateway: r.gateway as string,
-      kit: r.kit as string,
-      state: r.state as KitStateRow['state'],
-      reason: strOrNull(r.reason),
-      at: num(r.at),
-      receivedAt: num(r.received_at),
+      online: r.online === 1,
+      from: num(r.from_at),
+      to: numOrNull(r.to_at),
+      confirmedAt: num(r.confirmed_at),
+      central: r.central as string,
+      source: r.source as PresenceRow['source'],
     }));
   }
 
   /** The latest reading of each device of a gateway. */
-  telemetry(unit: string, gateway: string): TelemetryRow[] {
-    const rows = this.db
-      .prepare('SELECT * FROM telemetry_latest WHERE unit = ? AND gateway = ? ORDER BY kit, component')
-      .all(unit, gateway) as Raw[];
+  async telemetry(unit: string, gateway: string): Promise<TelemetryRow[]> {
+    const rows = await this.q.query('SELECT * FROM telemetry_latest WHERE unit = ? AND gateway = ? ORDER BY kit, component', [unit, gateway]);
     return rows.map((r) => ({
       unit: r.unit as string,
       gateway: r.gateway as string,
@@ -143,14 +170,13 @@ export class LedgerQueries {
     }));
   }
 
-  counts(): LedgerCounts {
-    const one = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
-    return {
-      events: one('SELECT COUNT(*) AS n FROM usage_events'),
-      gateways: one('SELECT COUNT(*) AS n FROM gateways'),
-      online: one('SELECT COUNT(*) AS n FROM gateways WHERE online = 1'),
-      openGaps: one('SELECT COUNT(*) AS n FROM seq_gaps WHERE closed_at IS NULL'),
-      deadLetters: one('SELECT COUNT(*) AS n FROM dead_letters'),
-    };
+  async counts(): Promise<LedgerCounts> {
+    const r = await this.q.get<LedgerCounts>(`SELECT
+      (SELECT COUNT(*) FROM usage_events) AS events,
+      (SELECT COUNT(*) FROM gateways) AS gateways,
+      (SELECT COUNT(*) FROM gateways WHERE online = 1) AS online,
+      (SELECT COUNT(*) FROM seq_gaps WHERE closed_at IS NULL) AS "openGaps",
+      (SELECT COUNT(*) FROM dead_letters) AS "deadLetters"`);
+    return r as LedgerCounts;
   }
 }

@@ -1,8 +1,13 @@
 /**
- * The ledger's tables, created and migrated when the ledger opens. The version lives in SQLite's
- * `PRAGMA user_version`; each migration runs once, in one transaction with the version bump, so a
- * crash mid-migration leaves the previous version intact. Add a migration; never edit one that
- * has shipped.
+ * The central's SQLite tables, created and migrated when the file opens. The version lives in
+ * SQLite's `PRAGMA user_version`; each migration runs once, in one transaction with the version
+ * bump, so a crash mid-migration leaves the previous version intact. Add a migration; never edit
+ * one that has shipped.
+ *
+ * The file holds the usage ledger's tables and the central's own state (credentials, registry,
+ * audit, accounts, sessions: synchronous code in the broker's hooks). When the usage ledger is on
+ * PostgreSQL (pg-schema.ts holds its tables, kept in step with the ledger tables here), the
+ * ledger tables of this file stay empty.
  */
 import type { Database } from 'better-sqlite3';
 
@@ -178,17 +183,51 @@ const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX sessions_user ON sessions (username);
   `,
+  // 5: history, for the report's repair time and gateway uptime (history.ts). Kit states: one row
+  // per change (a repeat of the current state is not a change), seeded with each kit's current
+  // state so the first change after the upgrade is recognised as one. Presence: a gateway's
+  // timeline as intervals, one open (to_at NULL) at a time; time not covered is unknown.
+  `
+  CREATE TABLE kit_state_history (
+    id           INTEGER PRIMARY KEY,
+    unit         TEXT NOT NULL,
+    gateway      TEXT NOT NULL,
+    kit          TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    reason       TEXT,
+    at           INTEGER NOT NULL,       -- the gateway's wall clock
+    corrected_at INTEGER,                -- see clock.ts
+    received_at  INTEGER NOT NULL
+  );
+  CREATE INDEX kit_state_history_kit ON kit_state_history (unit, gateway, kit, id);
+  INSERT INTO kit_state_history (unit, gateway, kit, state, reason, at, received_at)
+    SELECT unit, gateway, kit, state, reason, at, received_at FROM kit_states ORDER BY received_at;
+
+  CREATE TABLE gateway_presence (
+    id           INTEGER PRIMARY KEY,
+    unit         TEXT NOT NULL,
+    gateway      TEXT NOT NULL,
+    online       INTEGER NOT NULL,
+    from_at      INTEGER NOT NULL,
+    to_at        INTEGER,                -- NULL: the current state
+    confirmed_at INTEGER NOT NULL,       -- the last message from the gateway while it held
+    central      TEXT NOT NULL,          -- the run of the central that recorded it
+    source       TEXT NOT NULL           -- birth, will, connect, disconnect
+  );
+  CREATE UNIQUE INDEX gateway_presence_open ON gateway_presence (unit, gateway) WHERE to_at IS NULL;
+  CREATE INDEX gateway_presence_time ON gateway_presence (unit, gateway, from_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = migrations.length;
 
-/** Brings the database to SCHEMA_VERSION; refuses a database written by a newer version. */
-export function migrate(db: Database): void {
+/** Brings the database to SCHEMA_VERSION (or `target`, for tests of upgrades); refuses a database written by a newer version. */
+export function migrate(db: Database, target = SCHEMA_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new Error(`ledger schema version ${current} is newer than this central understands (${SCHEMA_VERSION}); upgrade stemlab`);
   }
-  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+  for (let version = current + 1; version <= target; version++) {
     const sql = migrations[version - 1] as string;
     db.transaction(() => {
       db.exec(sql);

@@ -98,6 +98,27 @@ export interface KitStateRow {
   receivedAt: number;
 }
 
+/** One change of a kit's state (history.ts). */
+export interface KitStateChange extends KitStateRow {
+  /** `at` corrected by the gateway's boot clock (clock.ts), or null when it cannot be. */
+  correctedAt: number | null;
+}
+
+/** One interval of a gateway's presence timeline (history.ts). */
+export interface PresenceRow {
+  unit: string;
+  gateway: string;
+  online: boolean;
+  from: number;
+  /** null: the current state. */
+  to: number | null;
+  /** The last message from the gateway while this state held. */
+  confirmedAt: number;
+  /** The run of the central that recorded it. */
+  central: string;
+  source: 'birth' | 'will' | 'connect' | 'disconnect';
+}
+
 export interface TelemetryRow {
   unit: string;
   gateway: string;

@@ -18,18 +18,22 @@
  *   quarter's end) with no session in the quarter;
  * - faults: the faults of sessions that END in the quarter (a fault ends its session, so that is
  *   when it happened);
- * - repair time: NOT AVAILABLE (null): the ledger keeps only each kit's latest state
- *   (`kit_states`, one row per kit), not its history, so the time from a fault or unplugging to
- *   the kit's return cannot be measured. It needs a kit-state history table written by the ingest.
+ * - repair time, from the kits' state history (ledger/history.ts, availability.ts): a repair runs
+ *   from a kit's fault or disconnection to its next `connected`, and counts in the quarter it
+ *   ends in, whole. A kit's repairs count for every kind of equipment the kit has at the unit
+ *   (its known devices: a broken robot takes its motors and its servo out of service); a kit
+ *   with no known device counts as a device of kind 'kit'. Per row: repairs, median and total
+ *   hours, and kits still unrepaired at the quarter's end.
  *
  * Per gateway, data completeness: usage events received whose time falls in the quarter, against
  * their seq range (a gateway numbers events 1, 2, 3... so max − min + 1 should have arrived), the
  * sequence gaps touching that range (open = events missing, still on their way or lost; evicted =
  * dropped by the gateway's full outbox and reported). Gaps ADJACENT to the range are included:
  * their events may belong to this quarter, and a report must not claim completeness it cannot
- * show. Gateway uptime: NOT AVAILABLE (null): the ledger keeps only each gateway's current
- * presence (`gateways`: online, last seen), not its history; the report gives last seen and the
- * current state instead.
+ * show. Gateway uptime: the share of the quarter the gateway was online, from its presence
+ * timeline (births, wills, the broker's connects and disconnects), clipped to the quarter, to when
+ * the gateway first appeared and to the report's time; the stretches nobody knows about (the
+ * central stopped or crashed) are given as unknown hours and count as not online.
  *
  * Time: an event's time is its corrected time (ledger/clock.ts), or its gateway's wall clock when
  * it could not be corrected (counted per gateway as `uncorrected`). A session's end is the
@@ -37,12 +41,14 @@
  * Quarters and school days are in Asia/Ho_Chi_Minh (UTC+7, no daylight saving).
  *
  * The sums are SQL (one scan of the quarter's session ends through the usage_events_type_time
- * index); only the school-time overlap walks the sessions in TypeScript, streaming.
+ * index), the same text on SQLite and PostgreSQL (ledger/sql.ts); only the school-time overlap
+ * walks the sessions in TypeScript, a page at a time. Everything is read in one snapshot.
  */
-import Database, { type Database as Db } from 'better-sqlite3';
-import type { Ledger } from '../ledger/sqlite.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { Queryable } from '../ledger/sql.ts';
 import { DISTRICTS, FLEET } from '../registry/fleet-data.ts';
-import { listUnits, type Equipment, type Unit, type UnitKind, type UnitLevel } from '../registry/fleet.ts';
+import type { Equipment, Unit, UnitKind, UnitLevel } from '../registry/fleet.ts';
+import { kitRepairs, median, uptime, type KitStateAt } from './availability.ts';
 
 export const TIMEZONE = 'Asia/Ho_Chi_Minh';
 /** Vietnam is UTC+7 all year. */
@@ -68,7 +74,7 @@ export const DEFAULT_SCHOOL_TIME: SchoolTime = {
 };
 
 export interface QuarterlyOptions {
-  /** The units to report on: by default the ledger's registry, or the shipped fleet if it was never seeded. */
+  /** The units to report on: the registry's (listUnits on the central's SQLite file); the shipped fleet by default. */
   units?: readonly Unit[];
   schoolTime?: SchoolTime;
   /** The report's generation time (ms); now by default. */
@@ -96,8 +102,13 @@ export interface EquipmentRow {
   /** Devices ("kit/component", or "kit" for a whole kit) with no session in the quarter. */
   idle: string[];
   faults: number;
-  /** Not available: see the module comment. */
-  repairHours: null;
+  /** Repairs of the kits holding this kind of equipment that ended in the quarter. */
+  repairs: number;
+  /** Their median and total duration in hours; median null without repairs. */
+  repairHoursMedian: number | null;
+  repairHoursTotal: number;
+  /** Kits holding this kind of equipment out of service (faulty or disconnected) at the quarter's end. */
+  unrepaired: number;
 }
 
 export interface GatewayCompleteness {
@@ -119,8 +130,12 @@ export interface GatewayCompleteness {
   uncorrected: number;
   lastSeen: string | null;
   onlineNow: boolean | null;
-  /** Not available: see the module comment. */
-  uptimeShare: null;
+  /** Share (0..1) of the quarter online, from the first appearance to the report's time; null if the gateway had not appeared. */
+  uptimeShare: number | null;
+  onlineHours: number;
+  offlineHours: number;
+  /** Time in that window with no presence record (the central stopped or crashed): counted as not online. */
+  unknownHours: number;
   status: DataStatus;
 }
 
@@ -198,110 +213,102 @@ export function schoolOverlapMs(start: number, end: number, st: SchoolTime): num
   return total;
 }
 
-type Source = Ledger | Db;
-
-function isDb(source: Source): source is Db {
-  return typeof (source as Db).prepare === 'function' && !('insertBatch' in source);
-}
-
 const deviceKey = (kit: string, component: string | null) => (component === null ? kit : `${kit}/${component}`);
+const SESSION_PAGE = 2000;
 
-/**
- * Computes the report. Given a Ledger, it reads through a read-only connection of its own on the
- * ledger's file, in one read transaction: a consistent snapshot that never blocks the ingest.
- */
-export function quarterlyReport(source: Source, quarter: string, options: QuarterlyOptions = {}): QuarterlyReport {
+/** Computes the report, reading the ledger in one consistent snapshot that never blocks the ingest. */
+export function quarterlyReport(ledger: Ledger, quarter: string, options: QuarterlyOptions = {}): Promise<QuarterlyReport> {
   const bounds = quarterBounds(quarter);
-  const own = !isDb(source);
-  const db = isDb(source) ? source : new Database(source.file, { readonly: true, fileMustExist: true });
-  try {
-    return db.transaction(() => compute(db, quarter, bounds, options))();
-  } finally {
-    if (own) db.close();
-  }
+  return ledger.sql.snapshot((q) => compute(q, quarter, bounds, options));
 }
 
-function registryUnits(db: Db): Unit[] | undefined {
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'registry'").get();
-  if (exists === undefined) return undefined;
-  const units = listUnits(db);
-  return units.length > 0 ? units : undefined;
-}
-
-function compute(db: Db, quarter: string, b: { from: number; to: number; deadline: number }, options: QuarterlyOptions): QuarterlyReport {
+async function compute(q: Queryable, quarter: string, b: { from: number; to: number; deadline: number }, options: QuarterlyOptions): Promise<QuarterlyReport> {
   const st = options.schoolTime ?? DEFAULT_SCHOOL_TIME;
   const now = options.now ?? Date.now();
   const maxSessionMs = options.maxSessionMs ?? 7 * DAY_MS;
-  const units = options.units ?? registryUnits(db) ?? FLEET;
-  const params = { from: b.from, to: b.to, scanTo: b.to + maxSessionMs + DAY_MS };
+  const units = options.units ?? FLEET;
+  const scanTo = b.to + maxSessionMs + DAY_MS;
+  const d = q.dialect;
+  const time = 'COALESCE(corrected_at, at)';
 
   // Sessions overlapping the quarter: t_end from the end event's endedAt, moved by its clock correction.
+  // Parameters: from, scanTo.
   const sessions = `
     WITH s AS (
-      SELECT unit, gateway, kit, component, device_type AS type, corrected_at IS NULL AS uncorrected,
-             t_end - dur AS t_start, t_end, dur, faults
+      SELECT event_id, unit, gateway, kit, component, device_type AS type, t_end - dur AS t_start, t_end, dur, faults
       FROM (
-        SELECT unit, gateway, kit, component, device_type, corrected_at,
-               json_extract(payload, '$.session.endedAt') + (COALESCE(corrected_at, at) - at) AS t_end,
-               json_extract(payload, '$.session.durationMs') AS dur,
-               json_extract(payload, '$.session.faults') AS faults
+        SELECT event_id, unit, gateway, kit, component, device_type,
+               ${d.jsonNumber('payload', 'session', 'endedAt')} + (${time} - at) AS t_end,
+               ${d.jsonNumber('payload', 'session', 'durationMs')} AS dur,
+               ${d.jsonNumber('payload', 'session', 'faults')} AS faults
         FROM usage_events
-        WHERE type = 'session.end' AND COALESCE(corrected_at, at) >= @from AND COALESCE(corrected_at, at) < @scanTo
-      )
+        WHERE type = 'session.end' AND ${time} >= ? AND ${time} < ?
+      ) AS e
     )`;
-  const inQuarter = 't_start < @to AND t_end >= @from';
+  // Parameters: to, from.
+  const inQuarter = 't_start < ? AND t_end >= ?';
 
-  const sums = db
-    .prepare(
-      `${sessions}
-      SELECT unit, type,
-             SUM(MAX(0, MIN(t_end, @to) - MAX(t_start, @from))) AS used_ms,
-             SUM(t_start >= @from) AS sessions,
-             SUM(t_start < @from OR t_end > @to) AS clipped,
-             SUM(CASE WHEN t_end < @to THEN faults ELSE 0 END) AS faults
-      FROM s WHERE ${inQuarter} GROUP BY unit, type`,
-    )
-    .all(params) as Array<{ unit: string; type: string; used_ms: number; sessions: number; clipped: number; faults: number }>;
+  const sums = await q.query<{ unit: string; type: string; used_ms: number; sessions: number; clipped: number; faults: number }>(
+    `${sessions}
+    SELECT unit, type,
+           SUM(${d.greatest('0', `${d.least('t_end', '?')} - ${d.greatest('t_start', '?')}`)}) AS used_ms,
+           SUM(CASE WHEN t_start >= ? THEN 1 ELSE 0 END) AS sessions,
+           SUM(CASE WHEN t_start < ? OR t_end > ? THEN 1 ELSE 0 END) AS clipped,
+           SUM(CASE WHEN t_end < ? THEN faults ELSE 0 END) AS faults
+    FROM s WHERE ${inQuarter} GROUP BY unit, type`,
+    [b.from, scanTo, b.to, b.from, b.from, b.from, b.to, b.to, b.to, b.from],
+  );
 
-  // School-time overlap, per session (streamed), and the devices used in the quarter.
+  // School-time overlap, per session (a page at a time), and the devices used in the quarter.
   const schoolUsed = new Map<string, number>();
   const used = new Set<string>();
-  const perSession = db.prepare(`${sessions} SELECT unit, kit, component, type, t_start, t_end FROM s WHERE ${inQuarter}`);
-  for (const r of perSession.iterate(params) as Iterable<{ unit: string; kit: string; component: string | null; type: string; t_start: number; t_end: number }>) {
-    const k = `${r.unit}\u0000${r.type}`;
-    const ms = schoolOverlapMs(Math.max(r.t_start, b.from), Math.min(r.t_end, b.to), st);
-    schoolUsed.set(k, (schoolUsed.get(k) ?? 0) + ms);
-    used.add(`${r.unit}\u0000${deviceKey(r.kit, r.component)}`);
+  type SessionRow = { event_id: string; unit: string; kit: string; component: string | null; type: string; t_start: number; t_end: number };
+  for (let after = ''; ; ) {
+    const page = await q.query<SessionRow>(
+      `${sessions} SELECT event_id, unit, kit, component, type, t_start, t_end FROM s WHERE ${inQuarter} AND event_id > ? ORDER BY event_id LIMIT ?`,
+      [b.from, scanTo, b.to, b.from, after, SESSION_PAGE],
+    );
+    for (const r of page) {
+      const k = `${r.unit}\u0000${r.type}`;
+      const ms = schoolOverlapMs(Math.max(r.t_start, b.from), Math.min(r.t_end, b.to), st);
+      schoolUsed.set(k, (schoolUsed.get(k) ?? 0) + ms);
+      used.add(`${r.unit}\u0000${deviceKey(r.kit, r.component)}`);
+    }
+    if (page.length < SESSION_PAGE) break;
+    after = (page.at(-1) as SessionRow).event_id;
   }
   // A session that started in the quarter whose end has not arrived: the device was used.
-  const openStarts = db
-    .prepare(
-      `SELECT DISTINCT unit, kit, component FROM usage_events
-       WHERE type = 'session.start' AND COALESCE(corrected_at, at) >= @from AND COALESCE(corrected_at, at) < @to`,
-    )
-    .all(params) as Array<{ unit: string; kit: string; component: string | null }>;
+  const openStarts = await q.query<{ unit: string; kit: string; component: string | null }>(
+    `SELECT DISTINCT unit, kit, component FROM usage_events WHERE type = 'session.start' AND ${time} >= ? AND ${time} < ?`,
+    [b.from, b.to],
+  );
   for (const r of openStarts) used.add(`${r.unit}\u0000${deviceKey(r.kit, r.component)}`);
 
   // Known devices: the registry's equipment and every device the ledger saw before the quarter's end.
   const known = new Map<string, Map<string, Set<string>>>(); // unit -> type -> device keys
-  const addKnown = (unit: string, type: string, device: string) => {
+  const kitTypes = new Map<string, Set<string>>(); // unit \0 kit -> types of its devices
+  const addKnown = (unit: string, type: string, kit: string, component: string | null) => {
     const byType = known.get(unit) ?? new Map<string, Set<string>>();
     known.set(unit, byType);
     const set = byType.get(type) ?? new Set<string>();
     byType.set(type, set);
-    set.add(device);
+    set.add(deviceKey(kit, component));
+    const k = `${unit}\u0000${kit}`;
+    kitTypes.set(k, (kitTypes.get(k) ?? new Set<string>()).add(type));
   };
-  for (const u of units) for (const e of u.equipment as Equipment[]) addKnown(u.id, e.type, deviceKey(e.kit, e.component));
-  const seen = db
-    .prepare(
-      `SELECT DISTINCT unit, kit, component, device_type AS type FROM usage_events
-       WHERE type IN ('session.start', 'session.end') AND COALESCE(corrected_at, at) < @to`,
-    )
-    .all(params) as Array<{ unit: string; kit: string; component: string | null; type: string }>;
-  for (const r of seen) addKnown(r.unit, r.type, deviceKey(r.kit, r.component));
+  for (const u of units) for (const e of u.equipment as Equipment[]) addKnown(u.id, e.type, e.kit, e.component);
+  const seen = await q.query<{ unit: string; kit: string; component: string | null; type: string }>(
+    `SELECT DISTINCT unit, kit, component, device_type AS type FROM usage_events
+     WHERE type IN ('session.start', 'session.end') AND ${time} < ?`,
+    [b.to],
+  );
+  for (const r of seen) addKnown(r.unit, r.type, r.kit, r.component);
+
+  const repairs = await repairsByType(q, b, kitTypes, addKnown);
 
   const schoolMs = schoolOverlapMs(b.from, b.to, st);
   const sumsBy = new Map(sums.map((r) => [`${r.unit}\u0000${r.type}`, r]));
+  const noRepairs = { durations: [] as number[], unrepaired: 0 };
   const equipment: EquipmentRow[] = [];
   const unitIds = new Set([...units.map((u) => u.id), ...known.keys()]);
   for (const unit of [...unitIds].sort()) {
@@ -325,12 +332,12 @@ function compute(db: Db, quarter: string, b: { from: number; to: number; deadlin
         schoolTimeShare: schoolMs > 0 ? schoolUsedMs / (schoolMs * devices.length) : null,
         idle: devices.filter((d) => !used.has(`${unit}\u0000${d}`)),
         faults: s?.faults ?? 0,
-        repairHours: null,
+        ...repairFigures(repairs.get(k) ?? noRepairs),
       });
     }
   }
 
-  const gateways = completeness(db, units, params);
+  const gateways = await completeness(q, units, b, now);
   const unitSummaries: UnitSummary[] = [];
   const registered = new Map(units.map((u) => [u.id, u]));
   const gatewayUnits = new Set(gateways.map((g) => g.unit));
@@ -376,34 +383,90 @@ function compute(db: Db, quarter: string, b: { from: number; to: number; deadlin
   };
 }
 
-function completeness(db: Db, units: readonly Unit[], params: { from: number; to: number }): GatewayCompleteness[] {
-  const received = db
-    .prepare(
-      `SELECT unit, gateway, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi, SUM(corrected_at IS NULL) AS uncorrected
-       FROM usage_events
-       WHERE type IN ('session.start', 'session.end', 'outbox.evicted') AND COALESCE(corrected_at, at) >= @from AND COALESCE(corrected_at, at) < @to
-       GROUP BY unit, gateway`,
-    )
-    .all(params) as Array<{ unit: string; gateway: string; n: number; lo: number; hi: number; uncorrected: number }>;
-  const gaps = db.prepare(
-    `SELECT COALESCE(SUM(missing), 0) AS missing, COALESCE(SUM(evicted), 0) AS evicted, COALESCE(SUM(missing > 0), 0) AS open
-     FROM seq_gaps WHERE unit = ? AND gateway = ? AND from_seq <= ? AND to_seq >= ?`,
+/** Per unit and kind of equipment: the durations of repairs ending in the quarter, and kits unrepaired at its end. */
+async function repairsByType(
+  q: Queryable,
+  b: { from: number; to: number },
+  kitTypes: Map<string, Set<string>>,
+  addKnown: (unit: string, type: string, kit: string, component: string | null) => void,
+): Promise<Map<string, { durations: number[]; unrepaired: number }>> {
+  const rows = await q.query<{ unit: string; gateway: string; kit: string; state: KitStateAt['state']; t: number }>(
+    `SELECT unit, gateway, kit, state, COALESCE(corrected_at, at) AS t FROM kit_state_history
+     WHERE COALESCE(corrected_at, at) < ? ORDER BY unit, gateway, kit, t, id`,
+    [b.to],
   );
+  const byKit = new Map<string, { unit: string; kit: string; changes: KitStateAt[] }>();
+  for (const r of rows) {
+    const k = `${r.unit}\u0000${r.gateway}\u0000${r.kit}`;
+    const entry = byKit.get(k) ?? { unit: r.unit, kit: r.kit, changes: [] };
+    byKit.set(k, entry);
+    entry.changes.push({ state: r.state, t: r.t });
+  }
+  const out = new Map<string, { durations: number[]; unrepaired: number }>();
+  for (const { unit, kit, changes } of byKit.values()) {
+    const types = kitTypes.get(`${unit}\u0000${kit}`);
+    if (!types) addKnown(unit, 'kit', kit, null); // a kit known only by its states
+    const r = kitRepairs(changes, b.from, b.to);
+    for (const type of types ?? ['kit']) {
+      const k = `${unit}\u0000${type}`;
+      const acc = out.get(k) ?? { durations: [], unrepaired: 0 };
+      out.set(k, acc);
+      acc.durations.push(...r.durations);
+      if (r.unrepaired) acc.unrepaired++;
+    }
+  }
+  return out;
+}
+
+function repairFigures(r: { durations: number[]; unrepaired: number }): Pick<EquipmentRow, 'repairs' | 'repairHoursMedian' | 'repairHoursTotal' | 'unrepaired'> {
+  const m = median(r.durations);
+  return {
+    repairs: r.durations.length,
+    repairHoursMedian: m === null ? null : m / HOUR_MS,
+    repairHoursTotal: r.durations.reduce((a, x) => a + x, 0) / HOUR_MS,
+    unrepaired: r.unrepaired,
+  };
+}
+
+async function completeness(q: Queryable, units: readonly Unit[], b: { from: number; to: number }, now: number): Promise<GatewayCompleteness[]> {
+  const received = await q.query<{ unit: string; gateway: string; n: number; lo: number; hi: number; uncorrected: number }>(
+    `SELECT unit, gateway, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi, SUM(CASE WHEN corrected_at IS NULL THEN 1 ELSE 0 END) AS uncorrected
+     FROM usage_events
+     WHERE type IN ('session.start', 'session.end', 'outbox.evicted') AND COALESCE(corrected_at, at) >= ? AND COALESCE(corrected_at, at) < ?
+     GROUP BY unit, gateway`,
+    [b.from, b.to],
+  );
+  const gapsOf = async (unit: string, gateway: string, hiPlus: number, loMinus: number) =>
+    (await q.get<{ missing: number; evicted: number; open: number }>(
+      `SELECT COALESCE(SUM(missing), 0) AS missing, COALESCE(SUM(evicted), 0) AS evicted, COALESCE(SUM(CASE WHEN missing > 0 THEN 1 ELSE 0 END), 0) AS open
+       FROM seq_gaps WHERE unit = ? AND gateway = ? AND from_seq <= ? AND to_seq >= ?`,
+      [unit, gateway, hiPlus, loMinus],
+    )) ?? { missing: 0, evicted: 0, open: 0 };
   const presence = new Map(
-    (db.prepare('SELECT unit, gateway, online, last_seen FROM gateways').all() as Array<{ unit: string; gateway: string; online: number; last_seen: number }>).map(
+    (await q.query<{ unit: string; gateway: string; online: number; first_seen: number; last_seen: number }>('SELECT unit, gateway, online, first_seen, last_seen FROM gateways')).map(
       (g) => [`${g.unit}/${g.gateway}`, g],
     ),
   );
+  const intervals = new Map<string, Array<{ online: boolean; from: number; to: number | null }>>();
+  for (const r of await q.query<{ unit: string; gateway: string; online: number; from_at: number; to_at: number | null }>(
+    'SELECT unit, gateway, online, from_at, to_at FROM gateway_presence WHERE from_at < ? AND (to_at IS NULL OR to_at > ?) ORDER BY unit, gateway, from_at',
+    [b.to, b.from],
+  )) {
+    const key = `${r.unit}/${r.gateway}`;
+    intervals.set(key, [...(intervals.get(key) ?? []), { online: r.online === 1, from: r.from_at, to: r.to_at }]);
+  }
   const recv = new Map(received.map((r) => [`${r.unit}/${r.gateway}`, r]));
   const expected = new Set(units.flatMap((u) => u.gateways.map((g) => `${u.id}/${g}`)));
   const keys = [...new Set([...expected, ...recv.keys()])].sort();
-  return keys.map((key) => {
+  const out: GatewayCompleteness[] = [];
+  for (const key of keys) {
     const [unit, gateway] = key.split('/') as [string, string];
     const r = recv.get(key);
     const p = presence.get(key);
     // Gaps touching [lo, hi], adjacent ones included (see the module comment).
-    const g = r ? (gaps.get(unit, gateway, r.hi + 1, r.lo - 1) as { missing: number; evicted: number; open: number }) : { missing: 0, evicted: 0, open: 0 };
-    return {
+    const g = r ? await gapsOf(unit, gateway, r.hi + 1, r.lo - 1) : { missing: 0, evicted: 0, open: 0 };
+    const up = p ? uptime(intervals.get(key) ?? [], b.from, b.to, p.first_seen, now) : undefined;
+    out.push({
       unit,
       gateway,
       registered: expected.has(key),
@@ -417,10 +480,14 @@ function completeness(db: Db, units: readonly Unit[], params: { from: number; to
       uncorrected: r?.uncorrected ?? 0,
       lastSeen: p ? localIso(p.last_seen) : null,
       onlineNow: p ? p.online === 1 : null,
-      uptimeShare: null,
+      uptimeShare: up?.share ?? null,
+      onlineHours: (up?.onlineMs ?? 0) / HOUR_MS,
+      offlineHours: (up?.offlineMs ?? 0) / HOUR_MS,
+      unknownHours: (up?.unknownMs ?? 0) / HOUR_MS,
       status: !r ? 'no-data' : g.missing === 0 && g.evicted === 0 && r.n === r.hi - r.lo + 1 ? 'complete' : 'incomplete',
-    };
-  });
+    });
+  }
+  return out;
 }
 
 function summary(c: { units: number; complete: number; noData: number; gatewaysWithOpenGaps: number; gatewaysWithEvictions: number }): { vi: string; en: string } {
@@ -445,12 +512,12 @@ const NOTES: Array<{ vi: string; en: string }> = [
     vi: 'Số giờ được cắt theo quý; số phiên tính vào quý phiên bắt đầu; số lỗi tính vào quý phiên kết thúc.',
   },
   {
-    en: 'Repair time is not available: the ledger keeps only the latest state of each kit, not its history.',
-    vi: 'Chưa có thời gian sửa chữa: sổ cái chỉ lưu trạng thái mới nhất của mỗi bộ kit, không lưu lịch sử.',
+    en: "Repair time: from a kit's fault or disconnection to its next connection, counted in the quarter the repair ended in, for every kind of equipment the kit holds.",
+    vi: 'Thời gian sửa chữa: từ khi bộ kit bị lỗi hoặc mất kết nối đến khi kết nối lại, tính vào quý kết thúc sửa chữa, cho mọi loại thiết bị của bộ kit.',
   },
   {
-    en: 'Gateway uptime is not available: the ledger keeps only the current presence of each gateway (online, last seen), not its history.',
-    vi: 'Chưa có thời gian hoạt động của gateway: sổ cái chỉ lưu trạng thái hiện tại (trực tuyến, lần cuối thấy), không lưu lịch sử.',
+    en: 'Gateway uptime: share of the quarter online, from the gateway’s first appearance to the report’s time; time with no record (the central was stopped) is given as unknown and counts as not online.',
+    vi: 'Thời gian hoạt động của gateway: tỷ lệ thời gian trực tuyến trong quý, từ lần xuất hiện đầu tiên đến lúc lập báo cáo; thời gian không có dữ liệu (máy chủ trung tâm dừng) ghi là không rõ và không tính là trực tuyến.',
   },
 ];
 
@@ -475,7 +542,10 @@ export const COLUMNS = {
   idleCount: { vi: 'Số thiết bị không sử dụng', en: 'Idle devices' },
   idle: { vi: 'Thiết bị không sử dụng', en: 'Idle equipment' },
   faults: { vi: 'Số lỗi', en: 'Faults' },
-  repairHours: { vi: 'Thời gian sửa chữa (giờ)', en: 'Repair time (h)' },
+  repairs: { vi: 'Số lần sửa chữa', en: 'Repairs' },
+  repairHoursMedian: { vi: 'Thời gian sửa chữa trung vị (giờ)', en: 'Median repair time (h)' },
+  repairHoursTotal: { vi: 'Tổng thời gian sửa chữa (giờ)', en: 'Total repair time (h)' },
+  unrepaired: { vi: 'Chưa sửa xong cuối quý', en: 'Unrepaired at quarter end' },
   dataStatus: { vi: 'Độ đầy đủ dữ liệu', en: 'Data completeness' },
   gateway: { vi: 'Gateway', en: 'Gateway' },
   eventsReceived: { vi: 'Số sự kiện nhận được', en: 'Events received' },
@@ -489,6 +559,7 @@ export const COLUMNS = {
   lastSeen: { vi: 'Lần cuối kết nối', en: 'Last seen' },
   onlineNow: { vi: 'Đang trực tuyến', en: 'Online now' },
   uptime: { vi: 'Thời gian hoạt động (%)', en: 'Uptime (%)' },
+  unknownHours: { vi: 'Thời gian không rõ trạng thái (giờ)', en: 'Unknown time (h)' },
   quarter: { vi: 'Quý', en: 'Quarter' },
   period: { vi: 'Thời kỳ', en: 'Period' },
   generatedAt: { vi: 'Thời điểm lập', en: 'Generated at' },
@@ -553,7 +624,7 @@ export function toCsv(report: QuarterlyReport, lang: Lang, options: { bom?: bool
     [h('completeness'), report.completeness.summary[lang]],
     ...report.notes.map((n): Cell[] => [h('note'), n[lang]]),
     [],
-    (['unit', 'school', 'district', 'kind', 'level', 'deviceType', 'devices', 'hoursUsed', 'sessions', 'sessionsClipped', 'schoolTimeShare', 'idleCount', 'idle', 'faults', 'repairHours', 'dataStatus'] as const).map(h),
+    (['unit', 'school', 'district', 'kind', 'level', 'deviceType', 'devices', 'hoursUsed', 'sessions', 'sessionsClipped', 'schoolTimeShare', 'idleCount', 'idle', 'faults', 'repairs', 'repairHoursMedian', 'repairHoursTotal', 'unrepaired', 'dataStatus'] as const).map(h),
   ];
   const unitCells = (id: string): Cell[] => {
     const u = units.get(id);
@@ -564,7 +635,7 @@ export function toCsv(report: QuarterlyReport, lang: Lang, options: { bom?: bool
   for (const u of report.units) {
     const rows = rowsByUnit.get(u.unit) ?? [];
     // A unit with no known equipment still gets its line: the department sees every unit.
-    if (rows.length === 0) lines.push([...unitCells(u.unit), null, 0, 0, 0, 0, null, 0, null, 0, l('not-available'), l(u.status)]);
+    if (rows.length === 0) lines.push([...unitCells(u.unit), null, 0, 0, 0, 0, null, 0, null, 0, 0, null, 0, 0, l(u.status)]);
     for (const r of rows) {
       lines.push([
         ...unitCells(u.unit),
@@ -577,13 +648,16 @@ export function toCsv(report: QuarterlyReport, lang: Lang, options: { bom?: bool
         r.idle.length,
         r.idle.join(' '),
         r.faults,
-        l('not-available'),
+        r.repairs,
+        r.repairHoursMedian === null ? null : round(r.repairHoursMedian, 2),
+        round(r.repairHoursTotal, 2),
+        r.unrepaired,
         l(u.status),
       ]);
     }
   }
   lines.push([]);
-  lines.push((['unit', 'gateway', 'eventsReceived', 'seqFrom', 'seqTo', 'seqExpected', 'missing', 'evicted', 'openGaps', 'uncorrected', 'lastSeen', 'onlineNow', 'uptime', 'dataStatus'] as const).map(h));
+  lines.push((['unit', 'gateway', 'eventsReceived', 'seqFrom', 'seqTo', 'seqExpected', 'missing', 'evicted', 'openGaps', 'uncorrected', 'lastSeen', 'onlineNow', 'uptime', 'unknownHours', 'dataStatus'] as const).map(h));
   for (const g of report.gateways) {
     lines.push([
       g.unit,
@@ -598,7 +672,8 @@ export function toCsv(report: QuarterlyReport, lang: Lang, options: { bom?: bool
       g.uncorrected,
       g.lastSeen,
       g.onlineNow === null ? null : l(g.onlineNow ? 'yes' : 'no'),
-      l('not-available'),
+      g.uptimeShare === null ? l('not-available') : round(g.uptimeShare * 100, 2),
+      round(g.unknownHours, 2),
       l(g.status),
     ]);
   }

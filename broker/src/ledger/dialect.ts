@@ -1,0 +1,62 @@
+/**
+ * Where SQLite's and PostgreSQL's SQL differ, in one place. Every other query of the ledger is
+ * the same text on both (see sql.ts). The schema's differences (autoincrement ids, column types,
+ * WITHOUT ROWID) are in the two migration lists, schema.ts and pg-schema.ts.
+ */
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** The larger of two values: SQLite's scalar MAX(a, b), PostgreSQL's GREATEST(a, b). */
+  greatest(a: string, b: string): string;
+  /** The smaller: SQLite's scalar MIN(a, b), PostgreSQL's LEAST(a, b). */
+  least(a: string, b: string): string;
+  /** A number inside a JSON text column, e.g. jsonNumber('payload', 'session', 'endedAt'). */
+  jsonNumber(column: string, ...path: string[]): string;
+  /**
+   * A statement taking one array parameter (the batch's `unit/gateway` keys) that serializes
+   * writers of the same gateways until the transaction ends, or null where the transaction
+   * itself already does (SQLite's BEGIN IMMEDIATE holds the only write lock). PostgreSQL's
+   * transactions run concurrently (two centrals on one database), and the gaps' "highest seq
+   * so far" is read-then-write: without the lock two writers of one gateway could both miss a gap.
+   */
+  lockGateways: string | null;
+}
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  greatest: (a, b) => `MAX(${a}, ${b})`,
+  least: (a, b) => `MIN(${a}, ${b})`,
+  jsonNumber: (column, ...path) => `json_extract(${column}, '$.${path.join('.')}')`,
+  lockGateways: null,
+};
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  greatest: (a, b) => `GREATEST(${a}, ${b})`,
+  least: (a, b) => `LEAST(${a}, ${b})`,
+  // The payload is TEXT (the same column as SQLite's): cast to json (not jsonb, which refuses a
+  // \u0000 escape that JSON allows), take the path as text, cast to a number.
+  jsonNumber: (column, ...path) => `CAST((CAST(${column} AS json) #>> '{${path.join(',')}}') AS DOUBLE PRECISION)`,
+  // Sorted keys: two batches locking overlapping gateways take them in the same order (no deadlock).
+  lockGateways: `SELECT pg_advisory_xact_lock(hashtext(current_schema() || '/' || k)) FROM unnest(CAST(? AS text[])) AS k ORDER BY k`,
+};
+
+/** `?` placeholders as PostgreSQL's `$1, $2...`, leaving quoted text and identifiers alone. */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  let out = '';
+  let quote: string | undefined;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '?') {
+      out += `$${++n}`;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}

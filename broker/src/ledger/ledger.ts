@@ -1,0 +1,293 @@
+/**
+ * The usage ledger, on SQLite or PostgreSQL (one SQL interface: sql.ts). One writer: the ingest
+ * hands it batches, each written in one transaction, so the cost of a commit (an fsync) is shared
+ * by every message in the batch. On SQLite, WAL lets the API read while the ingest writes and
+ * `synchronous = FULL` makes a commit durable before it returns; PostgreSQL's commit is durable
+ * by default (synchronous_commit on). That is what lets the broker acknowledge an event only after
+ * the commit (ingest.ts) and promise that an acknowledged event survives a power cut.
+ *
+ * Idempotent by event id: a redelivered event (QoS 1 retry, outbox replay) is counted as a
+ * duplicate and stored once. Sequence gaps: gaps.ts. Clock correction: clock.ts. Kit-state and
+ * presence history: history.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { topics, type GatewayState, type UsageEvent } from '@stemlab/protocol';
+import { BootClocks } from './clock.ts';
+import { SeqGaps } from './gaps.ts';
+import { History, type PresenceSource } from './history.ts';
+import { PostgresDriver } from './pg-driver.ts';
+import { migratePostgres } from './pg-schema.ts';
+import { LedgerQueries } from './queries.ts';
+import { migrate } from './schema.ts';
+import type { Queryable, SqlDriver } from './sql.ts';
+import { SqliteDriver } from './sqlite-driver.ts';
+import type { BatchResult, LedgerMessage } from './types.ts';
+
+/** Where the ledger lives: a SQLite file (the central's own, by default) or a PostgreSQL schema. */
+export type LedgerConfig =
+  | {
+      kind: 'sqlite';
+      file: string;
+      /** How long a write waits for another connection's lock, in ms; 0 (the default) fails at once with SQLITE_BUSY (the ingest retries). */
+      busyTimeoutMs?: number;
+    }
+  | {
+      kind: 'postgres';
+      /** postgres://user:password@host:port/database */
+      url: string;
+      /** The schema of the ledger's tables, created if missing (default 'stemlab'). */
+      schema?: string;
+      /** Pooled connections (default 4). */
+      poolSize?: number;
+    };
+
+/** What central.yaml's `ledger` says (config.ts): the SQLite file is the central's own. */
+export type LedgerChoice = { kind: 'sqlite' } | Extract<LedgerConfig, { kind: 'postgres' }>;
+
+/** Totals since the ledger was opened (for metrics and tests). */
+export interface LedgerStats extends BatchResult {
+  /** Committed write transactions: far fewer than messages when batching works. */
+  transactions: number;
+  /** Messages written in those transactions. */
+  messages: number;
+}
+
+const SQL = {
+  insertEvent: `INSERT INTO usage_events
+    (event_id, unit, gateway, seq, type, kit, component, device_type, session_id, payload, at, corrected_at, clock_synced, boot_id, uptime_ms, received_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  eventExists: 'SELECT 1 AS one FROM usage_events WHERE event_id = ?',
+  seqOwner: 'SELECT event_id FROM usage_events WHERE unit = ? AND gateway = ? AND seq = ?',
+  birth: `UPDATE gateways SET online = 1, bd_seq = ?, boot_id = ?, clock_offset_ms = ?, status_at = ?,
+    outbox_pending = ?, outbox_evicted = ?, agent_version = COALESCE(?, agent_version) WHERE unit = ? AND gateway = ?`,
+  offline: 'UPDATE gateways SET online = 0, status_at = ? WHERE unit = ? AND gateway = ?',
+  bdSeq: 'SELECT bd_seq FROM gateways WHERE unit = ? AND gateway = ?',
+  connection: 'UPDATE gateways SET connected = ?, online = ?, client_id = ?, status_at = ? WHERE unit = ? AND gateway = ?',
+  kitState: `INSERT INTO kit_states (unit, gateway, kit, state, reason, at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (unit, gateway, kit) DO UPDATE SET state = excluded.state, reason = excluded.reason, at = excluded.at, received_at = excluded.received_at`,
+  telemetry: `INSERT INTO telemetry_latest (unit, gateway, kit, component, value, at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (unit, gateway, kit, component) DO UPDATE SET value = excluded.value, at = excluded.at, received_at = excluded.received_at`,
+  deadLetter: 'INSERT INTO dead_letters (topic, payload, encoding, reason, client_id, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+} as const;
+
+/** Opens (creating and migrating if needed) the ledger. */
+export async function openLedger(config: LedgerConfig): Promise<Ledger> {
+  if (config.kind === 'sqlite') {
+    const driver = SqliteDriver.open(config.file, { busyTimeoutMs: config.busyTimeoutMs });
+    try {
+      migrate(driver.db);
+    } catch (err) {
+      await driver.close();
+      throw err;
+    }
+    return new Ledger(driver, config.file);
+  }
+  const schema = config.schema ?? 'stemlab';
+  const driver = PostgresDriver.create({ url: config.url, schema, max: config.poolSize });
+  try {
+    await migratePostgres(driver.pool, schema);
+  } catch (err) {
+    await driver.close();
+    throw err;
+  }
+  return new Ledger(driver, `${redact(config.url)} schema ${schema}`);
+}
+
+/** The URL without its password, for logs. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres (unparsable url)';
+  }
+}
+
+export class Ledger extends LedgerQueries {
+  readonly stats: LedgerStats = { transactions: 0, messages: 0, inserted: 0, duplicates: 0, deadLetters: 0, staleWills: 0 };
+  readonly kind: 'sqlite' | 'postgres';
+  /** This run's id, on the presence rows it writes (history.ts). */
+  readonly run = randomUUID();
+  private readonly clocks = new BootClocks();
+  private readonly seqGaps = new SeqGaps();
+  private readonly history = new History(this.run);
+
+  constructor(
+    readonly sql: SqlDriver,
+    /** The file, or the PostgreSQL server (password hidden) and schema: for logs. */
+    readonly where: string,
+  ) {
+    super(sql);
+    this.kind = sql.dialect.name;
+  }
+
+  /** Writes the messages in one transaction: all or none. Rejects with the driver's error (e.g. SQLITE_BUSY, a lost connection) if it cannot commit. */
+  async insertBatch(messages: readonly LedgerMessage[]): Promise<BatchResult> {
+    if (messages.length === 0) return { inserted: 0, duplicates: 0, deadLetters: 0, staleWills: 0 };
+    let result: BatchResult;
+    try {
+      result = await this.sql.transaction((tx) => this.apply(tx, messages));
+    } catch (err) {
+      this.clocks.reset();
+      throw err;
+    }
+    const st = this.stats;
+    st.transactions++;
+    st.messages += messages.length;
+    st.inserted += result.inserted;
+    st.duplicates += result.duplicates;
+    st.deadLetters += result.deadLetters;
+    st.staleWills += result.staleWills;
+    return result;
+  }
+
+  /** The central stops at `at`: closes the presence intervals this run recorded (what follows is unknown). */
+  async endPresence(at: number): Promise<void> {
+    await this.sql.transaction((tx) => this.history.end(tx, at));
+  }
+
+  close(): Promise<void> {
+    return this.sql.close();
+  }
+
+  private async apply(tx: Queryable, messages: readonly LedgerMessage[]): Promise<BatchResult> {
+    const result: BatchResult = { inserted: 0, duplicates: 0, deadLetters: 0, staleWills: 0 };
+    // Each gateway's last_seen once per batch, at its latest message (not its first).
+    const seen = new Map<string, { unit: string; gateway: string; at: number }>();
+    for (const m of messages) {
+      if (m.kind === 'dead-letter') continue;
+      const key = `${m.unit}/${m.gateway}`;
+      const latest = seen.get(key);
+      if (!latest || m.receivedAt > latest.at) seen.set(key, { unit: m.unit, gateway: m.gateway, at: m.receivedAt });
+    }
+    if (tx.dialect.lockGateways && seen.size > 0) await tx.query(tx.dialect.lockGateways, [[...seen.keys()]]);
+    const d = tx.dialect;
+    for (const g of seen.values()) {
+      await tx.run(
+        `INSERT INTO gateways (unit, gateway, first_seen, last_seen) VALUES (?, ?, ?, ?)
+         ON CONFLICT (unit, gateway) DO UPDATE SET last_seen = ${d.greatest('gateways.last_seen', 'excluded.last_seen')}`,
+        [g.unit, g.gateway, g.at, g.at],
+      );
+      await this.history.confirm(tx, g.unit, g.gateway, g.at);
+    }
+    // The highest seq per gateway, read once per batch and kept up to date here (the gateways are ours until commit).
+    const his = new Map<string, number>();
+    for (const m of messages) {
+      switch (m.kind) {
+        case 'dead-letter':
+          await this.deadLetter(tx, m.topic, m.payload, m.reason, m.clientId, m.receivedAt);
+          result.deadLetters++;
+          break;
+        case 'usage': {
+          const outcome = await this.usage(tx, his, m.unit, m.gateway, m.event, m.receivedAt);
+          if (outcome === 'inserted') result.inserted++;
+          else if (outcome === 'duplicate') result.duplicates++;
+          else result.deadLetters++;
+          break;
+        }
+        case 'gateway-state':
+          if (!(await this.gatewayState(tx, m.unit, m.gateway, m.state, m.receivedAt))) result.staleWills++;
+          break;
+        case 'kit-state': {
+          const s = m.state;
+          const correctedAt = await this.clocks.correct(tx, m.unit, m.gateway, s);
+          const row = { unit: m.unit, gateway: m.gateway, kit: m.kit, state: s.state, reason: s.reason ?? null, at: s.at, correctedAt, receivedAt: m.receivedAt };
+          await this.history.kitState(tx, row);
+          await tx.run(SQL.kitState, [m.unit, m.gateway, m.kit, s.state, row.reason, s.at, m.receivedAt]);
+          break;
+        }
+        case 'telemetry':
+          await tx.run(SQL.telemetry, [m.unit, m.gateway, m.kit, m.component, JSON.stringify(m.telemetry.value ?? null), m.telemetry.at, m.receivedAt]);
+          break;
+        case 'connection': {
+          const c = m.connected ? 1 : 0;
+          await tx.run(SQL.connection, [c, c, m.clientId, m.receivedAt, m.unit, m.gateway]);
+          await this.recordPresence(tx, m.unit, m.gateway, m.connected, m.receivedAt, m.connected ? 'connect' : 'disconnect');
+          break;
+        }
+      }
+    }
+    return result;
+  }
+
+  private recordPresence(tx: Queryable, unit: string, gateway: string, online: boolean, at: number, source: PresenceSource): Promise<void> {
+    return this.history.presence(tx, unit, gateway, online, at, source);
+  }
+
+  private async usage(tx: Queryable, his: Map<string, number>, unit: string, gateway: string, e: UsageEvent, receivedAt: number): Promise<'inserted' | 'duplicate' | 'dead-letter'> {
+    if (e.clock.synced) await this.clocks.learn(tx, unit, gateway, e, receivedAt);
+    const key = `${unit}/${gateway}`;
+    const hi = his.get(key) ?? (await this.seqGaps.maxSeq(tx, unit, gateway));
+    const device = e.type === 'outbox.evicted' ? null : e.device;
+    const payload = JSON.stringify(e);
+    const inserted = await tx.run(SQL.insertEvent, [
+      e.eventId,
+      unit,
+      gateway,
+      e.seq,
+      e.type,
+      device?.kit ?? null,
+      device?.component ?? null,
+      device?.type ?? null,
+      e.type === 'outbox.evicted' ? null : e.session.id,
+      payload,
+      e.at,
+      await this.clocks.correct(tx, unit, gateway, e),
+      e.clock.synced ? 1 : 0,
+      e.clock.bootId,
+      e.clock.uptimeMs,
+      receivedAt,
+    ]);
+    if (inserted.changes === 0) {
+      his.set(key, hi);
+      if ((await tx.get(SQL.eventExists, [e.eventId])) !== undefined) return 'duplicate';
+      // Not this event: its seq is taken by another one. The gateway lost its counter; keep both visible.
+      const owner = (await tx.get<{ event_id: string }>(SQL.seqOwner, [unit, gateway, e.seq]))?.event_id;
+      const reason = `seq ${e.seq} of ${unit}/${gateway} is already used by event ${owner ?? '?'}: the gateway reused a sequence number (was its outbox reset?)`;
+      await this.deadLetter(tx, topics.usage(unit, gateway), Buffer.from(payload), reason, null, receivedAt);
+      return 'dead-letter';
+    }
+    if (e.type === 'outbox.evicted') await this.seqGaps.onEviction(tx, unit, gateway, e.eventId, e.evicted, receivedAt);
+    await this.seqGaps.onEvent(tx, unit, gateway, e.seq, hi, receivedAt);
+    his.set(key, Math.max(hi, e.seq));
+    return 'inserted';
+  }
+
+  /**
+   * Births and wills. A birth always wins (it comes from a live connection). An offline will
+   * whose bdSeq is older than the current birth's ends a connection that was already replaced
+   * (Sparkplug's rule): it is stale and ignored. Returns false for a stale will.
+   */
+  private async gatewayState(tx: Queryable, unit: string, gateway: string, state: GatewayState, receivedAt: number): Promise<boolean> {
+    if (state.status === 'online') {
+      await this.clocks.learn(tx, unit, gateway, state, receivedAt);
+      const offset = (await this.clocks.offset(tx, unit, gateway, state.clock.bootId)) ?? null;
+      await tx.run(SQL.birth, [
+        state.bdSeq,
+        state.clock.bootId,
+        offset,
+        receivedAt,
+        state.outbox?.pending ?? null,
+        state.outbox?.evicted ?? null,
+        state.agent?.version ?? null,
+        unit,
+        gateway,
+      ]);
+      await this.recordPresence(tx, unit, gateway, true, receivedAt, 'birth');
+      return true;
+    }
+    const current = (await tx.get<{ bd_seq: number | null }>(SQL.bdSeq, [unit, gateway]))?.bd_seq ?? null;
+    if (current !== null && state.bdSeq < current) return false;
+    await tx.run(SQL.offline, [receivedAt, unit, gateway]);
+    await this.recordPresence(tx, unit, gateway, false, receivedAt, 'will');
+    return true;
+  }
+
+  private async deadLetter(tx: Queryable, topic: string, payload: Buffer, reason: string, clientId: string | null, receivedAt: number): Promise<void> {
+    // NUL is valid UTF-8 but PostgreSQL's text cannot hold it: such a payload is kept as base64 too.
+    const utf8 = isUtf8(payload) && !payload.includes(0);
+    await tx.run(SQL.deadLetter, [topic, payload.toString(utf8 ? 'utf8' : 'base64'), utf8 ? 'utf8' : 'base64', reason, clientId, receivedAt]);
+  }
+}
