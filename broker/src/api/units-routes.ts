@@ -34,7 +34,7 @@ export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now }: Ro
     const session = requireRole(db, request, roles, now());
     const { id } = parse(idParams, request.params, 'path parameter');
     if (unitScoped(session) && id !== session.unit) throw new ApiError('FORBIDDEN', `a ${session.role} sees only unit '${session.unit ?? ''}'`);
-    return { unit: unitDetail(ledger, existing(id)) };
+    return { unit: unitDetail(ledger, existing(id)), districts: DISTRICTS };
   });
 
   app.post('/api/v1/units', (request, reply) => {
