@@ -182,9 +182,9 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
     // A wrong password: the error in Vietnamese, then in English after the switch.
     await logIn(page, 'admin', 'wrong password!');
     await page.getByRole('alert').getByText('Sai tên đăng nhập hoặc mật khẩu').waitFor();
-    await page.getByRole('button', { name: 'Chuyển sang tiếng Anh' }).click();
+    await page.getByRole('button', { name: 'English', exact: true }).click();
     await page.getByRole('alert').getByText('Wrong username or password').waitFor();
-    await page.getByRole('button', { name: 'Switch to Vietnamese' }).click();
+    await page.getByRole('button', { name: 'Tiếng Việt', exact: true }).click();
     await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
 
     await logIn(page, 'admin');
@@ -207,7 +207,7 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
     await expect.poll(() => page.locator('table.units tbody tr').count()).toBe(1);
 
     // English, remembered across a reload.
-    await page.getByRole('button', { name: 'Chuyển sang tiếng Anh' }).click();
+    await page.getByRole('button', { name: 'English', exact: true }).click();
     await page.getByRole('heading', { name: "Units' equipment overview" }).waitFor();
     await page.reload();
     await page.getByRole('heading', { name: "Units' equipment overview" }).waitFor();
@@ -272,6 +272,9 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
     const other = FLEET.find((u) => u.id !== A.id)!;
     await page.goto(`${central.httpUrl}/#/unit/${other.id}`);
     await page.getByRole('alert').getByText('không được phép').waitFor();
+    await page.getByRole('heading', { name: 'Không có quyền truy cập' }).waitFor();
+    await page.goto(`${central.httpUrl}/#/reports`);
+    await page.getByRole('alert').getByText('Tài khoản của bạn không được phép xem trang này.').waitFor();
     // Nothing wider than the phone's screen.
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
 

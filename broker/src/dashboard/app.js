@@ -25,9 +25,10 @@ function translateStatic() {
   document.documentElement.lang = lang();
   document.title = t('app.title');
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  // Named by its visible text, in the language it switches to; the title says what it does.
   const button = document.getElementById('lang');
   button.textContent = t('lang.other');
-  button.setAttribute('aria-label', t('lang.switch'));
+  button.title = t('lang.switch');
   button.setAttribute('lang', lang() === 'vi' ? 'en' : 'vi');
 }
 
@@ -114,10 +115,11 @@ async function render() {
     else if (path === 'unit' && arg) await renderUnit(ctx, arg);
     else if (path === 'reports' && !unitScoped(s)) await renderReports(ctx);
     else if (path === 'admin' && s.role === 'admin') await renderAdmin(ctx);
-    else replace(main, h('h1', {}, t('error.notFoundTitle')), notice('error', t(path === 'reports' || path === 'admin' ? 'error.forbidden' : 'error.notFound')));
+    else if (path === 'reports' || path === 'admin') replace(main, h('h1', { tabindex: '-1' }, t('error.forbiddenTitle')), notice('error', t('error.forbidden')));
+    else replace(main, h('h1', { tabindex: '-1' }, t('error.notFoundTitle')), notice('error', t('error.notFound')));
   } catch (err) {
     if (!ctx.current() || !session()) return;
-    replace(main, h('h1', {}, t('error.title')), notice('error', errorText(err)));
+    replace(main, h('h1', { tabindex: '-1' }, t(err?.code === 'FORBIDDEN' ? 'error.forbiddenTitle' : 'error.title')), notice('error', errorText(err)));
   }
   if (ctx.current()) main.querySelector('h1')?.focus({ preventScroll: true });
 }

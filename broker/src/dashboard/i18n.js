@@ -25,6 +25,7 @@ export const messages = {
 
     'error.title': 'Có lỗi',
     'error.notFoundTitle': 'Không có trang này',
+    'error.forbiddenTitle': 'Không có quyền truy cập',
     'error.wrongPassword': 'Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa. Vui lòng kiểm tra và thử lại.',
     'error.tooMany': 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.',
     'error.sessionExpired': 'Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.',
@@ -205,6 +206,7 @@ export const messages = {
 
     'error.title': 'Something went wrong',
     'error.notFoundTitle': 'No such page',
+    'error.forbiddenTitle': 'Not allowed',
     'error.wrongPassword': 'Wrong username or password, or the account is disabled. Check them and try again.',
     'error.tooMany': 'Too many failed log-ins. Try again in {minutes} minutes.',
     'error.sessionExpired': 'Your session has expired. Please log in again.',
