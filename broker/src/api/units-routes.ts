@@ -16,7 +16,7 @@ import { roles } from './users.ts';
 
 const idParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a unit id such as thcs-q1-01') });
 
-export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now }: RouteContext): void {
+export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now, log }: RouteContext): void {
   const existing = (id: string) => {
     const unit = getUnit(db, id);
     if (!unit) throw new ApiError('NOT_FOUND', `no unit '${id}' in the registry`);
@@ -43,7 +43,9 @@ export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now }: Ro
     const body = request.body !== null && typeof request.body === 'object' ? { placeholderName: false, equipment: [], ...request.body } : request.body;
     const unit = parse(unitSchema, body, 'body field');
     if (getUnit(db, unit.id)) throw new ApiError('CONFLICT', `body field 'id': unit '${unit.id}' exists; change it with PATCH /api/v1/units/${unit.id}`);
-    return reply.code(201).send({ unit: addUnit(db, unit, admin.username, { now: now() }) });
+    const added = addUnit(db, unit, admin.username, { now: now() });
+    log?.info({ actor: admin.username, unit: unit.id }, 'unit added');
+    return reply.code(201).send({ unit: added });
   });
 
   app.patch('/api/v1/units/:id', (request) => {
@@ -52,7 +54,9 @@ export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now }: Ro
     const patch = parse(unitPatchSchema, request.body, 'body field');
     // Checked as a whole unit here too, so that the error names the field of the body.
     parse(unitSchema, { ...existing(id), ...patch, id }, 'body field');
-    return { unit: updateUnit(db, id, patch, admin.username, { now: now() }) };
+    const unit = updateUnit(db, id, patch, admin.username, { now: now() });
+    log?.info({ actor: admin.username, unit: id, changed: Object.keys(patch) }, 'unit changed');
+    return { unit };
   });
 
   app.delete('/api/v1/units/:id', (request) => {
@@ -61,7 +65,9 @@ export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now }: Ro
     existing(id);
     const members = db.prepare('SELECT username FROM users WHERE unit = ? AND disabled_at IS NULL ORDER BY username').pluck().all(id) as string[];
     if (members.length > 0) throw new ApiError('CONFLICT', `unit '${id}' still has accounts (${members.join(', ')}): move or disable them first`);
-    return { unit: removeUnit(db, id, admin.username, { now: now() }) };
+    const unit = removeUnit(db, id, admin.username, { now: now() });
+    log?.info({ actor: admin.username, unit: id }, 'unit removed');
+    return { unit };
   });
 
   app.get('/api/v1/audit', (request) => {

@@ -14,7 +14,7 @@ import { createUser, getUser, listUsers, newUserSchema, roles, updateUser, UserE
 
 const usernameParams = z.strictObject({ username: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'a username') });
 
-export function registerUserRoutes(app: FastifyInstance, { db, now }: RouteContext): void {
+export function registerUserRoutes(app: FastifyInstance, { db, now, log }: RouteContext): void {
   const assertUnitExists = (unit: string | null | undefined) => {
     if (unit && !getUnit(db, unit)) throw new ApiError('BAD_REQUEST', `body field 'unit': no unit '${unit}' in the registry (GET /api/v1/units lists them)`);
   };
@@ -34,7 +34,9 @@ export function registerUserRoutes(app: FastifyInstance, { db, now }: RouteConte
     const body = parse(newUserSchema, request.body, 'body field');
     assertUnitExists(body.unit);
     if (getUser(db, body.username)) throw new ApiError('CONFLICT', `body field 'username': '${body.username}' is taken; change that account with PATCH /api/v1/users/${body.username}`);
-    return reply.code(201).send({ user: createUser(db, body, admin.username, now()) });
+    const user = createUser(db, body, admin.username, now());
+    log?.info({ actor: admin.username, username: user.username, role: user.role, unit: user.unit }, 'account created');
+    return reply.code(201).send({ user });
   });
 
   app.patch('/api/v1/users/:username', (request) => {
@@ -43,7 +45,10 @@ export function registerUserRoutes(app: FastifyInstance, { db, now }: RouteConte
     const patch = parse(userPatchSchema, request.body, 'body field');
     assertUnitExists(patch.unit);
     try {
-      return { user: updateUser(db, username, patch, admin.username, now()) };
+      const user = updateUser(db, username, patch, admin.username, now());
+      // What changed, never the password itself.
+      log?.info({ actor: admin.username, username, changed: Object.keys(patch) }, 'account changed');
+      return { user };
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       if (err.code === 'USER_NOT_FOUND') throw new ApiError('NOT_FOUND', err.message);
