@@ -24,6 +24,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'a person account for the central HTTP API (viewer, teacher, technician, admin)',
     load: async () => (await import('./commands/user.ts')).userAdd,
   },
+  'user list': { summary: 'the people accounts of the central HTTP API', load: async () => (await import('./commands/user.ts')).userList },
+  'user set': { summary: "change an account: role, unit, disable/enable, a new password (printed once)", load: async () => (await import('./commands/user.ts')).userSet },
   report: {
     summary: 'the quarterly usage report (--quarter 2025Q3 --format csv|json)',
     load: async () => (await import('./commands/report.ts')).report,

@@ -91,7 +91,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     });
     await listen(server, options.mqtt.port, options.mqtt.host);
     if (options.http) {
-      api = buildApi({ db: credentialsDb, ledger, ingest, refusals: security.refusals, sessionHours: options.sessionHours });
+      api = buildApi({ db: credentialsDb, ledger, ingest, refusals: security.refusals, sessionHours: options.sessionHours, log: root });
       const url = new URL(await api.listen({ host: options.http.host, port: options.http.port }));
       if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
       httpUrl = url.origin;

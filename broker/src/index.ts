@@ -96,4 +96,23 @@ export { apiErrorCodes, ApiError, type ApiErrorCode, type ErrorEnvelope } from '
 export { buildApi, DEFAULT_SESSION_HOURS, type ApiOptions } from './api/server.ts';
 export { renderMetrics, type MetricsSources } from './api/metrics.ts';
 export { queryUsage, usageQuerySchema, type UsageItem, type UsageQuery } from './api/usage.ts';
-export { createUser, disableUser, getUser, login, logout, newUserSchema, roles, sessionOf, type NewUser, type Role, type Session, type User } from './api/users.ts';
+export {
+  createUser,
+  disableUser,
+  getUser,
+  listUsers,
+  login,
+  logout,
+  newUserSchema,
+  roles,
+  sessionOf,
+  updateUser,
+  UserError,
+  userPatchSchema,
+  type NewUser,
+  type Role,
+  type Session,
+  type User,
+  type UserPatch,
+} from './api/users.ts';
+export { DEFAULT_LOGIN_LIMIT, LoginLimiter, type LoginLimitOptions } from './api/login-limit.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { createUser, loadCentralConfig, openCredentialsDb, parseCentralConfig, roles } from '@stemlab/broker';
+import { createUser, getUnit, listUsers, loadCentralConfig, openCredentialsDb, parseCentralConfig, roles, seedRegistry, updateUser, UserError, userPatchSchema } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { parseCommand, UsageError } from '../args.ts';
 
@@ -42,6 +42,100 @@ export const userAdd: Command = {
       db.close();
     }
     console.log(`created ${values.role} '${values.username}'${values.unit ? ` of ${values.unit}` : ''}; password (shown only now): ${password}`);
+    return 0;
+  },
+};
+
+/**
+ * The ledger database of `--config` / `--data-dir` (the central may be running: WAL lets both in),
+ * its registry seeded as the central seeds it at its first start (once per database), so that a
+ * unit can be checked before the central ever ran.
+ */
+async function openDb(values: { config?: string; 'data-dir'?: string }) {
+  const config = values.config ? await loadCentralConfig(values.config) : parseCentralConfig({});
+  const db = openCredentialsDb(join(values['data-dir'] ?? config.dataDir, 'ledger.sqlite'));
+  seedRegistry(db);
+  return db;
+}
+
+const where = { config: { type: 'string' }, 'data-dir': { type: 'string' } } as const;
+const Where = z.object({ config: z.string().optional(), 'data-dir': z.string().min(1).optional() });
+
+export const userList: Command = {
+  summary: 'list the people accounts',
+  async run(argv) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      console.log('Usage: stemlab user list [--config central.yaml | --data-dir DIR]\n\nLists the accounts: username, role, unit, enabled or disabled (never a password).');
+      return 0;
+    }
+    const { values } = parseCommand('user list', argv, where, Where);
+    const db = await openDb(values);
+    try {
+      for (const u of listUsers(db)) {
+        console.log([u.username, u.role, u.unit ?? '-', u.disabledAt === null ? 'enabled' : `disabled ${new Date(u.disabledAt).toISOString()}`].join('\t'));
+      }
+    } finally {
+      db.close();
+    }
+    return 0;
+  },
+};
+
+const setHelp = `Usage: stemlab user set --username NAME [--role ROLE] [--unit UNIT] [--disable | --enable]
+                        [--new-password] [--config central.yaml | --data-dir DIR]
+
+Changes a person's account: the role (viewer, teacher, technician, admin) and unit (teachers and
+technicians), disables it (its sessions end at once) or enables it, or sets a new generated
+password printed once (its sessions end). The way back in for an admin who lost their password.
+Recorded in the audit log. The last enabled admin cannot be disabled or demoted.`;
+
+const SetOptions = Where.extend({
+  username: z.string({ message: 'required: the account to change' }),
+  role: z.enum(roles, { message: `expected one of ${roles.join(', ')}` }).optional(),
+  unit: z.string().optional(),
+  disable: z.boolean().optional(),
+  enable: z.boolean().optional(),
+  'new-password': z.boolean().optional(),
+}).refine((o) => !(o.disable && o.enable), { path: ['enable'], message: 'give --disable or --enable, not both' });
+
+export const userSet: Command = {
+  summary: "change a person's account",
+  async run(argv) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      console.log(setHelp);
+      return 0;
+    }
+    const flags = {
+      ...where,
+      username: { type: 'string' },
+      role: { type: 'string' },
+      unit: { type: 'string' },
+      disable: { type: 'boolean' },
+      enable: { type: 'boolean' },
+      'new-password': { type: 'boolean' },
+    } as const;
+    const { values } = parseCommand('user set', argv, flags, SetOptions);
+    const password = values['new-password'] ? randomBytes(12).toString('base64url') : undefined;
+    const patch = userPatchSchema.safeParse({
+      ...(values.role ? { role: values.role } : {}),
+      ...(values.unit ? { unit: values.unit } : {}),
+      ...(values.disable ? { disabled: true } : values.enable ? { disabled: false } : {}),
+      ...(password ? { password } : {}),
+    });
+    if (!patch.success) throw new UsageError(`stemlab user set: ${patch.error.issues[0]?.message ?? 'invalid'}; see stemlab user set --help`);
+    const db = await openDb(values);
+    let user;
+    try {
+      if (patch.data.unit && !getUnit(db, patch.data.unit)) throw new UsageError(`stemlab user set: --unit: no unit '${patch.data.unit}' in the registry`);
+      user = updateUser(db, values.username, patch.data, `cli:${process.env.USER ?? 'admin'}`);
+    } catch (err) {
+      if (err instanceof UserError) throw new UsageError(`stemlab user set: ${err.field ? `--${err.field}: ` : ''}${err.message}`);
+      throw err;
+    } finally {
+      db.close();
+    }
+    console.log(`${user.username}: ${user.role}${user.unit ? ` of ${user.unit}` : ''}, ${user.disabledAt === null ? 'enabled' : 'disabled'}`);
+    if (password) console.log(`new password (shown only now): ${password}`);
     return 0;
   },
 };

@@ -8,6 +8,8 @@ export const apiErrorCodes = {
   FORBIDDEN: { status: 403, doc: "The session's role (or unit) does not allow this request." },
   BAD_REQUEST: { status: 400, doc: 'The query or body is invalid; the message names the field and what is wrong.' },
   NOT_FOUND: { status: 404, doc: 'No such route or resource.' },
+  CONFLICT: { status: 409, doc: 'The change clashes with what exists (an account or unit id already taken, the last admin).' },
+  TOO_MANY_REQUESTS: { status: 429, doc: 'Too many failed log-ins; wait the `Retry-After` seconds before trying again.' },
   INTERNAL: { status: 500, doc: 'A fault of the central; the log has the details.' },
 } as const;
 

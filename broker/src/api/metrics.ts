@@ -1,7 +1,8 @@
 /**
  * `GET /metrics` in the Prometheus text exposition format (version 0.0.4): the ingest's
- * counters, the ledger's counts, gateways online, the broker's refusals by reason and the
- * process's memory. Sources are passed in so the API can be tested without a broker.
+ * counters, the ledger's counts, gateways online, the broker's refusals by reason, the log-in
+ * rate limit's refusals and the process's memory. Sources are passed in so the API can be tested
+ * without a broker.
  */
 import type { Ingest } from '../ingest/ingest.ts';
 import type { LedgerCounts } from '../ledger/types.ts';
@@ -11,6 +12,8 @@ export interface MetricsSources {
   ingest?: Pick<Ingest, 'stats'>;
   /** The security policy's refusal counters, by reason. */
   refusals?: Readonly<Record<string, number>>;
+  /** Log-ins the rate limit refused, by scope (api/login-limit.ts). */
+  loginRefusals?: Readonly<Record<string, number>>;
 }
 
 type Sample = [labels: Record<string, string> | undefined, value: number];
@@ -47,6 +50,10 @@ export async function renderMetrics(sources: MetricsSources): Promise<string> {
   if (sources.refusals) {
     const samples = Object.entries(sources.refusals).map(([reason, n]): Sample => [{ reason }, n]);
     out.push(family('stemlab_security_refusals_total', 'counter', 'What the broker access policy refused, by reason.', samples));
+  }
+  if (sources.loginRefusals) {
+    const samples = Object.entries(sources.loginRefusals).map(([scope, n]): Sample => [{ scope }, n]);
+    out.push(family('stemlab_login_refusals_total', 'counter', 'Log-ins refused by the rate limit, by scope (user: username and address; address).', samples));
   }
   const mem = process.memoryUsage();
   out.push(

@@ -4,19 +4,28 @@
  * error reply is the envelope of errors.ts.
  *
  * Roles: admin and viewer (the department) see everything; teachers and technicians see only
- * their unit's units and usage, and not the department-wide metrics and report.
+ * their unit's units and usage, and not the department-wide metrics and report. Admins manage
+ * accounts (users-routes.ts) and the registry (units-routes.ts). Log-ins are rate-limited
+ * (login-limit.ts). The dashboard's files are served at `/` (dashboard/serve.ts).
  */
 import type { Database } from 'better-sqlite3';
 import { fastify, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import { registerDashboard } from '../dashboard/serve.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { listUnits } from '../registry/fleet.ts';
 import { quarterlyReport, toCsv, toJson } from '../reports/quarterly.ts';
 import { bearerToken, requireRole, unitScoped } from './auth.ts';
+import type { RouteContext } from './context.ts';
 import { ApiError, apiErrorCodes } from './errors.ts';
+import { LoginLimiter, type LoginLimitOptions } from './login-limit.ts';
 import { renderMetrics, type MetricsSources } from './metrics.ts';
+import { parse } from './parse.ts';
+import { registerUnitRoutes } from './units-routes.ts';
 import { queryUsage, usageQuerySchema } from './usage.ts';
-import { login, logout } from './users.ts';
+import { login, logout, roles } from './users.ts';
+import { registerUserRoutes } from './users-routes.ts';
 
 export const DEFAULT_SESSION_HOURS = 12;
 
@@ -30,6 +39,10 @@ export interface ApiOptions {
   sessionHours?: number;
   /** The clock, for tests of expiry. */
   now?: () => number;
+  /** Failed log-ins allowed per username+address and per address (login-limit.ts). */
+  loginLimit?: LoginLimitOptions;
+  /** Where refused log-ins are logged (module 'api'); silent without. */
+  log?: Logger;
 }
 
 const loginSchema = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
@@ -39,20 +52,14 @@ const reportQuerySchema = z.strictObject({
   lang: z.enum(['vi', 'en']).default('vi'),
 });
 
-/** Parses with zod or throws BAD_REQUEST naming the first bad field. */
-function parse<T extends z.ZodType>(schema: T, input: unknown, where: string): z.output<T> {
-  const r = schema.safeParse(input ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(root)';
-  throw new ApiError('BAD_REQUEST', `${where} '${field}': ${issue?.message ?? 'invalid'}`);
-}
-
 export function buildApi(options: ApiOptions): FastifyInstance {
   const { db, ledger } = options;
   const now = options.now ?? Date.now;
   const ttlMs = (options.sessionHours ?? DEFAULT_SESSION_HOURS) * 3_600_000;
+  const log = options.log?.child({ module: 'api' });
+  const limiter = new LoginLimiter(options.loginLimit);
   const app = fastify({ logger: false });
+  const context: RouteContext = { db, ledger, now, log };
 
   app.setErrorHandler((err, _request, reply) => {
     if (err instanceof ApiError) return reply.code(err.statusCode).send(err.toJSON());
@@ -70,41 +77,42 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 
   app.get('/metrics', async (request, reply) => {
     requireRole(db, request, ['admin', 'viewer'], now());
-    const text = await renderMetrics({ counts: () => ledger.counts(), ingest: options.ingest, refusals: options.refusals });
+    const text = await renderMetrics({ counts: () => ledger.counts(), ingest: options.ingest, refusals: options.refusals, loginRefusals: limiter.refusals });
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   });
 
-  app.post('/api/v1/login', async (request) => {
+  app.post('/api/v1/login', async (request, reply) => {
     const body = parse(loginSchema, request.body, 'body field');
+    const address = request.ip;
+    const refused = limiter.check(body.username, address, now());
+    if (refused) {
+      if (refused.first) log?.warn({ username: body.username, address, scope: refused.scope, retryAfterSec: refused.retryAfterSec }, 'log-in refused: too many failures');
+      const minutes = Math.ceil(refused.retryAfterSec / 60);
+      const who = refused.scope === 'user' ? `for '${body.username}' from this address` : 'from this address';
+      reply.header('retry-after', String(refused.retryAfterSec));
+      throw new ApiError('TOO_MANY_REQUESTS', `too many failed log-ins ${who}; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);
+    }
     const session = await login(db, body.username, body.password, ttlMs, now());
-    if (!session) throw new ApiError('UNAUTHENTICATED', 'wrong username or password, or the account is disabled');
+    if (!session) {
+      limiter.failed(body.username, address, now());
+      throw new ApiError('UNAUTHENTICATED', 'wrong username or password, or the account is disabled');
+    }
+    limiter.succeeded(body.username, address);
     return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), role: session.role, unit: session.unit };
   });
 
   app.post('/api/v1/logout', (request) => {
-    requireRole(db, request, ['viewer', 'teacher', 'technician', 'admin'], now());
+    requireRole(db, request, roles, now());
     logout(db, bearerToken(request) ?? '');
     return { status: 'ok' };
   });
 
-  app.get('/api/v1/units', async (request) => {
-    const session = requireRole(db, request, ['viewer', 'teacher', 'technician', 'admin'], now());
-    const seen = new Map((await ledger.gateways()).map((g) => [`${g.unit}/${g.gateway}`, g]));
-    const units = listUnits(db).filter((u) => !unitScoped(session) || u.id === session.unit);
-    return {
-      units: units.map((u) => {
-        const gateways = u.gateways.map((id) => {
-          const g = seen.get(`${u.id}/${id}`);
-          return { id, online: g?.online ?? false, lastSeen: g ? new Date(g.lastSeen).toISOString() : null, agentVersion: g?.agentVersion ?? null };
-        });
-        const last = gateways.reduce<string | null>((m, g) => (g.lastSeen !== null && (m === null || g.lastSeen > m) ? g.lastSeen : m), null);
-        return { id: u.id, kind: u.kind, level: u.level, district: u.district, name: u.name, online: gateways.some((g) => g.online), lastSeen: last, gateways };
-      }),
-    };
-  });
+  registerUnitRoutes(app, context);
+  registerUserRoutes(app, context);
+  registerDashboard(app);
 
   app.get('/api/v1/usage', async (request) => {
-    const session = requireRole(db, request, ['viewer', 'teacher', 'technician', 'admin'], now());
+    const session = requireRole(db, request, roles, now());
     const q = parse(usageQuerySchema, request.query, 'query parameter');
     if (unitScoped(session)) {
       if (q.unit !== undefined && q.unit !== session.unit) throw new ApiError('FORBIDDEN', `a ${session.role} sees only unit '${session.unit ?? ''}'`);

@@ -5,8 +5,9 @@
  * Passwords are kept as scrypt hashes (security/credentials.ts, the same as gateway secrets). A
  * session token is 32 random bytes shown once; the table keeps only its SHA-256 (a token has
  * 256 bits of entropy, so a fast hash is enough and a lookup stays one index probe). Sessions
- * expire `ttlMs` after login. Creating, disabling and logging in as an admin are audited in the
- * `audit` table.
+ * expire `ttlMs` after login. Every change to an account (create, role or unit, disable, enable,
+ * password) and every admin log-in is audited in the `audit` table, in the change's transaction.
+ * The last enabled admin cannot be disabled or demoted: nobody could then manage the accounts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
@@ -32,6 +33,29 @@ export const newUserSchema = z
     if (!needsUnit && u.unit) ctx.addIssue({ code: 'custom', path: ['unit'], message: `a ${u.role} has no unit` });
   });
 export type NewUser = z.input<typeof newUserSchema>;
+
+/** What an admin may change on an account. `unit: null` takes a unit away (for a viewer or admin). */
+export const userPatchSchema = z
+  .strictObject({
+    role: z.enum(roles).optional(),
+    unit: slug.nullable().optional(),
+    disabled: z.boolean().optional(),
+    password: z.string().min(10, 'at least 10 characters').max(200).optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change: give role, unit, disabled or password' });
+export type UserPatch = z.infer<typeof userPatchSchema>;
+
+export class UserError extends Error {
+  constructor(
+    readonly code: 'USER_NOT_FOUND' | 'INVALID_USER' | 'LAST_ADMIN',
+    message: string,
+    /** The field at fault, for INVALID_USER. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
 
 export interface User {
   username: string;
@@ -101,6 +125,48 @@ export function disableUser(db: Database, username: string, actor: string, now =
     audit(db, now, actor, 'user.disable', username, toUser(before), { ...toUser(before), disabledAt: now });
     return true;
   })();
+}
+
+/**
+ * Applies an admin's change to an account, all in one transaction with its audit rows
+ * ('user.update' for role/unit, 'user.disable' / 'user.enable', 'user.password', never the
+ * password itself). Disabling or a new password ends the account's sessions; a new role or unit
+ * applies to open sessions at once (sessionOf reads them live).
+ */
+export function updateUser(db: Database, username: string, patch: UserPatch, actor: string, now = Date.now()): User {
+  return db
+    .transaction(() => {
+      const row = db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Record<string, unknown> | undefined;
+      if (!row) throw new UserError('USER_NOT_FOUND', `no account '${username}'`);
+      const before = toUser(row);
+      const role = patch.role ?? before.role;
+      const unit = patch.unit !== undefined ? patch.unit : patch.role !== undefined && (role === 'admin' || role === 'viewer') ? null : before.unit;
+      const needsUnit = role === 'teacher' || role === 'technician';
+      if (needsUnit && !unit) throw new UserError('INVALID_USER', `a ${role} needs a unit`, 'unit');
+      if (!needsUnit && unit) throw new UserError('INVALID_USER', `a ${role} has no unit`, 'unit');
+      const disabledAt = patch.disabled === undefined ? before.disabledAt : patch.disabled ? (before.disabledAt ?? now) : null;
+      const after: User = { ...before, role, unit, disabledAt };
+      const wasAdmin = before.role === 'admin' && before.disabledAt === null;
+      if (wasAdmin && (after.role !== 'admin' || after.disabledAt !== null)) {
+        const admins = db.prepare("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL").pluck().get() as number;
+        if (admins <= 1) throw new UserError('LAST_ADMIN', `'${username}' is the last enabled admin: make another admin first`);
+      }
+      db.prepare('UPDATE users SET role = ?, unit = ?, disabled_at = ? WHERE username = ?').run(role, unit, disabledAt, username);
+      if (role !== before.role || unit !== before.unit) audit(db, now, actor, 'user.update', username, before, { ...before, role, unit });
+      if (disabledAt !== before.disabledAt) audit(db, now, actor, disabledAt === null ? 'user.enable' : 'user.disable', username, before, after);
+      if (patch.password !== undefined) {
+        db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(hashSecret(patch.password), username);
+        audit(db, now, actor, 'user.password', username, null, { username });
+      }
+      if (disabledAt !== null || patch.password !== undefined) db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
+      return after;
+    })
+    .immediate();
+}
+
+/** Every account, by username (never a password hash). */
+export function listUsers(db: Database): User[] {
+  return (db.prepare('SELECT * FROM users ORDER BY username').all() as Array<Record<string, unknown>>).map(toUser);
 }
 
 export function getUser(db: Database, username: string): User | undefined {

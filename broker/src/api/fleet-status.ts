@@ -1,0 +1,81 @@
+/**
+ * The registry's units joined with what the ledger knows of their gateways now: presence, kit
+ * states, latest readings, gaps. The API's only reads of the ledger's presence tables live here,
+ * so that a change of the ledger's read interface touches this file alone.
+ */
+import type { Ledger } from '../ledger/ledger.ts';
+import type { GapRow, GatewayRow, KitStateRow, TelemetryRow } from '../ledger/types.ts';
+import type { Unit } from '../registry/fleet.ts';
+
+export interface GatewayStatus {
+  id: string;
+  online: boolean;
+  lastSeen: string | null;
+  agentVersion: string | null;
+  /** In the registry's list of the unit's gateways (the ledger may know others that published). */
+  registered: boolean;
+}
+
+export interface UnitStatus {
+  id: string;
+  kind: Unit['kind'];
+  level: Unit['level'];
+  district: string;
+  name: Unit['name'];
+  online: boolean;
+  lastSeen: string | null;
+  gateways: GatewayStatus[];
+}
+
+export interface GatewayDetail extends GatewayStatus {
+  kits: Array<Pick<KitStateRow, 'kit' | 'state' | 'reason'> & { at: string }>;
+  readings: Array<Pick<TelemetryRow, 'kit' | 'component' | 'value'> & { at: string }>;
+  /** Gaps not closed: 'open' (events missing: on their way or lost) and 'evicted' (lost, reported). */
+  gaps: Array<Pick<GapRow, 'fromSeq' | 'toSeq' | 'missing' | 'evicted' | 'status'> & { detectedAt: string }>;
+}
+
+export interface UnitDetail extends Omit<UnitStatus, 'gateways'> {
+  placeholderName: boolean;
+  gateways: GatewayDetail[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function gatewayStatus(id: string, row: GatewayRow | undefined, registered: boolean): GatewayStatus {
+  return { id, online: row?.online ?? false, lastSeen: row ? iso(row.lastSeen) : null, agentVersion: row?.agentVersion ?? null, registered };
+}
+
+function summary(unit: Unit, gateways: GatewayStatus[]): UnitStatus {
+  const lastSeen = gateways.reduce<string | null>((m, g) => (g.lastSeen !== null && (m === null || g.lastSeen > m) ? g.lastSeen : m), null);
+  return { id: unit.id, kind: unit.kind, level: unit.level, district: unit.district, name: unit.name, online: gateways.some((g) => g.online), lastSeen, gateways };
+}
+
+/** Each unit with its registered gateways' presence: one read of the ledger for the whole fleet. */
+export async function fleetStatus(ledger: Ledger, units: readonly Unit[]): Promise<UnitStatus[]> {
+  const seen = new Map((await ledger.gateways()).map((g) => [`${g.unit}/${g.gateway}`, g]));
+  return units.map((u) => summary(u, u.gateways.map((id) => gatewayStatus(id, seen.get(`${u.id}/${id}`), true))));
+}
+
+/** One unit in full: its gateways (registered first, then any other that published as it) with kits, readings and gaps. */
+export async function unitDetail(ledger: Ledger, unit: Unit): Promise<UnitDetail> {
+  const rows = new Map(
+    (await ledger.gateways())
+      .filter((g) => g.unit === unit.id)
+      .map((g) => [g.gateway, g]),
+  );
+  const ids = [...unit.gateways, ...[...rows.keys()].filter((id) => !unit.gateways.includes(id))];
+  const gaps = (await ledger.gaps(unit.id)).filter((g) => g.status !== 'closed');
+  const gateways = await Promise.all(ids.map(async (id): Promise<GatewayDetail> => {
+    const row = rows.get(id);
+    return {
+      ...gatewayStatus(id, row, unit.gateways.includes(id)),
+      kits: row ? (await ledger.kitStates(unit.id, id)).map((k) => ({ kit: k.kit, state: k.state, reason: k.reason, at: iso(k.at) })) : [],
+      readings: row ? (await ledger.telemetry(unit.id, id)).map((t) => ({ kit: t.kit, component: t.component, value: t.value, at: iso(t.at) })) : [],
+      gaps: gaps
+        .filter((g) => g.gateway === id)
+        .map((g) => ({ fromSeq: g.fromSeq, toSeq: g.toSeq, missing: g.missing, evicted: g.evicted, status: g.status, detectedAt: iso(g.detectedAt) })),
+    };
+  }));
+  const { gateways: _registered, ...rest } = summary(unit, gateways);
+  return { ...rest, placeholderName: unit.placeholderName, gateways };
+}

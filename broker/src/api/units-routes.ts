@@ -1,0 +1,77 @@
+/**
+ * The fleet over HTTP: every unit with its gateways' presence, one unit in full (teachers and
+ * technicians: only their own), and the admins' edits of the registry (add, change, remove, each
+ * audited by registry/fleet.ts with the admin as actor) and the audit trail.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { addUnit, DISTRICTS, getUnit, listUnits, removeUnit, unitPatchSchema, unitSchema, updateUnit } from '../registry/fleet.ts';
+import { auditQuerySchema, queryAudit } from './audit-log.ts';
+import { requireRole, unitScoped } from './auth.ts';
+import type { RouteContext } from './context.ts';
+import { ApiError } from './errors.ts';
+import { fleetStatus, unitDetail } from './fleet-status.ts';
+import { parse } from './parse.ts';
+import { roles } from './users.ts';
+
+const idParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a unit id such as thcs-q1-01') });
+
+export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now, log }: RouteContext): void {
+  const existing = (id: string) => {
+    const unit = getUnit(db, id);
+    if (!unit) throw new ApiError('NOT_FOUND', `no unit '${id}' in the registry`);
+    return unit;
+  };
+
+  app.get('/api/v1/units', async (request) => {
+    const session = requireRole(db, request, roles, now());
+    const units = listUnits(db).filter((u) => !unitScoped(session) || u.id === session.unit);
+    // The districts' names come along so that clients show them in either language.
+    return { units: await fleetStatus(ledger, units), districts: DISTRICTS };
+  });
+
+  app.get('/api/v1/units/:id', async (request) => {
+    const session = requireRole(db, request, roles, now());
+    const { id } = parse(idParams, request.params, 'path parameter');
+    if (unitScoped(session) && id !== session.unit) throw new ApiError('FORBIDDEN', `a ${session.role} sees only unit '${session.unit ?? ''}'`);
+    return { unit: await unitDetail(ledger, existing(id)), districts: DISTRICTS };
+  });
+
+  app.post('/api/v1/units', (request, reply) => {
+    const admin = requireRole(db, request, ['admin'], now());
+    // A new unit's name is its own and its equipment is learnt from usage unless listed.
+    const body = request.body !== null && typeof request.body === 'object' ? { placeholderName: false, equipment: [], ...request.body } : request.body;
+    const unit = parse(unitSchema, body, 'body field');
+    if (getUnit(db, unit.id)) throw new ApiError('CONFLICT', `body field 'id': unit '${unit.id}' exists; change it with PATCH /api/v1/units/${unit.id}`);
+    const added = addUnit(db, unit, admin.username, { now: now() });
+    log?.info({ actor: admin.username, unit: unit.id }, 'unit added');
+    return reply.code(201).send({ unit: added });
+  });
+
+  app.patch('/api/v1/units/:id', (request) => {
+    const admin = requireRole(db, request, ['admin'], now());
+    const { id } = parse(idParams, request.params, 'path parameter');
+    const patch = parse(unitPatchSchema, request.body, 'body field');
+    // Checked as a whole unit here too, so that the error names the field of the body.
+    parse(unitSchema, { ...existing(id), ...patch, id }, 'body field');
+    const unit = updateUnit(db, id, patch, admin.username, { now: now() });
+    log?.info({ actor: admin.username, unit: id, changed: Object.keys(patch) }, 'unit changed');
+    return { unit };
+  });
+
+  app.delete('/api/v1/units/:id', (request) => {
+    const admin = requireRole(db, request, ['admin'], now());
+    const { id } = parse(idParams, request.params, 'path parameter');
+    existing(id);
+    const members = db.prepare('SELECT username FROM users WHERE unit = ? AND disabled_at IS NULL ORDER BY username').pluck().all(id) as string[];
+    if (members.length > 0) throw new ApiError('CONFLICT', `unit '${id}' still has accounts (${members.join(', ')}): move or disable them first`);
+    const unit = removeUnit(db, id, admin.username, { now: now() });
+    log?.info({ actor: admin.username, unit: id }, 'unit removed');
+    return { unit };
+  });
+
+  app.get('/api/v1/audit', (request) => {
+    requireRole(db, request, ['admin'], now());
+    return { entries: queryAudit(db, parse(auditQuerySchema, request.query, 'query parameter')) };
+  });
+}

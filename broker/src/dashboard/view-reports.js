@@ -1,0 +1,112 @@
+// The quarterly report: pick a quarter, see each unit's data completeness and use, download it
+// as CSV, JSON or XLSX (in the language of the dashboard).
+import { api, download } from './api.js';
+import { field, h, notice, replace, select, table } from './dom.js';
+import { errorText, fmtDate, fmtNumber, lang, t } from './i18n.js';
+import { districtName } from './view-overview.js';
+
+const TZ_OFFSET_MS = 7 * 3_600_000; // Asia/Ho_Chi_Minh, no daylight saving
+
+/** The current quarter in Vietnam and the seven before it, newest first: ['2025Q3', ...]. */
+export function recentQuarters(now = Date.now(), count = 8) {
+  const local = new Date(now + TZ_OFFSET_MS);
+  let year = local.getUTCFullYear();
+  let q = Math.floor(local.getUTCMonth() / 3) + 1;
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    out.push(`${year}Q${q}`);
+    if (--q === 0) [q, year] = [4, year - 1];
+  }
+  return out;
+}
+
+const quarterName = (id) => t('reports.quarterName', { q: id.slice(5), year: id.slice(0, 4) });
+let chosen = null;
+
+function summary(report, districts) {
+  const c = report.completeness;
+  const byUnit = new Map();
+  for (const e of report.equipment) {
+    const u = byUnit.get(e.unit) ?? { hours: 0, sessions: 0, faults: 0 };
+    u.hours += e.hoursUsed;
+    u.sessions += e.sessions;
+    u.faults += e.faults;
+    byUnit.set(e.unit, u);
+  }
+  const totals = [...byUnit.values()].reduce((a, u) => ({ hours: a.hours + u.hours, sessions: a.sessions + u.sessions }), { hours: 0, sessions: 0 });
+  return h(
+    'div',
+    {},
+    h('p', {}, t('reports.deadline', { date: fmtDate(report.deadline) }), ' · ', t('reports.generated', { date: fmtDate(report.generatedAt) })),
+    h(
+      'section',
+      { class: 'stats', 'aria-label': t('reports.completeness') },
+      h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, fmtNumber(c.complete)), h('span', { class: 'stat-label' }, t('dataStatus.complete'))),
+      h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, fmtNumber(c.incomplete)), h('span', { class: 'stat-label' }, t('dataStatus.incomplete'))),
+      h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, fmtNumber(c.noData)), h('span', { class: 'stat-label' }, t('dataStatus.no-data'))),
+      h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, fmtNumber(totals.hours, 1)), h('span', { class: 'stat-label' }, t('reports.colHours'))),
+      h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, fmtNumber(totals.sessions)), h('span', { class: 'stat-label' }, t('reports.colSessions'))),
+    ),
+    h('p', { class: 'completeness' }, c.summary[lang()]),
+    report.notes.length ? h('ul', { class: 'notes' }, report.notes.map((n) => h('li', {}, n[lang()]))) : null,
+    table(
+      t('reports.units'),
+      [t('overview.colName'), t('overview.district'), t('reports.colData'), t('reports.colHours'), t('reports.colSessions'), t('reports.colFaults')],
+      report.units.map((u) => {
+        const use = byUnit.get(u.unit) ?? { hours: 0, sessions: 0, faults: 0 };
+        return [u.name ? u.name[lang()] : u.unit, u.district ? districtName(districts, u.district) : '—', h('span', { class: `badge ${u.status}` }, t(`dataStatus.${u.status}`)), fmtNumber(use.hours, 1), fmtNumber(use.sessions), fmtNumber(use.faults)];
+      }),
+    ),
+  );
+}
+
+export async function renderReports(ctx) {
+  const { districts } = await api('/api/v1/units');
+  const quarters = recentQuarters();
+  chosen ??= quarters[0];
+  const quarter = select({ name: 'quarter' }, quarters.map((q) => [q, quarterName(q)]), chosen);
+  const result = h('div', { class: 'report' });
+  const messages = h('div', { class: 'messages' });
+  const url = (format) => `/api/v1/reports/quarterly?quarter=${chosen}&format=${format}&lang=${lang()}`;
+  const show = async () => {
+    chosen = quarter.value;
+    replace(messages);
+    replace(result, h('p', { class: 'loading' }, t('common.loading')));
+    try {
+      const report = await api(url('json'));
+      if (ctx.current()) replace(result, summary(report, districts));
+    } catch (err) {
+      replace(result);
+      replace(messages, notice('error', errorText(err)));
+    }
+  };
+  const get = (format) => async () => {
+    replace(messages);
+    try {
+      const name = await download(url(format), `stemlab-${chosen}.${format}`);
+      replace(messages, notice('info', t('reports.downloaded', { name })));
+    } catch (err) {
+      replace(messages, notice('error', errorText(err)));
+    }
+  };
+  replace(
+    ctx.main,
+    h('h1', { tabindex: '-1' }, t('reports.title')),
+    h('p', {}, t('reports.intro')),
+    h(
+      'form',
+      { class: 'filters', onsubmit: (e) => (e.preventDefault(), void show()) },
+      field(t('reports.quarter'), quarter),
+      h('button', { type: 'submit', class: 'primary' }, t('reports.show')),
+    ),
+    h(
+      'div',
+      { class: 'downloads', role: 'group', 'aria-label': t('reports.download') },
+      h('span', {}, t('reports.download')),
+      ['csv', 'xlsx', 'json'].map((format) => h('button', { type: 'button', onclick: get(format) }, t(`reports.${format}`))),
+    ),
+    messages,
+    result,
+  );
+  await show();
+}
