@@ -25,7 +25,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./commands/user.ts')).userAdd,
   },
   report: {
-    summary: 'the quarterly usage report (--quarter 2025Q3 --format csv|json)',
+    summary: 'the quarterly usage report (--quarter 2025Q3 --format csv|json|xlsx)',
     load: async () => (await import('./commands/report.ts')).report,
   },
   agent: {

@@ -89,6 +89,7 @@ export {
   type SchoolTime,
   type UnitSummary,
 } from './reports/quarterly.ts';
+export { SHEETS as REPORT_SHEETS, toXlsx as reportToXlsx } from './reports/xlsx.ts';
 
 // People's accounts and the HTTP API (issue 5).
 export { apiErrorCodes, ApiError, type ApiErrorCode, type ErrorEnvelope } from './api/errors.ts';

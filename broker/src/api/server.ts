@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Ledger } from '../ledger/sqlite.ts';
 import { listUnits } from '../registry/fleet.ts';
 import { quarterlyReport, toCsv, toJson } from '../reports/quarterly.ts';
+import { toXlsx } from '../reports/xlsx.ts';
 import { bearerToken, requireRole, unitScoped } from './auth.ts';
 import { ApiError, apiErrorCodes } from './errors.ts';
 import { renderMetrics, type MetricsSources } from './metrics.ts';
@@ -35,7 +36,7 @@ export interface ApiOptions {
 const loginSchema = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
 const reportQuerySchema = z.strictObject({
   quarter: z.string().regex(/^\d{4}Q[1-4]$/, 'a quarter like 2025Q3'),
-  format: z.enum(['csv', 'json']).default('json'),
+  format: z.enum(['csv', 'json', 'xlsx']).default('json'),
   lang: z.enum(['vi', 'en']).default('vi'),
 });
 
@@ -113,11 +114,17 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return { events: queryUsage(db, q) };
   });
 
-  app.get('/api/v1/reports/quarterly', (request, reply) => {
+  app.get('/api/v1/reports/quarterly', async (request, reply) => {
     requireRole(db, request, ['admin', 'viewer'], now());
     const q = parse(reportQuerySchema, request.query, 'query parameter');
     const report = quarterlyReport(ledger, q.quarter);
     if (q.format === 'json') return reply.type('application/json; charset=utf-8').send(toJson(report));
+    if (q.format === 'xlsx') {
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="stemlab-${q.quarter}-${q.lang}.xlsx"`)
+        .send(await toXlsx(report, q.lang));
+    }
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="stemlab-${q.quarter}-${q.lang}.csv"`)
