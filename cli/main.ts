@@ -16,6 +16,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the MQTT broker and the usage ledger (--config FILE)',
     load: async () => (await import('./commands/central.ts')).central,
   },
+  ingest: {
+    summary: 'the ingest as a client of another MQTT broker: Mosquitto, EMQX, HiveMQ (--config FILE)',
+    load: async () => (await import('./commands/ingest.ts')).ingest,
+  },
   'provision gateway': {
     summary: "create or rotate a gateway's broker credentials (printed once)",
     load: async () => (await import('./commands/provision.ts')).provisionGateway,

@@ -13,6 +13,16 @@ export {
   type CentralConfigIssue,
 } from './config.ts';
 export { Ingest, type Commit, type IngestOptions } from './ingest/ingest.ts';
+export { IngestClient, ingestTopicFilters, type IngestClientOptions } from './ingest/client.ts';
+export {
+  IngestConfigError,
+  ingestConfigSchema,
+  ingestPassword,
+  loadIngestConfig,
+  parseIngestConfig,
+  type IngestConfig,
+  type IngestConfigIssue,
+} from './ingest/client-config.ts';
 export { Ledger, type LedgerOptions, type LedgerStats } from './ledger/sqlite.ts';
 export type * from './ledger/types.ts';
 export {
