@@ -9,16 +9,18 @@
  * Mosquitto is shared with other tests running at the same time: every test uses units of its
  * own (a random suffix) and subscribes only to them, and removes its sessions afterwards.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayClientId, kitStateSchema, telemetrySchema, topics } from '@stemlab/protocol';
-import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
-import { mosquitto, MOSQUITTO_URL } from '../../testing/services.ts';
+import { assertAvailable, shouldRun, type Requirement } from '../../testing/requirements.ts';
+import { mosquitto, MOSQUITTO_URL, tcpOpen } from '../../testing/services.ts';
 import { runStemlab, stemlabBin } from '../../testing/cli.ts';
 import { IngestClient, ingestTopicFilters, type IngestClientOptions } from '../src/ingest/client.ts';
 import { parseIngestConfig } from '../src/ingest/client-config.ts';
@@ -306,5 +308,68 @@ describe('the ingest client on our own Aedes (any broker)', () => {
     await until(() => client.stats.acked === 20, 'all 20 acknowledged', ingest);
     // The central wrote them too, in its own ledger: two independent ledgers, one broker.
     expect(usageRows(central.ledger.file, unit)).toBe(20);
+  });
+});
+
+/** A Mosquitto of this test's own, with broker/examples/mosquitto/stemlab.acl as shipped. */
+async function startAclMosquitto(users: Record<string, string>): Promise<string> {
+  const dir = tmpDir();
+  cleanups.push(dir.remove);
+  const passwd = join(dir.dir, 'passwd');
+  writeFileSync(passwd, '');
+  for (const [user, password] of Object.entries(users)) execFileSync('mosquitto_passwd', ['-b', passwd, user, password]);
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+  // Started as root, mosquitto drops to the user 'mosquitto', which must read these files.
+  chmodSync(dir.dir, 0o755);
+  chmodSync(passwd, 0o644);
+  const conf = join(dir.dir, 'mosquitto.conf');
+  const acl = fileURLToPath(new URL('../examples/mosquitto/stemlab.acl', import.meta.url));
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${passwd}\nacl_file ${acl}\npersistence false\nlog_dest stderr\n`);
+  const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  cleanups.push(() => void child.kill('SIGKILL'));
+  const url = `mqtt://127.0.0.1:${port}`;
+  for (let i = 0; !(await tcpOpen(url, port)); i++) {
+    if (i > 100 || child.exitCode !== null) throw new Error(`mosquitto -c ${conf} did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return url;
+}
+
+const mosquittoBinary: Requirement = existsSync('/usr/sbin/mosquitto') || existsSync('/usr/bin/mosquitto')
+  ? { ok: true }
+  : { ok: false, reason: 'the mosquitto program is not installed: apt-get install mosquitto' };
+
+describe.runIf(shouldRun('the example Mosquitto ACL', mosquittoBinary))('the example Mosquitto ACL (broker/examples/mosquitto)', () => {
+  it('lets the ingest read, keeps each gateway to its own topics, refuses a wrong password', async () => {
+    assertAvailable('mosquitto', mosquittoBinary);
+    const url = await startAclMosquitto({ 'stemlab-ingest': 'ingest-secret', 'thcs-q1-01.robot-club-1': 'gw-secret', 'thcs-q1-02': 'unit-secret' });
+    const { ingest, ledger } = await startIngest({ url, username: 'stemlab-ingest', password: 'ingest-secret', shareGroup: 'ledger', clientId: 'ingest-acl' });
+    const rows = (unit: string, gateway: string) => count(ledger.file, 'SELECT COUNT(*) AS n FROM usage_events WHERE unit = ? AND gateway = ?', unit, gateway);
+    const send = (c: MqttClient, unit: string, gateway: string) => c.publishAsync(topics.usage(unit, gateway), JSON.stringify(sessionStart(1)), { qos: 1 });
+
+    // Per-gateway block: its own topic passes; another gateway's is dropped by Mosquitto.
+    const exact = await mqtt.connectAsync(url, { clientId: 'gw:thcs-q1-01:robot-club-1', username: 'thcs-q1-01.robot-club-1', password: 'gw-secret', reconnectPeriod: 0 });
+    cleanups.push(() => exact.endAsync());
+    await send(exact, 'thcs-q1-01', 'intruded');
+    await send(exact, 'thcs-q1-01', 'robot-club-1');
+    // Pattern (username = unit id): any gateway of its unit passes; another unit's is dropped.
+    const unitUser = await mqtt.connectAsync(url, { clientId: 'gw:thcs-q1-02:lab-1', username: 'thcs-q1-02', password: 'unit-secret', reconnectPeriod: 0 });
+    cleanups.push(() => unitUser.endAsync());
+    await send(unitUser, 'thcs-q1-01', 'robot-club-1');
+    await send(unitUser, 'thcs-q1-02', 'lab-1');
+    // Each client's own publish comes after its refused one: once it is in, the refused one would be too.
+    await until(() => rows('thcs-q1-01', 'robot-club-1') >= 1 && rows('thcs-q1-02', 'lab-1') === 1, 'the allowed publishes', ingest);
+    await ingest.drain();
+    expect(rows('thcs-q1-01', 'robot-club-1')).toBe(1);
+    expect(rows('thcs-q1-01', 'intruded')).toBe(0);
+
+    await expect(startIngest({ url, username: 'stemlab-ingest', password: 'wrong', clientId: 'ingest-bad-password' })).rejects.toThrow(/refused the ingest's connection: Connection refused: Not authorized/);
   });
 });
