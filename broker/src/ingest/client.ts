@@ -173,7 +173,7 @@ export class IngestClient extends EventEmitter<{
       client.handleMessage = (packet, callback) => this.onMessage(packet, callback);
       client.on('connect', (connack) => {
         this.onConnect(connack).then(
-          () => settle(),
+          (subscribed) => subscribed && settle(),
           (err: Error) => this.fail(err, settle),
         );
       });
@@ -228,7 +228,8 @@ export class IngestClient extends EventEmitter<{
     void this.stop();
   }
 
-  private async onConnect(connack: IConnackPacket): Promise<void> {
+  /** Subscribes; false if the connection ended meanwhile (the next one tries again); throws if the broker refused. */
+  private async onConnect(connack: IConnackPacket): Promise<boolean> {
     const client = this.client as MqttClient;
     this.stats.connects++;
     this.delayMs = this.options.reconnect?.minMs ?? 500;
@@ -238,7 +239,13 @@ export class IngestClient extends EventEmitter<{
     const v5 = (this.options.protocolVersion ?? 5) === 5;
     // rap: keep the retain flag (an empty retained message clears state, it is not data); rh 1:
     // the retained states only when the subscription is new, not on every reconnect.
-    const granted = await client.subscribeAsync(this.filters, { qos: 1, ...(v5 ? { rap: true, rh: 1 } : {}) });
+    let granted;
+    try {
+      granted = await client.subscribeAsync(this.filters, { qos: 1, ...(v5 ? { rap: true, rh: 1 } : {}) });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'subscribing failed; trying again on the next connection');
+      return false;
+    }
     const refused = granted.filter((g) => g.qos >= 0x80);
     if (refused.length > 0) {
       throw new Error(
@@ -247,6 +254,7 @@ export class IngestClient extends EventEmitter<{
     }
     this.log.info({ filters: this.filters }, 'subscribed');
     this.emit('connected', { sessionPresent });
+    return true;
   }
 
   private onMessage(packet: IPublishPacket, callback: (error?: Error) => void): void {
