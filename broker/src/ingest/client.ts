@@ -237,6 +237,10 @@ export class IngestClient extends EventEmitter<{
     const sessionPresent = connack.sessionPresent;
     this.log.info({ url: this.options.url, clientId: this.options.clientId, sessionPresent, shareGroup: this.options.shareGroup }, 'connected to the broker');
     const v5 = (this.options.protocolVersion ?? 5) === 5;
+    // An MQTT 5 broker says in its CONNACK whether it offers $share [MQTT 5, 3.2.2.3.15].
+    if (this.options.shareGroup && connack.properties?.sharedSubscriptionAvailable === false) {
+      throw new Error(`${this.options.url} does not offer shared subscriptions: leave shareGroup out and run one ingest process`);
+    }
     // rap: keep the retain flag (an empty retained message clears state, it is not data); rh 1:
     // the retained states only when the subscription is new, not on every reconnect.
     let granted;
