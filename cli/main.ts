@@ -16,6 +16,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the MQTT broker and the usage ledger (--config FILE)',
     load: async () => (await import('./commands/central.ts')).central,
   },
+  ingest: {
+    summary: 'the ingest as a client of another MQTT broker: Mosquitto, EMQX, HiveMQ (--config FILE)',
+    load: async () => (await import('./commands/ingest.ts')).ingest,
+  },
   'provision gateway': {
     summary: "create or rotate a gateway's broker credentials (printed once)",
     load: async () => (await import('./commands/provision.ts')).provisionGateway,
@@ -27,7 +31,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   'user list': { summary: 'the people accounts of the central HTTP API', load: async () => (await import('./commands/user.ts')).userList },
   'user set': { summary: "change an account: role, unit, disable/enable, a new password (printed once)", load: async () => (await import('./commands/user.ts')).userSet },
   report: {
-    summary: 'the quarterly usage report (--quarter 2025Q3 --format csv|json)',
+    summary: 'the quarterly usage report (--quarter 2025Q3 --format csv|json|xlsx)',
     load: async () => (await import('./commands/report.ts')).report,
   },
   agent: {

@@ -11,6 +11,30 @@ import { z } from 'zod';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Where the usage ledger lives; shared by the central and `stemlab ingest` (ingest/client-config.ts). */
+export const ledgerSectionSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('sqlite').describe('The usage ledger in the central\'s own SQLite file, {dataDir}/ledger.sqlite: one school or a district.'),
+    }),
+    z.strictObject({
+      kind: z.literal('postgres').describe('The usage ledger on PostgreSQL: a city. Credentials, accounts and the registry stay in {dataDir}/ledger.sqlite.'),
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL: postgres://user:password@host:5432/database')
+        .describe('The database: postgres://user:password@host:5432/database.'),
+      schema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain schema name: lower-case letters, digits and _, not starting with a digit')
+        .default('stemlab')
+        .describe('The schema of the ledger\'s tables, created and migrated at start.'),
+      poolSize: z.number().int().min(1).max(100).default(4).describe('Connections the central keeps to the database.'),
+    }),
+  ])
+  // Optional rather than defaulted, as `security`: an absent section means SQLite (the central applies it).
+  .optional()
+  .describe('Where the usage ledger lives: `{ kind: sqlite }` (the default when left out) or `{ kind: postgres, url, schema }`.');
+
 export const centralConfigSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors; ignored by the central.'),
   dataDir: z.string().min(1).default('data/central').describe('Directory of the ledger (ledger.sqlite) and other central state; created if missing.'),
@@ -44,28 +68,7 @@ export const centralConfigSchema = z.strictObject({
     // Optional rather than prefaulted: an absent section means every default (the central applies them).
     .optional()
     .describe('Who may use the broker and how much (gateway credentials: `stemlab provision gateway`). Left out: every default, anonymous access off.'),
-  ledger: z
-    .discriminatedUnion('kind', [
-      z.strictObject({
-        kind: z.literal('sqlite').describe('The usage ledger in the central\'s own SQLite file, {dataDir}/ledger.sqlite: one school or a district.'),
-      }),
-      z.strictObject({
-        kind: z.literal('postgres').describe('The usage ledger on PostgreSQL: a city. Credentials, accounts and the registry stay in {dataDir}/ledger.sqlite.'),
-        url: z
-          .string()
-          .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL: postgres://user:password@host:5432/database')
-          .describe('The database: postgres://user:password@host:5432/database.'),
-        schema: z
-          .string()
-          .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain schema name: lower-case letters, digits and _, not starting with a digit')
-          .default('stemlab')
-          .describe('The schema of the ledger\'s tables, created and migrated at start.'),
-        poolSize: z.number().int().min(1).max(100).default(4).describe('Connections the central keeps to the database.'),
-      }),
-    ])
-    // Optional rather than defaulted, as `security`: an absent section means SQLite (the central applies it).
-    .optional()
-    .describe('Where the usage ledger lives: `{ kind: sqlite }` (the default when left out) or `{ kind: postgres, url, schema }`.'),
+  ledger: ledgerSectionSchema,
   log: z
     .strictObject({ level: z.enum(logLevels).default('info').describe('Lowest level logged.') })
     .prefault({})

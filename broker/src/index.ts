@@ -13,6 +13,16 @@ export {
   type CentralConfigIssue,
 } from './config.ts';
 export { Ingest, type Commit, type IngestOptions } from './ingest/ingest.ts';
+export { IngestClient, ingestTopicFilters, type IngestClientOptions } from './ingest/client.ts';
+export {
+  IngestConfigError,
+  ingestConfigSchema,
+  ingestPassword,
+  loadIngestConfig,
+  parseIngestConfig,
+  type IngestConfig,
+  type IngestConfigIssue,
+} from './ingest/client-config.ts';
 export { Ledger, openLedger, type LedgerChoice, type LedgerConfig, type LedgerStats } from './ledger/ledger.ts';
 export { isTransient, type Queryable, type SqlDriver, type SqlValue } from './ledger/sql.ts';
 export type * from './ledger/types.ts';
@@ -90,6 +100,7 @@ export {
   type SchoolTime,
   type UnitSummary,
 } from './reports/quarterly.ts';
+export { SHEETS as REPORT_SHEETS, toXlsx as reportToXlsx } from './reports/xlsx.ts';
 
 // People's accounts and the HTTP API (issue 5).
 export { apiErrorCodes, ApiError, type ApiErrorCode, type ErrorEnvelope } from './api/errors.ts';

@@ -55,7 +55,7 @@ describe('stemlab report', () => {
   it('says where the ledger is missing, and refuses a malformed quarter', async () => {
     const missing = await run(['report', '--quarter', '2025Q3', '--data-dir', join(tmp(), 'nowhere')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/no ledger at/);
+    expect(missing.stderr).toMatch(/no central state at/);
     const bad = await run(['report', '--quarter', '2025-3']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--quarter: expected a quarter such as 2025Q3/);

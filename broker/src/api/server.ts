@@ -16,6 +16,7 @@ import { registerDashboard } from '../dashboard/serve.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { listUnits } from '../registry/fleet.ts';
 import { quarterlyReport, toCsv, toJson } from '../reports/quarterly.ts';
+import { toXlsx } from '../reports/xlsx.ts';
 import { bearerToken, requireRole, unitScoped } from './auth.ts';
 import type { RouteContext } from './context.ts';
 import { ApiError, apiErrorCodes } from './errors.ts';
@@ -48,7 +49,7 @@ export interface ApiOptions {
 const loginSchema = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
 const reportQuerySchema = z.strictObject({
   quarter: z.string().regex(/^\d{4}Q[1-4]$/, 'a quarter like 2025Q3'),
-  format: z.enum(['csv', 'json']).default('json'),
+  format: z.enum(['csv', 'json', 'xlsx']).default('json'),
   lang: z.enum(['vi', 'en']).default('vi'),
 });
 
@@ -127,6 +128,12 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     // The registry is in the central's SQLite file, the ledger may be on PostgreSQL.
     const report = await quarterlyReport(ledger, q.quarter, { units: listUnits(db) });
     if (q.format === 'json') return reply.type('application/json; charset=utf-8').send(toJson(report));
+    if (q.format === 'xlsx') {
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="stemlab-${q.quarter}-${q.lang}.xlsx"`)
+        .send(await toXlsx(report, q.lang));
+    }
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="stemlab-${q.quarter}-${q.lang}.csv"`)

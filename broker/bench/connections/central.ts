@@ -1,0 +1,31 @@
+/**
+ * The central in a child process of the `broker` bench, so that its memory is measured alone:
+ * `node --import tsx --expose-gc central.ts DATA_DIR`. Reports {port} when listening, {rss}
+ * (after a full GC) on 'rss', and stops on 'stop'.
+ */
+import { pino } from 'pino';
+import { startCentral } from '../../src/central.ts';
+
+const dataDir = process.argv[2] ?? 'data/bench-central';
+const central = await startCentral({
+  dataDir,
+  mqtt: { host: '127.0.0.1', port: 0 },
+  log: pino({ level: 'silent' }),
+  // Every connection comes from 127.0.0.1: the per-address connect rate would refuse the fleet.
+  security: { allowAnonymous: true, connectsPerSecond: 0, publishesPerSecond: 0 },
+});
+process.send?.({ port: Number(new URL(central.mqttUrl).port) });
+
+process.on('message', (message) => {
+  if (message === 'rss') {
+    (globalThis as { gc?: () => void }).gc?.();
+    // Let the ingest commit the presence rows of the new connections before measuring.
+    setTimeout(() => {
+      (globalThis as { gc?: () => void }).gc?.();
+      process.send?.({ rss: process.memoryUsage().rss, clients: central.broker.connectedClients });
+    }, 200);
+  } else if (message === 'stop') {
+    void central.stop().then(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => void central.stop().then(() => process.exit(0)));

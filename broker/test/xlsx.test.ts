@@ -1,0 +1,198 @@
+/**
+ * The quarterly report as XLSX, read back with exceljs: the sheets, the headers in Vietnamese
+ * and English (the CSV's, from COLUMNS), numbers stored as numbers and equal to the JSON
+ * report's figures, the frozen header row; and the HTTP route's content type and file name.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usageEventSchema, type UsageEvent } from '@stemlab/protocol';
+import { openLedger } from '../src/ledger/ledger.ts';
+import { FLEET, type Unit } from '../src/registry/fleet.ts';
+import { COLUMNS, LABELS, quarterlyReport, type QuarterlyReport } from '../src/reports/quarterly.ts';
+import { SHEETS, toXlsx } from '../src/reports/xlsx.ts';
+import { createUser } from '../src/api/users.ts';
+import { openCredentialsDb } from '../src/security/credentials.ts';
+import { runStemlab } from '../../testing/cli.ts';
+import { startTestCentral, tmpDir, type TestCentral } from './helpers.ts';
+
+const t = (local: string) => Date.parse(`${local.replace(' ', 'T')}:00+07:00`);
+const A = FLEET.find((u) => u.kind === 'robot-club') as Unit;
+const C = FLEET.find((u) => u.kind === 'smart-classroom') as Unit;
+const GW = A.gateways[0] as string;
+
+/** A session of `minutes` from `start`, as its start and end events with seqs seq, seq+1. */
+function session(seq: number, start: string, minutes: number, faults = 0): UsageEvent[] {
+  const id = randomUUID();
+  const startedAt = t(start);
+  const endedAt = startedAt + minutes * 60_000;
+  const clock = { synced: true, bootId: 'b', uptimeMs: 1000 };
+  const device = { kit: 'robot-1', component: 'left-motor', type: 'motor' };
+  const purpose = { kind: 'club-session' as const };
+  return [
+    usageEventSchema.parse({ v: 1, eventId: randomUUID(), seq, at: startedAt, clock, type: 'session.start', device, session: { id, startedAt, purpose } }),
+    usageEventSchema.parse({
+      v: 1,
+      eventId: randomUUID(),
+      seq: seq + 1,
+      at: endedAt,
+      clock,
+      type: 'session.end',
+      device,
+      session: { id, startedAt, endedAt, durationMs: endedAt - startedAt, purpose, counts: { activations: 1, motorMs: 0, readings: 0 }, faults, endReason: faults ? 'disconnect' : 'idle' },
+    }),
+  ];
+}
+
+/** exceljs declares its own `Buffer` (an ArrayBuffer), which Node's generic Buffer type does not match. */
+const load = (wb: ExcelJS.Workbook, bytes: Buffer) => wb.xlsx.load(bytes as unknown as Parameters<typeof wb.xlsx.load>[0]);
+
+let dir: ReturnType<typeof tmpDir>;
+let report: QuarterlyReport;
+const books: Record<'vi' | 'en', ExcelJS.Workbook> = { vi: new ExcelJS.Workbook(), en: new ExcelJS.Workbook() };
+
+beforeAll(async () => {
+  dir = tmpDir();
+  const ledger = await openLedger({ kind: 'sqlite', file: join(dir.dir, 'ledger.sqlite') });
+  // 90 min on Tue 1/7 08:00 and 45 min with a fault on Wed 10/9 14:00; seq 5 is missing (a gap).
+  for (const event of [...session(1, '2025-07-01 08:00', 90), ...session(3, '2025-09-10 14:00', 45, 1), ...session(6, '2025-09-11 08:00', 10)]) {
+    await ledger.insertBatch([{ kind: 'usage', unit: A.id, gateway: GW, event, receivedAt: event.at + 500 }]);
+  }
+  report = await quarterlyReport(ledger, '2025Q3', { units: [A, C], now: t('2025-09-20 10:00') });
+  await ledger.close();
+  for (const lang of ['vi', 'en'] as const) await load(books[lang], await toXlsx(report, lang));
+});
+afterAll(() => dir.remove());
+
+const sheet = (lang: 'vi' | 'en', name: keyof typeof SHEETS) => {
+  const ws = books[lang].getWorksheet(SHEETS[name][lang]);
+  if (!ws) throw new Error(`no sheet ${SHEETS[name][lang]}`);
+  return ws;
+};
+const headers = (ws: ExcelJS.Worksheet) => (ws.getRow(1).values as unknown[]).slice(1);
+/** The rows under the header as objects keyed by the header. */
+const records = (ws: ExcelJS.Worksheet) => {
+  const head = headers(ws) as string[];
+  const out: Array<Record<string, unknown>> = [];
+  ws.eachRow((row, n) => {
+    if (n === 1) return;
+    out.push(Object.fromEntries(head.map((h, i) => [h, row.getCell(i + 1).value])));
+  });
+  return out;
+};
+
+describe('the XLSX report', () => {
+  it('has a cover, units, equipment and gateways sheet in each language', () => {
+    expect(books.vi.worksheets.map((w) => w.name)).toEqual(['Tổng quan', 'Đơn vị', 'Thiết bị', 'Gateway']);
+    expect(books.en.worksheets.map((w) => w.name)).toEqual(['Summary', 'Units', 'Equipment', 'Gateways']);
+  });
+
+  it('cover: quarter, deadline, generation time and completeness', () => {
+    for (const lang of ['vi', 'en'] as const) {
+      const cover = new Map<string, unknown>();
+      sheet(lang, 'cover').eachRow((row) => cover.set(String(row.getCell(1).value), row.getCell(2).value));
+      expect(cover.get(COLUMNS.quarter[lang])).toBe('2025Q3');
+      expect(cover.get(COLUMNS.deadline[lang])).toBe('2025-09-25T17:00:00+07:00');
+      expect(cover.get(COLUMNS.generatedAt[lang])).toBe('2025-09-20T10:00:00+07:00');
+      expect(cover.get(COLUMNS.schoolHours[lang])).toBe(report.schoolHours);
+      expect(cover.get(COLUMNS.completeness[lang])).toBe(report.completeness.summary[lang]);
+    }
+    expect(report.completeness.summary.en).toMatch(/^data complete for 0 of 2 units; 1 gateway has open gaps/);
+  });
+
+  it('headers are the CSV columns, in Vietnamese and in English, frozen', () => {
+    expect(headers(sheet('vi', 'equipment')).slice(0, 6)).toEqual(['Mã đơn vị', 'Tên trường', 'Loại thiết bị', 'Số thiết bị', 'Số giờ sử dụng', 'Số phiên']);
+    expect(headers(sheet('en', 'equipment')).slice(0, 6)).toEqual(['Unit', 'School', 'Equipment type', 'Devices', 'Hours used', 'Sessions']);
+    expect(headers(sheet('en', 'gateways'))).toContain(COLUMNS.missing.en);
+    expect(headers(sheet('vi', 'gateways'))).toContain(COLUMNS.missing.vi);
+    for (const name of ['units', 'equipment', 'gateways'] as const) {
+      expect(sheet('vi', name).views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+      expect(sheet('vi', name).getColumn(1).width).toBeGreaterThan(8);
+    }
+  });
+
+  it('equipment figures are numbers, equal to the JSON report', () => {
+    const rows = records(sheet('en', 'equipment'));
+    expect(rows).toHaveLength(report.equipment.length);
+    const json = report.equipment.find((r) => r.unit === A.id && r.deviceType === 'motor');
+    // 90 + 45 + 10 minutes = 2.41666… h, unrounded; 3 sessions; 1 fault.
+    expect(json).toMatchObject({ hoursUsed: 145 / 60, sessions: 3, faults: 1 });
+    const motor = rows.find((r) => r.Unit === A.id && r['Equipment type'] === 'motor');
+    expect(motor).toMatchObject({
+      School: A.name.en,
+      Devices: json?.devices,
+      'Hours used': json?.hoursUsed,
+      Sessions: 3,
+      Faults: 1,
+      'Share of school time in use (%)': (json?.schoolTimeShare ?? NaN) * 100,
+      'Idle devices': json?.idle.length,
+      [COLUMNS.repairs.en]: json?.repairs,
+      [COLUMNS.repairHoursTotal.en]: json?.repairHoursTotal,
+      [COLUMNS.unrepaired.en]: json?.unrepaired,
+      'Data completeness': 'Incomplete',
+    });
+    expect(typeof motor?.['Hours used']).toBe('number');
+    expect(sheet('en', 'equipment').getColumn(5).numFmt).toBe('0.00');
+  });
+
+  it('gateways and units, with Vietnamese labels', () => {
+    const gw = records(sheet('vi', 'gateways')).find((r) => r[COLUMNS.unit.vi] === A.id);
+    const json = report.gateways.find((g) => g.unit === A.id);
+    // seqs 1..7 expected, 5 missing: 6 received.
+    expect(json).toMatchObject({ eventsReceived: 6, seqExpected: 7, missing: 1 });
+    expect(gw).toMatchObject({
+      [COLUMNS.gateway.vi]: GW,
+      [COLUMNS.eventsReceived.vi]: 6,
+      [COLUMNS.seqFrom.vi]: 1,
+      [COLUMNS.seqTo.vi]: 7,
+      [COLUMNS.missing.vi]: 1,
+      [COLUMNS.dataStatus.vi]: LABELS.incomplete.vi,
+    });
+    const units = records(sheet('vi', 'units'));
+    expect(units.map((u) => u[COLUMNS.unit.vi])).toEqual(report.units.map((u) => u.unit));
+    expect(units.find((u) => u[COLUMNS.unit.vi] === C.id)).toMatchObject({ [COLUMNS.school.vi]: C.name.vi, [COLUMNS.kind.vi]: LABELS['smart-classroom'].vi, [COLUMNS.dataStatus.vi]: LABELS['no-data'].vi });
+  });
+});
+
+describe('GET /api/v1/reports/quarterly?format=xlsx', () => {
+  let central: TestCentral;
+  beforeAll(async () => {
+    central = await startTestCentral({ http: { host: '127.0.0.1', port: 0 } });
+  });
+  afterAll(() => central.cleanup());
+
+  it('sends the workbook as an attachment', async () => {
+    const db = openCredentialsDb(join(central.dataDir, 'ledger.sqlite'));
+    createUser(db, { username: 'so-gd', password: 'correct horse battery', role: 'viewer' }, 'test');
+    db.close();
+    const auth = await fetch(`${central.httpUrl}/api/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'so-gd', password: 'correct horse battery' }),
+    });
+    const { token } = (await auth.json()) as { token: string };
+    const res = await fetch(`${central.httpUrl}/api/v1/reports/quarterly?quarter=2025Q3&format=xlsx&lang=en`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="stemlab-2025Q3-en.xlsx"');
+    const wb = new ExcelJS.Workbook();
+    await load(wb, Buffer.from(await res.arrayBuffer()));
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Units', 'Equipment', 'Gateways']);
+    // The shipped fleet is seeded: every unit has its row.
+    expect(wb.getWorksheet('Units')?.rowCount).toBeGreaterThan(100);
+  });
+});
+
+describe('stemlab report --format xlsx', () => {
+  it('writes the workbook to --out', async () => {
+    const out = join(dir.dir, 'q3.xlsx');
+    const { code, stderr } = await runStemlab(['report', '--quarter', '2025Q3', '--format', 'xlsx', '--lang', 'en', '--data-dir', dir.dir, '--out', out]);
+    expect(stderr).toMatch(/written to/);
+    expect(code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const motor = records(wb.getWorksheet('Equipment') as ExcelJS.Worksheet).find((r) => r.Unit === A.id && r['Equipment type'] === 'motor');
+    expect(motor?.['Hours used']).toBe(145 / 60);
+  });
+});
