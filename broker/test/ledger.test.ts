@@ -73,6 +73,15 @@ describe.each(BACKENDS)('the ledger on $backend', ({ backend, run }) => {
         expect((await ledger.counts())).toMatchObject({ events: 5, openGaps: 0 });
       });
 
+      it('ends a batch of out-of-order, repeated and conflicting events as if they had come one by one', async () => {
+        const three = sessionStart(3);
+        const result = await ledger.insertBatch([usage(sessionStart(1)), usage(sessionStart(4)), usage(three), usage(sessionStart(2)), usage(three), usage(sessionStart(2))]);
+        expect(result).toMatchObject({ inserted: 4, duplicates: 1, deadLetters: 1 });
+        expect(await seqs()).toEqual([1, 2, 3, 4]);
+        expect(await ledger.gaps()).toMatchObject([{ fromSeq: 2, toSeq: 3, missing: 0, status: 'closed' }]);
+        expect((await ledger.deadLetters())[0]?.reason).toMatch(/seq 2 .* already used by event/);
+      });
+
       it('counts the first events of a gateway as missing if they never came', async () => {
         await ledger.insertBatch([usage(sessionStart(3))]);
         expect((await ledger.gaps())).toMatchObject([{ fromSeq: 1, toSeq: 2, missing: 2 }]);

@@ -228,7 +228,11 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
       this.emit('commit', { ...result, messages: batch.length, waitedMs: Date.now() - Math.min(oldest, started) });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      if (isTransient(error) && this.state !== 'closed') return this.retryLater(batch, error);
+      if (isTransient(error)) {
+        // Stopped: no more retries, and one by one would only meet the same unreachable database.
+        if (this.state === 'closed') return this.fail(batch, error);
+        return this.retryLater(batch, error);
+      }
       this.log.error({ err: error, messages: batch.length }, 'ledger batch failed; writing its messages one by one');
       for (const e of batch) await this.commitAlone(e);
     }

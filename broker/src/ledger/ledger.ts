@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import { topics, type GatewayState, type UsageEvent } from '@stemlab/protocol';
+import { topics, type GatewayState } from '@stemlab/protocol';
 import { BootClocks } from './clock.ts';
 import { SeqGaps } from './gaps.ts';
 import { History, type PresenceSource } from './history.ts';
@@ -20,7 +20,7 @@ import { PostgresDriver } from './pg-driver.ts';
 import { migratePostgres } from './pg-schema.ts';
 import { LedgerQueries } from './queries.ts';
 import { migrate } from './schema.ts';
-import type { Queryable, SqlDriver } from './sql.ts';
+import type { Queryable, SqlDriver, SqlValue } from './sql.ts';
 import { SqliteDriver } from './sqlite-driver.ts';
 import type { BatchResult, LedgerMessage } from './types.ts';
 
@@ -54,9 +54,9 @@ export interface LedgerStats extends BatchResult {
 }
 
 const SQL = {
-  insertEvent: `INSERT INTO usage_events
+  insertEvents: `INSERT INTO usage_events
     (event_id, unit, gateway, seq, type, kit, component, device_type, session_id, payload, at, corrected_at, clock_synced, boot_id, uptime_ms, received_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    VALUES`,
   eventExists: 'SELECT 1 AS one FROM usage_events WHERE event_id = ?',
   seqOwner: 'SELECT event_id FROM usage_events WHERE unit = ? AND gateway = ? AND seq = ?',
   birth: `UPDATE gateways SET online = 1, bd_seq = ?, boot_id = ?, clock_offset_ms = ?, status_at = ?,
@@ -70,6 +70,12 @@ const SQL = {
     ON CONFLICT (unit, gateway, kit, component) DO UPDATE SET value = excluded.value, at = excluded.at, received_at = excluded.received_at`,
   deadLetter: 'INSERT INTO dead_letters (topic, payload, encoding, reason, client_id, received_at) VALUES (?, ?, ?, ?, ?, ?)',
 } as const;
+
+const EVENT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** Rows per INSERT: 16 parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535. */
+const INSERT_ROWS = 250;
+
+type UsageMessage = Extract<LedgerMessage, { kind: 'usage' }>;
 
 /** Opens (creating and migrating if needed) the ledger. */
 export async function openLedger(config: LedgerConfig): Promise<Ledger> {
@@ -89,7 +95,8 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
     await migratePostgres(driver.pool, schema);
   } catch (err) {
     await driver.close();
-    throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`ledger: cannot open PostgreSQL ${redact(config.url)} schema ${schema}: ${message}; check central.yaml's ledger.url and that the server runs`, { cause: err });
   }
   return new Ledger(driver, `${redact(config.url)} schema ${schema}`);
 }
@@ -174,19 +181,29 @@ export class Ledger extends LedgerQueries {
     }
     // The highest seq per gateway, read once per batch and kept up to date here (the gateways are ours until commit).
     const his = new Map<string, number>();
+    // Consecutive usage events are inserted together (usageRun): a round trip per
+    // few hundred events rather than per event, which is what a network database costs.
+    let run: UsageMessage[] = [];
+    const flushRun = async () => {
+      if (run.length === 0) return;
+      for (const outcome of await this.usageRun(tx, his, run)) {
+        if (outcome === 'inserted') result.inserted++;
+        else if (outcome === 'duplicate') result.duplicates++;
+        else result.deadLetters++;
+      }
+      run = [];
+    };
     for (const m of messages) {
+      if (m.kind === 'usage') {
+        run.push(m);
+        continue;
+      }
+      await flushRun();
       switch (m.kind) {
         case 'dead-letter':
           await this.deadLetter(tx, m.topic, m.payload, m.reason, m.clientId, m.receivedAt);
           result.deadLetters++;
           break;
-        case 'usage': {
-          const outcome = await this.usage(tx, his, m.unit, m.gateway, m.event, m.receivedAt);
-          if (outcome === 'inserted') result.inserted++;
-          else if (outcome === 'duplicate') result.duplicates++;
-          else result.deadLetters++;
-          break;
-        }
         case 'gateway-state':
           if (!(await this.gatewayState(tx, m.unit, m.gateway, m.state, m.receivedAt))) result.staleWills++;
           break;
@@ -209,6 +226,7 @@ export class Ledger extends LedgerQueries {
         }
       }
     }
+    await flushRun();
     return result;
   }
 
@@ -216,43 +234,68 @@ export class Ledger extends LedgerQueries {
     return this.history.presence(tx, unit, gateway, online, at, source);
   }
 
-  private async usage(tx: Queryable, his: Map<string, number>, unit: string, gateway: string, e: UsageEvent, receivedAt: number): Promise<'inserted' | 'duplicate' | 'dead-letter'> {
-    if (e.clock.synced) await this.clocks.learn(tx, unit, gateway, e, receivedAt);
-    const key = `${unit}/${gateway}`;
-    const hi = his.get(key) ?? (await this.seqGaps.maxSeq(tx, unit, gateway));
-    const device = e.type === 'outbox.evicted' ? null : e.device;
-    const payload = JSON.stringify(e);
-    const inserted = await tx.run(SQL.insertEvent, [
-      e.eventId,
-      unit,
-      gateway,
-      e.seq,
-      e.type,
-      device?.kit ?? null,
-      device?.component ?? null,
-      device?.type ?? null,
-      e.type === 'outbox.evicted' ? null : e.session.id,
-      payload,
-      e.at,
-      await this.clocks.correct(tx, unit, gateway, e),
-      e.clock.synced ? 1 : 0,
-      e.clock.bootId,
-      e.clock.uptimeMs,
-      receivedAt,
-    ]);
-    if (inserted.changes === 0) {
-      his.set(key, hi);
-      if ((await tx.get(SQL.eventExists, [e.eventId])) !== undefined) return 'duplicate';
-      // Not this event: its seq is taken by another one. The gateway lost its counter; keep both visible.
-      const owner = (await tx.get<{ event_id: string }>(SQL.seqOwner, [unit, gateway, e.seq]))?.event_id;
-      const reason = `seq ${e.seq} of ${unit}/${gateway} is already used by event ${owner ?? '?'}: the gateway reused a sequence number (was its outbox reset?)`;
-      await this.deadLetter(tx, topics.usage(unit, gateway), Buffer.from(payload), reason, null, receivedAt);
-      return 'dead-letter';
+  /**
+   * A run of usage events, in arrival order. Their rows go in with multi-row INSERTs; then each
+   * event, in order, is settled: inserted (gaps and evictions follow), a duplicate, or a second
+   * event on a used seq (dead-lettered). The end state is the same as one event at a time: clock
+   * offsets re-correct a boot's stored events when they improve (clock.ts), and a gap's counts are
+   * recounted from the table, which already holds the whole run.
+   */
+  private async usageRun(tx: Queryable, his: Map<string, number>, run: readonly UsageMessage[]): Promise<Array<'inserted' | 'duplicate' | 'dead-letter'>> {
+    const rows: SqlValue[][] = [];
+    for (const { unit, gateway, event: e, receivedAt } of run) {
+      if (e.clock.synced) await this.clocks.learn(tx, unit, gateway, e, receivedAt);
+      const device = e.type === 'outbox.evicted' ? null : e.device;
+      rows.push([
+        e.eventId,
+        unit,
+        gateway,
+        e.seq,
+        e.type,
+        device?.kit ?? null,
+        device?.component ?? null,
+        device?.type ?? null,
+        e.type === 'outbox.evicted' ? null : e.session.id,
+        JSON.stringify(e),
+        e.at,
+        await this.clocks.correct(tx, unit, gateway, e),
+        e.clock.synced ? 1 : 0,
+        e.clock.bootId,
+        e.clock.uptimeMs,
+        receivedAt,
+      ]);
     }
-    if (e.type === 'outbox.evicted') await this.seqGaps.onEviction(tx, unit, gateway, e.eventId, e.evicted, receivedAt);
-    await this.seqGaps.onEvent(tx, unit, gateway, e.seq, hi, receivedAt);
-    his.set(key, Math.max(hi, e.seq));
-    return 'inserted';
+    // The highest seq of each gateway before the run's rows go in (kept up to date below, for the next run).
+    for (const { unit, gateway } of run) {
+      const key = `${unit}/${gateway}`;
+      if (!his.has(key)) his.set(key, await this.seqGaps.maxSeq(tx, unit, gateway));
+    }
+    const inserted = new Set<string>();
+    for (let i = 0; i < rows.length; i += INSERT_ROWS) {
+      const chunk = rows.slice(i, i + INSERT_ROWS);
+      const sql = `${SQL.insertEvents} ${chunk.map(() => EVENT_ROW).join(', ')} ON CONFLICT DO NOTHING RETURNING event_id`;
+      for (const r of await tx.query<{ event_id: string }>(sql, chunk.flat())) inserted.add(r.event_id);
+    }
+    const outcomes: Array<'inserted' | 'duplicate' | 'dead-letter'> = [];
+    for (const [i, { unit, gateway, event: e, receivedAt }] of run.entries()) {
+      const key = `${unit}/${gateway}`;
+      const hi = his.get(key) ?? 0;
+      if (inserted.delete(e.eventId)) {
+        if (e.type === 'outbox.evicted') await this.seqGaps.onEviction(tx, unit, gateway, e.eventId, e.evicted, receivedAt);
+        await this.seqGaps.onEvent(tx, unit, gateway, e.seq, hi, receivedAt);
+        his.set(key, Math.max(hi, e.seq));
+        outcomes.push('inserted');
+      } else if ((await tx.get(SQL.eventExists, [e.eventId])) !== undefined) {
+        outcomes.push('duplicate');
+      } else {
+        // Not this event: its seq is taken by another one. The gateway lost its counter; keep both visible.
+        const owner = (await tx.get<{ event_id: string }>(SQL.seqOwner, [unit, gateway, e.seq]))?.event_id;
+        const reason = `seq ${e.seq} of ${unit}/${gateway} is already used by event ${owner ?? '?'}: the gateway reused a sequence number (was its outbox reset?)`;
+        await this.deadLetter(tx, topics.usage(unit, gateway), Buffer.from(rows[i]?.[9] as string), reason, null, receivedAt);
+        outcomes.push('dead-letter');
+      }
+    }
+    return outcomes;
   }
 
   /**
