@@ -4,12 +4,14 @@ import { createLogger, loadConfig, setupEditorAccounts, startGateway, type Gatew
 import { startCentral, type Ledger } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped } from '../args.ts';
+import { demoAccounts } from '../demo/accounts.ts';
 import { runClassroom } from '../demo/classroom.ts';
 import { portOrFree } from '../demo/ports.ts';
 
 const help = `Usage: stemlab demo [--duration SECONDS] [--data-dir DIR]
 
-Runs a simulated school on this machine: the central side (MQTT broker and usage ledger), a
+Runs a simulated school on this machine: the central side (MQTT broker, usage ledger, HTTP API
+and the department's dashboard, with a demo admin and teacher whose passwords it prints), a
 robot-club gateway with six simulated robots and a lab gateway with sensor benches, each an edge
 agent driving simulated Arduino boards through the real serialport → Firmata → Johnny-Five stack
 and sending its usage to the central ledger. Robot 1 drives a square and stops before obstacles,
@@ -38,8 +40,19 @@ export const demo: Command = {
     const log = createLogger('error');
     console.log('STEMLab Edge demo: a simulated school (Ctrl-C to stop)\n');
     const mqttPort = await portOrFree('127.0.0.1', 1883);
-    const central = await startCentral({ dataDir: join(dataDir, 'central'), mqtt: { host: '127.0.0.1', port: mqttPort.port }, log, security: { allowAnonymous: true } });
-    console.log(`central: MQTT broker ${central.mqttUrl}${mqttPort.taken ? ' (port 1883 was taken, took a free one)' : ''}; ledger ${join(dataDir, 'central', 'ledger.sqlite')}`);
+    const httpPort = await portOrFree('127.0.0.1', 8080);
+    const centralDir = join(dataDir, 'central');
+    const central = await startCentral({
+      dataDir: centralDir,
+      mqtt: { host: '127.0.0.1', port: mqttPort.port },
+      http: { host: '127.0.0.1', port: httpPort.port },
+      log,
+      security: { allowAnonymous: true },
+    });
+    console.log(`central: MQTT broker ${central.mqttUrl}${mqttPort.taken ? ' (port 1883 was taken, took a free one)' : ''}; ledger ${join(centralDir, 'ledger.sqlite')}`);
+    const logins = demoAccounts(centralDir, 'thcs-q1-01');
+    console.log(`  dashboard: ${central.httpUrl ?? ''}/${httpPort.taken ? ' (port 8080 was taken, took a free one)' : ''}`);
+    console.log(`    log in as ${logins.admin.username} / ${logins.admin.password} (department admin), or ${logins.teacher.username} / ${logins.teacher.password} (teacher of thcs-q1-01)`);
     const gateways: Gateway[] = [];
     for (const [file, preferred] of [['robot-club.yaml', 1880], ['lab.yaml', 1881]] as const) {
       const loaded = await loadConfig(new URL(file, examples).pathname);
