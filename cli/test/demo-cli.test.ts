@@ -1,0 +1,60 @@
+/**
+ * The front door: `stemlab demo` (npm start) on a fresh data dir brings up the central with its
+ * dashboard and the two simulated gateways, prints the log-ins it made, and the department's
+ * view shows the club's unit online with usage arriving; it then stops by itself with exit 0.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stemlabBin } from '../../testing/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'stemlab-demo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('stemlab demo', () => {
+  it('serves the dashboard with the printed log-in, shows the club online with usage, and stops by itself', async () => {
+    const child = spawn(process.execPath, [stemlabBin, 'demo', '--duration', '25', '--data-dir', dir]);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
+        for (let i = 0; i < 400; i++) {
+          const m = pattern.exec(stdout);
+          if (m) return m;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error(`demo never printed ${String(pattern)}; it printed:\n${stdout}`);
+      };
+      const [, url] = await waitFor(/dashboard: (http:\/\/\S+?)\/(\s|$)/);
+      const [, username, password] = await waitFor(/log in as (demo-admin) \/ (\S+) \(department admin\)/);
+      await waitFor(/Try: {2}curl/);
+
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<html lang="vi"/);
+      const login = await fetch(`${url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+      expect(login.status).toBe(200);
+      const { token } = (await login.json()) as { token: string };
+      const auth = { authorization: `Bearer ${token}` };
+      const units = (await (await fetch(`${url}/api/v1/units`, { headers: auth })).json()) as { units: Array<{ id: string; online: boolean }> };
+      expect(units.units).toHaveLength(54 + 28 + 27);
+      expect(units.units.find((u) => u.id === 'thcs-q1-01')?.online).toBe(true);
+      // The simulated class produces usage that reaches the ledger while the demo runs.
+      let events = 0;
+      for (let i = 0; i < 100 && events === 0; i++) {
+        const usage = (await (await fetch(`${url}/api/v1/usage?unit=thcs-q1-01`, { headers: auth })).json()) as { events: unknown[] };
+        events = usage.events.length;
+        if (events === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(events).toBeGreaterThan(0);
+    } finally {
+      if (child.exitCode === null) setTimeout(() => child.kill('SIGTERM'), 40_000).unref();
+    }
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/stopped; the ledger stays in/);
+  }, 90_000);
+});
