@@ -10,8 +10,8 @@
  * - memory: lost on restart (tests that want a bare broker).
  */
 import { join } from 'node:path';
-import LevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
-import RedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
+import aedesPersistenceLevel, { type Persistence } from 'aedes-persistence-level';
+import aedesPersistenceRedis from 'aedes-persistence-redis';
 import { Level } from 'level';
 import { CentralConfigError } from '../config.ts';
 import { reachRedis, redisOptions } from './redis.ts';
@@ -26,7 +26,7 @@ export interface StateOptions {
 
 export interface BrokerPersistence {
   /** For Aedes's `persistence` option; undefined: Aedes's own in-memory persistence. */
-  persistence: LevelPersistence | RedisPersistence | undefined;
+  persistence: Persistence | undefined;
   /** Where it is, for the log and the CLI: a directory, a Redis address or 'memory'. */
   where: string;
   /** After the broker has closed: closes the database or the Redis connections. */
@@ -46,12 +46,12 @@ export async function openPersistence(state: StateOptions, dataDir: string, fiel
       const why = cause?.code === 'LEVEL_LOCKED' ? 'another central is using it (one central per data dir; a cluster keeps its state in Redis)' : (cause?.message ?? (err as Error).message);
       throw new CentralConfigError('CONFIG_INVALID', [{ path: 'dataDir', message: `cannot open the broker state in ${dir}: ${why}` }]);
     }
-    const persistence = new LevelPersistence(db);
+    const persistence = aedesPersistenceLevel(db);
     return { persistence, where: dir, close: () => persistence.destroy() };
   }
   if (state.url === undefined) throw new CentralConfigError('CONFIG_INVALID', [{ path: field, message: 'state kind redis needs the Redis URL, e.g. redis://127.0.0.1:6379/0' }]);
   const options = redisOptions(state.url, field);
   await reachRedis(options, field);
-  const persistence = new RedisPersistence(options);
+  const persistence = aedesPersistenceRedis(options);
   return { persistence, where: `redis://${options.host}:${options.port}/${options.db}`, close: () => persistence.destroy() };
 }
