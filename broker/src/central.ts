@@ -23,6 +23,7 @@ import { seedRegistry } from './registry/fleet.ts';
 import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
 import { brokerId, openClusterEmitter, type ClusterOptions } from './state/emitter.ts';
 import { openPersistence, type BrokerPersistence, type StateOptions } from './state/persistence.ts';
+import { InflightPublishes } from './state/inflight.ts';
 import { Takeovers } from './state/takeover.ts';
 import type { CertFiles } from './transport/certs.ts';
 import type { Bind, Handle, Listener } from './transport/listener.ts';
@@ -90,6 +91,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   });
   let broker: Aedes | undefined;
   let state: BrokerPersistence | undefined;
+  let inflight: InflightPublishes | undefined;
   const listeners: Listener[] = [];
   let api: FastifyInstance | undefined;
   let httpUrl: string | undefined;
@@ -116,6 +118,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     }
     const b = broker;
     takeovers?.bind(b);
+    inflight = new InflightPublishes(b);
     b.on('client', (client) => ingest.clientConnected(client));
     b.on('clientDisconnect', (client) => {
       if (takeovers?.has(client)) return log.debug({ client: client.id }, 'client moved to another node; still connected');
@@ -157,6 +160,8 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       // Closing the broker closes every client: their wills and disconnects still reach the ingest.
       await new Promise<void>((resolve) => b.close(resolve));
       for (const listener of listeners) await listener.close();
+      // What was acknowledged is stored before the state closes (state/inflight.ts).
+      await inflight?.settled(5000);
       await closeState(st, log);
       await ingest.stop();
       security.stop();

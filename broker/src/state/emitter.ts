@@ -24,13 +24,19 @@ export interface ClusterOptions {
 }
 
 /**
- * The broker id (Aedes's `id`) of this run: the node's name and a fresh suffix. Fresh on every
- * start on purpose: Aedes publishes the stored wills of a broker id that has stopped sending
+ * The broker id (Aedes's `id`) of this run: the node's name, its start time and a random suffix.
+ *
+ * New at every start: Aedes publishes the stored wills of a broker id that has stopped sending
  * heartbeats, and a node that came back under its old id would count as alive and never publish
  * the wills its clients left when it died.
+ *
+ * Sortable by start time: aedes-persistence-level keys a client's queued messages by broker id
+ * and then a counter, and delivers them in key order. With Aedes's default (a random UUID per
+ * start) the commands queued for an offline gateway before a restart and those queued after it
+ * come back in a random order; with the start time first they come back in the order sent.
  */
-export function brokerId(nodeId: string | undefined): string {
-  return `${nodeId ?? hostname()}-${randomBytes(3).toString('hex')}`;
+export function brokerId(nodeId: string | undefined, startedAt = Date.now()): string {
+  return `${nodeId ?? hostname()}-${startedAt.toString(36).padStart(9, '0')}-${randomBytes(3).toString('hex')}`;
 }
 
 export async function openClusterEmitter(cluster: ClusterOptions, log: Logger): Promise<Emitter> {
