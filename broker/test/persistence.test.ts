@@ -15,7 +15,8 @@ import { redis, REDIS_URL } from '../../testing/services.ts';
 import { Outbox } from '../../edge-agent/src/outbox/outbox.ts';
 import { MqttExtension } from '../../edge-agent/src/mqtt/mqtt-extension.ts';
 import { robotKit, simAgent } from '../../edge-agent/test/helpers/sim-agent.ts';
-import { startCentral, type Central } from '../src/central.ts';
+import { startCentral, type Central, type CentralOptions } from '../src/central.ts';
+import { CentralConfigError } from '../src/config.ts';
 import type { StateOptions } from '../src/state/persistence.ts';
 import { endSessions, sweepRedis } from './fixtures/redis-sweep.ts';
 import { birth, tmpDir } from './helpers.ts';
@@ -186,5 +187,26 @@ describe.each(states)('broker state $name survives a restart', ({ state, run }) 
     await ext.start();
     expect(JSON.parse((await reply).payload) as CommandReply).toMatchObject({ requestId: 'away', status: 'ok' });
     expect(running.agent.estop.latched).toBe(true);
+  });
+});
+
+describe('broker state problems', () => {
+  it('refuses a second central on the same data dir, naming it', async () => {
+    const r = await rig({ kind: 'disk' });
+    await r.start();
+    const error = await startCentral({ dataDir: r.dir, mqtt: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CentralConfigError);
+    expect((error as CentralConfigError).issues).toEqual([{ path: 'dataDir', message: expect.stringMatching(/broker-state: another central is using it/) }]);
+  });
+
+  it('names the field of a Redis it cannot reach or a URL that is not Redis', async () => {
+    const { dir, remove } = tmpDir();
+    cleanups.push(remove);
+    const start = (options: Partial<CentralOptions>) => startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }), ...options }).then(
+        async (central) => (await central.stop(), new CentralConfigError('CONFIG_INVALID', [])),
+        (e: unknown) => e as CentralConfigError,
+      );
+    expect((await start({ state: { kind: 'redis', url: 'redis://127.0.0.1:1/0' } })).issues).toEqual([{ path: 'state.url', message: expect.stringMatching(/cannot reach Redis at 127\.0\.0\.1:1/) }]);
+    expect((await start({ cluster: { redis: 'http://127.0.0.1:6379' } })).issues).toEqual([{ path: 'cluster.redis', message: expect.stringMatching(/is not a Redis URL/) }]);
   });
 });
