@@ -25,7 +25,7 @@ export const centralCrossFieldRules = [
 
 export const centralConfigSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors; ignored by the central.'),
-  dataDir: z.string().min(1).default('data/central').describe('Directory of the ledger (ledger.sqlite) and other central state; created if missing.'),
+  dataDir: z.string().min(1).default('data/central').describe('Directory of the ledger (ledger.sqlite), the broker state (broker-state/, unless in Redis) and other central state; created if missing.'),
   mqtt: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1').describe('Address the MQTT broker listens on; 0.0.0.0 for every interface.'),
