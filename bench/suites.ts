@@ -6,5 +6,6 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { agentSuite } = await import('../edge-agent/bench/agent.ts');
   const { pipelineSuite } = await import('../broker/bench/pipeline.ts');
   const { gatewaySuite } = await import('../edge-agent/bench/gateway.ts');
-  return [emulatorSuite, agentSuite, pipelineSuite, gatewaySuite];
+  const { clusterSuite } = await import('../broker/bench/cluster.ts');
+  return [emulatorSuite, agentSuite, pipelineSuite, gatewaySuite, clusterSuite];
 }
