@@ -103,6 +103,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       state = await openPersistence(options.state ?? (options.cluster ? { kind: 'redis', url: options.cluster.redis } : { kind: 'disk' }), options.dataDir, options.state ? 'state.url' : 'cluster.redis');
       broker = await Aedes.createBroker({
         id: brokerId(options.cluster?.nodeId),
+        ...(options.cluster?.heartbeatSeconds ? { heartbeatInterval: options.cluster.heartbeatSeconds * 1000 } : {}),
         ...(mq ? { mq } : {}),
         ...(state.persistence ? { persistence: state.persistence } : {}),
         preConnect: security.preConnect,

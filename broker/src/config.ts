@@ -74,6 +74,14 @@ export const centralConfigSchema = z.strictObject({
         .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (up to 64)')
         .optional()
         .describe('Name of this node in logs and $SYS topics (default: the host name); a fresh suffix is added at every start.'),
+      heartbeatSeconds: z
+        .number()
+        .min(0.1)
+        .max(3600)
+        .default(60)
+        .describe(
+          "How often each node says it is alive, in seconds. When a node dies, another publishes the wills of the gateways that were on it (they show offline) once it has missed 3 heartbeats, at its next check (every 4): 3 to 7 heartbeats after the death.",
+        ),
     })
     .optional()
     .describe('Run several central nodes as one broker over Redis: gateways may connect to any node. Left out, a single node.'),

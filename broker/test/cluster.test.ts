@@ -8,7 +8,9 @@
  * ingest retrying SQLITE_BUSY. That is how nodes on one host share a ledger; nodes on several
  * hosts need a ledger server (SQLite over a network share is not safe).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +37,8 @@ describe.runIf(run)('two central nodes over Redis', () => {
     clients.push(client);
     return client;
   };
+  /** Broker ids of the nodes a test starts and stops itself, for the Redis clean-up. */
+  const otherIds: string[] = [];
   const ledgerGateway = (gateway: string) => Promise.resolve(a.ledger.gateway(unit, gateway));
 
   beforeAll(async () => {
@@ -57,7 +61,7 @@ describe.runIf(run)('two central nodes over Redis', () => {
     await b?.stop();
     await a?.stop();
     // Leave the shared Redis as we found it.
-    await sweepRedis(`${REDIS_URL}/${REDIS_DB}`, unit, [a, b].filter(Boolean).map((node) => node.broker.id));
+    await sweepRedis(`${REDIS_URL}/${REDIS_DB}`, unit, [...[a, b].filter(Boolean).map((node) => node.broker.id), ...otherIds]);
     data.remove();
   });
 
@@ -157,5 +161,43 @@ describe.runIf(run)('two central nodes over Redis', () => {
     // Its real end, on B, counts.
     await onB.endAsync();
     await expect.poll(() => ledgerGateway(gateway).then((g) => g?.connected)).toBe(false);
+  });
+
+  it("publishes, from a surviving node, the wills of the gateways that were on a node that died", async () => {
+    // Node C in its own process, killed with SIGKILL; node D here. Fast heartbeats so the test
+    // sees in a second what takes 3 to 7 minutes with the default 60 s.
+    const cluster = { redis: `${REDIS_URL}/${REDIS_DB}`, heartbeatSeconds: 0.2 };
+    const d = await startCentral({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { ...cluster, nodeId: 'node-d' }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fixtures/central-node.ts', import.meta.url).pathname, JSON.stringify({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { ...cluster, nodeId: 'node-c' }, security: { allowAnonymous: true } })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout }).once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`node C exited with ${code}`)));
+      });
+      const c = JSON.parse(line) as { mqttUrl: string; brokerId: string };
+      otherIds.push(c.brokerId, d.broker.id);
+      const gateway = 'on-dead-node';
+      const stateTopic = topics.gatewayState(unit, gateway);
+      const gw = await mqtt.connectAsync(c.mqttUrl, { clientId: gatewayClientId(unit, gateway), reconnectPeriod: 0, will: { topic: stateTopic, payload: Buffer.from(JSON.stringify(will(4))), qos: 1, retain: true } });
+      gw.on('error', () => undefined);
+      await gw.publishAsync(stateTopic, JSON.stringify(birth(4)), { qos: 1, retain: true });
+      expect(await ledgerGateway(gateway)).toMatchObject({ online: true, connected: true, bdSeq: 4 });
+      const viewer = await connect(d);
+      const willSeen = new Promise<string>((resolve) => viewer.on('message', (_t, p) => p.includes('"offline"') && resolve(p.toString())));
+      await viewer.subscribeAsync(stateTopic, { qos: 1 });
+      await expect.poll(() => d.broker.brokers[c.brokerId] !== undefined).toBe(true); // D has heard C's heartbeat
+
+      child.kill('SIGKILL');
+      const diedAt = Date.now();
+      expect(JSON.parse(await willSeen)).toMatchObject({ status: 'offline', bdSeq: 4 });
+      expect(Date.now() - diedAt).toBeLessThan(7 * 200 + 1000);
+      await expect.poll(() => ledgerGateway(gateway).then((g) => g?.online)).toBe(false);
+      // No node saw the connection end, so the ledger still has it connected: the will, not the broker, says offline.
+      expect(await ledgerGateway(gateway)).toMatchObject({ online: false, connected: true });
+      gw.end(true);
+    } finally {
+      child.kill('SIGKILL');
+      await d.stop();
+    }
   });
 });

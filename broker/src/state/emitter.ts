@@ -21,6 +21,8 @@ export interface ClusterOptions {
   redis: string;
   /** A name for this node in logs and `$SYS` topics (default: the host name). */
   nodeId?: string | undefined;
+  /** Aedes's heartbeat between nodes (default 60): a dead node's wills go out 3–7 heartbeats after it died. */
+  heartbeatSeconds?: number | undefined;
 }
 
 /**
