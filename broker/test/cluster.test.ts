@@ -147,12 +147,17 @@ describe.runIf(run)('two central nodes over Redis', () => {
     await onA.publishAsync(stateTopic, JSON.stringify(birth(1)), { qos: 1, retain: true });
     expect(await ledgerGateway(gateway)).toMatchObject({ connected: true, online: true, bdSeq: 1 });
 
+    const viewer = await connect(b);
+    const oldWill = new Promise<unknown>((resolve) => viewer.on('message', (_t, p) => p.includes('"offline"') && resolve(JSON.parse(p.toString()))));
+    await viewer.subscribeAsync(stateTopic, { qos: 1 });
+
     // Its connection to A has not timed out yet when it reaches B (a new route, a load balancer).
     const aLetGo = new Promise<void>((resolve) => a.broker.on('clientDisconnect', (client) => client.id === clientId && resolve()));
     const onB = await connect(b, { clientId, will: willOf(2) });
     await onB.publishAsync(stateTopic, JSON.stringify(birth(2)), { qos: 1, retain: true });
     // Node A closed its connection when node B announced the client, and published its will (bdSeq 1).
     await aLetGo;
+    expect(await oldWill).toMatchObject({ status: 'offline', bdSeq: 1 });
     await new Promise<void>((resolve) => onA.stream.destroyed ? resolve() : onA.once('close', () => resolve()));
     await a.ingest.drain();
     await b.ingest.drain();
