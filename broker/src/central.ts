@@ -130,7 +130,12 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     const handle: Handle = (stream, request) => security.guard(b.handle(stream, request));
     listeners.push(await listenTcp(options.mqtt, handle));
     if (options.tls) listeners.push(await listenTls(options.tls, handle, (err) => log.debug({ err: err.message }, 'TLS handshake failed')));
-    if (options.websocket) listeners.push(await listenWebSocket(options.websocket, handle));
+    if (options.websocket) {
+      // A WebSocket message may hold a few MQTT packets: at least 1 MiB, more if packets may be larger; 0 = no limit.
+      const packetLimit = options.security?.maxPacketBytes;
+      const maxMessageBytes = packetLimit === 0 ? undefined : Math.max(packetLimit ?? 0, 1 << 20);
+      listeners.push(await listenWebSocket({ ...options.websocket, maxMessageBytes }, handle));
+    }
     if (options.http) {
       api = buildApi({ db: credentialsDb, ledger, ingest, refusals: security.refusals, sessionHours: options.sessionHours });
       const url = new URL(await api.listen({ host: options.http.host, port: options.http.port }));

@@ -5,7 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
+import { WebSocket } from 'ws';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CentralConfigError } from '../src/config.ts';
@@ -72,6 +74,14 @@ describe('listeners', () => {
       central.broker.off('client', count);
     }
     expect(connected).toBe(0);
+  });
+
+  it('closes a WebSocket whose message is over the cap (1009) instead of buffering it', async () => {
+    const socket = new WebSocket(urlOf(central, 'ws'), 'mqtt');
+    await once(socket, 'open');
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send(Buffer.alloc(2 << 20));
+    expect(await closed).toBe(1009);
   });
 
   it('applies the access policy on every listener', async () => {

@@ -14,6 +14,11 @@ export interface WebSocketOptions extends Bind {
   /** The HTTP path of the WebSocket (default /mqtt, what MQTT.js and Paho use). */
   path?: string | undefined;
   tls?: Pick<CertFiles, 'cert' | 'key'> | undefined;
+  /**
+   * Largest WebSocket message accepted, in bytes (default ws's 100 MiB). ws buffers a whole
+   * message before the stream, and so the MQTT packet-size guard, sees any of it.
+   */
+  maxMessageBytes?: number | undefined;
 }
 
 export async function listenWebSocket(options: WebSocketOptions, handle: Handle): Promise<Listener> {
@@ -23,7 +28,12 @@ export async function listenWebSocket(options: WebSocketOptions, handle: Handle)
   // Anything but an upgrade on this port is a mistake: say so instead of hanging.
   server.on('request', (_req, res: import('node:http').ServerResponse) => res.writeHead(426, { 'content-type': 'text/plain' }).end(`MQTT over WebSocket: connect to ${path}\n`));
   // The subprotocols MQTT.js, Paho and browsers offer; 'mqtt' is what MQTT 3.1.1 and 5 name.
-  const wss = new WebSocketServer({ server, path, handleProtocols: (offered) => (offered.has('mqtt') ? 'mqtt' : offered.has('mqttv3.1') ? 'mqttv3.1' : false) });
+  const wss = new WebSocketServer({
+    server,
+    path,
+    ...(options.maxMessageBytes ? { maxPayload: options.maxMessageBytes } : {}),
+    handleProtocols: (offered) => (offered.has('mqtt') ? 'mqtt' : offered.has('mqttv3.1') ? 'mqttv3.1' : false),
+  });
   wss.on('connection', (ws, req: IncomingMessage) => {
     const stream = createWebSocketStream(ws);
     // The security policy keys the connect rate by remote address, which a stream does not have.
