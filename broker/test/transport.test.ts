@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
 import { pino } from 'pino';
@@ -121,9 +122,15 @@ describe('wss and stop', () => {
     // A wss client that does not trust the CA is refused too.
     await expect(mqtt.connectAsync(wssUrl, { ca: certs.otherCa, reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow();
 
-    const closed = Promise.all([wss, tls].map((client) => new Promise<void>((resolve) => client.once('close', () => resolve()))));
+    // A connection stuck before its TLS handshake does not hold the stop up.
+    const { port } = new URL(urlOf(c, 'mqtts'));
+    const stuck = connect(Number(port), '127.0.0.1');
+    await once(stuck, 'connect');
+    const closed = Promise.all([...[wss, tls].map((client) => new Promise<void>((resolve) => client.once('close', () => resolve()))), once(stuck, 'close')]);
+    const t0 = Date.now();
     await c.cleanup();
     await closed;
+    expect(Date.now() - t0).toBeLessThan(2000);
     for (const listener of c.listeners) {
       await expect(mqtt.connectAsync(listener.url, { ca: certs.ca, reconnectPeriod: 0, connectTimeout: 2000 })).rejects.toThrow(/ECONNREFUSED/);
     }

@@ -3,7 +3,7 @@
  * to its port, and the URL a client would use (with the port actually bound, and 127.0.0.1 for a
  * wildcard address so the URL is one a client on this machine can dial).
  */
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
@@ -43,11 +43,20 @@ export function urlOf(scheme: Scheme, server: Server, path = ''): string {
   return `${scheme}://${host}:${address.port}${path}`;
 }
 
-/** Closes the server; connections still open are destroyed, since the broker has closed its clients by then. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+/**
+ * Closes the server and whatever connections are still open on it (the broker has closed its
+ * clients by then; what is left is a TLS handshake or a WebSocket upgrade in progress).
+ */
+export function closer(server: Server): () => Promise<void> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
+  return () =>
+    new Promise((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
 }

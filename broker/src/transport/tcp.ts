@@ -1,6 +1,6 @@
 /** The plain MQTT listener (mqtt://): gateways on the department's own network. */
 import { createServer } from 'node:net';
-import { closeServer, listen, urlOf, type Bind, type Handle, type Listener } from './listener.ts';
+import { closer, listen, urlOf, type Bind, type Handle, type Listener } from './listener.ts';
 
 export async function listenTcp(bind: Bind, handle: Handle): Promise<Listener> {
   const server = createServer((socket) => {
@@ -8,6 +8,7 @@ export async function listenTcp(bind: Bind, handle: Handle): Promise<Listener> {
     socket.setNoDelay(true);
     handle(socket);
   });
+  const close = closer(server);
   await listen(server, bind);
-  return { scheme: 'mqtt', url: urlOf('mqtt', server), close: () => closeServer(server) };
+  return { scheme: 'mqtt', url: urlOf('mqtt', server), close };
 }

@@ -1,7 +1,7 @@
 /** MQTT over TLS (mqtts://): gateways that reach the central across the city's networks. */
 import { createServer } from 'node:tls';
 import { readCerts, type CertFiles } from './certs.ts';
-import { closeServer, listen, urlOf, type Bind, type Handle, type Listener } from './listener.ts';
+import { closer, listen, urlOf, type Bind, type Handle, type Listener } from './listener.ts';
 
 export async function listenTls(options: Bind & CertFiles, handle: Handle, onError: (err: Error) => void): Promise<Listener> {
   // A connection that never finishes its handshake holds a socket: 10 s, not Node's 120.
@@ -10,6 +10,7 @@ export async function listenTls(options: Bind & CertFiles, handle: Handle, onErr
   server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
   // A client that does not trust our certificate, or speaks plain MQTT to this port.
   server.on('tlsClientError', onError);
+  const close = closer(server);
   await listen(server, options);
-  return { scheme: 'mqtts', url: urlOf('mqtts', server), close: () => closeServer(server) };
+  return { scheme: 'mqtts', url: urlOf('mqtts', server), close };
 }

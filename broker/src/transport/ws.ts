@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { readCerts, type CertFiles } from './certs.ts';
-import { closeServer, listen, urlOf, type Bind, type Handle, type Listener } from './listener.ts';
+import { closer, listen, urlOf, type Bind, type Handle, type Listener } from './listener.ts';
 
 export interface WebSocketOptions extends Bind {
   /** The HTTP path of the WebSocket (default /mqtt, what MQTT.js and Paho use). */
@@ -40,6 +40,7 @@ export async function listenWebSocket(options: WebSocketOptions, handle: Handle)
     Object.defineProperty(stream, 'remoteAddress', { value: req.socket.remoteAddress });
     handle(stream, req);
   });
+  const closeServer = closer(server);
   await listen(server, options);
   const scheme = options.tls ? 'wss' : 'ws';
   return {
@@ -48,7 +49,7 @@ export async function listenWebSocket(options: WebSocketOptions, handle: Handle)
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await closeServer(server);
+      await closeServer();
     },
   };
 }
