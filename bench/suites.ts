@@ -7,5 +7,6 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { pipelineSuite } = await import('../broker/bench/pipeline.ts');
   const { gatewaySuite } = await import('../edge-agent/bench/gateway.ts');
   const { brokerSuite } = await import('../broker/bench/broker.ts');
-  return [emulatorSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite];
+  const { clusterSuite } = await import('../broker/bench/cluster.ts');
+  return [emulatorSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite];
 }

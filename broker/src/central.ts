@@ -1,11 +1,16 @@
 /**
- * `stemlab central`, first version: an Aedes broker on a TCP port with the access policy
- * (security/policy.ts) and then the ingest on its publish path, writing the ledger in
- * `{dataDir}/ledger.sqlite` (gateway credentials live in the same file), and, with `http`, the HTTP
- * API (api/server.ts). The dashboard joins it later (issue 5).
+ * `stemlab central`: an Aedes broker with the access policy (security/policy.ts) and then the
+ * ingest on its publish path, writing the ledger in `{dataDir}/ledger.sqlite` (gateway
+ * credentials live in the same file), and, with `http`, the HTTP API (api/server.ts).
+ *
+ * Listeners (transport/): plain MQTT always, MQTT over TLS and MQTT over WebSocket (ws or wss)
+ * when configured, each through the same security guard. The broker's own state (retained
+ * messages, persistent sessions, queued QoS 1 commands) is on disk by default, in Redis for a
+ * cluster (state/). In a cluster every node runs this same function against one Redis; each
+ * node's ingest writes only what its own clients publish (authorizePublish runs on the node the
+ * client is connected to), so every message reaches the ledger once.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import { pino, type Logger } from 'pino';
@@ -16,6 +21,15 @@ import { openLedger, type Ledger, type LedgerChoice } from './ledger/ledger.ts';
 import { openCredentialsDb } from './security/credentials.ts';
 import { seedRegistry } from './registry/fleet.ts';
 import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
+import { brokerId, openClusterEmitter, type ClusterOptions } from './state/emitter.ts';
+import { openPersistence, type BrokerPersistence, type StateOptions } from './state/persistence.ts';
+import { InflightPublishes } from './state/inflight.ts';
+import { Takeovers } from './state/takeover.ts';
+import type { CertFiles } from './transport/certs.ts';
+import type { Bind, Handle, Listener } from './transport/listener.ts';
+import { listenTcp } from './transport/tcp.ts';
+import { listenTls } from './transport/tls.ts';
+import { listenWebSocket, type WebSocketOptions } from './transport/ws.ts';
 
 export interface CentralOptions {
   dataDir: string;
@@ -32,6 +46,14 @@ export interface CentralOptions {
   sessionHours?: number;
   /** Where the usage ledger lives (central.yaml `ledger`); SQLite in dataDir by default. */
   ledger?: LedgerChoice;
+  /** MQTT over TLS (mqtts://) from PEM files; left out, none. */
+  tls?: Bind & CertFiles;
+  /** MQTT over WebSocket, ws:// or (with tls) wss://; left out, none. */
+  websocket?: WebSocketOptions;
+  /** The broker's own state (state/persistence.ts): default disk, redis with `cluster`. */
+  state?: StateOptions;
+  /** Share subscriptions, retained messages and sessions with other nodes over this Redis. */
+  cluster?: ClusterOptions;
 }
 
 export interface Central {
@@ -42,6 +64,10 @@ export interface Central {
   security: SecurityPolicy;
   /** e.g. mqtt://127.0.0.1:1883, with the port actually bound. */
   mqttUrl: string;
+  /** Every listener: mqtt first, then mqtts, ws or wss as configured. */
+  listeners: readonly Listener[];
+  /** Where the broker's state is: a directory, a Redis address or 'memory'. */
+  brokerState: string;
   /** e.g. http://127.0.0.1:8080, with the port actually bound; undefined without `http`. */
   httpUrl: string | undefined;
   /** Closes the listener, the broker (and its clients), writes what the ingest holds, closes the ledger. */
@@ -67,29 +93,52 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     next: (client, packet, callback) => ingest.authorizePublish(client, packet, callback),
   });
   let broker: Aedes | undefined;
-  let server: Server | undefined;
+  let state: BrokerPersistence | undefined;
+  let inflight: InflightPublishes | undefined;
+  const listeners: Listener[] = [];
   let api: FastifyInstance | undefined;
   let httpUrl: string | undefined;
   try {
-    broker = await Aedes.createBroker({
-      preConnect: security.preConnect,
-      authenticate: security.authenticate,
-      authorizePublish: security.authorizePublish,
-      authorizeSubscribe: security.authorizeSubscribe,
-      // `gw:{unit}:{gateway}` outgrows MQTT 3.1's 23 characters; ids are two slugs of up to 64.
-      maxClientsIdLength: 140,
-    });
+    const mq = options.cluster ? await openClusterEmitter(options.cluster, log) : undefined;
+    // Before Aedes adds its own listeners to the emitter (state/takeover.ts says why).
+    const takeovers = mq ? new Takeovers(mq) : undefined;
+    try {
+      state = await openPersistence(options.state ?? (options.cluster ? { kind: 'redis', url: options.cluster.redis } : { kind: 'disk' }), options.dataDir, options.state ? 'state.url' : 'cluster.redis');
+      broker = await Aedes.createBroker({
+        id: brokerId(options.cluster?.nodeId),
+        ...(options.cluster?.heartbeatSeconds ? { heartbeatInterval: options.cluster.heartbeatSeconds * 1000 } : {}),
+        ...(mq ? { mq } : {}),
+        ...(state.persistence ? { persistence: state.persistence } : {}),
+        preConnect: security.preConnect,
+        authenticate: security.authenticate,
+        authorizePublish: security.authorizePublish,
+        authorizeSubscribe: security.authorizeSubscribe,
+        // `gw:{unit}:{gateway}` outgrows MQTT 3.1's 23 characters; ids are two slugs of up to 64.
+        maxClientsIdLength: 140,
+      });
+    } catch (err) {
+      if (!broker) await new Promise<void>((resolve) => (mq ? mq.close(() => resolve()) : resolve()));
+      throw err;
+    }
     const b = broker;
+    takeovers?.bind(b);
+    inflight = new InflightPublishes(b);
     b.on('client', (client) => ingest.clientConnected(client));
-    b.on('clientDisconnect', (client) => ingest.clientDisconnected(client));
+    b.on('clientDisconnect', (client) => {
+      if (takeovers?.has(client)) return log.debug({ client: client.id }, 'client moved to another node; still connected');
+      ingest.clientDisconnected(client);
+    });
     b.on('clientError', (client, err) => log.debug({ client: client.id, err: err.message }, 'client error'));
     b.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'connection error'));
-    server = createServer((socket: Socket) => {
-      // Without it a QoS 1 round trip stalls ~40 ms on Nagle + the peer's delayed ACK.
-      socket.setNoDelay(true);
-      security.guard(b.handle(socket));
-    });
-    await listen(server, options.mqtt.port, options.mqtt.host);
+    const handle: Handle = (stream, request) => security.guard(b.handle(stream, request));
+    listeners.push(await listenTcp(options.mqtt, handle));
+    if (options.tls) listeners.push(await listenTls(options.tls, handle, (err) => log.debug({ err: err.message }, 'TLS handshake failed')));
+    if (options.websocket) {
+      // A WebSocket message may hold a few MQTT packets: at least 1 MiB, more if packets may be larger; 0 = no limit.
+      const packetLimit = options.security?.maxPacketBytes;
+      const maxMessageBytes = packetLimit === 0 ? undefined : Math.max(packetLimit ?? 0, 1 << 20);
+      listeners.push(await listenWebSocket({ ...options.websocket, maxMessageBytes }, handle));
+    }
     if (options.http) {
       api = buildApi({ db: credentialsDb, ledger, ingest, refusals: security.refusals, sessionHours: options.sessionHours, log: root });
       const url = new URL(await api.listen({ host: options.http.host, port: options.http.port }));
@@ -98,45 +147,45 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     }
   } catch (err) {
     await api?.close();
-    server?.close();
+    for (const listener of listeners) await listener.close();
     if (broker) await new Promise<void>((resolve) => broker?.close(resolve));
+    await closeState(state, log);
     await ingest.stop();
     security.stop();
     credentialsDb.close();
     await ledger.close();
     throw err;
   }
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const mqttUrl = `mqtt://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
-  log.info({ mqtt: mqttUrl, http: httpUrl, ledger: ledger.where }, 'central started');
+  const mqttUrl = listeners[0]!.url;
+  log.info({ listeners: listeners.map((l) => l.url), http: httpUrl, ledger: ledger.where, brokerState: state.where, brokerId: broker.id }, 'central started');
   const a = api;
 
   const b = broker;
-  const s = server;
+  const st = state;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       await a?.close();
-      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
       // Closing the broker closes every client: their wills and disconnects still reach the ingest.
       await new Promise<void>((resolve) => b.close(resolve));
-      await closed;
+      for (const listener of listeners) await listener.close();
+      // What was acknowledged is stored before the state closes (state/inflight.ts).
+      await inflight?.settled(5000);
+      await closeState(st, log);
       await ingest.stop();
       security.stop();
       credentialsDb.close();
       await ledger.close();
       log.info('central stopped');
     })());
-  return { broker: b, ledger, ingest, security, mqttUrl, httpUrl, stop };
+  return { broker: b, ledger, ingest, security, mqttUrl, listeners, brokerState: st.where, httpUrl, stop };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+/** After the broker: its last writes (a will deleted, a session saved) are done or failed by then. */
+async function closeState(state: BrokerPersistence | undefined, log: Logger): Promise<void> {
+  try {
+    await state?.close();
+  } catch (err) {
+    log.warn({ err }, 'closing the broker state failed');
+  }
 }

@@ -10,6 +10,18 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const stateKinds = ['disk', 'memory', 'redis'] as const;
+
+const certFields = {
+  cert: z.string().min(1).describe('PEM file of the server certificate (with its chain), e.g. /etc/stemlab/central.crt.'),
+  key: z.string().min(1).describe('PEM file of its private key; readable by the user the central runs as, by nobody else.'),
+};
+
+/** Rules across sections; the Markdown reference lists them. */
+export const centralCrossFieldRules = [
+  '`state.kind: redis` needs `state.url`.',
+  'With `cluster`, `state.kind` is redis or left out: nodes share their sessions and retained messages only through Redis.',
+] as const;
 
 /** Where the usage ledger lives; shared by the central and `stemlab ingest` (ingest/client-config.ts). */
 export const ledgerSectionSchema = z
@@ -37,7 +49,7 @@ export const ledgerSectionSchema = z
 
 export const centralConfigSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors; ignored by the central.'),
-  dataDir: z.string().min(1).default('data/central').describe('Directory of the ledger (ledger.sqlite) and other central state; created if missing.'),
+  dataDir: z.string().min(1).default('data/central').describe('Directory of the ledger (ledger.sqlite), the broker state (broker-state/, unless in Redis) and other central state; created if missing.'),
   mqtt: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1').describe('Address the MQTT broker listens on; 0.0.0.0 for every interface.'),
@@ -45,6 +57,58 @@ export const centralConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('The MQTT broker the gateways connect to.'),
+  tls: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1').describe('Address of the MQTT over TLS listener; 0.0.0.0 for every interface.'),
+      port: z.number().int().min(0).max(65535).default(8883).describe('TCP port of MQTT over TLS (mqtts://); 0 takes a free one.'),
+      ...certFields,
+      ca: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('PEM file of intermediate CA certificates, sent with the certificate so clients can build the chain; leave out when `cert` holds the whole chain.'),
+    })
+    .optional()
+    .describe('MQTT over TLS (mqtts://) for gateways that reach the central across other networks. Left out, no TLS listener.'),
+  websocket: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1').describe('Address of the WebSocket listener; 0.0.0.0 for every interface.'),
+      port: z.number().int().min(0).max(65535).default(8083).describe('TCP port of MQTT over WebSocket; 0 takes a free one.'),
+      path: z.string().regex(/^\//, 'a path starts with /, e.g. /mqtt').default('/mqtt').describe('HTTP path of the WebSocket (MQTT.js and Paho use /mqtt).'),
+      tls: z.strictObject(certFields).optional().describe('Certificate files for wss://; left out, plain ws://.'),
+    })
+    .optional()
+    .describe('MQTT over WebSocket (ws:// or wss://) for browsers. Left out, no WebSocket listener.'),
+  state: z
+    .strictObject({
+      kind: z
+        .enum(stateKinds)
+        .describe('disk: LevelDB in {dataDir}/broker-state; redis: in the Redis at `url` (what a cluster uses); memory: lost on restart (tests).'),
+      url: z.string().min(1).optional().describe('Redis URL for kind redis, e.g. redis://127.0.0.1:6379/0 (the number is the Redis database).'),
+    })
+    .optional()
+    .describe(
+      "The broker's own state: retained messages (births, kit states), persistent sessions and the QoS 1 commands queued for offline gateways. Left out: disk, or with `cluster` the cluster's Redis.",
+    ),
+  cluster: z
+    .strictObject({
+      redis: z.string().min(1).describe('Redis URL every node shares, e.g. redis://10.0.0.5:6379/0; messages travel over its pub/sub and the broker state lives in it.'),
+      nodeId: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (up to 64)')
+        .optional()
+        .describe('Name of this node in logs and $SYS topics (default: the host name); a fresh suffix is added at every start.'),
+      heartbeatSeconds: z
+        .number()
+        .min(0.1)
+        .max(3600)
+        .default(60)
+        .describe(
+          "How often each node says it is alive, in seconds. When a node dies, another publishes the wills of the gateways that were on it (they show offline) once it has missed 3 heartbeats, at its next check (every 4): 3 to 7 heartbeats after the death.",
+        ),
+    })
+    .optional()
+    .describe('Run several central nodes as one broker over Redis: gateways may connect to any node. Left out, a single node.'),
   http: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1').describe('Address of the HTTP API (and the dashboard to come); 0.0.0.0 for every interface.'),
@@ -73,6 +137,13 @@ export const centralConfigSchema = z.strictObject({
     .strictObject({ level: z.enum(logLevels).default('info').describe('Lowest level logged.') })
     .prefault({})
     .describe('Logging.'),
+}).superRefine((config, ctx) => {
+  if (config.state?.kind === 'redis' && config.state.url === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['state', 'url'], message: 'state kind redis needs the Redis URL, e.g. redis://127.0.0.1:6379/0' });
+  }
+  if (config.cluster && config.state && config.state.kind !== 'redis') {
+    ctx.addIssue({ code: 'custom', path: ['state', 'kind'], message: `a cluster shares its broker state through Redis: set state.kind to redis or leave state out (not ${config.state.kind})` });
+  }
 });
 export type CentralConfig = z.infer<typeof centralConfigSchema>;
 
@@ -114,8 +185,7 @@ export function parseCentralConfig(value: unknown, source?: string): CentralConf
   const config = result.data;
   Object.freeze(config.mqtt);
   Object.freeze(config.log);
-  if (config.ledger) Object.freeze(config.ledger);
-  if (config.security) Object.freeze(config.security);
+  for (const section of [config.security, config.ledger, config.tls, config.websocket, config.websocket?.tls, config.state, config.cluster]) if (section) Object.freeze(section);
   return Object.freeze(config);
 }
 

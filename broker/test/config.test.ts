@@ -40,3 +40,31 @@ describe('loadCentralConfig', () => {
     await expect(loadCentralConfig(join(dir.dir, 'none.yaml'))).rejects.toThrow(/no such file/);
   });
 });
+
+describe('listeners, broker state and cluster', () => {
+  it('reads the cluster example', async () => {
+    const config = await loadCentralConfig(join(import.meta.dirname, '../examples/central-cluster.yaml'));
+    expect(config).toMatchObject({ mqtt: { host: '0.0.0.0', port: 1883 }, cluster: { redis: 'redis://127.0.0.1:6379/0', nodeId: 'central-1' } });
+    expect(config.state).toBeUndefined();
+    expect(Object.isFrozen(config.cluster)).toBe(true);
+  });
+
+  it('fills the listener defaults and needs the certificate files', async () => {
+    const config = await loadCentralConfig(write('c.yaml', 'tls: { cert: a.crt, key: a.key }\nwebsocket: {}\n'));
+    expect(config.tls).toEqual({ host: '127.0.0.1', port: 8883, cert: 'a.crt', key: 'a.key' });
+    expect(config.websocket).toEqual({ host: '127.0.0.1', port: 8083, path: '/mqtt' });
+    const error = (await loadCentralConfig(write('d.yaml', 'tls: { port: 8883 }\nwebsocket: { path: mqtt, tls: { cert: a.crt } }\n')).catch((e: unknown) => e)) as CentralConfigError;
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['tls.cert', 'tls.key', 'websocket.path', 'websocket.tls.key']);
+    expect(error.message).toMatch(/websocket\.path: a path starts with \//);
+  });
+
+  it('checks the broker state against the cluster', async () => {
+    const noUrl = (await loadCentralConfig(write('a.yaml', 'state: { kind: redis }\n')).catch((e: unknown) => e)) as CentralConfigError;
+    expect(noUrl.issues).toEqual([{ path: 'state.url', message: expect.stringMatching(/needs the Redis URL/) }]);
+    const onDisk = (await loadCentralConfig(write('b.yaml', 'cluster: { redis: "redis://r:6379/2" }\nstate: { kind: disk }\n')).catch((e: unknown) => e)) as CentralConfigError;
+    expect(onDisk.issues).toEqual([{ path: 'state.kind', message: expect.stringMatching(/a cluster shares its broker state through Redis/) }]);
+    const badNode = (await loadCentralConfig(write('c.yaml', 'cluster: { redis: "redis://r", nodeId: "node 1" }\n')).catch((e: unknown) => e)) as CentralConfigError;
+    expect(badNode.issues.map((i) => i.path)).toEqual(['cluster.nodeId']);
+    expect(await loadCentralConfig(write('d.yaml', 'state: { kind: memory }\n'))).toMatchObject({ state: { kind: 'memory' } });
+  });
+});

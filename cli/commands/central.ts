@@ -7,8 +7,9 @@ import { numberFlag, parseCommand, untilStopped, UsageError } from '../args.ts';
 const help = `Usage: stemlab central [--config FILE] [--port N] [--data-dir DIR]
 
 The department's side: the MQTT broker the gateways publish to, and the usage ledger behind it
-(SQLite in DATA_DIR/ledger.sqlite). Every field of the config is optional (example:
-broker/examples/central.yaml). Stops on Ctrl-C or SIGTERM.
+(SQLite in DATA_DIR/ledger.sqlite). Every field of the config is optional (examples:
+broker/examples/central.yaml, central-cluster.yaml; reference: docs/central-config.md). Prints
+the URL of every listener (mqtt, and mqtts, ws or wss when configured). Stops on Ctrl-C or SIGTERM.
 
   --config     central.yaml (YAML or JSON)
   --port       the MQTT port instead of config mqtt.port (0: any free port)
@@ -36,15 +37,30 @@ export const central: Command = {
       throw err;
     }
     const log = pino({ level: config.log.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
-    const running = await startCentral({
-      dataDir: values['data-dir'] ?? config.dataDir,
-      mqtt: { host: config.mqtt.host, port: values.port ?? config.mqtt.port },
-      ...(config.security ? { security: config.security } : {}),
-      ...(config.http ? { http: { host: config.http.host, port: config.http.port }, sessionHours: config.http.sessionHours } : {}),
-      ...(config.ledger ? { ledger: config.ledger } : {}),
-      log,
-    });
-    console.log(`central: MQTT ${running.mqttUrl}; ${running.httpUrl ? `HTTP API ${running.httpUrl}; ` : ''}ledger in ${values['data-dir'] ?? config.dataDir}`);
+    const dataDir = values['data-dir'] ?? config.dataDir;
+    let running;
+    try {
+      running = await startCentral({
+        dataDir,
+        mqtt: { host: config.mqtt.host, port: values.port ?? config.mqtt.port },
+        ...(config.security ? { security: config.security } : {}),
+        ...(config.http ? { http: { host: config.http.host, port: config.http.port }, sessionHours: config.http.sessionHours } : {}),
+        ...(config.tls ? { tls: config.tls } : {}),
+        ...(config.websocket ? { websocket: config.websocket } : {}),
+        ...(config.state ? { state: config.state } : {}),
+        ...(config.cluster ? { cluster: config.cluster } : {}),
+        ...(config.ledger ? { ledger: config.ledger } : {}),
+        log,
+      });
+    } catch (err) {
+      // Certificate files, the broker state's directory or Redis: named by their field.
+      if (err instanceof CentralConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+    const names = { mqtt: 'MQTT', mqtts: 'MQTT over TLS', ws: 'MQTT over WebSocket', wss: 'MQTT over secure WebSocket' } as const;
+    for (const listener of running.listeners) console.log(`central: ${names[listener.scheme]} ${listener.url}`);
+    if (running.httpUrl) console.log(`central: HTTP API ${running.httpUrl}`);
+    console.log(`central: ledger ${running.ledger.where}; broker state in ${running.brokerState}${config.cluster ? `; cluster node ${running.broker.id}` : ''}`);
     const why = await untilStopped(undefined);
     log.info({ why }, 'stopping');
     await running.stop();

@@ -1,0 +1,52 @@
+/**
+ * How the broker's messages travel between its clients. One node: Aedes's own in-process
+ * emitter. A cluster: mqemitter-redis, over Redis PUBLISH/PSUBSCRIBE, so a message published on
+ * one node reaches the subscribers of every node (and Aedes's `$SYS/{id}/...` heartbeats and
+ * client announcements travel the same way).
+ *
+ * Redis pub/sub channels are global to a Redis server, whatever database number the URL names:
+ * the channel of an MQTT message is its topic. Two clusters on one Redis would see each other's
+ * messages; give each its own Redis (or its own topics, as tests do with unique unit names).
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import MQEmitterRedis from 'mqemitter-redis';
+import type { Logger } from 'pino';
+import { reachRedis, redisOptions } from './redis.ts';
+
+export type Emitter = ReturnType<typeof MQEmitterRedis>;
+
+export interface ClusterOptions {
+  /** The Redis every node shares (`redis://host:6379/db`). */
+  redis: string;
+  /** A name for this node in logs and `$SYS` topics (default: the host name). */
+  nodeId?: string | undefined;
+  /** Aedes's heartbeat between nodes (default 60): a dead node's wills go out 3–7 heartbeats after it died. */
+  heartbeatSeconds?: number | undefined;
+}
+
+/**
+ * The broker id (Aedes's `id`) of this run: the node's name, its start time and a random suffix.
+ *
+ * New at every start: Aedes publishes the stored wills of a broker id that has stopped sending
+ * heartbeats, and a node that came back under its old id would count as alive and never publish
+ * the wills its clients left when it died.
+ *
+ * Sortable by start time: aedes-persistence-level keys a client's queued messages by broker id
+ * and then a counter, and delivers them in key order. With Aedes's default (a random UUID per
+ * start) the commands queued for an offline gateway before a restart and those queued after it
+ * come back in a random order; with the start time first they come back in the order sent.
+ */
+export function brokerId(nodeId: string | undefined, startedAt = Date.now()): string {
+  return `${nodeId ?? hostname()}-${startedAt.toString(36).padStart(9, '0')}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function openClusterEmitter(cluster: ClusterOptions, log: Logger): Promise<Emitter> {
+  const options = redisOptions(cluster.redis, 'cluster.redis');
+  await reachRedis(options, 'cluster.redis');
+  // As Aedes builds its own: [MQTT-4.7.1-3] `a/#` matches `a` too.
+  const mq = MQEmitterRedis({ ...options, matchEmptyLevels: true, concurrency: 100 });
+  // An 'error' without a listener would throw and take the central down; ioredis reconnects.
+  (mq as unknown as { state: import('node:events').EventEmitter }).state.on('error', (err: Error) => log.warn({ err: err.message }, 'cluster Redis connection error; reconnecting'));
+  return mq;
+}

@@ -1,0 +1,45 @@
+/**
+ * Publishes still on their way into the broker state, so a stop can wait for them.
+ *
+ * Aedes acknowledges a QoS 1 PUBLISH (PUBACK) *before* it stores the message for offline
+ * subscribers (lib/handlers/publish.js, then aedes.js publishFuncsQoS: storeRetained,
+ * enqueueOffline, emitPacket). A stop that closed the persistence right after the last PUBACK
+ * would drop a command that its sender saw acknowledged: aedes-persistence-redis disconnects
+ * without waiting for the replies of commands it has sent. Counting the broker's publishes and
+ * waiting for them before closing the state closes that window for a clean stop.
+ */
+import type { Aedes } from 'aedes';
+
+type Done = (error?: Error) => void;
+type Publish = (packet: unknown, clientOrDone?: unknown, done?: Done) => void;
+
+export class InflightPublishes {
+  private count = 0;
+  private idle: (() => void)[] = [];
+
+  constructor(broker: Aedes) {
+    const b = broker as unknown as { publish: Publish };
+    const publish = b.publish.bind(broker);
+    b.publish = (packet, clientOrDone, done) => {
+      const client = typeof clientOrDone === 'function' ? null : clientOrDone;
+      const callback = (typeof clientOrDone === 'function' ? clientOrDone : done) as Done | undefined;
+      this.count++;
+      publish(packet, client, (error?: Error) => {
+        if (--this.count === 0) this.idle.splice(0).forEach((resolve) => resolve());
+        callback?.(error);
+      });
+    };
+  }
+
+  /** Resolves when no publish is in progress, or after timeoutMs (a Redis that went away). */
+  settled(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

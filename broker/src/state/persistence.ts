@@ -1,0 +1,57 @@
+/**
+ * Where the broker keeps its own state: retained messages (each gateway's birth, each kit's
+ * state), the subscriptions of persistent sessions (clean: false) and the QoS 1 messages queued
+ * for a client that is away (a command for a gateway that is offline), plus the wills.
+ *
+ * - disk (the default): LevelDB in `{dataDir}/broker-state` (aedes-persistence-level), so all of
+ *   it survives a restart of the central. One central per data dir: LevelDB locks it.
+ * - redis: shared by every node of a cluster (aedes-persistence-redis); it is as durable as the
+ *   Redis is (AOF or RDB on the Redis side).
+ * - memory: lost on restart (tests that want a bare broker).
+ */
+import { join } from 'node:path';
+import aedesPersistenceLevel, { type Persistence } from 'aedes-persistence-level';
+import aedesPersistenceRedis from 'aedes-persistence-redis';
+import { Level } from 'level';
+import { CentralConfigError } from '../config.ts';
+import { reachRedis, redisOptions } from './redis.ts';
+
+export type StateKind = 'disk' | 'memory' | 'redis';
+
+export interface StateOptions {
+  kind: StateKind;
+  /** The Redis URL, for kind redis (`redis://host:6379/db`). */
+  url?: string | undefined;
+}
+
+export interface BrokerPersistence {
+  /** For Aedes's `persistence` option; undefined: Aedes's own in-memory persistence. */
+  persistence: Persistence | undefined;
+  /** Where it is, for the log and the CLI: a directory, a Redis address or 'memory'. */
+  where: string;
+  /** After the broker has closed: closes the database or the Redis connections. */
+  close(): Promise<void>;
+}
+
+/** `field` names the URL's place in central.yaml, for errors (state.url or cluster.redis). */
+export async function openPersistence(state: StateOptions, dataDir: string, field = 'state.url'): Promise<BrokerPersistence> {
+  if (state.kind === 'memory') return { persistence: undefined, where: 'memory', close: async () => undefined };
+  if (state.kind === 'disk') {
+    const dir = join(dataDir, 'broker-state');
+    const db = new Level<string, Buffer>(dir, { valueEncoding: 'buffer' });
+    try {
+      await db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code === 'LEVEL_LOCKED' ? 'another central is using it (one central per data dir; a cluster keeps its state in Redis)' : (cause?.message ?? (err as Error).message);
+      throw new CentralConfigError('CONFIG_INVALID', [{ path: 'dataDir', message: `cannot open the broker state in ${dir}: ${why}` }]);
+    }
+    const persistence = aedesPersistenceLevel(db);
+    return { persistence, where: dir, close: () => persistence.destroy() };
+  }
+  if (state.url === undefined) throw new CentralConfigError('CONFIG_INVALID', [{ path: field, message: 'state kind redis needs the Redis URL, e.g. redis://127.0.0.1:6379/0' }]);
+  const options = redisOptions(state.url, field);
+  await reachRedis(options, field);
+  const persistence = aedesPersistenceRedis(options);
+  return { persistence, where: `redis://${options.host}:${options.port}/${options.db}`, close: () => persistence.destroy() };
+}
