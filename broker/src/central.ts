@@ -16,6 +16,7 @@ import { Aedes } from 'aedes';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/server.ts';
+import type { LoginLimitOptions } from './api/login-limit.ts';
 import { Ingest, type IngestOptions } from './ingest/ingest.ts';
 import { openLedger, type Ledger, type LedgerChoice } from './ledger/ledger.ts';
 import { openCredentialsDb } from './security/credentials.ts';
@@ -41,7 +42,7 @@ export interface CentralOptions {
   /** Access and limits (security/policy.ts); left out, anonymous clients are refused. */
   security?: SecurityOptions;
   /** The HTTP API (api/server.ts); port 0 takes a free port (see httpUrl). Left out, no HTTP. */
-  http?: { host: string; port: number };
+  http?: { host: string; port: number; loginLimit?: LoginLimitOptions; trustProxy?: string[] };
   /** How long a person's session lasts after login (default 12). */
   sessionHours?: number;
   /** Where the usage ledger lives (central.yaml `ledger`); SQLite in dataDir by default. */
@@ -140,7 +141,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       listeners.push(await listenWebSocket({ ...options.websocket, maxMessageBytes }, handle));
     }
     if (options.http) {
-      api = buildApi({ db: credentialsDb, ledger, ingest, refusals: security.refusals, sessionHours: options.sessionHours, log: root });
+      api = buildApi({ db: credentialsDb, ledger, ingest, refusals: security.refusals, sessionHours: options.sessionHours, loginLimit: options.http.loginLimit, trustProxy: options.http.trustProxy, log: root });
       const url = new URL(await api.listen({ host: options.http.host, port: options.http.port }));
       if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
       httpUrl = url.origin;

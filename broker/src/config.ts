@@ -4,10 +4,8 @@
  * whose issues each name the field (or the line, for a syntax error) and what is wrong.
  * Relative paths (dataDir) are taken from the working directory, as every CLI path is.
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { readConfigFile, zodIssues, type ConfigIssue } from './config-file.ts';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const stateKinds = ['disk', 'memory', 'redis'] as const;
@@ -111,9 +109,21 @@ export const centralConfigSchema = z.strictObject({
     .describe('Run several central nodes as one broker over Redis: gateways may connect to any node. Left out, a single node.'),
   http: z
     .strictObject({
-      host: z.string().min(1).default('127.0.0.1').describe('Address of the HTTP API (and the dashboard to come); 0.0.0.0 for every interface.'),
+      host: z.string().min(1).default('127.0.0.1').describe('Address of the HTTP API and the dashboard; 0.0.0.0 for every interface.'),
       port: z.number().int().min(0).max(65535).default(8080).describe('TCP port of the HTTP API; 0 takes a free one.'),
       sessionHours: z.number().min(0.1).max(720).default(12).describe('How long a log-in lasts, in hours.'),
+      loginAttempts: z
+        .strictObject({
+          perUser: z.number().int().min(1).default(5).describe('Failed log-ins allowed per username from one address in the window; then 429 with Retry-After.'),
+          perAddress: z.number().int().min(1).default(50).describe('Failed log-ins allowed from one address (any username) in the window.'),
+          windowMinutes: z.number().min(1).max(1440).default(15).describe('The window, opened by the first failure.'),
+        })
+        .prefault({})
+        .describe('Log-in rate limit against password guessing.'),
+      trustProxy: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('Addresses or CIDRs of reverse proxies in front of the central (e.g. [127.0.0.1]): their X-Forwarded-For then names the person\'s address, for the log-in limit and the logs. Empty: the TCP peer is the person.'),
     })
     .optional()
     .describe('The HTTP API for people (department viewers, teachers, technicians, admins; `stemlab user add`). Left out, no HTTP API runs.'),
@@ -152,11 +162,7 @@ export const centralConfigErrorCodes = {
   CONFIG_INVALID: 'The central config breaks the schema; each issue names the field.',
 } as const;
 
-export interface CentralConfigIssue {
-  /** The field, e.g. `mqtt.port`; `line 3, column 7` for a syntax error; '' for the whole file. */
-  path: string;
-  message: string;
-}
+export type CentralConfigIssue = ConfigIssue;
 
 export class CentralConfigError extends Error {
   override readonly name = 'CentralConfigError';
@@ -174,50 +180,17 @@ export class CentralConfigError extends Error {
 /** Validates a parsed value; returns the config with defaults, frozen. Throws CentralConfigError. */
 export function parseCentralConfig(value: unknown, source?: string): CentralConfig {
   const result = centralConfigSchema.safeParse(value ?? {});
-  if (!result.success) {
-    const issues = result.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field; check its spelling and place' }))
-        : [{ path: issue.path.join('.'), message: issue.message }],
-    );
-    throw new CentralConfigError('CONFIG_INVALID', issues, source);
-  }
+  if (!result.success) throw new CentralConfigError('CONFIG_INVALID', zodIssues(result.error), source);
   const config = result.data;
   Object.freeze(config.mqtt);
   Object.freeze(config.log);
-  for (const section of [config.security, config.ledger, config.tls, config.websocket, config.websocket?.tls, config.state, config.cluster]) if (section) Object.freeze(section);
+  for (const section of [config.http, config.http?.loginAttempts, config.security, config.ledger, config.tls, config.websocket, config.websocket?.tls, config.state, config.cluster]) if (section) Object.freeze(section);
   return Object.freeze(config);
 }
 
 /** Reads `file` (.yaml, .yml or .json) and validates it. Throws CentralConfigError. */
 export async function loadCentralConfig(file: string): Promise<CentralConfig> {
-  const ext = extname(file).toLowerCase();
-  if (!['.yaml', '.yml', '.json'].includes(ext)) {
-    throw new CentralConfigError('CONFIG_UNREADABLE', [{ path: '', message: `cannot tell the format from '${ext}'; name the file .yaml, .yml or .json` }], file);
-  }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'no such file; check the path given to --config' : err instanceof Error ? err.message : String(err);
-    throw new CentralConfigError('CONFIG_UNREADABLE', [{ path: '', message }], file);
-  }
-  if (ext === '.json') {
-    try {
-      return parseCentralConfig(JSON.parse(text), file);
-    } catch (err) {
-      if (err instanceof CentralConfigError) throw err;
-      throw new CentralConfigError('CONFIG_UNREADABLE', [{ path: '', message: `JSON syntax error: ${(err as Error).message}` }], file);
-    }
-  }
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => {
-      const at = e.linePos?.[0];
-      return { path: at ? `line ${at.line}, column ${at.col}` : '', message: `YAML syntax error: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` };
-    });
-    throw new CentralConfigError('CONFIG_UNREADABLE', issues, file);
-  }
-  return parseCentralConfig(doc.toJS(), file);
+  const read = await readConfigFile(file);
+  if ('issues' in read) throw new CentralConfigError('CONFIG_UNREADABLE', read.issues, file);
+  return parseCentralConfig(read.value, file);
 }

@@ -26,6 +26,13 @@ describe('loadCentralConfig', () => {
     expect(await loadCentralConfig(write('c.json', '{"mqtt": {"port": 0}}'))).toMatchObject({ dataDir: 'data/central', mqtt: { host: '127.0.0.1', port: 0 } });
   });
 
+  it('gives the HTTP section its log-in limit and no trusted proxy by default', async () => {
+    const config = await loadCentralConfig(write('h.yaml', 'http: { port: 0 }\n'));
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 0, sessionHours: 12, loginAttempts: { perUser: 5, perAddress: 50, windowMinutes: 15 }, trustProxy: [] });
+    const error = (await loadCentralConfig(write('i.yaml', 'http: { loginAttempts: { perUser: 0 }, trustProxy: 127.0.0.1 }\n')).catch((err: unknown) => err)) as CentralConfigError;
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['http.loginAttempts.perUser', 'http.trustProxy']);
+  });
+
   it('names the field of every problem', async () => {
     const file = write('c.yaml', 'mqtt:\n  port: 70000\n  hots: x\nlog: { level: loud }\n');
     const error = await loadCentralConfig(file).catch((err: unknown) => err);

@@ -144,3 +144,29 @@ describe('POST /api/v1/login with the limit', () => {
     ]);
   });
 });
+
+describe('behind a reverse proxy (http.trustProxy)', () => {
+  it('limits each person by their forwarded address, not the proxy, and believes only the listed proxy', async () => {
+    const dir = tmpDir();
+    const file = join(dir.dir, 'ledger.sqlite');
+    const ledger = await openLedger({ kind: 'sqlite', file });
+    const db = openCredentialsDb(file);
+    const app = buildApi({ db, ledger, trustProxy: ['10.0.0.1'], loginLimit: { perUser: { max: 2, windowMs: 15 * MIN }, perAddress: { max: 2, windowMs: 15 * MIN } } });
+    try {
+      const login = (remoteAddress: string, forwardedFor: string) =>
+        app.inject({ method: 'POST', url: '/api/v1/login', remoteAddress, headers: { 'x-forwarded-for': forwardedFor }, payload: { username: 'nobody', password: 'wrong password' } });
+      // Through the proxy: 203.0.113.5 is blocked after 2 failures, 203.0.113.6 is not.
+      for (let i = 0; i < 2; i++) expect((await login('10.0.0.1', '203.0.113.5')).statusCode).toBe(401);
+      expect((await login('10.0.0.1', '203.0.113.5')).statusCode).toBe(429);
+      expect((await login('10.0.0.1', '203.0.113.6')).statusCode).toBe(401);
+      // Not from the proxy: the header is ignored, so forging it does not escape the limit.
+      for (let i = 0; i < 2; i++) expect((await login('10.9.0.9', `198.51.100.${i}`)).statusCode).toBe(401);
+      expect((await login('10.9.0.9', '198.51.100.7')).statusCode).toBe(429);
+    } finally {
+      await app.close();
+      db.close();
+      await ledger.close();
+      dir.remove();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pino } from 'pino';
-import { CentralConfigError, loadCentralConfig, parseCentralConfig, startCentral } from '@stemlab/broker';
+import { CentralConfigError, loadCentralConfig, parseCentralConfig, startCentral, type CentralConfig } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped, UsageError } from '../args.ts';
 
@@ -44,7 +44,7 @@ export const central: Command = {
         dataDir,
         mqtt: { host: config.mqtt.host, port: values.port ?? config.mqtt.port },
         ...(config.security ? { security: config.security } : {}),
-        ...(config.http ? { http: { host: config.http.host, port: config.http.port }, sessionHours: config.http.sessionHours } : {}),
+        ...(config.http ? { http: httpOptions(config.http), sessionHours: config.http.sessionHours } : {}),
         ...(config.tls ? { tls: config.tls } : {}),
         ...(config.websocket ? { websocket: config.websocket } : {}),
         ...(config.state ? { state: config.state } : {}),
@@ -67,3 +67,14 @@ export const central: Command = {
     return 0;
   },
 };
+
+/** central.yaml's http section as startCentral takes it (minutes to ms for the log-in limit). */
+function httpOptions(http: NonNullable<CentralConfig['http']>) {
+  const windowMs = http.loginAttempts.windowMinutes * 60_000;
+  return {
+    host: http.host,
+    port: http.port,
+    trustProxy: http.trustProxy,
+    loginLimit: { perUser: { max: http.loginAttempts.perUser, windowMs }, perAddress: { max: http.loginAttempts.perAddress, windowMs } },
+  };
+}

@@ -42,6 +42,8 @@ export interface ApiOptions {
   now?: () => number;
   /** Failed log-ins allowed per username+address and per address (login-limit.ts). */
   loginLimit?: LoginLimitOptions;
+  /** Reverse proxies whose X-Forwarded-For is believed (fastify's trustProxy); none by default. */
+  trustProxy?: string[];
   /** Where refused log-ins are logged (module 'api'); silent without. */
   log?: Logger;
 }
@@ -59,7 +61,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const ttlMs = (options.sessionHours ?? DEFAULT_SESSION_HOURS) * 3_600_000;
   const log = options.log?.child({ module: 'api' });
   const limiter = new LoginLimiter(options.loginLimit);
-  const app = fastify({ logger: false });
+  const app = fastify({ logger: false, ...(options.trustProxy?.length ? { trustProxy: options.trustProxy } : {}) });
   const context: RouteContext = { db, ledger, now, log };
 
   app.setErrorHandler((err, _request, reply) => {

@@ -4,12 +4,10 @@
  * reads YAML or JSON and throws an IngestConfigError whose issues each name the field (or the
  * line, for a syntax error). Example: broker/examples/ingest.yaml.
  */
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ledgerSectionSchema, logLevels } from '../config.ts';
+import { readConfigFile, zodIssues, type ConfigIssue } from '../config-file.ts';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and "-", up to 64');
 
@@ -69,11 +67,7 @@ export const ingestConfigSchema = z.strictObject({
 });
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 
-export interface IngestConfigIssue {
-  /** The field, e.g. `broker.url`; `line 3, column 7` for a syntax error; '' for the whole file. */
-  path: string;
-  message: string;
-}
+export type IngestConfigIssue = ConfigIssue;
 
 export class IngestConfigError extends Error {
   override readonly name = 'IngestConfigError';
@@ -88,14 +82,7 @@ export class IngestConfigError extends Error {
 /** Validates a parsed value; returns the config with defaults. Throws IngestConfigError. */
 export function parseIngestConfig(value: unknown, source?: string): IngestConfig {
   const result = ingestConfigSchema.safeParse(value ?? {});
-  if (!result.success) {
-    const issues = result.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field; check its spelling and place' }))
-        : [{ path: issue.path.join('.'), message: issue.message }],
-    );
-    throw new IngestConfigError(issues, source);
-  }
+  if (!result.success) throw new IngestConfigError(zodIssues(result.error), source);
   const c = result.data;
   if (c.reconnect.maxMs < c.reconnect.minMs) throw new IngestConfigError([{ path: 'reconnect.maxMs', message: `must be at least reconnect.minMs (${c.reconnect.minMs})` }], source);
   if (c.broker.password && c.broker.passwordEnv) throw new IngestConfigError([{ path: 'broker.passwordEnv', message: 'give password or passwordEnv, not both' }], source);
@@ -104,25 +91,9 @@ export function parseIngestConfig(value: unknown, source?: string): IngestConfig
 
 /** Reads `file` (.yaml, .yml or .json) and validates it. Throws IngestConfigError. */
 export async function loadIngestConfig(file: string): Promise<IngestConfig> {
-  const ext = extname(file).toLowerCase();
-  if (!['.yaml', '.yml', '.json'].includes(ext)) throw new IngestConfigError([{ path: '', message: `cannot tell the format from '${ext}'; name the file .yaml, .yml or .json` }], file);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new IngestConfigError([{ path: '', message: code === 'ENOENT' ? 'no such file; check the path given to --config' : (err as Error).message }], file);
-  }
-  // YAML is a superset of JSON: one parser gives line numbers for both.
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => {
-      const at = e.linePos?.[0];
-      return { path: at ? `line ${at.line}, column ${at.col}` : '', message: `syntax error: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` };
-    });
-    throw new IngestConfigError(issues, file);
-  }
-  return parseIngestConfig(doc.toJS(), file);
+  const read = await readConfigFile(file);
+  if ('issues' in read) throw new IngestConfigError(read.issues, file);
+  return parseIngestConfig(read.value, file);
 }
 
 /** The password from the config or its environment variable; throws IngestConfigError if that variable is unset. */
