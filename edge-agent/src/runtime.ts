@@ -58,7 +58,8 @@ export async function startGateway(config: AgentConfig, options: { log?: Logger;
   // Usage: the tracker turns activity into sessions, the outbox keeps them on disk until the
   // broker has them, the MQTT extension sends them (and births, kit states, telemetry, commands).
   const outbox = openOutbox(config, options.log ? { log: options.log } : {});
-  const usage = new UsageTracker(config, agent.bus, (draft) => outbox.append(draft), systemClock, config.usage.idleMs);
+  // The outbox also journals open sessions: a crashed agent's are ended at its next start.
+  const usage = new UsageTracker(config, agent.bus, (draft) => outbox.append(draft), systemClock, config.usage.idleMs, outbox);
   const mqtt = config.mqtt.enabled ? new MqttExtension(agent, outbox) : undefined;
   if (mqtt) {
     mqtt.registerCommand('session-start', (args) => {

@@ -261,3 +261,23 @@ describe('kill -9', () => {
     expect(box.append(draft(clock)).seq).toBe(stored.length + 1);
   });
 });
+
+describe('the journal of open sessions', () => {
+  it('keeps a session from its start event to its end event, with its checkpoints, across a reopen', () => {
+    const a = outbox();
+    const start = draft(clock) as Extract<UsageDraft, { type: 'session.start' }>;
+    const other = draft(clock, 'robot-2') as Extract<UsageDraft, { type: 'session.start' }>;
+    a.append(start);
+    a.append(other);
+    a.checkpoint([{ id: start.session.id, counts: { activations: 3, motorMs: 1200, readings: 0 }, lastActivity: start.at + 5000 }]);
+    clock.advance(6000);
+    const { id, startedAt, purpose } = other.session;
+    a.append({ ...clock.now(), type: 'session.end', device: other.device, session: { id, startedAt, purpose, endedAt: clock.wall, durationMs: 6000, counts: { activations: 1, motorMs: 0, readings: 0 }, faults: 0, endReason: 'idle' } });
+    // Acked and gone from the events, the session is still known to be open.
+    a.ack([1, 2, 3]);
+    a.close();
+    expect(outbox().left()).toEqual([
+      { device: start.device, session: start.session, counts: { activations: 3, motorMs: 1200, readings: 0 }, lastActivity: start.at + 5000 },
+    ]);
+  });
+});

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Outbox } from '../src/outbox/outbox.ts';
 import { UsageTracker, type UsageDraftEvent } from '../src/usage/tracker.ts';
 import { robotKit, simAgent, type SimAgent } from './helpers/sim-agent.ts';
 
@@ -108,5 +112,53 @@ describe('usage sessions', () => {
     sa.agent.command('robot-1', 'left', { action: 'stop' }, 'selftest');
     await new Promise((r) => setTimeout(r, 50));
     expect(events).toEqual([]);
+  });
+});
+
+describe('an agent that dies with sessions open', () => {
+  it('ends them at its next start, at the last recorded activity, with the counts recorded and reason crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stemlab-crash-'));
+    const time = { now: () => ({ at: Date.now(), clock }) };
+    try {
+      running = await simAgent({ kits: [robotKit('robot-1')], safety: { watchdogMs: 200 } });
+      const { config, bus } = running.agent;
+      // The run that dies: its tracker journals into the outbox, checkpointing every 50 ms.
+      const before = Outbox.open({ path: join(dir, 'outbox.sqlite'), maxEvents: 1000, maxAgeMs: 86_400_000 });
+      const dying = new UsageTracker(config, bus, (e) => before.append(e), time, 60_000, before, 50);
+      await dying.start();
+      for (let i = 0; i < 3; i++) {
+        running.agent.command('robot-1', 'led', { action: 'on' });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const lastCommand = Date.now();
+      await new Promise((r) => setTimeout(r, 200)); // checkpoints taken
+      // The power goes: what is on disk now is all the next run knows (a second connection reads it).
+      const after = Outbox.open({ path: join(dir, 'outbox.sqlite'), maxEvents: 1000, maxAgeMs: 86_400_000 });
+      const left = after.left();
+      expect(left.map((s) => s.device.component ?? 'kit').sort()).toEqual(['kit', 'led']);
+      const events: UsageDraftEvent[] = [];
+      const next = new UsageTracker(config, bus, (e) => {
+        events.push(e);
+        after.append(e);
+      }, time, 60_000, after, 50);
+      await next.start();
+      const crashed = ends(events);
+      expect(crashed.map((e) => `${e.device.component ?? 'kit'} ${e.session.endReason}`)).toEqual(['led crash', 'kit crash']);
+      const [led, kit] = crashed;
+      expect(led!.session.counts.activations).toBe(3);
+      expect(kit!.session.counts.activations).toBe(3); // the kit sums its components, as a normal end does
+      expect(led!.session.endedAt).toBeGreaterThanOrEqual(lastCommand - 60);
+      expect(led!.session.endedAt).toBeLessThanOrEqual(lastCommand);
+      expect(led!.session.durationMs).toBe(led!.session.endedAt - led!.session.startedAt);
+      expect(kit!.session.id).toBe(left.find((s) => s.device.component === null)!.session.id);
+      // Ended once: the journal is empty, so a third start ends nothing.
+      expect(after.left()).toEqual([]);
+      await next.stop();
+      await dying.stop(); // only to clear the "dead" run's timers: a real crash appends nothing more
+      before.close();
+      after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -102,7 +102,8 @@ export const sessionEndSchema = z.strictObject({
     purpose: purposeSchema,
     counts: usageCountsSchema,
     faults: z.number().int().nonnegative(),
-    endReason: z.enum(['idle', 'disconnect', 'fault', 'retag', 'shutdown', 'estop']),
+    /** 'crash': the agent died with the session open (power cut, kill); it ended at its last recorded activity. */
+    endReason: z.enum(['idle', 'disconnect', 'fault', 'retag', 'shutdown', 'estop', 'crash']),
   }),
 });
 

@@ -16,6 +16,11 @@
  *
  * One process owns the file (the agent); acks may be delayed or lost in a crash, which only
  * sends an event twice on the wire.
+ *
+ * It also journals the usage sessions still open (`open_sessions`): a row is added with a
+ * session's start event and removed with its end event, in the same transaction, and the tracker
+ * checkpoints their counts; so an agent that dies (power cut, kill) leaves exactly its open
+ * sessions behind for the next start to end (usage/tracker.ts, endReason 'crash').
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +31,7 @@ import { usageEventSchema, type UsageEvent } from '@stemlab/protocol';
 import type { AgentConfig } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
 import { systemClock, type ClockSource, type Stamp } from '../mqtt/clock.ts';
+import type { LeftSession, SessionCheckpoint, SessionJournal } from '../usage/tracker.ts';
 
 // seq is the primary key, assigned from meta.last_seq (never from max(seq): acks delete rows).
 // The two indexes serve the age sweep; the partial one holds only events of a synchronised clock.
@@ -38,6 +44,9 @@ const SCHEMA = `
   ) STRICT;
   CREATE INDEX IF NOT EXISTS events_by_uptime ON events (boot_id, uptime_ms);
   CREATE INDEX IF NOT EXISTS events_by_wall ON events (wall_ms) WHERE synced = 1;
+  CREATE TABLE IF NOT EXISTS open_sessions (
+    id TEXT PRIMARY KEY, start TEXT NOT NULL, counts TEXT NOT NULL, last_activity INTEGER NOT NULL
+  ) STRICT;
 `;
 
 type Meta = Record<'last_seq' | 'evicted' | 'bd_seq', number>;
@@ -81,7 +90,7 @@ export function openOutbox(config: AgentConfig, options: { clock?: ClockSource; 
 
 type AppendedListener = (event: UsageEvent) => void;
 
-export class Outbox {
+export class Outbox implements SessionJournal {
   private readonly db: Database.Database;
   private readonly clock: ClockSource;
   private readonly listeners = new Set<AppendedListener>();
@@ -120,6 +129,10 @@ export class Outbox {
       span: db.prepare<[number], { first: number; rows: number }>('SELECT min(seq) AS first, count(*) AS rows FROM events WHERE seq <= ?'),
       notices: db.prepare<[number], { body: string }>("SELECT body FROM events WHERE seq <= ? AND type = 'outbox.evicted'"),
       evict: db.prepare<[number]>('DELETE FROM events WHERE seq <= ?'),
+      sessionOpened: db.prepare<[string, string, string, number]>('INSERT OR REPLACE INTO open_sessions (id, start, counts, last_activity) VALUES (?, ?, ?, ?)'),
+      sessionEnded: db.prepare<[string]>('DELETE FROM open_sessions WHERE id = ?'),
+      sessionProgress: db.prepare<[string, number, string]>('UPDATE open_sessions SET counts = ?, last_activity = ? WHERE id = ?'),
+      sessionsLeft: db.prepare<[], { start: string; counts: string; last_activity: number }>('SELECT start, counts, last_activity FROM open_sessions'),
     };
     this.count = this.statements.count.get()!.n;
   }
@@ -188,6 +201,23 @@ export class Outbox {
     return this.statements.bump.get('bd_seq')!.value;
   }
 
+  /** Sessions a previous run left open (it died without ending them); see the top of this file. */
+  left(): LeftSession[] {
+    return this.statements.sessionsLeft.all().map((row) => ({
+      ...(JSON.parse(row.start) as Pick<LeftSession, 'device' | 'session'>),
+      counts: JSON.parse(row.counts) as LeftSession['counts'],
+      lastActivity: row.last_activity,
+    }));
+  }
+
+  /** How far the open sessions have got, so that a crash loses at most one checkpoint interval. */
+  checkpoint(sessions: readonly SessionCheckpoint[]): void {
+    if (sessions.length === 0) return;
+    this.transaction(() => {
+      for (const s of sessions) this.statements.sessionProgress.run(JSON.stringify(s.counts), s.lastActivity, s.id);
+    });
+  }
+
   /** Evicts what is too old now; the MQTT side may call it on a timer, append does it anyway. */
   sweep(): UsageEvent | undefined {
     const stamp = this.clock.now();
@@ -242,6 +272,12 @@ export class Outbox {
       synced: stamp.clock.synced ? 1 : 0,
     });
     this.count += 1;
+    if (event.type === 'session.start') {
+      const start = JSON.stringify({ device: event.device, session: event.session });
+      this.statements.sessionOpened.run(event.session.id, start, JSON.stringify({ activations: 0, motorMs: 0, readings: 0 }), event.session.startedAt);
+    } else if (event.type === 'session.end') {
+      this.statements.sessionEnded.run(event.session.id);
+    }
     return event;
   }
 

@@ -6,7 +6,7 @@ import type { EventBus } from '../core/events.ts';
 import type { Extension } from '../core/extension.ts';
 import { FREE_PRACTICE, isActivation, isReadingActivity, motorSpeedAfter } from './rules.ts';
 
-type EndReason = 'idle' | 'disconnect' | 'fault' | 'retag' | 'shutdown' | 'estop';
+type EndReason = 'idle' | 'disconnect' | 'fault' | 'retag' | 'shutdown' | 'estop' | 'crash';
 
 /** A usage event as the tracker makes it; the outbox gives it its id and sequence number. */
 export type UsageDraftEvent =
@@ -28,6 +28,32 @@ export type UsageDraftEvent =
       };
     };
 
+
+/** A session a previous run of the agent left open, as the journal last recorded it. */
+export interface LeftSession {
+  device: DeviceRef;
+  session: { id: string; startedAt: number; purpose: Purpose };
+  counts: UsageCounts;
+  lastActivity: number;
+}
+
+export interface SessionCheckpoint {
+  id: string;
+  counts: UsageCounts;
+  lastActivity: number;
+}
+
+/**
+ * Where open sessions survive the agent (the outbox: a session's row comes and goes with its
+ * start and end events, atomically). Without one, a crash leaves sessions without an end.
+ */
+export interface SessionJournal {
+  left(): LeftSession[];
+  checkpoint(sessions: readonly SessionCheckpoint[]): void;
+}
+
+/** How often open sessions' counts and last activity are recorded: the most use a crash can miss. */
+export const CHECKPOINT_MS = 15_000;
 
 interface OpenSession {
   id: string;
@@ -51,6 +77,7 @@ export class UsageTracker implements Extension {
   private readonly purposes = new Map<string, Purpose>();
   private readonly unsubscribe: Array<() => void> = [];
   private idleTimer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: AgentConfig,
@@ -58,10 +85,13 @@ export class UsageTracker implements Extension {
     private readonly append: (event: UsageDraftEvent) => void,
     private readonly time: ClockSource,
     private readonly idleMs = 60_000,
+    private readonly journal?: SessionJournal,
+    private readonly checkpointMs = CHECKPOINT_MS,
   ) {}
 
   async start(): Promise<void> {
     const { bus } = this;
+    this.endLeftSessions();
     this.unsubscribe.push(
       // A technician's self-test is maintenance, not use.
       bus.on('component:command', (e) => e.origin !== 'selftest' && this.onCommand(e.kit, e.component, e.type, e.command)),
@@ -73,11 +103,14 @@ export class UsageTracker implements Extension {
       bus.on('estop', (e) => e.latched && this.endAll('estop')),
     );
     this.idleTimer = setInterval(() => this.expireIdle(), Math.max(50, Math.floor(this.idleMs / 4)));
+    if (this.journal) this.checkpointTimer = setInterval(() => this.checkpoint(), this.checkpointMs);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.idleTimer);
+    clearInterval(this.checkpointTimer);
     this.idleTimer = undefined;
+    this.checkpointTimer = undefined;
     for (const off of this.unsubscribe.splice(0)) off();
     this.endAll('shutdown');
   }
@@ -218,6 +251,47 @@ export class UsageTracker implements Extension {
         this.close(kitSession, kitSession.lastActivity, 'idle', 0);
       }
     }
+  }
+
+  /**
+   * The previous run died with these sessions open: end them now at their last recorded
+   * activity, components first, each kit's counts summing its components' (as a normal end does).
+   */
+  private endLeftSessions(): void {
+    const left = this.journal?.left() ?? [];
+    const components = left.filter((s) => s.device.component !== null);
+    const kits = left.filter((s) => s.device.component === null);
+    for (const s of [...components, ...kits]) {
+      const counts = { ...s.counts };
+      if (s.device.component === null) {
+        for (const c of components.filter((c) => c.device.kit === s.device.kit)) {
+          counts.activations += c.counts.activations;
+          counts.motorMs += c.counts.motorMs;
+          counts.readings += c.counts.readings;
+        }
+      }
+      // A kit was active as long as any of its components was.
+      const lastActivity = Math.max(s.lastActivity, ...components.filter((c) => s.device.component === null && c.device.kit === s.device.kit).map((c) => c.lastActivity));
+      const endedAt = Math.max(s.session.startedAt, lastActivity);
+      const { at, clock } = this.time.now();
+      this.append({
+        type: 'session.end',
+        at,
+        clock,
+        device: s.device,
+        session: { ...s.session, endedAt, durationMs: endedAt - s.session.startedAt, counts, faults: 0, endReason: 'crash' },
+      });
+    }
+  }
+
+  /** Records how far every open session has got; a running motor counts as activity up to now. */
+  private checkpoint(): void {
+    const now = this.time.now().at;
+    const progress = (s: OpenSession): SessionCheckpoint => {
+      const running = s.motorSince !== undefined ? now - s.motorSince : 0;
+      return { id: s.id, counts: { ...s.counts, motorMs: s.counts.motorMs + running }, lastActivity: running > 0 ? now : s.lastActivity };
+    };
+    this.journal?.checkpoint([...this.sessions.values(), ...this.kitSessions.values()].map(progress));
   }
 
   /** A kit's counts are the sum of its components'. */
