@@ -299,7 +299,7 @@ describe('reading config files', () => {
 });
 
 describe('generated docs', () => {
-  it('docs/agent-config.schema.json and docs/agent-config.md match the schema (run edge-agent/scripts/gen-config-docs.ts)', async () => {
+  it('docs/agent-config.schema.json and docs/agent-config.md match the schema (run npm run docs)', async () => {
     for (const { path, content } of generateConfigDocs()) {
       expect(await readFile(join(repo, path), 'utf8'), `${path} is stale`).toBe(content);
     }

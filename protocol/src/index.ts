@@ -2,3 +2,4 @@ export * from './boards.ts';
 export * from './commands.ts';
 export * from './messages.ts';
 export * from './topics.ts';
+export * from './config-reference.ts';

@@ -1,7 +1,7 @@
 /**
  * The edge agent's config: one zod schema, the only source of truth. The TypeScript types are
  * inferred from it, the defaults live in it, and docs/agent-config.schema.json and
- * docs/agent-config.md are generated from it (edge-agent/scripts/gen-config-docs.ts), so every
+ * docs/agent-config.md are generated from it (`npm run docs`: scripts/gen-config-docs.ts), so every
  * description here is also user documentation.
  *
  * The field shapes are here; the checks that need more than one field (a pin the board does not

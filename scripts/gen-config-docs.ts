@@ -1,0 +1,49 @@
+/**
+ * Writes the configs' reference documents from their zod schemas: docs/agent-config.* (the edge
+ * agent's) and docs/central-config.* (the central's), a JSON Schema and a Markdown page each.
+ *
+ *   npm run docs         # regenerate the files
+ *   npm run docs:check   # exit 1 if the committed files differ (CI)
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCentralConfigDocs } from '../broker/src/config-docs.ts';
+import { generateConfigDocs } from '../edge-agent/src/config/json-schema.ts';
+
+const USAGE = 'usage: npx tsx scripts/gen-config-docs.ts [--check]';
+const sources = [
+  { schema: 'edge-agent/src/config/schema.ts', files: generateConfigDocs },
+  { schema: 'broker/src/config.ts', files: generateCentralConfigDocs },
+];
+
+async function main(args: string[]): Promise<number> {
+  const unknown = args.filter((arg) => arg !== '--check');
+  if (unknown.length > 0) {
+    console.error(`unknown argument ${unknown.join(' ')}\n${USAGE}`);
+    return 2;
+  }
+  const check = args.includes('--check');
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const stale: string[] = [];
+  for (const { schema, files } of sources) {
+    for (const { path, content } of files()) {
+      const file = join(root, path);
+      if ((await readFile(file, 'utf8').catch(() => undefined)) === content) continue;
+      if (check) stale.push(`${path} (from ${schema})`);
+      else {
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, content);
+        console.log(`wrote ${path}`);
+      }
+    }
+  }
+  if (stale.length > 0) {
+    console.error(`out of date: ${stale.join(', ')}; run \`npm run docs\` and commit the result`);
+    return 1;
+  }
+  if (check) console.log('config docs are up to date');
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
