@@ -589,7 +589,7 @@ export function toJson(report: QuarterlyReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-type Cell = string | number | null;
+export type Cell = string | number | null;
 
 /** RFC 4180 quoting; text that a spreadsheet would run as a formula is prefixed with '. */
 function cell(v: Cell): string {
@@ -600,6 +600,29 @@ function cell(v: Cell): string {
 }
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/** A gateway's line of the report, as the CSV and the XLSX both write it; `fraction` shows hours and shares (rounded in CSV, exact in XLSX). */
+export const GATEWAY_LINE = ['unit', 'gateway', 'eventsReceived', 'seqFrom', 'seqTo', 'seqExpected', 'missing', 'evicted', 'openGaps', 'uncorrected', 'lastSeen', 'onlineNow', 'uptime', 'unknownHours', 'dataStatus'] as const;
+export function gatewayCells(g: GatewayCompleteness, lang: Lang, fraction: (x: number) => number): Cell[] {
+  const l = (k: keyof typeof LABELS) => LABELS[k][lang];
+  return [
+    g.unit,
+    g.gateway,
+    g.eventsReceived,
+    g.seqFrom,
+    g.seqTo,
+    g.seqExpected,
+    g.missing,
+    g.evicted,
+    g.openGaps,
+    g.uncorrected,
+    g.lastSeen,
+    g.onlineNow === null ? null : l(g.onlineNow ? 'yes' : 'no'),
+    g.uptimeShare === null ? l('not-available') : fraction(g.uptimeShare * 100),
+    fraction(g.unknownHours),
+    l(g.status),
+  ];
+}
 
 /**
  * The report as CSV: a header block (quarter, period, generated at, deadline, completeness,
@@ -657,26 +680,8 @@ export function toCsv(report: QuarterlyReport, lang: Lang, options: { bom?: bool
     }
   }
   lines.push([]);
-  lines.push((['unit', 'gateway', 'eventsReceived', 'seqFrom', 'seqTo', 'seqExpected', 'missing', 'evicted', 'openGaps', 'uncorrected', 'lastSeen', 'onlineNow', 'uptime', 'unknownHours', 'dataStatus'] as const).map(h));
-  for (const g of report.gateways) {
-    lines.push([
-      g.unit,
-      g.gateway,
-      g.eventsReceived,
-      g.seqFrom,
-      g.seqTo,
-      g.seqExpected,
-      g.missing,
-      g.evicted,
-      g.openGaps,
-      g.uncorrected,
-      g.lastSeen,
-      g.onlineNow === null ? null : l(g.onlineNow ? 'yes' : 'no'),
-      g.uptimeShare === null ? l('not-available') : round(g.uptimeShare * 100, 2),
-      round(g.unknownHours, 2),
-      l(g.status),
-    ]);
-  }
+  lines.push(GATEWAY_LINE.map(h));
+  for (const g of report.gateways) lines.push(gatewayCells(g, lang, (x) => round(x, 2)));
   const text = lines.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
   return (options.bom ?? true) ? `\uFEFF${text}` : text;
 }

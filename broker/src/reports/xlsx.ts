@@ -15,7 +15,7 @@
  */
 import ExcelJS from 'exceljs';
 import { DISTRICTS } from '../registry/fleet-data.ts';
-import { COLUMNS, LABELS, type EquipmentRow, type Lang, type QuarterlyReport } from './quarterly.ts';
+import { COLUMNS, gatewayCells, LABELS, type EquipmentRow, type Lang, type QuarterlyReport } from './quarterly.ts';
 
 type Column = keyof typeof COLUMNS;
 type Value = string | number | null;
@@ -80,6 +80,7 @@ const GATEWAY_COLUMNS: Spec[] = [
   { key: 'lastSeen', width: 26 },
   { key: 'onlineNow', width: 12 },
   { key: 'uptime', width: 12, numFmt: DEC },
+  { key: 'unknownHours', width: 14, numFmt: DEC },
   { key: 'dataStatus', width: 18 },
 ];
 
@@ -151,22 +152,7 @@ export async function toXlsx(report: QuarterlyReport, lang: Lang): Promise<Buffe
     SHEETS.gateways[lang],
     GATEWAY_COLUMNS,
     h,
-    report.gateways.map((g) => [
-      g.unit,
-      g.gateway,
-      g.eventsReceived,
-      g.seqFrom,
-      g.seqTo,
-      g.seqExpected,
-      g.missing,
-      g.evicted,
-      g.openGaps,
-      g.uncorrected,
-      g.lastSeen,
-      g.onlineNow === null ? null : l(g.onlineNow ? 'yes' : 'no'),
-      g.uptimeShare === null ? l('not-available') : g.uptimeShare * 100,
-      l(g.status),
-    ]),
+    report.gateways.map((g) => gatewayCells(g, lang, (x) => x)),
   );
 
   return Buffer.from(await wb.xlsx.writeBuffer());
