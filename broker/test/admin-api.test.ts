@@ -7,14 +7,13 @@
  * readings and open gaps, and teachers see only their own unit.
  */
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../src/api/server.ts';
 import { createUser } from '../src/api/users.ts';
 import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
 import { FLEET, getUnit, seedRegistry } from '../src/registry/fleet.ts';
-import { openCredentialsDb } from '../src/security/credentials.ts';
+import { openCentralState, type CentralState } from '../src/central-state/state.ts';
 import { birth, clock as gwClock, sessionStart, tmpDir } from './helpers.ts';
 
 const A = FLEET[0]!;
@@ -24,7 +23,7 @@ const T0 = Date.parse('2025-08-01T08:00:00+07:00');
 
 let dir: { dir: string; remove: () => void };
 let ledger: Ledger;
-let db: Database;
+let db: CentralState;
 let app: FastifyInstance;
 let clock = T0;
 
@@ -37,14 +36,14 @@ async function tokenOf(username: string, password = PASSWORD): Promise<string> {
   return (res.json() as { token: string }).token;
 }
 const auditOf = (entityId: string) =>
-  db.prepare('SELECT at, actor, action, before, after FROM audit WHERE entity_id = ? ORDER BY id').all(entityId) as Array<{ at: number; actor: string; action: string; before: string | null; after: string | null }>;
+  db.query<{ at: number; actor: string; action: string; before: string | null; after: string | null }>('SELECT at, actor, action, before, after FROM audit WHERE entity_id = ? ORDER BY id', [entityId]);
 
 beforeAll(async () => {
   dir = tmpDir();
   const file = join(dir.dir, 'ledger.sqlite');
   ledger = await openLedger({ kind: 'sqlite', file });
-  db = openCredentialsDb(file);
-  seedRegistry(db);
+  db = await openCentralState(undefined, dir.dir);
+  await seedRegistry(db);
   const gw = A.gateways[0]!;
   await ledger.insertBatch([
     { kind: 'gateway-state', unit: A.id, gateway: gw, receivedAt: T0, state: birth(1) },
@@ -55,15 +54,15 @@ beforeAll(async () => {
     { kind: 'usage', unit: A.id, gateway: gw, receivedAt: T0, event: sessionStart(1, { at: T0 }) },
     { kind: 'usage', unit: A.id, gateway: gw, receivedAt: T0, event: sessionStart(4, { at: T0 + 1000 }) },
   ]);
-  createUser(db, { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup');
-  createUser(db, { username: 'viewer', password: PASSWORD, role: 'viewer' }, 'setup');
-  createUser(db, { username: 'teacher-a', password: PASSWORD, role: 'teacher', unit: A.id }, 'setup');
+  await createUser(db, { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup');
+  await createUser(db, { username: 'viewer', password: PASSWORD, role: 'viewer' }, 'setup');
+  await createUser(db, { username: 'teacher-a', password: PASSWORD, role: 'teacher', unit: A.id }, 'setup');
   app = buildApi({ db, ledger, now: () => clock });
 });
 
 afterAll(async () => {
   await app.close();
-  db.close();
+  await db.close();
   await ledger.close();
   dir.remove();
 });
@@ -92,7 +91,7 @@ describe('accounts (admins only)', () => {
     const res = await call('POST', '/api/v1/users', admin, { username: 'co.lan', password: PASSWORD, role: 'teacher', unit: B.id });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({ user: { username: 'co.lan', role: 'teacher', unit: B.id, createdAt: clock, disabledAt: null } });
-    expect(auditOf('co.lan')).toEqual([expect.objectContaining({ at: clock, actor: 'admin', action: 'user.create' })]);
+    expect(await auditOf('co.lan')).toEqual([expect.objectContaining({ at: clock, actor: 'admin', action: 'user.create' })]);
     const units = (await call('GET', '/api/v1/units', await tokenOf('co.lan'))).json() as { units: Array<{ id: string }> };
     expect(units.units.map((u) => u.id)).toEqual([B.id]);
     const again = await call('POST', '/api/v1/users', admin, { username: 'co.lan', password: PASSWORD, role: 'viewer' });
@@ -114,18 +113,18 @@ describe('accounts (admins only)', () => {
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json()).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining(`'${field}'`) as unknown });
     }
-    expect(db.prepare("SELECT COUNT(*) FROM users WHERE username IN ('no-unit', 'ghost-unit', 'extra')").pluck().get()).toBe(0);
+    expect((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM users WHERE username IN ('no-unit', 'ghost-unit', 'extra')"))?.n).toBe(0);
   });
 
   it('changes a role at once in open sessions, and audits before and after', async () => {
     const admin = await tokenOf('admin');
-    createUser(db, { username: 'mover', password: PASSWORD, role: 'teacher', unit: A.id }, 'setup');
+    await createUser(db, { username: 'mover', password: PASSWORD, role: 'teacher', unit: A.id }, 'setup');
     const own = await tokenOf('mover');
     expect(((await call('GET', '/api/v1/units', own)).json() as { units: unknown[] }).units).toHaveLength(1);
     const res = await call('PATCH', '/api/v1/users/mover', admin, { role: 'viewer' });
     expect(res.json()).toMatchObject({ user: { role: 'viewer', unit: null } });
     expect(((await call('GET', '/api/v1/units', own)).json() as { units: unknown[] }).units).toHaveLength(FLEET.length);
-    const update = auditOf('mover').find((r) => r.action === 'user.update')!;
+    const update = (await auditOf('mover')).find((r) => r.action === 'user.update')!;
     expect(update.actor).toBe('admin');
     expect(JSON.parse(update.before!)).toMatchObject({ role: 'teacher', unit: A.id });
     expect(JSON.parse(update.after!)).toMatchObject({ role: 'viewer', unit: null });
@@ -133,26 +132,26 @@ describe('accounts (admins only)', () => {
 
   it('disables (ending the sessions) and enables an account', async () => {
     const admin = await tokenOf('admin');
-    createUser(db, { username: 'leaver', password: PASSWORD, role: 'viewer' }, 'setup');
+    await createUser(db, { username: 'leaver', password: PASSWORD, role: 'viewer' }, 'setup');
     const theirs = await tokenOf('leaver');
     expect((await call('PATCH', '/api/v1/users/leaver', admin, { disabled: true })).json()).toMatchObject({ user: { disabledAt: clock } });
     expect((await call('GET', '/api/v1/me', theirs)).statusCode).toBe(401);
     expect((await loginAs('leaver')).statusCode).toBe(401);
     expect((await call('PATCH', '/api/v1/users/leaver', admin, { disabled: false })).json()).toMatchObject({ user: { disabledAt: null } });
     await tokenOf('leaver');
-    expect(auditOf('leaver').map((r) => r.action)).toEqual(['user.create', 'user.disable', 'user.enable']);
+    expect((await auditOf('leaver')).map((r) => r.action)).toEqual(['user.create', 'user.disable', 'user.enable']);
   });
 
   it('sets a new password: the old one and the old sessions stop working, the change is audited without the password', async () => {
     const admin = await tokenOf('admin');
-    createUser(db, { username: 'forgetful', password: PASSWORD, role: 'viewer' }, 'setup');
+    await createUser(db, { username: 'forgetful', password: PASSWORD, role: 'viewer' }, 'setup');
     const old = await tokenOf('forgetful');
     const fresh = 'a brand new passphrase';
     expect((await call('PATCH', '/api/v1/users/forgetful', admin, { password: fresh })).statusCode).toBe(200);
     expect((await call('GET', '/api/v1/me', old)).statusCode).toBe(401);
     expect((await loginAs('forgetful')).statusCode).toBe(401);
     await tokenOf('forgetful', fresh);
-    const rows = auditOf('forgetful');
+    const rows = (await auditOf('forgetful'));
     expect(rows.map((r) => r.action)).toEqual(['user.create', 'user.password']);
     expect(JSON.stringify(rows)).not.toContain(fresh);
   });
@@ -185,8 +184,8 @@ describe('the registry (admins only)', () => {
     const admin = await tokenOf('admin');
     const res = await call('POST', '/api/v1/units', admin, newUnit);
     expect(res.statusCode, res.body).toBe(201);
-    expect(getUnit(db, newUnit.id)).toMatchObject({ ...newUnit, placeholderName: false, equipment: [] });
-    expect(auditOf(newUnit.id)).toEqual([expect.objectContaining({ at: clock, actor: 'admin', action: 'add', before: null })]);
+    expect(await getUnit(db, newUnit.id)).toMatchObject({ ...newUnit, placeholderName: false, equipment: [] });
+    expect(await auditOf(newUnit.id)).toEqual([expect.objectContaining({ at: clock, actor: 'admin', action: 'add', before: null })]);
     expect((await call('POST', '/api/v1/units', admin, newUnit)).json()).toMatchObject({ code: 'CONFLICT' });
     expect((await call('POST', '/api/v1/units', await tokenOf('viewer'), { ...newUnit, id: 'thpt-q3-98' })).statusCode).toBe(403);
   });
@@ -210,14 +209,14 @@ describe('the registry (admins only)', () => {
     const admin = await tokenOf('admin');
     const res = await call('PATCH', `/api/v1/units/${newUnit.id}`, admin, { district: 'q5', name: { vi: 'Trường THPT Mới', en: 'New School' } });
     expect(res.json()).toMatchObject({ unit: { id: newUnit.id, district: 'q5' } });
-    const update = auditOf(newUnit.id).at(-1)!;
+    const update = (await auditOf(newUnit.id)).at(-1)!;
     expect(update).toMatchObject({ actor: 'admin', action: 'update' });
     expect(JSON.parse(update.before!)).toMatchObject({ district: 'q3' });
     expect(JSON.parse(update.after!)).toMatchObject({ district: 'q5', name: { en: 'New School' } });
     const bad = await call('PATCH', `/api/v1/units/${newUnit.id}`, admin, { district: 'atlantis' });
     expect(bad.json()).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining("'district'") as unknown });
     expect((await call('PATCH', `/api/v1/units/${newUnit.id}`, admin, { id: 'renamed' })).json()).toMatchObject({ message: expect.stringContaining("'id'") as unknown });
-    expect(getUnit(db, newUnit.id)?.district).toBe('q5');
+    expect((await getUnit(db, newUnit.id))?.district).toBe('q5');
     expect((await call('PATCH', '/api/v1/units/no-such-unit', admin, { district: 'q5' })).statusCode).toBe(404);
   });
 
@@ -227,8 +226,8 @@ describe('the registry (admins only)', () => {
     expect(busy.statusCode).toBe(409);
     expect(busy.json()).toMatchObject({ message: expect.stringContaining('teacher-a') as unknown });
     expect((await call('DELETE', `/api/v1/units/${newUnit.id}`, admin)).statusCode).toBe(200);
-    expect(getUnit(db, newUnit.id)).toBeUndefined();
-    expect(auditOf(newUnit.id).at(-1)).toMatchObject({ actor: 'admin', action: 'remove', after: null });
+    expect(await getUnit(db, newUnit.id)).toBeUndefined();
+    expect((await auditOf(newUnit.id)).at(-1)).toMatchObject({ actor: 'admin', action: 'remove', after: null });
     expect((await call('DELETE', `/api/v1/units/${newUnit.id}`, admin)).statusCode).toBe(404);
   });
 

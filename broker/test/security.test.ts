@@ -12,7 +12,8 @@ import mqttPacket from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { provisionGatewayCommand } from '../src/index.ts';
-import { openCredentialsDb, revokeGateway, verify } from '../src/security/credentials.ts';
+import { openCentralState } from '../src/central-state/state.ts';
+import { revokeGateway, verify } from '../src/security/credentials.ts';
 import { FrameScanner, gatewayMaySubscribe, gatewayPublishRefusal, type SecurityOptions } from '../src/security/policy.ts';
 import { GATEWAY, publishUsage, sessionStart, startTestCentral, UNIT, type TestCentral } from './helpers.ts';
 
@@ -71,7 +72,7 @@ describe('connect', () => {
 
   it('accepts a gateway with its secret and refuses a wrong secret or an unknown username (0x04)', async () => {
     await start();
-    const creds = provision();
+    const creds = await provision();
     expect(creds.username).toBe(gatewayClientId(UNIT, GATEWAY));
     expect(creds.password).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 bytes, base64url
     expect((await gateway(creds)).connected).toBe(true);
@@ -84,11 +85,11 @@ describe('connect', () => {
 
   it('stores only a salted scrypt hash of the secret', async () => {
     await start();
-    const a = provision();
-    const b = provision(UNIT, OTHER);
-    const db = openCredentialsDb(central.ledger.where);
+    const a = await provision();
+    const b = await provision(UNIT, OTHER);
+    const db = await openCentralState(undefined, central.dataDir);
     try {
-      const rows = db.prepare('SELECT secret_hash AS h FROM credentials').pluck().all() as string[];
+      const rows = (await db.query<{ h: string }>('SELECT secret_hash AS h FROM credentials')).map((r) => r.h);
       expect(rows).toHaveLength(2);
       for (const h of rows) {
         expect(h).toMatch(/^scrypt\$32768\$8\$1\$/);
@@ -98,15 +99,15 @@ describe('connect', () => {
       expect(await verify(db, a.username, a.password)).toEqual({ unit: UNIT, gateway: GATEWAY });
       expect(await verify(db, a.username, b.password)).toBeUndefined();
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
   it('after a rotation refuses the old secret and accepts the new one, from the next connection', async () => {
     await start();
-    const old = provision();
+    const old = await provision();
     const open = await gateway(old);
-    const rotated = provision();
+    const rotated = await provision();
     expect(rotated.rotated).toBe(true);
     expect(rotated.password).not.toBe(old.password);
     expect(await refusal({ clientId: old.username, username: old.username, password: old.password })).toBe(4);
@@ -119,29 +120,29 @@ describe('connect', () => {
 
   it('refuses a revoked gateway, and a new provisioning lets it back in', async () => {
     await start();
-    const creds = provision();
-    const db = openCredentialsDb(central.ledger.where);
+    const creds = await provision();
+    const db = await openCentralState(undefined, central.dataDir);
     try {
-      expect(revokeGateway(db, UNIT, GATEWAY)).toBe(true);
-      expect(revokeGateway(db, UNIT, GATEWAY)).toBe(false);
+      expect(await revokeGateway(db, UNIT, GATEWAY)).toBe(true);
+      expect(await revokeGateway(db, UNIT, GATEWAY)).toBe(false);
     } finally {
-      db.close();
+      await db.close();
     }
     expect(await refusal({ clientId: creds.username, username: creds.username, password: creds.password })).toBe(4);
-    expect((await gateway(provision())).connected).toBe(true);
+    expect((await gateway(await provision())).connected).toBe(true);
   });
 
   it("refuses a gateway whose client id is not its username (0x02): it could take over another gateway's presence", async () => {
     await start();
-    const creds = provision();
-    provision(UNIT, OTHER);
+    const creds = await provision();
+    await provision(UNIT, OTHER);
     expect(await refusal({ clientId: gatewayClientId(UNIT, OTHER), username: creds.username, password: creds.password })).toBe(2);
     expect(central.security.refusals['client-id-mismatch']).toBe(1);
   });
 
   it("refuses an anonymous client that uses a provisioned gateway's client id, even when anonymous access is on", async () => {
     await start({ allowAnonymous: true });
-    const creds = provision();
+    const creds = await provision();
     expect(await refusal({ clientId: creds.username })).toBe(5);
     expect(await refusal({ clientId: creds.username, username: creds.username, password: 'guess' })).toBe(4);
     expect((await connect({ clientId: gatewayClientId(UNIT, 'not-provisioned') })).connected).toBe(true);
@@ -151,8 +152,8 @@ describe('connect', () => {
 describe('topic access', () => {
   it("drops and counts a publish under another gateway's topics without cutting the sender off; the other's ledger is untouched", async () => {
     await start({ allowAnonymous: true });
-    const mine = await gateway(provision());
-    provision(UNIT, OTHER);
+    const mine = await gateway(await provision());
+    await provision(UNIT, OTHER);
     const monitor = await connect({ clientId: 'monitor' });
     await monitor.subscribeAsync('#', { qos: 1 });
     const seen: string[] = [];
@@ -180,7 +181,7 @@ describe('topic access', () => {
 
   it("grants a gateway its own commands and answers 0x80 for another gateway's commands or anything else", async () => {
     await start();
-    const mine = await gateway(provision());
+    const mine = await gateway(await provision());
     const filters = [topics.commands(UNIT, GATEWAY), topics.command(UNIT, GATEWAY, 'ping'), topics.commands(UNIT, OTHER), topics.allGateways, '$stemlab/dropped'];
     // mqtt.js turns any 0x80 into an error that carries the SUBACK.
     const suback = await mine.subscribeAsync(filters, { qos: 1 }).then(
@@ -194,7 +195,7 @@ describe('topic access', () => {
 
   it('drops a will set on another gateway', async () => {
     await start({ allowAnonymous: true });
-    const creds = provision();
+    const creds = await provision();
     const sneaky = await gateway(creds, { will: { topic: topics.gatewayState(UNIT, OTHER), payload: Buffer.from('{}'), qos: 1, retain: true } });
     const gone = once(central.broker, 'clientDisconnect');
     sneaky.stream.destroy(); // no DISCONNECT: the broker publishes the will (its check runs before 'clientDisconnect')
@@ -221,8 +222,8 @@ describe('topic access', () => {
 describe('limits', () => {
   it('disconnects a client that sends a packet over maxPacketBytes, and only that client', async () => {
     await start({ maxPacketBytes: 1024 });
-    const big = await gateway(provision());
-    const other = await gateway(provision(UNIT, OTHER));
+    const big = await gateway(await provision());
+    const other = await gateway(await provision(UNIT, OTHER));
     const closed = event(big, 'close');
     big.publish(topics.telemetry(UNIT, GATEWAY, 'uno-1', 'temp'), Buffer.alloc(2000, 'x'), { qos: 0 });
     await closed;
@@ -234,8 +235,8 @@ describe('limits', () => {
 
   it('disconnects a client that floods past its publish rate, and only that client', async () => {
     await start({ publishesPerSecond: 10, publishBurst: 20 });
-    const flood = await gateway(provision());
-    const other = await gateway(provision(UNIT, OTHER));
+    const flood = await gateway(await provision());
+    const other = await gateway(await provision(UNIT, OTHER));
     const closed = event(flood, 'close');
     for (let i = 0; i < 200; i++) flood.publish(topics.telemetry(UNIT, GATEWAY, 'uno-1', 'temp'), '{}', { qos: 0 });
     await closed;
