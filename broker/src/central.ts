@@ -84,7 +84,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   const stateFile = join(options.dataDir, 'ledger.sqlite');
   const ledger = await openLedger(options.ledger?.kind === 'postgres' ? options.ledger : { kind: 'sqlite', file: stateFile });
   // A connection (or pool) of its own: credential checks read while the ingest writes (WAL on SQLite).
-  const centralState = await openCentralState(options.ledger, options.dataDir).catch(async (err: unknown) => {
+  const centralState = await openCentralState(options.ledger, options.dataDir, log).catch(async (err: unknown) => {
     await ledger.close();
     throw err;
   });

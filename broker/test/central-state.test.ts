@@ -4,9 +4,12 @@
  * last admin kept), the registry (seeded once, edited, audited) and the audit trail. Then two
  * centrals with different data dirs on ONE PostgreSQL schema: a gateway provisioned through one
  * connects to the other, and a person created on one logs in on the other. That is what lets
- * central nodes on several machines share their state.
+ * central nodes on several machines share their state. And the upgrade of a central whose ledger
+ * was on PostgreSQL while its state stayed in its SQLite file: copied over once (import.ts).
  */
+import { Writable } from 'node:stream';
 import mqtt from 'mqtt';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryAudit } from '../src/api/audit-log.ts';
 import { createUser, disableUser, getUser, listUsers, login, logout, sessionOf, updateUser } from '../src/api/users.ts';
@@ -196,5 +199,68 @@ describe.runIf(BACKENDS.find((b) => b.backend === 'postgres')!.run)('two central
     } finally {
       await state.close();
     }
+  });
+});
+
+describe.runIf(BACKENDS.find((b) => b.backend === 'postgres')!.run)('upgrading a central whose ledger was already on PostgreSQL', () => {
+  const backends = new LedgerFactory('postgres');
+  const dirs: Array<ReturnType<typeof tmpDir>> = [];
+
+  afterAll(async () => {
+    for (const d of dirs.splice(0)) d.remove();
+    await backends.dispose();
+  });
+
+  /** A data dir whose SQLite file holds state, as an older central left it. */
+  async function oldDataDir(gateway: string, username: string) {
+    const dir = tmpDir();
+    dirs.push(dir);
+    const old = await openCentralState(undefined, dir.dir);
+    try {
+      await seedRegistry(old, FLEET, { now: 1000 });
+      const creds = await provisionGateway(old, 'thcs-q1-01', gateway);
+      await createUser(old, { username, password: PASSWORD, role: 'admin' }, 'setup');
+      return { dir: dir.dir, creds };
+    } finally {
+      await old.close();
+    }
+  }
+
+  it("copies the SQLite file's credentials, accounts, registry and audit once, and reports what another node's file has that PostgreSQL lacks", async () => {
+    backends.require();
+    const ledger = backends.choice();
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino(new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
+    const first = await oldDataDir('robot-club-1', 'admin');
+
+    const state = await openCentralState(ledger, first.dir, log);
+    try {
+      expect(await verify(state, first.creds.username, first.creds.password)).toEqual({ unit: 'thcs-q1-01', gateway: 'robot-club-1' });
+      expect(await login(state, 'admin', PASSWORD, HOUR)).toBeDefined();
+      expect(await listUnits(state)).toHaveLength(FLEET.length);
+      const audit = await unitAudit(state, 'thcs-q1-01');
+      expect(audit).toMatchObject([{ at: 1000, actor: 'system:seed', action: 'seed' }]);
+      // The schema's state is now its own: no second seed.
+      expect(await seedRegistry(state)).toBe(0);
+    } finally {
+      await state.close();
+    }
+    expect(lines.filter((l) => l.msg === 'central state copied from the SQLite file into PostgreSQL (once)')).toMatchObject([{ counts: { credentials: 1, users: 1, registry: FLEET.length } }]);
+
+    // Opened again: nothing to copy, nothing to say.
+    lines.length = 0;
+    await (await openCentralState(ledger, first.dir, log)).close();
+    expect(lines).toEqual([]);
+
+    // A second node's own file (its own secret for another gateway, another admin) is not merged: it is reported.
+    const second = await oldDataDir('robot-club-2', 'admin-2');
+    const again = await openCentralState(ledger, second.dir, log);
+    try {
+      expect(await verify(again, second.creds.username, second.creds.password)).toBeUndefined();
+      expect(await getUser(again, 'admin-2')).toBeUndefined();
+    } finally {
+      await again.close();
+    }
+    expect(lines).toMatchObject([{ level: 40, counts: { credentials: 1, users: 1 } }]);
   });
 });

@@ -11,17 +11,33 @@
  * ledger/pg-schema.ts), on a small pool of its own.
  */
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { LedgerChoice } from '../ledger/ledger.ts';
 import { openLedgerDriver } from '../ledger/ledger.ts';
 import type { Queryable, SqlDriver } from '../ledger/sql.ts';
+import { importSqliteState } from './import.ts';
 
 /** Where the central's state is: the same interface as the ledger's (ledger/sql.ts). */
 export type CentralState = SqlDriver;
 
-/** Opens (creating and migrating if needed) the state that goes with the ledger `choice`: SQLite in `dataDir`, or the ledger's PostgreSQL schema. */
-export function openCentralState(choice: LedgerChoice | undefined, dataDir: string): Promise<CentralState> {
-  if (choice?.kind === 'postgres') return openLedgerDriver({ ...choice, poolSize: 2 });
-  return openLedgerDriver({ kind: 'sqlite', file: join(dataDir, 'ledger.sqlite'), busyTimeoutMs: 5000 });
+/**
+ * Opens (creating and migrating if needed) the state that goes with the ledger `choice`: SQLite in
+ * `dataDir`, or the ledger's PostgreSQL schema; a schema without state first gets the state of
+ * `{dataDir}/ledger.sqlite`, where an older central kept it (import.ts).
+ */
+export async function openCentralState(choice: LedgerChoice | undefined, dataDir: string, log?: Logger): Promise<CentralState> {
+  const file = join(dataDir, 'ledger.sqlite');
+  if (choice?.kind !== 'postgres') return openLedgerDriver({ kind: 'sqlite', file, busyTimeoutMs: 5000 });
+  const driver = await openLedgerDriver({ ...choice, poolSize: 2 });
+  try {
+    const result = await stateChange(driver, (tx) => importSqliteState(tx, file));
+    if (result.outcome === 'imported') log?.warn({ from: file, counts: result.counts }, 'central state copied from the SQLite file into PostgreSQL (once)');
+    if (result.outcome === 'skipped') log?.warn({ file, counts: result.counts }, 'PostgreSQL already holds central state: gateways and accounts of this SQLite file that it lacks were not copied; provision them again (stemlab provision gateway, stemlab user add)');
+  } catch (err) {
+    await driver.close();
+    throw err;
+  }
+  return driver;
 }
 
 // PostgreSQL runs two centrals' transactions at once: the changes that read before they write
