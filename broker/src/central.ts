@@ -1,7 +1,9 @@
 /**
  * `stemlab central`: an Aedes broker with the access policy (security/policy.ts) and then the
- * ingest on its publish path, writing the ledger in `{dataDir}/ledger.sqlite` (gateway
- * credentials live in the same file), and, with `http`, the HTTP API (api/server.ts).
+ * ingest on its publish path, writing the ledger in `{dataDir}/ledger.sqlite` or PostgreSQL, and,
+ * with `http`, the HTTP API (api/server.ts). The central's own state (gateway credentials,
+ * accounts, registry, audit: central-state/state.ts) lives with the ledger, so that centrals on one
+ * PostgreSQL schema share it.
  *
  * Listeners (transport/): plain MQTT always, MQTT over TLS and MQTT over WebSocket (ws or wss)
  * when configured, each through the same security guard. The broker's own state (retained
@@ -19,7 +21,7 @@ import { buildApi } from './api/server.ts';
 import type { LoginLimitOptions } from './api/login-limit.ts';
 import { Ingest, type IngestOptions } from './ingest/ingest.ts';
 import { openLedger, type Ledger, type LedgerChoice } from './ledger/ledger.ts';
-import { openCredentialsDb } from './security/credentials.ts';
+import { openCentralState } from './central-state/state.ts';
 import { seedRegistry } from './registry/fleet.ts';
 import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
 import { brokerId, openClusterEmitter, type ClusterOptions } from './state/emitter.ts';
@@ -81,14 +83,23 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   mkdirSync(options.dataDir, { recursive: true });
   const stateFile = join(options.dataDir, 'ledger.sqlite');
   const ledger = await openLedger(options.ledger?.kind === 'postgres' ? options.ledger : { kind: 'sqlite', file: stateFile });
+  // A connection (or pool) of its own: credential checks read while the ingest writes (WAL on SQLite).
+  const centralState = await openCentralState(options.ledger, options.dataDir, log).catch(async (err: unknown) => {
+    await ledger.close();
+    throw err;
+  });
+  try {
+    // The fleet ships with the product: seeded once, then edited by admins (and audited).
+    await seedRegistry(centralState);
+  } catch (err) {
+    await centralState.close();
+    await ledger.close();
+    throw err;
+  }
   const ingest = new Ingest({ ledger, log: root, ...options.ingest });
-  // A connection of its own to the central's SQLite file: credential checks read while the ingest writes (WAL).
-  const credentialsDb = openCredentialsDb(stateFile);
-  // The fleet ships with the product: seeded once, then edited by admins (and audited).
-  seedRegistry(credentialsDb);
   const security = new SecurityPolicy({
     ...options.security,
-    db: credentialsDb,
+    db: centralState,
     log: root,
     // The ingest stays last: it calls back only after its commit, so the PUBACK still follows it.
     next: (client, packet, callback) => ingest.authorizePublish(client, packet, callback),
@@ -141,7 +152,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       listeners.push(await listenWebSocket({ ...options.websocket, maxMessageBytes }, handle));
     }
     if (options.http) {
-      api = buildApi({ db: credentialsDb, ledger, ingest, refusals: security.refusals, sessionHours: options.sessionHours, loginLimit: options.http.loginLimit, trustProxy: options.http.trustProxy, log: root });
+      api = buildApi({ db: centralState, ledger, ingest, refusals: security.refusals, sessionHours: options.sessionHours, loginLimit: options.http.loginLimit, trustProxy: options.http.trustProxy, log: root });
       const url = new URL(await api.listen({ host: options.http.host, port: options.http.port }));
       if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
       httpUrl = url.origin;
@@ -153,7 +164,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     await closeState(state, log);
     await ingest.stop();
     security.stop();
-    credentialsDb.close();
+    await centralState.close();
     await ledger.close();
     throw err;
   }
@@ -175,7 +186,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       await closeState(st, log);
       await ingest.stop();
       security.stop();
-      credentialsDb.close();
+      await centralState.close();
       await ledger.close();
       log.info('central stopped');
     })());

@@ -25,10 +25,10 @@ export const centralCrossFieldRules = [
 export const ledgerSectionSchema = z
   .discriminatedUnion('kind', [
     z.strictObject({
-      kind: z.literal('sqlite').describe('The usage ledger in the central\'s own SQLite file, {dataDir}/ledger.sqlite: one school or a district.'),
+      kind: z.literal('sqlite').describe('The usage ledger in the central\'s own SQLite file, {dataDir}/ledger.sqlite, with the central\'s state (gateway credentials, accounts and sessions, the registry, the audit trail): one school or a district.'),
     }),
     z.strictObject({
-      kind: z.literal('postgres').describe('The usage ledger on PostgreSQL: a city. Credentials, accounts and the registry stay in {dataDir}/ledger.sqlite.'),
+      kind: z.literal('postgres').describe('The usage ledger on PostgreSQL: a city. The central\'s state (gateway credentials, accounts and sessions, the registry, the audit trail) lives in the same schema, so every central on it shares them: provision a gateway or create an account once, on any node.'),
       url: z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL: postgres://user:password@host:5432/database')
@@ -37,13 +37,13 @@ export const ledgerSectionSchema = z
         .string()
         .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain schema name: lower-case letters, digits and _, not starting with a digit')
         .default('stemlab')
-        .describe('The schema of the ledger\'s tables, created and migrated at start.'),
+        .describe('The schema of the ledger\'s and the central state\'s tables, created and migrated at start.'),
       poolSize: z.number().int().min(1).max(100).default(4).describe('Connections the central keeps to the database.'),
     }),
   ])
   // Optional rather than defaulted, as `security`: an absent section means SQLite (the central applies it).
   .optional()
-  .describe('Where the usage ledger lives: `{ kind: sqlite }` (the default when left out) or `{ kind: postgres, url, schema }`.');
+  .describe('Where the usage ledger lives, and with it the central\'s own state (gateway credentials, accounts, sessions, registry, audit): `{ kind: sqlite }` (the default when left out) or `{ kind: postgres, url, schema }`.');
 
 export const centralConfigSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors; ignored by the central.'),

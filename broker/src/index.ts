@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { openCredentialsDb, provisionGateway } from './security/credentials.ts';
+import { openCentralState } from './central-state/state.ts';
+import type { LedgerChoice } from './ledger/ledger.ts';
+import { provisionGateway } from './security/credentials.ts';
 
 export { startCentral, type Central, type CentralOptions } from './central.ts';
 export {
@@ -28,27 +29,33 @@ export { isTransient, type Queryable, type SqlDriver, type SqlValue } from './le
 export type * from './ledger/types.ts';
 export {
   hasCredentials,
-  openCredentialsDb,
   provisionGateway,
   revokeGateway,
   verify as verifyGateway,
   type ProvisionedGateway,
 } from './security/credentials.ts';
+export { openCentralState, type CentralState } from './central-state/state.ts';
 export { DROP_TOPIC, refusalReasons, SecurityPolicy, type RefusalReason, type SecurityOptions } from './security/policy.ts';
 
 /**
  * `stemlab provision gateway --unit U --gateway G`: creates (or rotates) the gateway's credentials
- * in `{dataDir}/ledger.sqlite` and returns the secret, which is not stored and cannot be shown
- * again. Safe while the central runs; the new secret counts from the gateway's next connection.
+ * in the central's state (`{dataDir}/ledger.sqlite`, or the PostgreSQL schema of `ledger`) and
+ * returns the secret, which is not stored and cannot be shown again. Safe while the central runs;
+ * the new secret counts from the gateway's next connection (to any central sharing the schema).
  */
-export function provisionGatewayCommand(dataDir: string, unit: string, gateway: string): { username: string; password: string; rotated: boolean } {
-  mkdirSync(dataDir, { recursive: true });
-  const db = openCredentialsDb(join(dataDir, 'ledger.sqlite'));
+export async function provisionGatewayCommand(
+  dataDir: string,
+  unit: string,
+  gateway: string,
+  ledger?: LedgerChoice,
+): Promise<{ username: string; password: string; rotated: boolean }> {
+  if (ledger?.kind !== 'postgres') mkdirSync(dataDir, { recursive: true });
+  const db = await openCentralState(ledger, dataDir);
   try {
-    const { username, password, rotated } = provisionGateway(db, unit, gateway);
+    const { username, password, rotated } = await provisionGateway(db, unit, gateway);
     return { username, password, rotated };
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -117,6 +124,7 @@ export {
   newUserSchema,
   roles,
   sessionOf,
+  unitMembers,
   updateUser,
   UserError,
   userPatchSchema,

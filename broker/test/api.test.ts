@@ -6,7 +6,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiErrorCodes, type ApiErrorCode } from '../src/api/errors.ts';
@@ -14,7 +13,7 @@ import { buildApi } from '../src/api/server.ts';
 import { createUser, disableUser, getUser } from '../src/api/users.ts';
 import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
 import { FLEET, seedRegistry, unitAudit } from '../src/registry/fleet.ts';
-import { openCredentialsDb } from '../src/security/credentials.ts';
+import { openCentralState, type CentralState } from '../src/central-state/state.ts';
 import { birth, sessionStart, startTestCentral, tmpDir } from './helpers.ts';
 
 const A = FLEET[0]!;
@@ -24,7 +23,7 @@ const HOUR = 3_600_000;
 
 let dir: { dir: string; remove: () => void };
 let ledger: Ledger;
-let db: Database;
+let db: CentralState;
 let app: FastifyInstance;
 let clock = Date.parse('2025-08-01T08:00:00+07:00');
 
@@ -41,8 +40,8 @@ const get = (url: string, token?: string) => app.inject({ method: 'GET', url, he
 beforeAll(async () => {
   dir = tmpDir();
   ledger = await openLedger({ kind: 'sqlite', file: join(dir.dir, 'ledger.sqlite') });
-  db = openCredentialsDb(ledger.where);
-  seedRegistry(db);
+  db = await openCentralState(undefined, dir.dir);
+  await seedRegistry(db);
   const at = clock;
   await ledger.insertBatch([
     { kind: 'gateway-state', unit: A.id, gateway: A.gateways[0]!, receivedAt: at, state: birth(1) },
@@ -50,34 +49,34 @@ beforeAll(async () => {
     { kind: 'usage', unit: A.id, gateway: A.gateways[0]!, receivedAt: at, event: sessionStart(2, { at: at + HOUR, kit: 'robot-2' }) },
     { kind: 'usage', unit: B.id, gateway: B.gateways[0]!, receivedAt: at, event: sessionStart(1, { at, kit: 'robot-1' }) },
   ]);
-  createUser(db, { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup');
-  createUser(db, { username: 'viewer', password: PASSWORD, role: 'viewer' }, 'setup');
-  createUser(db, { username: 'teacher-a', password: PASSWORD, role: 'teacher', unit: A.id }, 'setup');
-  createUser(db, { username: 'tech-b', password: PASSWORD, role: 'technician', unit: B.id }, 'setup');
+  await createUser(db, { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup');
+  await createUser(db, { username: 'viewer', password: PASSWORD, role: 'viewer' }, 'setup');
+  await createUser(db, { username: 'teacher-a', password: PASSWORD, role: 'teacher', unit: A.id }, 'setup');
+  await createUser(db, { username: 'tech-b', password: PASSWORD, role: 'technician', unit: B.id }, 'setup');
   app = buildApi({ db, ledger, ingest: { stats: { received: 7, commits: 3, retries: 0, failed: 0, refused: 1 } }, refusals: { 'bad-credentials': 2 }, sessionHours: 2, now: () => clock });
 });
 
 afterAll(async () => {
   await app.close();
-  db.close();
+  await db.close();
   await ledger.close();
   dir.remove();
 });
 
 describe('people accounts', () => {
-  it('stores only a hash, returns nothing secret, and audits the creation', () => {
-    const u = createUser(db, { username: 'tmp-user', password: PASSWORD, role: 'viewer' }, 'admin');
+  it('stores only a hash, returns nothing secret, and audits the creation', async () => {
+    const u = await createUser(db, { username: 'tmp-user', password: PASSWORD, role: 'viewer' }, 'admin');
     expect(JSON.stringify(u)).not.toContain(PASSWORD);
     expect(Object.keys(u).sort()).toEqual(['createdAt', 'disabledAt', 'role', 'unit', 'username']);
-    const hash = db.prepare('SELECT password_hash FROM users WHERE username = ?').pluck().get('tmp-user') as string;
+    const hash = (await db.get<{ password_hash: string }>('SELECT password_hash FROM users WHERE username = ?', ['tmp-user']))?.password_hash;
     expect(hash).toMatch(/^scrypt\$/);
-    const audit = db.prepare("SELECT actor, action FROM audit WHERE entity = 'user' AND entity_id = 'tmp-user'").all();
+    const audit = await db.query("SELECT actor, action FROM audit WHERE entity = 'user' AND entity_id = 'tmp-user'");
     expect(audit).toEqual([{ actor: 'admin', action: 'user.create' }]);
   });
 
-  it('requires a unit for teachers and technicians, and none for others', () => {
-    expect(() => createUser(db, { username: 'no-unit', password: PASSWORD, role: 'teacher' }, 'admin')).toThrow(/unit/);
-    expect(() => createUser(db, { username: 'with-unit', password: PASSWORD, role: 'viewer', unit: A.id }, 'admin')).toThrow(/unit/);
+  it('requires a unit for teachers and technicians, and none for others', async () => {
+    await expect(createUser(db, { username: 'no-unit', password: PASSWORD, role: 'teacher' }, 'admin')).rejects.toThrow(/unit/);
+    await expect(createUser(db, { username: 'with-unit', password: PASSWORD, role: 'viewer', unit: A.id }, 'admin')).rejects.toThrow(/unit/);
   });
 });
 
@@ -90,7 +89,7 @@ describe('login and sessions', () => {
     expect(Date.parse(body.expiresAt)).toBe(clock + 2 * HOUR);
     expect(body.token.length).toBeGreaterThan(30);
     // Only the token's hash is kept.
-    expect(JSON.stringify(db.prepare('SELECT * FROM sessions').all())).not.toContain(body.token);
+    expect(JSON.stringify(await db.query('SELECT * FROM sessions'))).not.toContain(body.token);
   });
 
   it('refuses a wrong password or an unknown user with UNAUTHENTICATED', async () => {
@@ -127,21 +126,21 @@ describe('login and sessions', () => {
   });
 
   it('ends the sessions of a disabled account, and audits it', async () => {
-    createUser(db, { username: 'leaver', password: PASSWORD, role: 'viewer' }, 'admin');
+    await createUser(db, { username: 'leaver', password: PASSWORD, role: 'viewer' }, 'admin');
     const token = await tokenOf('leaver');
-    expect(disableUser(db, 'leaver', 'admin')).toBe(true);
-    expect(getUser(db, 'leaver')?.disabledAt).not.toBeNull();
+    expect(await disableUser(db, 'leaver', 'admin')).toBe(true);
+    expect((await getUser(db, 'leaver'))?.disabledAt).not.toBeNull();
     expect((await get('/api/v1/units', token)).statusCode).toBe(401);
     expect((await loginAs('leaver')).statusCode).toBe(401);
-    const actions = db.prepare("SELECT action FROM audit WHERE entity_id = 'leaver' ORDER BY id").pluck().all();
+    const actions = (await db.query<{ action: string }>("SELECT action FROM audit WHERE entity_id = 'leaver' ORDER BY id")).map((r) => r.action);
     expect(actions).toEqual(['user.create', 'user.disable']);
   });
 
   it("audits an admin's login", async () => {
     await tokenOf('admin');
-    expect(db.prepare("SELECT COUNT(*) FROM audit WHERE action = 'session.login' AND actor = 'admin'").pluck().get()).toBeGreaterThan(0);
+    expect((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit WHERE action = 'session.login' AND actor = 'admin'"))?.n).toBeGreaterThan(0);
     // The registry's own audit reader is not confused by user rows.
-    expect(unitAudit(db).every((r) => r.entity !== 'user')).toBe(true);
+    expect((await unitAudit(db)).every((r) => r.entity !== 'user')).toBe(true);
   });
 });
 
@@ -287,11 +286,11 @@ describe('in the central', () => {
       expect(central.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const health = await fetch(`${central.httpUrl}/healthz`);
       expect(await health.json()).toEqual({ status: 'ok' });
-      const credsDb = openCredentialsDb(central.ledger.where);
+      const credsDb = await openCentralState(undefined, central.dataDir);
       try {
-        createUser(credsDb, { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup');
+        await createUser(credsDb, { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup');
       } finally {
-        credsDb.close();
+        await credsDb.close();
       }
       const login = await fetch(`${central.httpUrl}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
       const { token } = (await login.json()) as { token: string };

@@ -21,7 +21,7 @@ import { createUser, roles } from '../src/api/users.ts';
 import { CONTENT_SECURITY_POLICY } from '../src/dashboard/serve.ts';
 import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
 import { FLEET, unitKinds, unitLevels } from '../src/registry/fleet.ts';
-import { openCredentialsDb } from '../src/security/credentials.ts';
+import { openCentralState } from '../src/central-state/state.ts';
 import { birth, clock, sessionStart, startTestCentral, tmpDir, type TestCentral } from './helpers.ts';
 
 const DIR = join(import.meta.dirname, '../src/dashboard');
@@ -35,7 +35,8 @@ describe('serving the dashboard', () => {
     dir = tmpDir();
     const file = join(dir.dir, 'ledger.sqlite');
     ledger = await openLedger({ kind: 'sqlite', file });
-    app = buildApi({ db: openCredentialsDb(file), ledger });
+    // The ledger's own driver: the state's tables are in the same file.
+    app = buildApi({ db: ledger.sql, ledger });
   });
   afterAll(async () => {
     await app.close();
@@ -128,11 +129,11 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
 
   beforeAll(async () => {
     central = await startTestCentral({ http: { host: '127.0.0.1', port: 0 } });
-    const db = openCredentialsDb(join(central.dataDir, 'ledger.sqlite'));
+    const db = await openCentralState(undefined, central.dataDir);
     try {
-      createUser(db, { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup');
+      await createUser(db, { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup');
     } finally {
-      db.close();
+      await db.close();
     }
     const now = Date.now();
     const gw = A.gateways[0]!;
@@ -280,11 +281,11 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
 
     // The session ends on the server: the next page sends the teacher back to log in, saying why.
-    const db = openCredentialsDb(join(central.dataDir, 'ledger.sqlite'));
+    const db = await openCentralState(undefined, central.dataDir);
     try {
-      db.prepare("DELETE FROM sessions WHERE username = 'co.lan'").run();
+      await db.run("DELETE FROM sessions WHERE username = 'co.lan'");
     } finally {
-      db.close();
+      await db.close();
     }
     await page.goto(`${central.httpUrl}/#/unit/${A.id}`);
     await page.getByText('Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.').waitFor();

@@ -7,7 +7,6 @@
  */
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Database } from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import { buildApi } from '../src/api/server.ts';
 import { createUser } from '../src/api/users.ts';
 import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
 import { seedRegistry } from '../src/registry/fleet.ts';
-import { openCredentialsDb } from '../src/security/credentials.ts';
+import { openCentralState, type CentralState } from '../src/central-state/state.ts';
 import { tmpDir } from './helpers.ts';
 
 const MIN = 60_000;
@@ -70,7 +69,7 @@ describe('POST /api/v1/login with the limit', () => {
   const PASSWORD = 'correct horse battery';
   let dir: { dir: string; remove: () => void };
   let ledger: Ledger;
-  let db: Database;
+  let db: CentralState;
   let app: FastifyInstance;
   let clock = Date.parse('2025-08-01T08:00:00+07:00');
   const logLines: Array<Record<string, unknown>> = [];
@@ -82,9 +81,9 @@ describe('POST /api/v1/login with the limit', () => {
     dir = tmpDir();
     const file = join(dir.dir, 'ledger.sqlite');
     ledger = await openLedger({ kind: 'sqlite', file });
-    db = openCredentialsDb(file);
-    seedRegistry(db);
-    for (const username of ['admin', 'an', 'binh']) createUser(db, { username, password: PASSWORD, role: username === 'admin' ? 'admin' : 'viewer' }, 'setup');
+    db = await openCentralState(undefined, dir.dir);
+    await seedRegistry(db);
+    for (const username of ['admin', 'an', 'binh']) await createUser(db, { username, password: PASSWORD, role: username === 'admin' ? 'admin' : 'viewer' }, 'setup');
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
         logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
@@ -96,7 +95,7 @@ describe('POST /api/v1/login with the limit', () => {
 
   afterAll(async () => {
     await app.close();
-    db.close();
+    await db.close();
     await ledger.close();
     dir.remove();
   });
@@ -150,7 +149,7 @@ describe('behind a reverse proxy (http.trustProxy)', () => {
     const dir = tmpDir();
     const file = join(dir.dir, 'ledger.sqlite');
     const ledger = await openLedger({ kind: 'sqlite', file });
-    const db = openCredentialsDb(file);
+    const db = await openCentralState(undefined, dir.dir);
     const app = buildApi({ db, ledger, trustProxy: ['10.0.0.1'], loginLimit: { perUser: { max: 2, windowMs: 15 * MIN }, perAddress: { max: 2, windowMs: 15 * MIN } } });
     try {
       const login = (remoteAddress: string, forwardedFor: string) =>
@@ -164,7 +163,7 @@ describe('behind a reverse proxy (http.trustProxy)', () => {
       expect((await login('10.9.0.9', '198.51.100.7')).statusCode).toBe(429);
     } finally {
       await app.close();
-      db.close();
+      await db.close();
       await ledger.close();
       dir.remove();
     }

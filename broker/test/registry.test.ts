@@ -1,11 +1,10 @@
 /**
  * The fleet registry: the shipped units match Plan 2050/KH-SGDDT's pilots, use real districts
- * and placeholder school names only; edits on a real ledger database are validated and audited.
+ * and placeholder school names only; edits on the central's state (SQLite and PostgreSQL) are
+ * validated and audited.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
+import { openCentralState, type CentralState } from '../src/central-state/state.ts';
 import {
   addUnit,
   DISTRICTS,
@@ -19,6 +18,7 @@ import {
   updateUnit,
   type Unit,
 } from '../src/registry/fleet.ts';
+import { BACKENDS, LedgerFactory } from './backends.ts';
 import { tmpDir } from './helpers.ts';
 
 const count = (pred: (u: Unit) => boolean) => FLEET.filter(pred).length;
@@ -72,70 +72,75 @@ describe('the shipped fleet', () => {
   });
 });
 
-describe('the registry in the ledger', () => {
+describe.each(BACKENDS)('the registry in the central state on $backend', ({ backend, run }) => {
+  const backends = new LedgerFactory(backend);
   let dir: ReturnType<typeof tmpDir>;
-  let ledger: Ledger;
-  let db: Database.Database;
+  let db: CentralState;
   beforeEach(async () => {
+    if (!run) return;
+    backends.require();
     dir = tmpDir();
-    ledger = await openLedger({ kind: 'sqlite', file: join(dir.dir, 'ledger.sqlite') });
-    db = new Database(ledger.where);
+    db = await openCentralState(backends.choice(), dir.dir);
   });
   afterEach(async () => {
-    db.close();
-    await ledger.close();
+    if (!run) return;
+    await db.close();
     dir.remove();
+    await backends.dispose();
   });
 
-  it('is seeded once from the shipped data, each unit audited', () => {
-    expect(seedRegistry(db, FLEET, { now: 1000 })).toBe(109);
-    expect(listUnits(db)).toHaveLength(109);
-    expect(getUnit(db, 'thcs-q1-01')).toEqual(FLEET.find((u) => u.id === 'thcs-q1-01'));
-    expect(unitAudit(db, 'thcs-q1-01')).toEqual([
-      { id: expect.any(Number), at: 1000, actor: 'system:seed', action: 'seed', entity: 'unit', entityId: 'thcs-q1-01', before: null, after: getUnit(db, 'thcs-q1-01') },
-    ]);
-    // A removed unit is not brought back by the next start's seeding.
-    removeUnit(db, 'thcs-q1-01', 'admin:lan');
-    expect(seedRegistry(db)).toBe(0);
-    expect(getUnit(db, 'thcs-q1-01')).toBeUndefined();
-  });
+  describe.runIf(run)('(service available)', () => {
 
-  it('records who changed what, when, before and after, for update, add and remove', () => {
-    seedRegistry(db);
-    const before = getUnit(db, 'thpt-q3-01') as Unit;
-    const after = updateUnit(db, 'thpt-q3-01', { name: { vi: 'Trường THPT Thí điểm Quận 3 số 1 (cơ sở 2)', en: 'Pilot Upper-Secondary School Q3 No.1 (campus 2)' }, gateways: ['robot-club-1', 'robot-club-2'] }, 'admin:minh', { now: 2000 });
-    expect(after).toMatchObject({ id: 'thpt-q3-01', gateways: ['robot-club-1', 'robot-club-2'] });
-    expect(getUnit(db, 'thpt-q3-01')).toEqual(after);
-    expect(unitAudit(db, 'thpt-q3-01').at(-1)).toMatchObject({ at: 2000, actor: 'admin:minh', action: 'update', before, after });
+    it('is seeded once from the shipped data, each unit audited', async () => {
+      expect(await seedRegistry(db, FLEET, { now: 1000 })).toBe(109);
+      expect(await listUnits(db)).toHaveLength(109);
+      expect(await getUnit(db, 'thcs-q1-01')).toEqual(FLEET.find((u) => u.id === 'thcs-q1-01'));
+      expect(await unitAudit(db, 'thcs-q1-01')).toEqual([
+        { id: expect.any(Number), at: 1000, actor: 'system:seed', action: 'seed', entity: 'unit', entityId: 'thcs-q1-01', before: null, after: await getUnit(db, 'thcs-q1-01') },
+      ]);
+      // A removed unit is not brought back by the next start's seeding.
+      await removeUnit(db, 'thcs-q1-01', 'admin:lan');
+      expect(await seedRegistry(db)).toBe(0);
+      expect(await getUnit(db, 'thcs-q1-01')).toBeUndefined();
+    });
 
-    // A patch that changes nothing is not a change.
-    const n = unitAudit(db).length;
-    updateUnit(db, 'thpt-q3-01', { level: 'upper-secondary' }, 'admin:minh');
-    expect(unitAudit(db)).toHaveLength(n);
+    it('records who changed what, when, before and after, for update, add and remove', async () => {
+      await seedRegistry(db);
+      const before = (await getUnit(db, 'thpt-q3-01')) as Unit;
+      const after = await updateUnit(db, 'thpt-q3-01', { name: { vi: 'Trường THPT Thí điểm Quận 3 số 1 (cơ sở 2)', en: 'Pilot Upper-Secondary School Q3 No.1 (campus 2)' }, gateways: ['robot-club-1', 'robot-club-2'] }, 'admin:minh', { now: 2000 });
+      expect(after).toMatchObject({ id: 'thpt-q3-01', gateways: ['robot-club-1', 'robot-club-2'] });
+      expect(await getUnit(db, 'thpt-q3-01')).toEqual(after);
+      expect((await unitAudit(db, 'thpt-q3-01')).at(-1)).toMatchObject({ at: 2000, actor: 'admin:minh', action: 'update', before, after });
 
-    const unit: Unit = { ...before, id: 'thpt-nha-be-09', district: 'nha-be', name: { vi: 'Trường THPT Thí điểm Nhà Bè số 9', en: 'Pilot Upper-Secondary School Nha Be No.9' } };
-    addUnit(db, unit, 'admin:minh', { now: 3000 });
-    expect(unitAudit(db, 'thpt-nha-be-09')).toMatchObject([{ at: 3000, actor: 'admin:minh', action: 'add', before: null, after: unit }]);
-    expect(() => addUnit(db, unit, 'admin:minh')).toThrow(/already exists/);
+      // A patch that changes nothing is not a change.
+      const n = (await unitAudit(db)).length;
+      await updateUnit(db, 'thpt-q3-01', { level: 'upper-secondary' }, 'admin:minh');
+      expect(await unitAudit(db)).toHaveLength(n);
 
-    removeUnit(db, 'thpt-nha-be-09', 'admin:hoa', { now: 4000 });
-    expect(getUnit(db, 'thpt-nha-be-09')).toBeUndefined();
-    expect(unitAudit(db, 'thpt-nha-be-09').at(-1)).toMatchObject({ at: 4000, actor: 'admin:hoa', action: 'remove', before: unit, after: null });
-  });
+      const unit: Unit = { ...before, id: 'thpt-nha-be-09', district: 'nha-be', name: { vi: 'Trường THPT Thí điểm Nhà Bè số 9', en: 'Pilot Upper-Secondary School Nha Be No.9' } };
+      await addUnit(db, unit, 'admin:minh', { now: 3000 });
+      expect(await unitAudit(db, 'thpt-nha-be-09')).toMatchObject([{ at: 3000, actor: 'admin:minh', action: 'add', before: null, after: unit }]);
+      await expect(addUnit(db, unit, 'admin:minh')).rejects.toThrow(/already exists/);
 
-  it('refuses invalid edits and changes nothing', () => {
-    seedRegistry(db);
-    const n = unitAudit(db).length;
-    const before = getUnit(db, 'thcs-q1-01');
-    expect(() => updateUnit(db, 'thcs-q1-01', { district: 'atlantis' }, 'admin:minh')).toThrow(/district/);
-    expect(() => updateUnit(db, 'thcs-q1-01', { kind: 'spaceship' }, 'admin:minh')).toThrow(/kind/);
-    expect(() => updateUnit(db, 'thcs-q1-01', { id: 'other' }, 'admin:minh')).toThrow(/invalid patch/);
-    expect(() => updateUnit(db, 'thcs-q1-01', { equipment: [{ gateway: 'nope', kit: 'robot-1', component: null, type: 'kit' }] }, 'admin:minh')).toThrow(/equipment\.0\.gateway/);
-    expect(() => updateUnit(db, 'thcs-q1-01', { gateways: [] }, 'admin:minh')).toThrow(/gateways/);
-    expect(() => updateUnit(db, 'thcs-q1-01', { level: 'primary' }, '')).toThrow(/actor/);
-    expect(() => updateUnit(db, 'no-such-unit', { level: 'primary' }, 'admin:minh')).toThrow(/no unit no-such-unit/);
-    expect(() => removeUnit(db, 'no-such-unit', 'admin:minh')).toThrow(/no unit/);
-    expect(getUnit(db, 'thcs-q1-01')).toEqual(before);
-    expect(unitAudit(db)).toHaveLength(n);
+      await removeUnit(db, 'thpt-nha-be-09', 'admin:hoa', { now: 4000 });
+      expect(await getUnit(db, 'thpt-nha-be-09')).toBeUndefined();
+      expect((await unitAudit(db, 'thpt-nha-be-09')).at(-1)).toMatchObject({ at: 4000, actor: 'admin:hoa', action: 'remove', before: unit, after: null });
+    });
+
+    it('refuses invalid edits and changes nothing', async () => {
+      await seedRegistry(db);
+      const n = (await unitAudit(db)).length;
+      const before = await getUnit(db, 'thcs-q1-01');
+      await expect(updateUnit(db, 'thcs-q1-01', { district: 'atlantis' }, 'admin:minh')).rejects.toThrow(/district/);
+      await expect(updateUnit(db, 'thcs-q1-01', { kind: 'spaceship' }, 'admin:minh')).rejects.toThrow(/kind/);
+      await expect(updateUnit(db, 'thcs-q1-01', { id: 'other' }, 'admin:minh')).rejects.toThrow(/invalid patch/);
+      await expect(updateUnit(db, 'thcs-q1-01', { equipment: [{ gateway: 'nope', kit: 'robot-1', component: null, type: 'kit' }] }, 'admin:minh')).rejects.toThrow(/equipment\.0\.gateway/);
+      await expect(updateUnit(db, 'thcs-q1-01', { gateways: [] }, 'admin:minh')).rejects.toThrow(/gateways/);
+      await expect(updateUnit(db, 'thcs-q1-01', { level: 'primary' }, '')).rejects.toThrow(/actor/);
+      await expect(updateUnit(db, 'no-such-unit', { level: 'primary' }, 'admin:minh')).rejects.toThrow(/no unit no-such-unit/);
+      await expect(removeUnit(db, 'no-such-unit', 'admin:minh')).rejects.toThrow(/no unit/);
+      expect(await getUnit(db, 'thcs-q1-01')).toEqual(before);
+      expect(await unitAudit(db)).toHaveLength(n);
+    });
   });
 });

@@ -7,13 +7,12 @@
  * Asia/Ho_Chi_Minh (UTC+7).
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usageEventSchema, type KitStatePayload, type UsageEvent } from '@stemlab/protocol';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import type { LedgerMessage } from '../src/ledger/types.ts';
 import { FLEET, listUnits, seedRegistry, type Unit } from '../src/registry/fleet.ts';
-import { openCredentialsDb } from '../src/security/credentials.ts';
+import { openCentralState } from '../src/central-state/state.ts';
 import { kitRepairs, median, uptime } from '../src/reports/availability.ts';
 import { quarterBounds, quarterlyReport, schoolOverlapMs, DEFAULT_SCHOOL_TIME, toCsv, toJson, type QuarterlyReport } from '../src/reports/quarterly.ts';
 import { BACKENDS, LedgerFactory } from './backends.ts';
@@ -371,10 +370,10 @@ describe.each(BACKENDS)('the quarterly report on $backend', ({ backend, run }) =
 
       it("with the seeded registry's units (read from the central's SQLite file), reports on every unit", async () => {
         const dir = tmpDir();
-        const db = openCredentialsDb(join(dir.dir, 'ledger.sqlite'));
-        seedRegistry(db);
-        const units = listUnits(db);
-        db.close();
+        const db = await openCentralState(undefined, dir.dir);
+        await seedRegistry(db);
+        const units = await listUnits(db);
+        await db.close();
         dir.remove();
         const all = await quarterlyReport(ledger, '2025Q3', { units, now: NOW });
         expect(all.units).toHaveLength(109);

@@ -13,7 +13,7 @@ import { FLEET, type Unit } from '../src/registry/fleet.ts';
 import { COLUMNS, LABELS, quarterlyReport, type QuarterlyReport } from '../src/reports/quarterly.ts';
 import { SHEETS, toXlsx } from '../src/reports/xlsx.ts';
 import { createUser } from '../src/api/users.ts';
-import { openCredentialsDb } from '../src/security/credentials.ts';
+import { openCentralState } from '../src/central-state/state.ts';
 import { runStemlab } from '../../testing/cli.ts';
 import { startTestCentral, tmpDir, type TestCentral } from './helpers.ts';
 
@@ -163,9 +163,9 @@ describe('GET /api/v1/reports/quarterly?format=xlsx', () => {
   afterAll(() => central.cleanup());
 
   it('sends the workbook as an attachment', async () => {
-    const db = openCredentialsDb(join(central.dataDir, 'ledger.sqlite'));
-    createUser(db, { username: 'so-gd', password: 'correct horse battery', role: 'viewer' }, 'test');
-    db.close();
+    const db = await openCentralState(undefined, central.dataDir);
+    await createUser(db, { username: 'so-gd', password: 'correct horse battery', role: 'viewer' }, 'test');
+    await db.close();
     const auth = await fetch(`${central.httpUrl}/api/v1/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -24,8 +24,9 @@ export const provisionGateway: Command = {
     const { values } = parseCommand('provision gateway', argv, flags, Options);
     const config = values.config ? await loadCentralConfig(values.config) : parseCentralConfig({});
     const dataDir = values['data-dir'] ?? config.dataDir;
-    const { username, password, rotated } = provisionGatewayCommand(dataDir, values.unit, values.gateway);
-    console.log(`${rotated ? 'rotated' : 'created'} credentials for ${values.unit}/${values.gateway} (ledger ${join(dataDir, 'ledger.sqlite')})`);
+    const { username, password, rotated } = await provisionGatewayCommand(dataDir, values.unit, values.gateway, config.ledger);
+    const where = config.ledger?.kind === 'postgres' ? `PostgreSQL schema ${config.ledger.schema ?? 'stemlab'}` : join(dataDir, 'ledger.sqlite');
+    console.log(`${rotated ? 'rotated' : 'created'} credentials for ${values.unit}/${values.gateway} (${where})`);
     console.log(`  mqtt.username: ${username}`);
     console.log(`  mqtt.password: ${password}`);
     console.log('The password is shown only now; store it in the gateway config.');

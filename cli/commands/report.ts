@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { listUnits, loadCentralConfig, openLedger, parseCentralConfig, quarterlyReport, reportToCsv, reportToJson, reportToXlsx, type Ledger } from '@stemlab/broker';
 import type { Command } from '../main.ts';
@@ -40,23 +39,21 @@ export const report: Command = {
     }
     const config = values.config ? await loadCentralConfig(values.config) : parseCentralConfig({});
     const file = join(values['data-dir'] ?? config.dataDir, 'ledger.sqlite');
-    // The registry (and, by default, the ledger) are in the central's SQLite file.
-    let units;
-    try {
-      const db = new Database(file, { readonly: true, fileMustExist: true });
-      try {
-        units = listUnits(db);
-      } finally {
-        db.close();
-      }
-    } catch (err) {
-      throw new UsageError(`stemlab report: no central state at ${file} (${(err as Error).message}); pass --data-dir or --config`);
-    }
+    const postgres = config.ledger?.kind === 'postgres';
+    if (!postgres && !existsSync(file)) throw new UsageError(`stemlab report: no central state at ${file}; pass --data-dir or --config`);
     let ledger: Ledger;
     try {
       ledger = await openLedger(config.ledger?.kind === 'postgres' ? config.ledger : { kind: 'sqlite', file });
     } catch (err) {
       throw new UsageError(`stemlab report: cannot open the ledger (${(err as Error).message}); check the config's ledger section`);
+    }
+    // The registry is in the same database as the ledger (central-state/state.ts).
+    let units;
+    try {
+      units = await listUnits(ledger.sql);
+    } catch (err) {
+      await ledger.close();
+      throw err;
     }
     try {
       const result = await quarterlyReport(ledger, values.quarter, units.length > 0 ? { units } : {});

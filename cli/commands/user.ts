@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { createUser, getUnit, listUsers, loadCentralConfig, openCredentialsDb, parseCentralConfig, roles, seedRegistry, updateUser, UserError, userPatchSchema } from '@stemlab/broker';
+import { createUser, getUnit, listUsers, loadCentralConfig, openCentralState, parseCentralConfig, roles, seedRegistry, updateUser, UserError, userPatchSchema } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { parseCommand, UsageError } from '../args.ts';
 
@@ -29,17 +28,16 @@ export const userAdd: Command = {
     }
     const flags = { username: { type: 'string' }, role: { type: 'string' }, unit: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' } } as const;
     const { values } = parseCommand('user add', argv, flags, Options);
-    const config = values.config ? await loadCentralConfig(values.config) : parseCentralConfig({});
-    const db = openCredentialsDb(join(values['data-dir'] ?? config.dataDir, 'ledger.sqlite'));
+    const db = await openDb(values);
     const password = randomBytes(12).toString('base64url');
     try {
-      createUser(db, { username: values.username, password, role: values.role, ...(values.unit ? { unit: values.unit } : {}) }, `cli:${process.env.USER ?? 'admin'}`);
+      await createUser(db, { username: values.username, password, role: values.role, ...(values.unit ? { unit: values.unit } : {}) }, `cli:${process.env.USER ?? 'admin'}`);
     } catch (err) {
       const issues = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
       if (issues) throw new UsageError(`stemlab user add: ${issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
       throw new UsageError(`stemlab user add: ${(err as Error).message}`);
     } finally {
-      db.close();
+      await db.close();
     }
     console.log(`created ${values.role} '${values.username}'${values.unit ? ` of ${values.unit}` : ''}; password (shown only now): ${password}`);
     return 0;
@@ -47,14 +45,19 @@ export const userAdd: Command = {
 };
 
 /**
- * The ledger database of `--config` / `--data-dir` (the central may be running: WAL lets both in),
- * its registry seeded as the central seeds it at its first start (once per database), so that a
- * unit can be checked before the central ever ran.
+ * The central's state of `--config` / `--data-dir` (the SQLite file, or the PostgreSQL schema of
+ * the config's ledger; the central may be running), its registry seeded as the central seeds it
+ * at its first start (once per database), so that a unit can be checked before the central ever ran.
  */
 async function openDb(values: { config?: string; 'data-dir'?: string }) {
   const config = values.config ? await loadCentralConfig(values.config) : parseCentralConfig({});
-  const db = openCredentialsDb(join(values['data-dir'] ?? config.dataDir, 'ledger.sqlite'));
-  seedRegistry(db);
+  const db = await openCentralState(config.ledger, values['data-dir'] ?? config.dataDir);
+  try {
+    await seedRegistry(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   return db;
 }
 
@@ -71,11 +74,11 @@ export const userList: Command = {
     const { values } = parseCommand('user list', argv, where, Where);
     const db = await openDb(values);
     try {
-      for (const u of listUsers(db)) {
+      for (const u of await listUsers(db)) {
         console.log([u.username, u.role, u.unit ?? '-', u.disabledAt === null ? 'enabled' : `disabled ${new Date(u.disabledAt).toISOString()}`].join('\t'));
       }
     } finally {
-      db.close();
+      await db.close();
     }
     return 0;
   },
@@ -126,13 +129,13 @@ export const userSet: Command = {
     const db = await openDb(values);
     let user;
     try {
-      if (patch.data.unit && !getUnit(db, patch.data.unit)) throw new UsageError(`stemlab user set: --unit: no unit '${patch.data.unit}' in the registry`);
-      user = updateUser(db, values.username, patch.data, `cli:${process.env.USER ?? 'admin'}`);
+      if (patch.data.unit && !(await getUnit(db, patch.data.unit))) throw new UsageError(`stemlab user set: --unit: no unit '${patch.data.unit}' in the registry`);
+      user = await updateUser(db, values.username, patch.data, `cli:${process.env.USER ?? 'admin'}`);
     } catch (err) {
       if (err instanceof UserError) throw new UsageError(`stemlab user set: ${err.field ? `--${err.field}: ` : ''}${err.message}`);
       throw err;
     } finally {
-      db.close();
+      await db.close();
     }
     console.log(`${user.username}: ${user.role}${user.unit ? ` of ${user.unit}` : ''}, ${user.disabledAt === null ? 'enabled' : 'disabled'}`);
     if (password) console.log(`new password (shown only now): ${password}`);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { createUser, getUser, openCredentialsDb, updateUser } from '@stemlab/broker';
+import { createUser, getUser, openCentralState, updateUser, type LedgerChoice } from '@stemlab/broker';
 
 export interface DemoLogin {
   username: string;
@@ -12,17 +11,17 @@ export interface DemoLogin {
  * random passwords on every run (printed once; never a fixed default that could leak into a
  * real deployment). An account left by an earlier run in the same data dir gets the new password.
  */
-export function demoAccounts(centralDir: string, unit: string): { admin: DemoLogin; teacher: DemoLogin } {
-  const db = openCredentialsDb(join(centralDir, 'ledger.sqlite'));
+export async function demoAccounts(centralDir: string, unit: string, ledger?: LedgerChoice): Promise<{ admin: DemoLogin; teacher: DemoLogin }> {
+  const db = await openCentralState(ledger, centralDir);
   try {
-    const account = (username: string, role: 'admin' | 'teacher', unitId?: string): DemoLogin => {
+    const account = async (username: string, role: 'admin' | 'teacher', unitId?: string): Promise<DemoLogin> => {
       const password = randomBytes(9).toString('base64url');
-      if (getUser(db, username)) updateUser(db, username, { password, disabled: false }, 'stemlab demo');
-      else createUser(db, { username, password, role, ...(unitId ? { unit: unitId } : {}) }, 'stemlab demo');
+      if (await getUser(db, username)) await updateUser(db, username, { password, disabled: false }, 'stemlab demo');
+      else await createUser(db, { username, password, role, ...(unitId ? { unit: unitId } : {}) }, 'stemlab demo');
       return { username, password };
     };
-    return { admin: account('demo-admin', 'admin'), teacher: account('demo-teacher', 'teacher', unit) };
+    return { admin: await account('demo-admin', 'admin'), teacher: await account('demo-teacher', 'teacher', unit) };
   } finally {
-    db.close();
+    await db.close();
   }
 }

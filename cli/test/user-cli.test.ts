@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { login, openCredentialsDb } from '@stemlab/broker';
+import { login, openCentralState } from '@stemlab/broker';
 import { runStemlab as run } from '../../testing/cli.ts';
 
 // `stemlab user list` and `stemlab user set`: managing accounts from the central's own machine,
@@ -12,11 +12,11 @@ const dir = mkdtempSync(join(tmpdir(), 'stemlab-user-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function canLogIn(username: string, password: string): Promise<boolean> {
-  const db = openCredentialsDb(join(dir, 'ledger.sqlite'));
+  const db = await openCentralState(undefined, dir);
   try {
     return (await login(db, username, password, 60_000)) !== undefined;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

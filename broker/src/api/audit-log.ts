@@ -2,9 +2,9 @@
  * `GET /api/v1/audit`: the audit trail of every entity (units, user accounts, admin log-ins),
  * newest first, filtered by entity and id, paged with `before` (an audit row id).
  */
-import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import type { AuditRow } from '../registry/fleet.ts';
+import type { Queryable } from '../ledger/sql.ts';
+import { toAuditRow, type AuditRow } from '../registry/fleet.ts';
 
 export const auditQuerySchema = z.strictObject({
   entity: z.enum(['unit', 'user']).optional(),
@@ -16,21 +16,12 @@ export const auditQuerySchema = z.strictObject({
 });
 export type AuditQuery = z.output<typeof auditQuerySchema>;
 
-export function queryAudit(db: Database, q: AuditQuery): AuditRow[] {
-  const rows = db
-    .prepare(
-      `SELECT * FROM audit WHERE (@entity IS NULL OR entity = @entity) AND (@id IS NULL OR entity_id = @id) AND (@before IS NULL OR id < @before)
-       ORDER BY id DESC LIMIT @limit`,
-    )
-    .all({ entity: q.entity ?? null, id: q.id ?? null, before: q.before ?? null, limit: q.limit }) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({
-    id: r.id as number,
-    at: r.at as number,
-    actor: r.actor as string,
-    action: r.action as string,
-    entity: r.entity as string,
-    entityId: r.entity_id as string,
-    before: r.before === null ? null : (JSON.parse(r.before as string) as unknown),
-    after: r.after === null ? null : (JSON.parse(r.after as string) as unknown),
-  }));
+export async function queryAudit(db: Queryable, q: AuditQuery): Promise<AuditRow[]> {
+  // Typed casts: PostgreSQL cannot tell a bare `? IS NULL` parameter's type.
+  const rows = await db.query(
+    `SELECT * FROM audit WHERE (CAST(? AS TEXT) IS NULL OR entity = ?) AND (CAST(? AS TEXT) IS NULL OR entity_id = ?) AND (CAST(? AS BIGINT) IS NULL OR id < ?)
+     ORDER BY id DESC LIMIT ?`,
+    [q.entity ?? null, q.entity ?? null, q.id ?? null, q.id ?? null, q.before ?? null, q.before ?? null, q.limit],
+  );
+  return rows.map(toAuditRow);
 }

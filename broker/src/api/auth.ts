@@ -1,6 +1,6 @@
 /** Who is asking: the session behind `Authorization: Bearer TOKEN`, and the role checks on it. */
-import type { Database } from 'better-sqlite3';
 import type { FastifyRequest } from 'fastify';
+import type { Queryable } from '../ledger/sql.ts';
 import { ApiError } from './errors.ts';
 import { sessionOf, type Role, type Session } from './users.ts';
 
@@ -11,9 +11,9 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /** The caller's session if its role is one of `allowed`; throws UNAUTHENTICATED or FORBIDDEN. */
-export function requireRole(db: Database, request: FastifyRequest, allowed: readonly Role[], now: number): Session {
+export async function requireRole(db: Queryable, request: FastifyRequest, allowed: readonly Role[], now: number): Promise<Session> {
   const token = bearerToken(request);
-  const session = token === undefined ? undefined : sessionOf(db, token, now);
+  const session = token === undefined ? undefined : await sessionOf(db, token, now);
   if (!session) throw new ApiError('UNAUTHENTICATED', 'log in at POST /api/v1/login and send the token as `Authorization: Bearer TOKEN` (sessions expire)');
   if (!allowed.includes(session.role)) throw new ApiError('FORBIDDEN', `role '${session.role}' may not do this (allowed: ${allowed.join(', ')})`);
   return session;

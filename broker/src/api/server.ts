@@ -8,10 +8,10 @@
  * accounts (users-routes.ts) and the registry (units-routes.ts). Log-ins are rate-limited
  * (login-limit.ts). The dashboard's files are served at `/` (dashboard/serve.ts).
  */
-import type { Database } from 'better-sqlite3';
 import { fastify, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { CentralState } from '../central-state/state.ts';
 import { registerDashboard } from '../dashboard/serve.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { listUnits } from '../registry/fleet.ts';
@@ -31,8 +31,8 @@ import { registerUserRoutes } from './users-routes.ts';
 export const DEFAULT_SESSION_HOURS = 12;
 
 export interface ApiOptions {
-  /** The ledger database (users, sessions, registry, audit). */
-  db: Database;
+  /** The central's state (users, sessions, registry, audit): central-state/state.ts. */
+  db: CentralState;
   ledger: Ledger;
   ingest?: MetricsSources['ingest'];
   refusals?: MetricsSources['refusals'];
@@ -79,7 +79,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.get('/healthz', () => ({ status: 'ok' }));
 
   app.get('/metrics', async (request, reply) => {
-    requireRole(db, request, ['admin', 'viewer'], now());
+    await requireRole(db, request, ['admin', 'viewer'], now());
     const text = await renderMetrics({ counts: () => ledger.counts(), ingest: options.ingest, refusals: options.refusals, loginRefusals: limiter.refusals });
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   });
@@ -104,9 +104,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), role: session.role, unit: session.unit };
   });
 
-  app.post('/api/v1/logout', (request) => {
-    requireRole(db, request, roles, now());
-    logout(db, bearerToken(request) ?? '');
+  app.post('/api/v1/logout', async (request) => {
+    await requireRole(db, request, roles, now());
+    await logout(db, bearerToken(request) ?? '');
     return { status: 'ok' };
   });
 
@@ -115,7 +115,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   registerDashboard(app);
 
   app.get('/api/v1/usage', async (request) => {
-    const session = requireRole(db, request, roles, now());
+    const session = await requireRole(db, request, roles, now());
     const q = parse(usageQuerySchema, request.query, 'query parameter');
     if (unitScoped(session)) {
       if (q.unit !== undefined && q.unit !== session.unit) throw new ApiError('FORBIDDEN', `a ${session.role} sees only unit '${session.unit ?? ''}'`);
@@ -125,10 +125,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
 
   app.get('/api/v1/reports/quarterly', async (request, reply) => {
-    requireRole(db, request, ['admin', 'viewer'], now());
+    await requireRole(db, request, ['admin', 'viewer'], now());
     const q = parse(reportQuerySchema, request.query, 'query parameter');
-    // The registry is in the central's SQLite file, the ledger may be on PostgreSQL.
-    const report = await quarterlyReport(ledger, q.quarter, { units: listUnits(db) });
+    const report = await quarterlyReport(ledger, q.quarter, { units: await listUnits(db) });
     if (q.format === 'json') return reply.type('application/json; charset=utf-8').send(toJson(report));
     if (q.format === 'xlsx') {
       return reply

@@ -12,66 +12,66 @@ import type { RouteContext } from './context.ts';
 import { ApiError } from './errors.ts';
 import { fleetStatus, unitDetail } from './fleet-status.ts';
 import { parse } from './parse.ts';
-import { roles } from './users.ts';
+import { roles, unitMembers } from './users.ts';
 
 const idParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a unit id such as thcs-q1-01') });
 
 export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now, log }: RouteContext): void {
-  const existing = (id: string) => {
-    const unit = getUnit(db, id);
+  const existing = async (id: string) => {
+    const unit = await getUnit(db, id);
     if (!unit) throw new ApiError('NOT_FOUND', `no unit '${id}' in the registry`);
     return unit;
   };
 
   app.get('/api/v1/units', async (request) => {
-    const session = requireRole(db, request, roles, now());
-    const units = listUnits(db).filter((u) => !unitScoped(session) || u.id === session.unit);
+    const session = await requireRole(db, request, roles, now());
+    const units = (await listUnits(db)).filter((u) => !unitScoped(session) || u.id === session.unit);
     // The districts' names come along so that clients show them in either language.
     return { units: await fleetStatus(ledger, units), districts: DISTRICTS };
   });
 
   app.get('/api/v1/units/:id', async (request) => {
-    const session = requireRole(db, request, roles, now());
+    const session = await requireRole(db, request, roles, now());
     const { id } = parse(idParams, request.params, 'path parameter');
     if (unitScoped(session) && id !== session.unit) throw new ApiError('FORBIDDEN', `a ${session.role} sees only unit '${session.unit ?? ''}'`);
-    return { unit: await unitDetail(ledger, existing(id)), districts: DISTRICTS };
+    return { unit: await unitDetail(ledger, await existing(id)), districts: DISTRICTS };
   });
 
-  app.post('/api/v1/units', (request, reply) => {
-    const admin = requireRole(db, request, ['admin'], now());
+  app.post('/api/v1/units', async (request, reply) => {
+    const admin = await requireRole(db, request, ['admin'], now());
     // A new unit's name is its own and its equipment is learnt from usage unless listed.
     const body = request.body !== null && typeof request.body === 'object' ? { placeholderName: false, equipment: [], ...request.body } : request.body;
     const unit = parse(unitSchema, body, 'body field');
-    if (getUnit(db, unit.id)) throw new ApiError('CONFLICT', `body field 'id': unit '${unit.id}' exists; change it with PATCH /api/v1/units/${unit.id}`);
-    const added = addUnit(db, unit, admin.username, { now: now() });
+    if (await getUnit(db, unit.id)) throw new ApiError('CONFLICT', `body field 'id': unit '${unit.id}' exists; change it with PATCH /api/v1/units/${unit.id}`);
+    const added = await addUnit(db, unit, admin.username, { now: now() });
     log?.info({ actor: admin.username, unit: unit.id }, 'unit added');
     return reply.code(201).send({ unit: added });
   });
 
-  app.patch('/api/v1/units/:id', (request) => {
-    const admin = requireRole(db, request, ['admin'], now());
+  app.patch('/api/v1/units/:id', async (request) => {
+    const admin = await requireRole(db, request, ['admin'], now());
     const { id } = parse(idParams, request.params, 'path parameter');
     const patch = parse(unitPatchSchema, request.body, 'body field');
     // Checked as a whole unit here too, so that the error names the field of the body.
-    parse(unitSchema, { ...existing(id), ...patch, id }, 'body field');
-    const unit = updateUnit(db, id, patch, admin.username, { now: now() });
+    parse(unitSchema, { ...(await existing(id)), ...patch, id }, 'body field');
+    const unit = await updateUnit(db, id, patch, admin.username, { now: now() });
     log?.info({ actor: admin.username, unit: id, changed: Object.keys(patch) }, 'unit changed');
     return { unit };
   });
 
-  app.delete('/api/v1/units/:id', (request) => {
-    const admin = requireRole(db, request, ['admin'], now());
+  app.delete('/api/v1/units/:id', async (request) => {
+    const admin = await requireRole(db, request, ['admin'], now());
     const { id } = parse(idParams, request.params, 'path parameter');
-    existing(id);
-    const members = db.prepare('SELECT username FROM users WHERE unit = ? AND disabled_at IS NULL ORDER BY username').pluck().all(id) as string[];
+    await existing(id);
+    const members = await unitMembers(db, id);
     if (members.length > 0) throw new ApiError('CONFLICT', `unit '${id}' still has accounts (${members.join(', ')}): move or disable them first`);
-    const unit = removeUnit(db, id, admin.username, { now: now() });
+    const unit = await removeUnit(db, id, admin.username, { now: now() });
     log?.info({ actor: admin.username, unit: id }, 'unit removed');
     return { unit };
   });
 
-  app.get('/api/v1/audit', (request) => {
-    requireRole(db, request, ['admin'], now());
-    return { entries: queryAudit(db, parse(auditQuerySchema, request.query, 'query parameter')) };
+  app.get('/api/v1/audit', async (request) => {
+    await requireRole(db, request, ['admin'], now());
+    return { entries: await queryAudit(db, parse(auditQuerySchema, request.query, 'query parameter')) };
   });
 }

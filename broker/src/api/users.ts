@@ -1,6 +1,7 @@
 /**
  * People's accounts and sessions (issue 5, "people log in"), in the `users` and `sessions` tables
- * of the ledger database (migration 4 in ledger/schema.ts).
+ * of the central's state (central-state/state.ts: shared by every central on one PostgreSQL
+ * schema, so a session opened on one node is good on the others).
  *
  * Passwords are kept as scrypt hashes (security/credentials.ts, the same as gateway secrets). A
  * session token is 32 random bytes shown once; the table keeps only its SHA-256 (a token has
@@ -10,8 +11,9 @@
  * The last enabled admin cannot be disabled or demoted: nobody could then manage the accounts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { stateChange, writeAudit, type CentralState } from '../central-state/state.ts';
+import type { Queryable } from '../ledger/sql.ts';
 import { checkSecret, hashSecret } from '../security/credentials.ts';
 
 export const roles = ['viewer', 'teacher', 'technician', 'admin'] as const;
@@ -76,19 +78,13 @@ export interface Session {
 const DUMMY_HASH = hashSecret(randomBytes(16).toString('base64url'));
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-function audit(db: Database, at: number, actor: string, action: string, entityId: string, before: unknown, after: unknown): void {
-  db.prepare('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-    at,
-    actor,
-    action,
-    'user',
-    entityId,
-    before === null ? null : JSON.stringify(before),
-    after === null ? null : JSON.stringify(after),
-  );
+function audit(tx: Queryable, at: number, actor: string, action: string, entityId: string, before: unknown, after: unknown): Promise<void> {
+  return writeAudit(tx, { at, actor, action, entity: 'user', entityId, before, after });
 }
 
-function toUser(r: Record<string, unknown>): User {
+type UserRow = Record<string, unknown>;
+
+function toUser(r: UserRow): User {
   return {
     username: r.username as string,
     role: r.role as Role,
@@ -99,32 +95,28 @@ function toUser(r: Record<string, unknown>): User {
 }
 
 /** Creates an account (audited as `actor`'s action). Returns the account, never the password or its hash. */
-export function createUser(db: Database, input: NewUser, actor: string, now = Date.now()): User {
+export async function createUser(db: CentralState, input: NewUser, actor: string, now = Date.now()): Promise<User> {
   const u = newUserSchema.parse(input);
   const user: User = { username: u.username, role: u.role, unit: u.unit ?? null, createdAt: now, disabledAt: null };
-  db.transaction(() => {
-    db.prepare('INSERT INTO users (username, role, unit, password_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
-      user.username,
-      user.role,
-      user.unit,
-      hashSecret(u.password),
-      now,
-    );
-    audit(db, now, actor, 'user.create', user.username, null, user);
-  })();
+  // Hashed before the transaction: its tens of ms hold no lock.
+  const passwordHash = hashSecret(u.password);
+  await stateChange(db, async (tx) => {
+    await tx.run('INSERT INTO users (username, role, unit, password_hash, created_at) VALUES (?, ?, ?, ?, ?)', [user.username, user.role, user.unit, passwordHash, now]);
+    await audit(tx, now, actor, 'user.create', user.username, null, user);
+  });
   return user;
 }
 
 /** Disables an account and ends its sessions; true if it was enabled. */
-export function disableUser(db: Database, username: string, actor: string, now = Date.now()): boolean {
-  return db.transaction(() => {
-    const before = db.prepare('SELECT * FROM users WHERE username = ? AND disabled_at IS NULL').get(username) as Record<string, unknown> | undefined;
+export function disableUser(db: CentralState, username: string, actor: string, now = Date.now()): Promise<boolean> {
+  return stateChange(db, async (tx) => {
+    const before = await tx.get<UserRow>('SELECT * FROM users WHERE username = ? AND disabled_at IS NULL', [username]);
     if (!before) return false;
-    db.prepare('UPDATE users SET disabled_at = ? WHERE username = ?').run(now, username);
-    db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
-    audit(db, now, actor, 'user.disable', username, toUser(before), { ...toUser(before), disabledAt: now });
+    await tx.run('UPDATE users SET disabled_at = ? WHERE username = ?', [now, username]);
+    await tx.run('DELETE FROM sessions WHERE username = ?', [username]);
+    await audit(tx, now, actor, 'user.disable', username, toUser(before), { ...toUser(before), disabledAt: now });
     return true;
-  })();
+  });
 }
 
 /**
@@ -133,73 +125,79 @@ export function disableUser(db: Database, username: string, actor: string, now =
  * password itself). Disabling or a new password ends the account's sessions; a new role or unit
  * applies to open sessions at once (sessionOf reads them live).
  */
-export function updateUser(db: Database, username: string, patch: UserPatch, actor: string, now = Date.now()): User {
-  return db
-    .transaction(() => {
-      const row = db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Record<string, unknown> | undefined;
-      if (!row) throw new UserError('USER_NOT_FOUND', `no account '${username}'`);
-      const before = toUser(row);
-      const role = patch.role ?? before.role;
-      const unit = patch.unit !== undefined ? patch.unit : patch.role !== undefined && (role === 'admin' || role === 'viewer') ? null : before.unit;
-      const needsUnit = role === 'teacher' || role === 'technician';
-      if (needsUnit && !unit) throw new UserError('INVALID_USER', `a ${role} needs a unit`, 'unit');
-      if (!needsUnit && unit) throw new UserError('INVALID_USER', `a ${role} has no unit`, 'unit');
-      const disabledAt = patch.disabled === undefined ? before.disabledAt : patch.disabled ? (before.disabledAt ?? now) : null;
-      const after: User = { ...before, role, unit, disabledAt };
-      const wasAdmin = before.role === 'admin' && before.disabledAt === null;
-      if (wasAdmin && (after.role !== 'admin' || after.disabledAt !== null)) {
-        const admins = db.prepare("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL").pluck().get() as number;
-        if (admins <= 1) throw new UserError('LAST_ADMIN', `'${username}' is the last enabled admin: make another admin first`);
-      }
-      db.prepare('UPDATE users SET role = ?, unit = ?, disabled_at = ? WHERE username = ?').run(role, unit, disabledAt, username);
-      if (role !== before.role || unit !== before.unit) audit(db, now, actor, 'user.update', username, before, { ...before, role, unit });
-      if (disabledAt !== before.disabledAt) audit(db, now, actor, disabledAt === null ? 'user.enable' : 'user.disable', username, before, after);
-      if (patch.password !== undefined) {
-        db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(hashSecret(patch.password), username);
-        audit(db, now, actor, 'user.password', username, null, { username });
-      }
-      if (disabledAt !== null || patch.password !== undefined) db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
-      return after;
-    })
-    .immediate();
+export async function updateUser(db: CentralState, username: string, patch: UserPatch, actor: string, now = Date.now()): Promise<User> {
+  const passwordHash = patch.password === undefined ? undefined : hashSecret(patch.password);
+  return stateChange(db, async (tx) => {
+    const row = await tx.get<UserRow>('SELECT * FROM users WHERE username = ?', [username]);
+    if (!row) throw new UserError('USER_NOT_FOUND', `no account '${username}'`);
+    const before = toUser(row);
+    const role = patch.role ?? before.role;
+    const unit = patch.unit !== undefined ? patch.unit : patch.role !== undefined && (role === 'admin' || role === 'viewer') ? null : before.unit;
+    const needsUnit = role === 'teacher' || role === 'technician';
+    if (needsUnit && !unit) throw new UserError('INVALID_USER', `a ${role} needs a unit`, 'unit');
+    if (!needsUnit && unit) throw new UserError('INVALID_USER', `a ${role} has no unit`, 'unit');
+    const disabledAt = patch.disabled === undefined ? before.disabledAt : patch.disabled ? (before.disabledAt ?? now) : null;
+    const after: User = { ...before, role, unit, disabledAt };
+    const wasAdmin = before.role === 'admin' && before.disabledAt === null;
+    if (wasAdmin && (after.role !== 'admin' || after.disabledAt !== null)) {
+      const admins = (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL"))?.n ?? 0;
+      if (admins <= 1) throw new UserError('LAST_ADMIN', `'${username}' is the last enabled admin: make another admin first`);
+    }
+    await tx.run('UPDATE users SET role = ?, unit = ?, disabled_at = ? WHERE username = ?', [role, unit, disabledAt, username]);
+    if (role !== before.role || unit !== before.unit) await audit(tx, now, actor, 'user.update', username, before, { ...before, role, unit });
+    if (disabledAt !== before.disabledAt) await audit(tx, now, actor, disabledAt === null ? 'user.enable' : 'user.disable', username, before, after);
+    if (passwordHash !== undefined) {
+      await tx.run('UPDATE users SET password_hash = ? WHERE username = ?', [passwordHash, username]);
+      await audit(tx, now, actor, 'user.password', username, null, { username });
+    }
+    if (disabledAt !== null || passwordHash !== undefined) await tx.run('DELETE FROM sessions WHERE username = ?', [username]);
+    return after;
+  });
 }
 
 /** Every account, by username (never a password hash). */
-export function listUsers(db: Database): User[] {
-  return (db.prepare('SELECT * FROM users ORDER BY username').all() as Array<Record<string, unknown>>).map(toUser);
+export async function listUsers(db: Queryable): Promise<User[]> {
+  return (await db.query<UserRow>('SELECT * FROM users ORDER BY username')).map(toUser);
 }
 
-export function getUser(db: Database, username: string): User | undefined {
-  const row = db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Record<string, unknown> | undefined;
+export async function getUser(db: Queryable, username: string): Promise<User | undefined> {
+  const row = await db.get<UserRow>('SELECT * FROM users WHERE username = ?', [username]);
   return row && toUser(row);
 }
 
+/** The enabled accounts of a unit, by username (a unit with some cannot be removed). */
+export async function unitMembers(db: Queryable, unit: string): Promise<string[]> {
+  return (await db.query<{ username: string }>('SELECT username FROM users WHERE unit = ? AND disabled_at IS NULL ORDER BY username', [unit])).map((r) => r.username);
+}
+
 /** Checks the password and opens a session; undefined for a wrong password, unknown or disabled user. */
-export async function login(db: Database, username: string, password: string, ttlMs: number, now = Date.now()): Promise<({ token: string } & Session) | undefined> {
-  const row = db.prepare('SELECT * FROM users WHERE username = ? AND disabled_at IS NULL').get(username) as Record<string, unknown> | undefined;
+export async function login(db: CentralState, username: string, password: string, ttlMs: number, now = Date.now()): Promise<({ token: string } & Session) | undefined> {
+  const row = await db.get<UserRow>('SELECT * FROM users WHERE username = ? AND disabled_at IS NULL', [username]);
   const ok = await checkSecret(password, (row?.password_hash as string | undefined) ?? DUMMY_HASH);
   if (!row || !ok) return undefined;
   const user = toUser(row);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = now + ttlMs;
-  db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
-  db.prepare('INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)').run(tokenHash(token), user.username, now, expiresAt);
-  if (user.role === 'admin') audit(db, now, user.username, 'session.login', user.username, null, { expiresAt });
+  // The session and the admin's log-in audit row together; not serialized with other changes (nothing is read first).
+  await db.transaction(async (tx) => {
+    await tx.run('DELETE FROM sessions WHERE expires_at <= ?', [now]);
+    await tx.run('INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)', [tokenHash(token), user.username, now, expiresAt]);
+    if (user.role === 'admin') await audit(tx, now, user.username, 'session.login', user.username, null, { expiresAt });
+  });
   return { token, username: user.username, role: user.role, unit: user.unit, expiresAt };
 }
 
-/** The live session of a token, or undefined (unknown, expired, or its user disabled). */
-export function sessionOf(db: Database, token: string, now = Date.now()): Session | undefined {
-  const row = db
-    .prepare(
-      `SELECT u.username, u.role, u.unit, s.expires_at FROM sessions s JOIN users u ON u.username = s.username
-       WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`,
-    )
-    .get(tokenHash(token), now) as Record<string, unknown> | undefined;
+/** The live session of a token, or undefined (unknown, expired, or its user disabled). One primary-key probe and a join. */
+export async function sessionOf(db: Queryable, token: string, now = Date.now()): Promise<Session | undefined> {
+  const row = await db.get<UserRow>(
+    `SELECT u.username, u.role, u.unit, s.expires_at FROM sessions s JOIN users u ON u.username = s.username
+     WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`,
+    [tokenHash(token), now],
+  );
   return row && { username: row.username as string, role: row.role as Role, unit: (row.unit as string | null) ?? null, expiresAt: row.expires_at as number };
 }
 
 /** Ends a session; true if it existed. */
-export function logout(db: Database, token: string): boolean {
-  return db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash(token)).changes > 0;
+export async function logout(db: Queryable, token: string): Promise<boolean> {
+  return (await db.run('DELETE FROM sessions WHERE token_hash = ?', [tokenHash(token)])).changes > 0;
 }

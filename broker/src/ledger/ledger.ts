@@ -79,6 +79,15 @@ type UsageMessage = Extract<LedgerMessage, { kind: 'usage' }>;
 
 /** Opens (creating and migrating if needed) the ledger. */
 export async function openLedger(config: LedgerConfig): Promise<Ledger> {
+  const where = config.kind === 'sqlite' ? config.file : `${redact(config.url)} schema ${config.schema ?? 'stemlab'}`;
+  return new Ledger(await openLedgerDriver(config), where);
+}
+
+/**
+ * The migrated database behind a ledger config, as a bare SQL driver: the ledger's, and the
+ * central's own state's (central-state/state.ts), which lives in the same database.
+ */
+export async function openLedgerDriver(config: LedgerConfig): Promise<SqlDriver> {
   if (config.kind === 'sqlite') {
     const driver = SqliteDriver.open(config.file, { busyTimeoutMs: config.busyTimeoutMs });
     try {
@@ -87,7 +96,7 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
       await driver.close();
       throw err;
     }
-    return new Ledger(driver, config.file);
+    return driver;
   }
   const schema = config.schema ?? 'stemlab';
   const driver = PostgresDriver.create({ url: config.url, schema, max: config.poolSize });
@@ -98,7 +107,7 @@ export async function openLedger(config: LedgerConfig): Promise<Ledger> {
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(`ledger: cannot open PostgreSQL ${redact(config.url)} schema ${schema}: ${message}; check central.yaml's ledger.url and that the server runs`, { cause: err });
   }
-  return new Ledger(driver, `${redact(config.url)} schema ${schema}`);
+  return driver;
 }
 
 /** The URL without its password, for logs. */

@@ -1,14 +1,17 @@
 /**
  * The fleet registry: every unit (school robot club, lab centre, smart classroom) with its level,
  * district, gateways and equipment. Shipped as data (fleet-data.ts), seeded once into the
- * ledger's `registry` table, then edited by an admin; every change lands in the `audit` table
- * (who, when, what: the unit before and after, as JSON) in the same transaction as the change.
+ * `registry` table of the central's state, then edited by an admin; every change lands in the
+ * `audit` table (who, when, what: the unit before and after, as JSON) in the same transaction as
+ * the change.
  *
- * The functions take the ledger database (better-sqlite3); the tables come from the ledger's
- * migrations (ledger/schema.ts). Edits are rare and small: each runs in one IMMEDIATE transaction.
+ * The functions take the central's state (central-state/state.ts: SQLite or the ledger's
+ * PostgreSQL schema). Edits are rare and small: each is one transaction, serialized with every
+ * other central's state changes.
  */
-import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { stateChange, writeAudit, type CentralState } from '../central-state/state.ts';
+import type { Queryable } from '../ledger/sql.ts';
 import { DISTRICTS, FLEET } from './fleet-data.ts';
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'a lowercase id such as thcs-q1-01');
@@ -106,112 +109,104 @@ function checkActor(actor: string): void {
   if (typeof actor !== 'string' || actor.trim() === '') throw new RegistryError('INVALID_ACTOR', 'every registry change needs an actor (who makes it)');
 }
 
-function audit(db: Database, at: number, actor: string, action: string, id: string, before: Unit | null, after: Unit | null): void {
-  db.prepare('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-    at,
-    actor,
-    action,
-    ENTITY,
-    id,
-    before === null ? null : JSON.stringify(before),
-    after === null ? null : JSON.stringify(after),
+function audit(tx: Queryable, at: number, actor: string, action: string, id: string, before: Unit | null, after: Unit | null): Promise<void> {
+  return writeAudit(tx, { at, actor, action, entity: ENTITY, entityId: id, before, after });
+}
+
+async function write(tx: Queryable, unit: Unit, at: number): Promise<void> {
+  await tx.run(
+    `INSERT INTO registry (id, kind, level, district, unit, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, level = excluded.level, district = excluded.district, unit = excluded.unit, updated_at = excluded.updated_at`,
+    [unit.id, unit.kind, unit.level, unit.district, JSON.stringify(unit), at],
   );
 }
 
-function write(db: Database, unit: Unit, at: number): void {
-  db.prepare(
-    `INSERT INTO registry (id, kind, level, district, unit, updated_at) VALUES (@id, @kind, @level, @district, @unit, @at)
-     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, level = excluded.level, district = excluded.district, unit = excluded.unit, updated_at = excluded.updated_at`,
-  ).run({ id: unit.id, kind: unit.kind, level: unit.level, district: unit.district, unit: JSON.stringify(unit), at });
-}
-
-export function getUnit(db: Database, id: string): Unit | undefined {
-  const row = db.prepare('SELECT unit FROM registry WHERE id = ?').pluck().get(id) as string | undefined;
-  return row === undefined ? undefined : (JSON.parse(row) as Unit);
+export async function getUnit(db: Queryable, id: string): Promise<Unit | undefined> {
+  const row = await db.get<{ unit: string }>('SELECT unit FROM registry WHERE id = ?', [id]);
+  return row === undefined ? undefined : (JSON.parse(row.unit) as Unit);
 }
 
 /** Every unit, by id. */
-export function listUnits(db: Database): Unit[] {
-  return (db.prepare('SELECT unit FROM registry ORDER BY id').pluck().all() as string[]).map((u) => JSON.parse(u) as Unit);
+export async function listUnits(db: Queryable): Promise<Unit[]> {
+  return (await db.query<{ unit: string }>('SELECT unit FROM registry ORDER BY id')).map((r) => JSON.parse(r.unit) as Unit);
 }
 
 /**
  * Seeds the registry with the shipped units the first time (one audit row per unit, action
  * 'seed'). Runs once per database: after that the registry belongs to its admins, so a unit they
- * removed is not brought back by the next start. Returns how many units it added.
+ * removed is not brought back by the next start (nor by another central starting on the same
+ * PostgreSQL schema). Returns how many units it added.
  */
-export function seedRegistry(db: Database, units: readonly Unit[] = FLEET, options: EditOptions & { actor?: string } = {}): number {
+export async function seedRegistry(db: CentralState, units: readonly Unit[] = FLEET, options: EditOptions & { actor?: string } = {}): Promise<number> {
   const at = options.now ?? Date.now();
   const actor = options.actor ?? 'system:seed';
-  return db
-    .transaction(() => {
-      const seeded = db.prepare("SELECT 1 FROM audit WHERE entity = ? AND action = 'seed' LIMIT 1").get(ENTITY);
-      if (seeded !== undefined) return 0;
-      let added = 0;
-      for (const u of units) {
-        const unit = parseUnit(u);
-        if (getUnit(db, unit.id) !== undefined) continue;
-        write(db, unit, at);
-        audit(db, at, actor, 'seed', unit.id, null, unit);
-        added++;
-      }
-      return added;
-    })
-    .immediate();
+  const parsed = units.map(parseUnit);
+  return stateChange(db, async (tx) => {
+    const seeded = await tx.get("SELECT 1 AS one FROM audit WHERE entity = ? AND action = 'seed' LIMIT 1", [ENTITY]);
+    if (seeded !== undefined) return 0;
+    let added = 0;
+    for (const unit of parsed) {
+      if ((await getUnit(tx, unit.id)) !== undefined) continue;
+      await write(tx, unit, at);
+      await audit(tx, at, actor, 'seed', unit.id, null, unit);
+      added++;
+    }
+    return added;
+  });
 }
 
-export function addUnit(db: Database, input: unknown, actor: string, options: EditOptions = {}): Unit {
+export async function addUnit(db: CentralState, input: unknown, actor: string, options: EditOptions = {}): Promise<Unit> {
   checkActor(actor);
   const unit = parseUnit(input);
   const at = options.now ?? Date.now();
-  db.transaction(() => {
-    if (getUnit(db, unit.id) !== undefined) throw new RegistryError('UNIT_EXISTS', `unit ${unit.id} already exists; change it with updateUnit`);
-    write(db, unit, at);
-    audit(db, at, actor, 'add', unit.id, null, unit);
-  }).immediate();
+  await stateChange(db, async (tx) => {
+    if ((await getUnit(tx, unit.id)) !== undefined) throw new RegistryError('UNIT_EXISTS', `unit ${unit.id} already exists; change it with updateUnit`);
+    await write(tx, unit, at);
+    await audit(tx, at, actor, 'add', unit.id, null, unit);
+  });
   return unit;
 }
 
 /** Applies a patch (validated as a whole unit afterwards); returns the unit as it now is. A patch that changes nothing is not audited. */
-export function updateUnit(db: Database, id: string, patch: unknown, actor: string, options: EditOptions = {}): Unit {
+export async function updateUnit(db: CentralState, id: string, patch: unknown, actor: string, options: EditOptions = {}): Promise<Unit> {
   checkActor(actor);
   const p = unitPatchSchema.safeParse(patch);
   if (!p.success) throw new RegistryError('INVALID_UNIT', `invalid patch: ${p.error.issues.map((i) => `${i.path.join('.') || '(patch)'}: ${i.message}`).join('; ')}`);
   const at = options.now ?? Date.now();
-  return db
-    .transaction(() => {
-      const before = getUnit(db, id);
-      if (before === undefined) throw new RegistryError('UNIT_NOT_FOUND', `no unit ${id} in the registry`);
-      const defined = Object.fromEntries(Object.entries(p.data).filter(([, v]) => v !== undefined));
-      const after = parseUnit({ ...before, ...defined, id });
-      if (JSON.stringify(after) === JSON.stringify(before)) return before;
-      write(db, after, at);
-      audit(db, at, actor, 'update', id, before, after);
-      return after;
-    })
-    .immediate();
+  return stateChange(db, async (tx) => {
+    const before = await getUnit(tx, id);
+    if (before === undefined) throw new RegistryError('UNIT_NOT_FOUND', `no unit ${id} in the registry`);
+    const defined = Object.fromEntries(Object.entries(p.data).filter(([, v]) => v !== undefined));
+    const after = parseUnit({ ...before, ...defined, id });
+    if (JSON.stringify(after) === JSON.stringify(before)) return before;
+    await write(tx, after, at);
+    await audit(tx, at, actor, 'update', id, before, after);
+    return after;
+  });
 }
 
-export function removeUnit(db: Database, id: string, actor: string, options: EditOptions = {}): Unit {
+export async function removeUnit(db: CentralState, id: string, actor: string, options: EditOptions = {}): Promise<Unit> {
   checkActor(actor);
   const at = options.now ?? Date.now();
-  return db
-    .transaction(() => {
-      const before = getUnit(db, id);
-      if (before === undefined) throw new RegistryError('UNIT_NOT_FOUND', `no unit ${id} in the registry`);
-      db.prepare('DELETE FROM registry WHERE id = ?').run(id);
-      audit(db, at, actor, 'remove', id, before, null);
-      return before;
-    })
-    .immediate();
+  return stateChange(db, async (tx) => {
+    const before = await getUnit(tx, id);
+    if (before === undefined) throw new RegistryError('UNIT_NOT_FOUND', `no unit ${id} in the registry`);
+    await tx.run('DELETE FROM registry WHERE id = ?', [id]);
+    await audit(tx, at, actor, 'remove', id, before, null);
+    return before;
+  });
 }
 
 /** The audit trail of units (of one unit if given), oldest first. */
-export function unitAudit(db: Database, id?: string): AuditRow[] {
-  const rows = db
-    .prepare('SELECT * FROM audit WHERE entity = @entity AND (@id IS NULL OR entity_id = @id) ORDER BY id')
-    .all({ entity: ENTITY, id: id ?? null }) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({
+export async function unitAudit(db: Queryable, id?: string): Promise<AuditRow[]> {
+  // Typed cast: PostgreSQL cannot tell a bare `? IS NULL` parameter's type.
+  const rows = await db.query('SELECT * FROM audit WHERE entity = ? AND (CAST(? AS TEXT) IS NULL OR entity_id = ?) ORDER BY id', [ENTITY, id ?? null, id ?? null]);
+  return rows.map(toAuditRow);
+}
+
+/** An `audit` row as the API shows it (before/after parsed). */
+export function toAuditRow(r: Record<string, unknown>): AuditRow {
+  return {
     id: r.id as number,
     at: r.at as number,
     actor: r.actor as string,
@@ -220,7 +215,7 @@ export function unitAudit(db: Database, id?: string): AuditRow[] {
     entityId: r.entity_id as string,
     before: r.before === null ? null : (JSON.parse(r.before as string) as unknown),
     after: r.after === null ? null : (JSON.parse(r.after as string) as unknown),
-  }));
+  };
 }
 
 export { DISTRICTS, FLEET, LEVEL_NAMES, placeholderNames, type District } from './fleet-data.ts';

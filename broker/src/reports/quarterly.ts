@@ -74,7 +74,7 @@ export const DEFAULT_SCHOOL_TIME: SchoolTime = {
 };
 
 export interface QuarterlyOptions {
-  /** The units to report on: the registry's (listUnits on the central's SQLite file); the shipped fleet by default. */
+  /** The units to report on: the registry's (listUnits on the central's state); the shipped fleet by default. */
   units?: readonly Unit[];
   schoolTime?: SchoolTime;
   /** The report's generation time (ms); now by default. */

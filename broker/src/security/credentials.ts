@@ -1,6 +1,7 @@
 /**
- * Gateway credentials: one secret per gateway, in the `credentials` table of the ledger database
- * (migration 2 in ledger/schema.ts). The username is the gateway's client id, `gw:{unit}:{gateway}`.
+ * Gateway credentials: one secret per gateway, in the `credentials` table of the central's state
+ * (central-state/state.ts: the SQLite file or the ledger's PostgreSQL schema, so every central on
+ * one schema knows every gateway). The username is the gateway's client id, `gw:{unit}:{gateway}`.
  *
  * The secret is 32 random bytes (base64url), returned once by `provisionGateway` and never stored:
  * the table keeps only an scrypt hash with a salt of its own (N = 2^15, r = 8, p = 1: ~32 MiB and
@@ -13,9 +14,8 @@
  * close the client (`central.broker.clients[clientId]?.close()`).
  */
 import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import Database, { type Database as Db } from 'better-sqlite3';
 import { gatewayClientId, parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
-import { migrate } from '../ledger/schema.ts';
+import type { Queryable } from '../ledger/sql.ts';
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const KEY_LENGTH = 32;
@@ -31,60 +31,44 @@ export interface ProvisionedGateway extends GatewayId {
   rotated: boolean;
 }
 
-/** Opens (and migrates, if needed) the ledger database at `file` for the credential functions. */
-export function openCredentialsDb(file: string): Db {
-  // Provisioning may run while the central writes the ledger: wait for its lock rather than fail.
-  const db = new Database(file, { timeout: 5000 });
-  try {
-    db.pragma('journal_mode = WAL');
-    migrate(db);
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
 /**
- * Creates a gateway's credentials, or rotates its secret (which also lifts a revocation).
- * Synchronous (one scrypt, some tens of ms): it is an admin's one-off, and the CLI wants a plain value.
+ * Creates a gateway's credentials, or rotates its secret (which also lifts a revocation). One
+ * statement: `rotated` comes from the upsert itself (a first insert has no created_at to keep).
  */
-export function provisionGateway(db: Db, unit: string, gateway: string): ProvisionedGateway {
+export async function provisionGateway(db: Queryable, unit: string, gateway: string, now = Date.now()): Promise<ProvisionedGateway> {
   const username = gatewayClientId(unit, gateway);
   if (!parseGatewayClientId(username)) {
     throw new Error(`cannot provision '${unit}/${gateway}': unit and gateway must be slugs (lower-case letters, digits and '-')`);
   }
   const password = randomBytes(32).toString('base64url');
   const secretHash = hashSecret(password);
-  const now = Date.now();
-  const existed = db.prepare('SELECT 1 FROM credentials WHERE unit = ? AND gateway = ?').pluck().get(unit, gateway) !== undefined;
-  db.prepare(
-    `INSERT INTO credentials (unit, gateway, username, secret_hash, created_at) VALUES (@unit, @gateway, @username, @secretHash, @now)
-     ON CONFLICT (unit, gateway) DO UPDATE SET secret_hash = excluded.secret_hash, rotated_at = @now, revoked_at = NULL`,
-  ).run({ unit, gateway, username, secretHash, now });
-  return { unit, gateway, username, password, rotated: existed };
+  const row = await db.get<{ rotated_at: number | null }>(
+    `INSERT INTO credentials (unit, gateway, username, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (unit, gateway) DO UPDATE SET secret_hash = excluded.secret_hash, rotated_at = excluded.created_at, revoked_at = NULL
+     RETURNING rotated_at`,
+    [unit, gateway, username, secretHash, now],
+  );
+  return { unit, gateway, username, password, rotated: row?.rotated_at != null };
 }
 
 /** Revokes a gateway's credentials; true if it had any that were not revoked already. */
-export function revokeGateway(db: Db, unit: string, gateway: string): boolean {
-  return db.prepare('UPDATE credentials SET revoked_at = ? WHERE unit = ? AND gateway = ? AND revoked_at IS NULL').run(Date.now(), unit, gateway).changes > 0;
+export async function revokeGateway(db: Queryable, unit: string, gateway: string, now = Date.now()): Promise<boolean> {
+  return (await db.run('UPDATE credentials SET revoked_at = ? WHERE unit = ? AND gateway = ? AND revoked_at IS NULL', [now, unit, gateway])).changes > 0;
 }
 
 /** True when the gateway behind `username` (a client id) has credentials, revoked or not. */
-export function hasCredentials(db: Db, username: string): boolean {
-  return db.prepare('SELECT 1 FROM credentials WHERE username = ?').pluck().get(username) !== undefined;
+export async function hasCredentials(db: Queryable, username: string): Promise<boolean> {
+  return (await db.get('SELECT 1 AS one FROM credentials WHERE username = ?', [username])) !== undefined;
 }
 
-/** The gateway whose live credentials these are, or undefined. Never throws on bad input. */
-export async function verify(db: Db, username: string | undefined, password: Buffer | string | undefined): Promise<GatewayId | undefined> {
+/** The gateway whose live credentials these are, or undefined. One indexed lookup (username is UNIQUE). Rejects only when the database fails. */
+export async function verify(db: Queryable, username: string | undefined, password: Buffer | string | undefined): Promise<GatewayId | undefined> {
   const row = username
-    ? (db.prepare('SELECT unit, gateway, secret_hash AS secretHash FROM credentials WHERE username = ? AND revoked_at IS NULL').get(username) as
-        | { unit: string; gateway: string; secretHash: string }
-        | undefined)
+    ? await db.get<{ unit: string; gateway: string; secret_hash: string }>('SELECT unit, gateway, secret_hash FROM credentials WHERE username = ? AND revoked_at IS NULL', [username])
     : undefined;
   const given = password === undefined ? '' : typeof password === 'string' ? password : password.toString('utf8');
   // Hash even when there is no row, so an unknown username takes as long as a wrong password.
-  const ok = await checkSecret(given, row?.secretHash ?? DUMMY_HASH);
+  const ok = await checkSecret(given, row?.secret_hash ?? DUMMY_HASH);
   return row && ok ? { unit: row.unit, gateway: row.gateway } : undefined;
 }
 

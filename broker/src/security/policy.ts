@@ -26,9 +26,9 @@
  */
 import type { Socket } from 'node:net';
 import type { AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
-import type { Database } from 'better-sqlite3';
 import { pino, type Logger } from 'pino';
 import { parseGatewayClientId, parseTopic, TOPIC_ROOT, type GatewayId } from '@stemlab/protocol';
+import type { Queryable } from '../ledger/sql.ts';
 import { hasCredentials, verify } from './credentials.ts';
 
 /** Where dropped publishes go: a `$` topic no client can subscribe to. */
@@ -68,8 +68,8 @@ export type RefusalReason = keyof typeof refusalReasons;
 type AuthorizePublish = (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) => void;
 
 export interface SecurityPolicyOptions extends SecurityOptions {
-  /** The ledger database, where the credentials live. */
-  db: Database;
+  /** The central's state (central-state/state.ts), where the credentials live. */
+  db: Queryable;
   /** The next authorizePublish (the ingest), for what the policy lets through. */
   next: AuthorizePublish;
   log?: Logger;
@@ -79,7 +79,7 @@ export class SecurityPolicy {
   /** Refusals since start, by reason (for metrics and tests). */
   readonly refusals = Object.fromEntries(Object.keys(refusalReasons).map((k) => [k, 0])) as Record<RefusalReason, number>;
   readonly allowAnonymous: boolean;
-  private readonly db: Database;
+  private readonly db: Queryable;
   private readonly next: AuthorizePublish;
   private readonly log: Logger;
   private readonly maxPacketBytes: number;
@@ -180,8 +180,12 @@ export class SecurityPolicy {
     if (packet && packet.clientId === '' && !packet.clean) return done(this.connackError(2, 'identifier-rejected', client), null);
     if (username === undefined && password === undefined) {
       if (!this.allowAnonymous) return done(this.connackError(5, 'anonymous', client), null);
-      if (parseGatewayClientId(client.id) && hasCredentials(this.db, client.id)) return done(this.connackError(5, 'gateway-id-taken', client), null);
-      return done(null, true);
+      if (!parseGatewayClientId(client.id)) return done(null, true);
+      hasCredentials(this.db, client.id).then(
+        (taken) => (taken ? done(this.connackError(5, 'gateway-id-taken', client), null) : done(null, true)),
+        (err: unknown) => this.checkFailed(err, client.id, done),
+      );
+      return;
     }
     verify(this.db, username, password).then(
       (gateway) => {
@@ -190,12 +194,15 @@ export class SecurityPolicy {
         this.gateways.set(client, gateway);
         done(null, true);
       },
-      (err: unknown) => {
-        this.log.error({ err, username }, 'credential check failed');
-        done(Object.assign(new Error('credential check failed'), { returnCode: 3 }) as AuthenticateError, null);
-      },
+      (err: unknown) => this.checkFailed(err, username, done),
     );
   };
+
+  /** The database failed (not the client): CONNACK 3, server unavailable, so the gateway retries. */
+  private checkFailed(err: unknown, username: string | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
+    this.log.error({ err, username }, 'credential check failed');
+    done(Object.assign(new Error('credential check failed'), { returnCode: 3 }) as AuthenticateError, null);
+  }
 
   readonly authorizePublish: AuthorizePublish = (client, packet, callback) => {
     if (!client) return this.next(client, packet, callback);
