@@ -50,7 +50,7 @@ export const demo: Command = {
       security: { allowAnonymous: true },
     });
     console.log(`central: MQTT broker ${central.mqttUrl}${mqttPort.taken ? ' (port 1883 was taken, took a free one)' : ''}; ledger ${join(centralDir, 'ledger.sqlite')}`);
-    const logins = await demoAccounts(centralDir, 'thcs-q1-01');
+    const logins = await demoAccounts(centralDir, 'thcs-q1-01', ['robot-club-1', 'lab-1']);
     console.log(`  dashboard: ${central.httpUrl ?? ''}/${httpPort.taken ? ' (port 8080 was taken, took a free one)' : ''}`);
     console.log(`    log in as ${logins.admin.username} / ${logins.admin.password} (department admin), or ${logins.teacher.username} / ${logins.teacher.password} (teacher of thcs-q1-01)`);
     const gateways: Gateway[] = [];

@@ -40,9 +40,13 @@ describe('stemlab demo', () => {
       expect(login.status).toBe(200);
       const { token } = (await login.json()) as { token: string };
       const auth = { authorization: `Bearer ${token}` };
-      const units = (await (await fetch(`${url}/api/v1/units`, { headers: auth })).json()) as { units: Array<{ id: string; online: boolean }> };
+      const units = (await (await fetch(`${url}/api/v1/units`, { headers: auth })).json()) as { units: Array<{ id: string; online: boolean; gateways: Array<{ id: string; online: boolean }> }> };
       expect(units.units).toHaveLength(54 + 28 + 27);
-      expect(units.units.find((u) => u.id === 'thcs-q1-01')?.online).toBe(true);
+      // Both demo gateways are registered under the club's school and online.
+      expect(units.units.find((u) => u.id === 'thcs-q1-01')?.gateways).toEqual([
+        expect.objectContaining({ id: 'robot-club-1', online: true }),
+        expect.objectContaining({ id: 'lab-1', online: true }),
+      ]);
       // The simulated class produces usage that reaches the ledger while the demo runs.
       let events = 0;
       for (let i = 0; i < 100 && events === 0; i++) {

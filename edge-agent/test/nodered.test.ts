@@ -468,10 +468,12 @@ describe.runIf(shouldRun('the editor in headless Chromium', browser))('the edito
         const RED = (globalThis as unknown as { RED: { view: { importNodes(nodes: unknown, options: object): void } } }).RED;
         RED.view.importNodes(flow, { generateIds: true, addFlow: false, touchImport: true });
       }, starter);
-      await page.locator('#red-ui-header-button-deploy').click();
+      // The deploy button is an <a> that the editor enables (removes .disabled) once it has seen the
+      // import; a click before that does nothing, so wait for it (slow under a loaded CI machine).
+      await page.locator('#red-ui-header-button-deploy:not(.disabled)').click();
       // The editor's notice, success or failure (a refusal's message says why).
       const notice = page.locator('.red-ui-notification', { hasText: /Triển khai (thành công|không được)/ }).last();
-      await notice.waitFor({ timeout: 10_000 });
+      await notice.waitFor({ timeout: 30_000 });
       expect(await notice.innerText()).toContain('Triển khai thành công');
 
       const after = await flows();
