@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { assertAvailable, shouldRun, type Requirement } from '../../testing/requirements.ts';
 import { POSTGRES_URL, postgres } from '../../testing/services.ts';
+import { afterEach, beforeEach } from 'vitest';
+import { openCentralState, type CentralState } from '../src/central-state/state.ts';
 import { openLedger, type Ledger, type LedgerChoice } from '../src/ledger/ledger.ts';
 import { tmpDir } from './helpers.ts';
 
@@ -66,4 +68,27 @@ export class LedgerFactory {
       await client.end();
     }
   }
+}
+
+/**
+ * A fresh central state (credentials, accounts, registry, audit) for each test of the enclosing
+ * describe, on `backend`; its data dir and schema are removed after. Returns the current one.
+ */
+export function eachCentralState(backend: BackendName, run: boolean): () => CentralState {
+  const backends = new LedgerFactory(backend);
+  let dir: ReturnType<typeof tmpDir>;
+  let db: CentralState;
+  beforeEach(async () => {
+    if (!run) return;
+    backends.require();
+    dir = tmpDir();
+    db = await openCentralState(backends.choice(), dir.dir);
+  });
+  afterEach(async () => {
+    if (!run) return;
+    await db.close();
+    dir.remove();
+    await backends.dispose();
+  });
+  return () => db;
 }

@@ -10,128 +10,113 @@
 import { Writable } from 'node:stream';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../src/api/audit-log.ts';
 import { createUser, disableUser, getUser, listUsers, login, logout, sessionOf, updateUser } from '../src/api/users.ts';
-import { openCentralState, type CentralState } from '../src/central-state/state.ts';
+import { openCentralState } from '../src/central-state/state.ts';
 import { provisionGatewayCommand } from '../src/index.ts';
 import { FLEET, getUnit, listUnits, seedRegistry, unitAudit, updateUnit } from '../src/registry/fleet.ts';
 import { hasCredentials, provisionGateway, revokeGateway, verify } from '../src/security/credentials.ts';
-import { BACKENDS, LedgerFactory } from './backends.ts';
+import { BACKENDS, eachCentralState, LedgerFactory } from './backends.ts';
 import { startTestCentral, tmpDir, type TestCentral } from './helpers.ts';
 
 const PASSWORD = 'correct horse battery';
 const HOUR = 3_600_000;
 
 describe.each(BACKENDS)('the central state on $backend', ({ backend, run }) => {
-  const backends = new LedgerFactory(backend);
-  let dir: ReturnType<typeof tmpDir>;
-  let db: CentralState;
-
-  beforeEach(async () => {
-    if (!run) return;
-    backends.require();
-    dir = tmpDir();
-    db = await openCentralState(backends.choice(), dir.dir);
-  });
-  afterEach(async () => {
-    if (!run) return;
-    await db.close();
-    dir.remove();
-    await backends.dispose();
-  });
+  const state = eachCentralState(backend, run);
 
   describe.runIf(run)('(service available)', () => {
     it("provisions, verifies, rotates and revokes a gateway's credentials", async () => {
-      const first = await provisionGateway(db, 'thcs-q1-01', 'robot-club-1', 1000);
+      const first = await provisionGateway(state(), 'thcs-q1-01', 'robot-club-1', 1000);
       expect(first).toMatchObject({ unit: 'thcs-q1-01', gateway: 'robot-club-1', username: 'gw:thcs-q1-01:robot-club-1', rotated: false });
-      expect(await hasCredentials(db, first.username)).toBe(true);
-      expect(await hasCredentials(db, 'gw:thcs-q1-01:nobody')).toBe(false);
-      expect(await verify(db, first.username, first.password)).toEqual({ unit: 'thcs-q1-01', gateway: 'robot-club-1' });
-      expect(await verify(db, first.username, Buffer.from(first.password))).toEqual({ unit: 'thcs-q1-01', gateway: 'robot-club-1' });
-      expect(await verify(db, first.username, `${first.password}x`)).toBeUndefined();
-      expect(await verify(db, 'gw:thcs-q1-01:nobody', first.password)).toBeUndefined();
-      expect(await verify(db, undefined, undefined)).toBeUndefined();
-      const stored = await db.get<{ secret_hash: string; created_at: number }>('SELECT secret_hash, created_at FROM credentials WHERE username = ?', [first.username]);
+      expect(await hasCredentials(state(), first.username)).toBe(true);
+      expect(await hasCredentials(state(), 'gw:thcs-q1-01:nobody')).toBe(false);
+      expect(await verify(state(), first.username, first.password)).toEqual({ unit: 'thcs-q1-01', gateway: 'robot-club-1' });
+      expect(await verify(state(), first.username, Buffer.from(first.password))).toEqual({ unit: 'thcs-q1-01', gateway: 'robot-club-1' });
+      expect(await verify(state(), first.username, `${first.password}x`)).toBeUndefined();
+      expect(await verify(state(), 'gw:thcs-q1-01:nobody', first.password)).toBeUndefined();
+      expect(await verify(state(), undefined, undefined)).toBeUndefined();
+      const stored = await state().get<{ secret_hash: string; created_at: number }>('SELECT secret_hash, created_at FROM credentials WHERE username = ?', [first.username]);
       expect(stored?.secret_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
       expect(stored?.secret_hash).not.toContain(first.password);
 
-      const second = await provisionGateway(db, 'thcs-q1-01', 'robot-club-1', 2000);
+      const second = await provisionGateway(state(), 'thcs-q1-01', 'robot-club-1', 2000);
       expect(second.rotated).toBe(true);
-      expect(await verify(db, first.username, first.password)).toBeUndefined();
-      expect(await verify(db, second.username, second.password)).toBeDefined();
+      expect(await verify(state(), first.username, first.password)).toBeUndefined();
+      expect(await verify(state(), second.username, second.password)).toBeDefined();
       // A rotation keeps the creation time.
-      expect(await db.get('SELECT created_at, rotated_at FROM credentials WHERE username = ?', [first.username])).toEqual({ created_at: 1000, rotated_at: 2000 });
+      expect(await state().get('SELECT created_at, rotated_at FROM credentials WHERE username = ?', [first.username])).toEqual({ created_at: 1000, rotated_at: 2000 });
 
-      expect(await revokeGateway(db, 'thcs-q1-01', 'robot-club-1')).toBe(true);
-      expect(await revokeGateway(db, 'thcs-q1-01', 'robot-club-1')).toBe(false);
-      expect(await verify(db, second.username, second.password)).toBeUndefined();
+      expect(await revokeGateway(state(), 'thcs-q1-01', 'robot-club-1')).toBe(true);
+      expect(await revokeGateway(state(), 'thcs-q1-01', 'robot-club-1')).toBe(false);
+      expect(await verify(state(), second.username, second.password)).toBeUndefined();
       // Revoked but known: its client id stays reserved for it.
-      expect(await hasCredentials(db, second.username)).toBe(true);
-      const third = await provisionGateway(db, 'thcs-q1-01', 'robot-club-1');
-      expect(await verify(db, third.username, third.password)).toBeDefined();
-      await expect(provisionGateway(db, 'Bad Unit', 'robot-club-1')).rejects.toThrow(/slugs/);
+      expect(await hasCredentials(state(), second.username)).toBe(true);
+      const third = await provisionGateway(state(), 'thcs-q1-01', 'robot-club-1');
+      expect(await verify(state(), third.username, third.password)).toBeDefined();
+      await expect(provisionGateway(state(), 'Bad Unit', 'robot-club-1')).rejects.toThrow(/slugs/);
     });
 
     it('creates an account, logs in, keeps only hashes, expires and ends sessions, and disables', async () => {
       const t0 = Date.parse('2025-08-01T08:00:00+07:00');
-      await createUser(db, { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup', t0);
-      const teacher = await createUser(db, { username: 'co.lan', password: PASSWORD, role: 'teacher', unit: 'thcs-q1-01' }, 'admin', t0);
+      await createUser(state(), { username: 'admin', password: PASSWORD, role: 'admin' }, 'setup', t0);
+      const teacher = await createUser(state(), { username: 'co.lan', password: PASSWORD, role: 'teacher', unit: 'thcs-q1-01' }, 'admin', t0);
       expect(teacher).toEqual({ username: 'co.lan', role: 'teacher', unit: 'thcs-q1-01', createdAt: t0, disabledAt: null });
-      await expect(createUser(db, { username: 'co.lan', password: PASSWORD, role: 'viewer' }, 'admin')).rejects.toThrow();
-      expect((await listUsers(db)).map((u) => u.username)).toEqual(['admin', 'co.lan']);
+      await expect(createUser(state(), { username: 'co.lan', password: PASSWORD, role: 'viewer' }, 'admin')).rejects.toThrow();
+      expect((await listUsers(state())).map((u) => u.username)).toEqual(['admin', 'co.lan']);
 
-      expect(await login(db, 'co.lan', 'wrong password', HOUR, t0)).toBeUndefined();
-      expect(await login(db, 'nobody', PASSWORD, HOUR, t0)).toBeUndefined();
-      const s = await login(db, 'co.lan', PASSWORD, HOUR, t0);
+      expect(await login(state(), 'co.lan', 'wrong password', HOUR, t0)).toBeUndefined();
+      expect(await login(state(), 'nobody', PASSWORD, HOUR, t0)).toBeUndefined();
+      const s = await login(state(), 'co.lan', PASSWORD, HOUR, t0);
       expect(s).toMatchObject({ username: 'co.lan', role: 'teacher', unit: 'thcs-q1-01', expiresAt: t0 + HOUR });
       const token = s!.token;
-      expect(JSON.stringify(await db.query('SELECT * FROM sessions'))).not.toContain(token);
-      expect(JSON.stringify(await db.query('SELECT * FROM users'))).not.toContain(PASSWORD);
-      expect(await sessionOf(db, token, t0 + 1000)).toEqual({ username: 'co.lan', role: 'teacher', unit: 'thcs-q1-01', expiresAt: t0 + HOUR });
-      expect(await sessionOf(db, token, t0 + HOUR)).toBeUndefined();
-      expect(await sessionOf(db, 'not a token', t0)).toBeUndefined();
+      expect(JSON.stringify(await state().query('SELECT * FROM sessions'))).not.toContain(token);
+      expect(JSON.stringify(await state().query('SELECT * FROM users'))).not.toContain(PASSWORD);
+      expect(await sessionOf(state(), token, t0 + 1000)).toEqual({ username: 'co.lan', role: 'teacher', unit: 'thcs-q1-01', expiresAt: t0 + HOUR });
+      expect(await sessionOf(state(), token, t0 + HOUR)).toBeUndefined();
+      expect(await sessionOf(state(), 'not a token', t0)).toBeUndefined();
 
       // A new role applies to the open session at once.
-      const other = (await login(db, 'co.lan', PASSWORD, HOUR, t0))!.token;
-      await updateUser(db, 'co.lan', { role: 'viewer' }, 'admin', t0 + 1);
-      expect(await sessionOf(db, other, t0 + 2)).toMatchObject({ role: 'viewer', unit: null });
-      expect(await logout(db, other)).toBe(true);
-      expect(await logout(db, other)).toBe(false);
+      const other = (await login(state(), 'co.lan', PASSWORD, HOUR, t0))!.token;
+      await updateUser(state(), 'co.lan', { role: 'viewer' }, 'admin', t0 + 1);
+      expect(await sessionOf(state(), other, t0 + 2)).toMatchObject({ role: 'viewer', unit: null });
+      expect(await logout(state(), other)).toBe(true);
+      expect(await logout(state(), other)).toBe(false);
 
-      const third = (await login(db, 'co.lan', PASSWORD, HOUR, t0))!.token;
-      expect(await disableUser(db, 'co.lan', 'admin', t0 + 3)).toBe(true);
-      expect(await disableUser(db, 'co.lan', 'admin', t0 + 3)).toBe(false);
-      expect(await sessionOf(db, third, t0 + 4)).toBeUndefined();
-      expect(await login(db, 'co.lan', PASSWORD, HOUR, t0 + 5)).toBeUndefined();
-      expect((await getUser(db, 'co.lan'))?.disabledAt).toBe(t0 + 3);
+      const third = (await login(state(), 'co.lan', PASSWORD, HOUR, t0))!.token;
+      expect(await disableUser(state(), 'co.lan', 'admin', t0 + 3)).toBe(true);
+      expect(await disableUser(state(), 'co.lan', 'admin', t0 + 3)).toBe(false);
+      expect(await sessionOf(state(), third, t0 + 4)).toBeUndefined();
+      expect(await login(state(), 'co.lan', PASSWORD, HOUR, t0 + 5)).toBeUndefined();
+      expect((await getUser(state(), 'co.lan'))?.disabledAt).toBe(t0 + 3);
 
       // The last enabled admin stays one.
-      await expect(updateUser(db, 'admin', { disabled: true }, 'admin')).rejects.toMatchObject({ code: 'LAST_ADMIN' });
-      await expect(updateUser(db, 'nobody', { role: 'viewer' }, 'admin')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+      await expect(updateUser(state(), 'admin', { disabled: true }, 'admin')).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+      await expect(updateUser(state(), 'nobody', { role: 'viewer' }, 'admin')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
 
-      const actions = (await queryAudit(db, { entity: 'user', id: 'co.lan', limit: 100 })).map((r) => r.action);
+      const actions = (await queryAudit(state(), { entity: 'user', id: 'co.lan', limit: 100 })).map((r) => r.action);
       expect(actions).toEqual(['user.disable', 'user.update', 'user.create']);
       // An admin's log-in is audited; nobody else's.
-      expect(await login(db, 'admin', PASSWORD, HOUR, t0)).toBeDefined();
-      expect((await queryAudit(db, { entity: 'user', id: 'admin', limit: 100 })).map((r) => r.action)).toEqual(['session.login', 'user.create']);
+      expect(await login(state(), 'admin', PASSWORD, HOUR, t0)).toBeDefined();
+      expect((await queryAudit(state(), { entity: 'user', id: 'admin', limit: 100 })).map((r) => r.action)).toEqual(['session.login', 'user.create']);
     });
 
     it('seeds the registry once, and audits every edit with its before and after', async () => {
-      expect(await seedRegistry(db, FLEET, { now: 1000 })).toBe(FLEET.length);
-      expect(await seedRegistry(db)).toBe(0);
-      expect(await listUnits(db)).toHaveLength(FLEET.length);
-      const before = (await getUnit(db, 'thcs-q1-01'))!;
-      const after = await updateUnit(db, 'thcs-q1-01', { gateways: ['robot-club-1', 'robot-club-2'] }, 'admin', { now: 2000 });
-      expect(await getUnit(db, 'thcs-q1-01')).toEqual(after);
-      expect(await unitAudit(db, 'thcs-q1-01')).toEqual([
+      expect(await seedRegistry(state(), FLEET, { now: 1000 })).toBe(FLEET.length);
+      expect(await seedRegistry(state())).toBe(0);
+      expect(await listUnits(state())).toHaveLength(FLEET.length);
+      const before = (await getUnit(state(), 'thcs-q1-01'))!;
+      const after = await updateUnit(state(), 'thcs-q1-01', { gateways: ['robot-club-1', 'robot-club-2'] }, 'admin', { now: 2000 });
+      expect(await getUnit(state(), 'thcs-q1-01')).toEqual(after);
+      expect(await unitAudit(state(), 'thcs-q1-01')).toEqual([
         { id: expect.any(Number), at: 1000, actor: 'system:seed', action: 'seed', entity: 'unit', entityId: 'thcs-q1-01', before: null, after: before },
         { id: expect.any(Number), at: 2000, actor: 'admin', action: 'update', entity: 'unit', entityId: 'thcs-q1-01', before, after },
       ]);
       // Newest first, paged by id.
-      const page = await queryAudit(db, { entity: 'unit', limit: 2 });
+      const page = await queryAudit(state(), { entity: 'unit', limit: 2 });
       expect(page.map((r) => r.action)).toEqual(['update', 'seed']);
-      const next = await queryAudit(db, { entity: 'unit', before: page[1]!.id, limit: 1000 });
+      const next = await queryAudit(state(), { entity: 'unit', before: page[1]!.id, limit: 1000 });
       expect(next).toHaveLength(FLEET.length - 1);
       expect(next.every((r) => r.id < page[1]!.id)).toBe(true);
     });

@@ -3,8 +3,7 @@
  * and placeholder school names only; edits on the central's state (SQLite and PostgreSQL) are
  * validated and audited.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openCentralState, type CentralState } from '../src/central-state/state.ts';
+import { describe, expect, it } from 'vitest';
 import {
   addUnit,
   DISTRICTS,
@@ -18,8 +17,7 @@ import {
   updateUnit,
   type Unit,
 } from '../src/registry/fleet.ts';
-import { BACKENDS, LedgerFactory } from './backends.ts';
-import { tmpDir } from './helpers.ts';
+import { BACKENDS, eachCentralState } from './backends.ts';
 
 const count = (pred: (u: Unit) => boolean) => FLEET.filter(pred).length;
 
@@ -73,74 +71,60 @@ describe('the shipped fleet', () => {
 });
 
 describe.each(BACKENDS)('the registry in the central state on $backend', ({ backend, run }) => {
-  const backends = new LedgerFactory(backend);
-  let dir: ReturnType<typeof tmpDir>;
-  let db: CentralState;
-  beforeEach(async () => {
-    if (!run) return;
-    backends.require();
-    dir = tmpDir();
-    db = await openCentralState(backends.choice(), dir.dir);
-  });
-  afterEach(async () => {
-    if (!run) return;
-    await db.close();
-    dir.remove();
-    await backends.dispose();
-  });
+  const state = eachCentralState(backend, run);
 
   describe.runIf(run)('(service available)', () => {
 
     it('is seeded once from the shipped data, each unit audited', async () => {
-      expect(await seedRegistry(db, FLEET, { now: 1000 })).toBe(109);
-      expect(await listUnits(db)).toHaveLength(109);
-      expect(await getUnit(db, 'thcs-q1-01')).toEqual(FLEET.find((u) => u.id === 'thcs-q1-01'));
-      expect(await unitAudit(db, 'thcs-q1-01')).toEqual([
-        { id: expect.any(Number), at: 1000, actor: 'system:seed', action: 'seed', entity: 'unit', entityId: 'thcs-q1-01', before: null, after: await getUnit(db, 'thcs-q1-01') },
+      expect(await seedRegistry(state(), FLEET, { now: 1000 })).toBe(109);
+      expect(await listUnits(state())).toHaveLength(109);
+      expect(await getUnit(state(), 'thcs-q1-01')).toEqual(FLEET.find((u) => u.id === 'thcs-q1-01'));
+      expect(await unitAudit(state(), 'thcs-q1-01')).toEqual([
+        { id: expect.any(Number), at: 1000, actor: 'system:seed', action: 'seed', entity: 'unit', entityId: 'thcs-q1-01', before: null, after: await getUnit(state(), 'thcs-q1-01') },
       ]);
       // A removed unit is not brought back by the next start's seeding.
-      await removeUnit(db, 'thcs-q1-01', 'admin:lan');
-      expect(await seedRegistry(db)).toBe(0);
-      expect(await getUnit(db, 'thcs-q1-01')).toBeUndefined();
+      await removeUnit(state(), 'thcs-q1-01', 'admin:lan');
+      expect(await seedRegistry(state())).toBe(0);
+      expect(await getUnit(state(), 'thcs-q1-01')).toBeUndefined();
     });
 
     it('records who changed what, when, before and after, for update, add and remove', async () => {
-      await seedRegistry(db);
-      const before = (await getUnit(db, 'thpt-q3-01')) as Unit;
-      const after = await updateUnit(db, 'thpt-q3-01', { name: { vi: 'Trường THPT Thí điểm Quận 3 số 1 (cơ sở 2)', en: 'Pilot Upper-Secondary School Q3 No.1 (campus 2)' }, gateways: ['robot-club-1', 'robot-club-2'] }, 'admin:minh', { now: 2000 });
+      await seedRegistry(state());
+      const before = (await getUnit(state(), 'thpt-q3-01')) as Unit;
+      const after = await updateUnit(state(), 'thpt-q3-01', { name: { vi: 'Trường THPT Thí điểm Quận 3 số 1 (cơ sở 2)', en: 'Pilot Upper-Secondary School Q3 No.1 (campus 2)' }, gateways: ['robot-club-1', 'robot-club-2'] }, 'admin:minh', { now: 2000 });
       expect(after).toMatchObject({ id: 'thpt-q3-01', gateways: ['robot-club-1', 'robot-club-2'] });
-      expect(await getUnit(db, 'thpt-q3-01')).toEqual(after);
-      expect((await unitAudit(db, 'thpt-q3-01')).at(-1)).toMatchObject({ at: 2000, actor: 'admin:minh', action: 'update', before, after });
+      expect(await getUnit(state(), 'thpt-q3-01')).toEqual(after);
+      expect((await unitAudit(state(), 'thpt-q3-01')).at(-1)).toMatchObject({ at: 2000, actor: 'admin:minh', action: 'update', before, after });
 
       // A patch that changes nothing is not a change.
-      const n = (await unitAudit(db)).length;
-      await updateUnit(db, 'thpt-q3-01', { level: 'upper-secondary' }, 'admin:minh');
-      expect(await unitAudit(db)).toHaveLength(n);
+      const n = (await unitAudit(state())).length;
+      await updateUnit(state(), 'thpt-q3-01', { level: 'upper-secondary' }, 'admin:minh');
+      expect(await unitAudit(state())).toHaveLength(n);
 
       const unit: Unit = { ...before, id: 'thpt-nha-be-09', district: 'nha-be', name: { vi: 'Trường THPT Thí điểm Nhà Bè số 9', en: 'Pilot Upper-Secondary School Nha Be No.9' } };
-      await addUnit(db, unit, 'admin:minh', { now: 3000 });
-      expect(await unitAudit(db, 'thpt-nha-be-09')).toMatchObject([{ at: 3000, actor: 'admin:minh', action: 'add', before: null, after: unit }]);
-      await expect(addUnit(db, unit, 'admin:minh')).rejects.toThrow(/already exists/);
+      await addUnit(state(), unit, 'admin:minh', { now: 3000 });
+      expect(await unitAudit(state(), 'thpt-nha-be-09')).toMatchObject([{ at: 3000, actor: 'admin:minh', action: 'add', before: null, after: unit }]);
+      await expect(addUnit(state(), unit, 'admin:minh')).rejects.toThrow(/already exists/);
 
-      await removeUnit(db, 'thpt-nha-be-09', 'admin:hoa', { now: 4000 });
-      expect(await getUnit(db, 'thpt-nha-be-09')).toBeUndefined();
-      expect((await unitAudit(db, 'thpt-nha-be-09')).at(-1)).toMatchObject({ at: 4000, actor: 'admin:hoa', action: 'remove', before: unit, after: null });
+      await removeUnit(state(), 'thpt-nha-be-09', 'admin:hoa', { now: 4000 });
+      expect(await getUnit(state(), 'thpt-nha-be-09')).toBeUndefined();
+      expect((await unitAudit(state(), 'thpt-nha-be-09')).at(-1)).toMatchObject({ at: 4000, actor: 'admin:hoa', action: 'remove', before: unit, after: null });
     });
 
     it('refuses invalid edits and changes nothing', async () => {
-      await seedRegistry(db);
-      const n = (await unitAudit(db)).length;
-      const before = await getUnit(db, 'thcs-q1-01');
-      await expect(updateUnit(db, 'thcs-q1-01', { district: 'atlantis' }, 'admin:minh')).rejects.toThrow(/district/);
-      await expect(updateUnit(db, 'thcs-q1-01', { kind: 'spaceship' }, 'admin:minh')).rejects.toThrow(/kind/);
-      await expect(updateUnit(db, 'thcs-q1-01', { id: 'other' }, 'admin:minh')).rejects.toThrow(/invalid patch/);
-      await expect(updateUnit(db, 'thcs-q1-01', { equipment: [{ gateway: 'nope', kit: 'robot-1', component: null, type: 'kit' }] }, 'admin:minh')).rejects.toThrow(/equipment\.0\.gateway/);
-      await expect(updateUnit(db, 'thcs-q1-01', { gateways: [] }, 'admin:minh')).rejects.toThrow(/gateways/);
-      await expect(updateUnit(db, 'thcs-q1-01', { level: 'primary' }, '')).rejects.toThrow(/actor/);
-      await expect(updateUnit(db, 'no-such-unit', { level: 'primary' }, 'admin:minh')).rejects.toThrow(/no unit no-such-unit/);
-      await expect(removeUnit(db, 'no-such-unit', 'admin:minh')).rejects.toThrow(/no unit/);
-      expect(await getUnit(db, 'thcs-q1-01')).toEqual(before);
-      expect(await unitAudit(db)).toHaveLength(n);
+      await seedRegistry(state());
+      const n = (await unitAudit(state())).length;
+      const before = await getUnit(state(), 'thcs-q1-01');
+      await expect(updateUnit(state(), 'thcs-q1-01', { district: 'atlantis' }, 'admin:minh')).rejects.toThrow(/district/);
+      await expect(updateUnit(state(), 'thcs-q1-01', { kind: 'spaceship' }, 'admin:minh')).rejects.toThrow(/kind/);
+      await expect(updateUnit(state(), 'thcs-q1-01', { id: 'other' }, 'admin:minh')).rejects.toThrow(/invalid patch/);
+      await expect(updateUnit(state(), 'thcs-q1-01', { equipment: [{ gateway: 'nope', kit: 'robot-1', component: null, type: 'kit' }] }, 'admin:minh')).rejects.toThrow(/equipment\.0\.gateway/);
+      await expect(updateUnit(state(), 'thcs-q1-01', { gateways: [] }, 'admin:minh')).rejects.toThrow(/gateways/);
+      await expect(updateUnit(state(), 'thcs-q1-01', { level: 'primary' }, '')).rejects.toThrow(/actor/);
+      await expect(updateUnit(state(), 'no-such-unit', { level: 'primary' }, 'admin:minh')).rejects.toThrow(/no unit no-such-unit/);
+      await expect(removeUnit(state(), 'no-such-unit', 'admin:minh')).rejects.toThrow(/no unit/);
+      expect(await getUnit(state(), 'thcs-q1-01')).toEqual(before);
+      expect(await unitAudit(state())).toHaveLength(n);
     });
   });
 });
