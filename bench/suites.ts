@@ -8,5 +8,6 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { gatewaySuite } = await import('../edge-agent/bench/gateway.ts');
   const { brokerSuite } = await import('../broker/bench/broker.ts');
   const { clusterSuite } = await import('../broker/bench/cluster.ts');
-  return [emulatorSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite];
+  const { reportSuite } = await import('../broker/bench/report.ts');
+  return [emulatorSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite];
 }

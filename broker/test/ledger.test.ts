@@ -227,6 +227,21 @@ describe('opening on SQLite', () => {
     await expect(openLedger({ kind: 'sqlite', file: file() })).rejects.toThrow(/newer than this central understands/);
   });
 
+  it('migrates a file of version 5 forward, taking the figures of the session ends already stored into their columns', async () => {
+    const db = new Database(file());
+    migrate(db, 5);
+    const end = { v: 1, type: 'session.end', session: { endedAt: 9000, durationMs: 4000, faults: 2 } };
+    db.prepare(`INSERT INTO usage_events (event_id, unit, gateway, seq, type, payload, at, clock_synced, boot_id, uptime_ms, received_at)
+      VALUES ('e-1', ?, ?, 1, 'session.end', ?, 9000, 1, 'b', 1, 9001)`).run(UNIT, GATEWAY, JSON.stringify(end));
+    db.close();
+    const ledger = await openLedger({ kind: 'sqlite', file: file() });
+    try {
+      expect(await ledger.sql.query('SELECT ended_at, duration_ms, faults FROM usage_events')).toEqual([{ ended_at: 9000, duration_ms: 4000, faults: 2 }]);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('migrates a file of version 4 (deployed centrals) forward, seeding the history with each kit\'s state', async () => {
     const db = new Database(file());
     migrate(db, 4);

@@ -381,6 +381,27 @@ describe.each(BACKENDS)('the quarterly report on $backend', ({ backend, run }) =
       });
     });
 
+    describe('reading the sessions a page at a time', () => {
+      it('gives the same report with one or two session ends per page', async () => {
+        for (const sessionPage of [1, 2]) expect(await quarterlyReport(ledger, '2025Q3', { units: [A, B, C], now: NOW, sessionPage })).toEqual(report);
+      });
+
+      it('loses and repeats nothing when session ends share a time across a page boundary', async () => {
+        const own = await factory.open();
+        try {
+          const motor = { kit: 'robot-9', component: 'left', type: 'motor' };
+          // Three sessions ending at the same instant, read one per page.
+          const events = [1, 3, 5].flatMap((seq) => session(seq, motor, '2025-08-05 08:00', '2025-08-05 09:00'));
+          await own.insertBatch(events.map(msg(A.id, 'robot-club-1')));
+          const r = await quarterlyReport(own, '2025Q3', { units: [A], now: NOW, sessionPage: 1 });
+          // The sums are one query; the school-time share is the page walk's: all three hours (a Tuesday morning).
+          expect(r.equipment.find((e) => e.deviceType === 'motor')).toMatchObject({ sessions: 3, hoursUsed: 3, schoolUsedMs: 3 * 3_600_000 });
+        } finally {
+          await own.close();
+        }
+      });
+    });
+
     describe('outputs', () => {
       it('JSON round-trips', () => {
         expect(JSON.parse(toJson(report))).toEqual(JSON.parse(JSON.stringify(report)));

@@ -9,8 +9,6 @@ export interface Dialect {
   greatest(a: string, b: string): string;
   /** The smaller: SQLite's scalar MIN(a, b), PostgreSQL's LEAST(a, b). */
   least(a: string, b: string): string;
-  /** A number inside a JSON text column, e.g. jsonNumber('payload', 'session', 'endedAt'). */
-  jsonNumber(column: string, ...path: string[]): string;
   /**
    * A statement taking one array parameter (the batch's `unit/gateway` keys) that serializes
    * writers of the same gateways until the transaction ends, or null where the transaction
@@ -25,7 +23,6 @@ export const sqliteDialect: Dialect = {
   name: 'sqlite',
   greatest: (a, b) => `MAX(${a}, ${b})`,
   least: (a, b) => `MIN(${a}, ${b})`,
-  jsonNumber: (column, ...path) => `json_extract(${column}, '$.${path.join('.')}')`,
   lockGateways: null,
 };
 
@@ -33,9 +30,6 @@ export const postgresDialect: Dialect = {
   name: 'postgres',
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
   least: (a, b) => `LEAST(${a}, ${b})`,
-  // The payload is TEXT (the same column as SQLite's): cast to json (not jsonb, which refuses a
-  // \u0000 escape that JSON allows), take the path as text, cast to a number.
-  jsonNumber: (column, ...path) => `CAST((CAST(${column} AS json) #>> '{${path.join(',')}}') AS DOUBLE PRECISION)`,
   // Sorted keys: two batches locking overlapping gateways take them in the same order (no deadlock).
   lockGateways: `SELECT pg_advisory_xact_lock(hashtext(current_schema() || '/' || k)) FROM unnest(CAST(? AS text[])) AS k ORDER BY k`,
 };

@@ -55,7 +55,8 @@ export interface LedgerStats extends BatchResult {
 
 const SQL = {
   insertEvents: `INSERT INTO usage_events
-    (event_id, unit, gateway, seq, type, kit, component, device_type, session_id, payload, at, corrected_at, clock_synced, boot_id, uptime_ms, received_at)
+    (event_id, unit, gateway, seq, type, kit, component, device_type, session_id, payload, at, corrected_at, clock_synced, boot_id, uptime_ms, received_at,
+     ended_at, duration_ms, faults)
     VALUES`,
   eventExists: 'SELECT 1 AS one FROM usage_events WHERE event_id = ?',
   seqOwner: 'SELECT event_id FROM usage_events WHERE unit = ? AND gateway = ? AND seq = ?',
@@ -71,7 +72,7 @@ const SQL = {
   deadLetter: 'INSERT INTO dead_letters (topic, payload, encoding, reason, client_id, received_at) VALUES (?, ?, ?, ?, ?, ?)',
 } as const;
 
-const EVENT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const EVENT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 /** Rows per INSERT: 16 parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535. */
 const INSERT_ROWS = 250;
 
@@ -272,6 +273,10 @@ export class Ledger extends LedgerQueries {
         e.clock.bootId,
         e.clock.uptimeMs,
         receivedAt,
+        // A session end's figures, as columns for the report (the payload keeps them too).
+        e.type === 'session.end' ? e.session.endedAt : null,
+        e.type === 'session.end' ? e.session.durationMs : null,
+        e.type === 'session.end' ? e.session.faults : null,
       ]);
     }
     // The highest seq of each gateway before the run's rows go in (kept up to date below, for the next run).

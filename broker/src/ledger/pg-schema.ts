@@ -201,6 +201,15 @@ const migrations: readonly string[] = [
   );
   CREATE INDEX sessions_user ON sessions (username);
   `,
+  // 3: a session end's figures as columns, as SQLite's migration 6 (the report reads no JSON).
+  `
+  ALTER TABLE usage_events ADD COLUMN ended_at BIGINT;
+  ALTER TABLE usage_events ADD COLUMN duration_ms BIGINT;
+  ALTER TABLE usage_events ADD COLUMN faults INTEGER;
+  UPDATE usage_events SET ended_at = CAST(CAST(payload AS json) #>> '{session,endedAt}' AS BIGINT),
+    duration_ms = CAST(CAST(payload AS json) #>> '{session,durationMs}' AS BIGINT),
+    faults = CAST(CAST(payload AS json) #>> '{session,faults}' AS INTEGER) WHERE type = 'session.end';
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = migrations.length;

@@ -79,6 +79,8 @@ export interface QuarterlyOptions {
   schoolTime?: SchoolTime;
   /** The report's generation time (ms); now by default. */
   now?: number;
+  /** Session ends read per page (2,000); tests use tiny pages to cross many page boundaries. */
+  sessionPage?: number;
   /** The longest session the scan looks back for (a session ending up to this long after the quarter may have started in it). 7 days by default. */
   maxSessionMs?: number;
 }
@@ -238,9 +240,7 @@ async function compute(q: Queryable, quarter: string, b: { from: number; to: num
       SELECT event_id, unit, gateway, kit, component, device_type AS type, t_end - dur AS t_start, t_end, dur, faults
       FROM (
         SELECT event_id, unit, gateway, kit, component, device_type,
-               ${d.jsonNumber('payload', 'session', 'endedAt')} + (${time} - at) AS t_end,
-               ${d.jsonNumber('payload', 'session', 'durationMs')} AS dur,
-               ${d.jsonNumber('payload', 'session', 'faults')} AS faults
+               ended_at + (${time} - at) AS t_end, duration_ms AS dur, faults
         FROM usage_events
         WHERE type = 'session.end' AND ${time} >= ? AND ${time} < ?
       ) AS e
@@ -259,23 +259,35 @@ async function compute(q: Queryable, quarter: string, b: { from: number; to: num
     [b.from, scanTo, b.to, b.from, b.from, b.from, b.to, b.to, b.to, b.from],
   );
 
-  // School-time overlap, per session (a page at a time), and the devices used in the quarter.
+  // School-time overlap, per session, and the devices used in the quarter: the session ends are
+  // read a page at a time in the time index's order, each page starting where the last ended
+  // (keyset on time, then event id), so the whole walk is one pass over the index, not a scan per page.
   const schoolUsed = new Map<string, number>();
   const used = new Set<string>();
-  type SessionRow = { event_id: string; unit: string; kit: string; component: string | null; type: string; t_start: number; t_end: number };
-  for (let after = ''; ; ) {
+  const pageSize = options.sessionPage ?? SESSION_PAGE;
+  type SessionRow = { event_id: string; unit: string; kit: string; component: string | null; type: string; t_at: number; t_start: number; t_end: number };
+  for (let lastAt = b.from, lastId = ''; ; ) {
     const page = await q.query<SessionRow>(
-      `${sessions} SELECT event_id, unit, kit, component, type, t_start, t_end FROM s WHERE ${inQuarter} AND event_id > ? ORDER BY event_id LIMIT ?`,
-      [b.from, scanTo, b.to, b.from, after, SESSION_PAGE],
+      `SELECT event_id, unit, kit, component, type, t_at, t_end - dur AS t_start, t_end FROM (
+         SELECT event_id, unit, kit, component, device_type AS type, ${time} AS t_at,
+                ended_at + (${time} - at) AS t_end, duration_ms AS dur
+         FROM usage_events
+         WHERE type = 'session.end' AND ${time} >= ? AND ${time} < ? AND (${time} > ? OR event_id > ?)
+         ORDER BY ${time}, event_id LIMIT ?
+       ) AS e`,
+      [lastAt, scanTo, lastAt, lastId, pageSize],
     );
     for (const r of page) {
+      if (!(r.t_start < b.to && r.t_end >= b.from)) continue; // the same test as inQuarter
       const k = `${r.unit}\u0000${r.type}`;
       const ms = schoolOverlapMs(Math.max(r.t_start, b.from), Math.min(r.t_end, b.to), st);
       schoolUsed.set(k, (schoolUsed.get(k) ?? 0) + ms);
       used.add(`${r.unit}\u0000${deviceKey(r.kit, r.component)}`);
     }
-    if (page.length < SESSION_PAGE) break;
-    after = (page.at(-1) as SessionRow).event_id;
+    if (page.length < pageSize) break;
+    const last = page.at(-1) as SessionRow;
+    lastAt = last.t_at;
+    lastId = last.event_id;
   }
   // A session that started in the quarter whose end has not arrived: the device was used.
   const openStarts = await q.query<{ unit: string; kit: string; component: string | null }>(
