@@ -12,6 +12,7 @@
  * node's ingest writes only what its own clients publish (authorizePublish runs on the node the
  * client is connected to), so every message reaches the ledger once.
  */
+import type { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
@@ -142,6 +143,9 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     });
     b.on('clientError', (client, err) => log.debug({ client: client.id, err: err.message }, 'client error'));
     b.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'connection error'));
+    // Aedes emits 'error' when publishing the wills of a dead cluster node fails (aedes.js
+    // _clearWills); its typings omit the event, and unheard it would crash the central.
+    (b as unknown as EventEmitter).on('error', (err: Error) => log.warn({ err: err.message }, 'broker error (e.g. publishing a dead node\'s wills); retried at the next check'));
     const handle: Handle = (stream, request) => security.guard(b.handle(stream, request));
     listeners.push(await listenTcp(options.mqtt, handle));
     if (options.tls) listeners.push(await listenTls(options.tls, handle, (err) => log.debug({ err: err.message }, 'TLS handshake failed')));

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
+import type { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
@@ -70,6 +71,10 @@ describe.runIf(run)('two central nodes over Redis', () => {
     expect(b.broker.id).toMatch(/^node-b-[0-9a-z]{9}-[0-9a-f]{6}$/);
     expect(b.broker.id.slice(7) > a.broker.id.slice(7)).toBe(true); // started later, sorts later
     expect(a.brokerState).toBe(`redis://127.0.0.1:6379/${REDIS_DB}`);
+  });
+
+  it('lives through the broker\'s error event (a dead node\'s will it could not publish), which Aedes emits with no one bound to hear it', () => {
+    expect(() => (a.broker as unknown as EventEmitter).emit('error', new Error('will refused'))).not.toThrow();
   });
 
   it('writes every usage event to the ledger exactly once, whichever node its gateway is on', async () => {
