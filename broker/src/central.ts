@@ -25,7 +25,7 @@ import { openLedger, type Ledger, type LedgerChoice } from './ledger/ledger.ts';
 import { openCentralState } from './central-state/state.ts';
 import { seedRegistry } from './registry/fleet.ts';
 import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
-import { brokerId, openClusterEmitter, type ClusterOptions } from './state/emitter.ts';
+import { announceNode, brokerId, openClusterEmitter, type ClusterOptions } from './state/emitter.ts';
 import { openPersistence, type BrokerPersistence, type StateOptions } from './state/persistence.ts';
 import { InflightPublishes } from './state/inflight.ts';
 import { Takeovers } from './state/takeover.ts';
@@ -146,6 +146,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     // Aedes emits 'error' when publishing the wills of a dead cluster node fails (aedes.js
     // _clearWills); its typings omit the event, and unheard it would crash the central.
     (b as unknown as EventEmitter).on('error', (err: Error) => log.warn({ err: err.message }, 'broker error (e.g. publishing a dead node\'s wills); retried at the next check'));
+    if (mq) await announceNode(b);
     const handle: Handle = (stream, request) => security.guard(b.handle(stream, request));
     listeners.push(await listenTcp(options.mqtt, handle));
     if (options.tls) listeners.push(await listenTls(options.tls, handle, (err) => log.debug({ err: err.message }, 'TLS handshake failed')));

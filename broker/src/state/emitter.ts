@@ -11,6 +11,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import MQEmitterRedis from 'mqemitter-redis';
+import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import { reachRedis, redisOptions } from './redis.ts';
 
@@ -49,4 +50,16 @@ export async function openClusterEmitter(cluster: ClusterOptions, log: Logger): 
   // An 'error' without a listener would throw and take the central down; ioredis reconnects.
   (mq as unknown as { state: import('node:events').EventEmitter }).state.on('error', (err: Error) => log.warn({ err: err.message }, 'cluster Redis connection error; reconnecting'));
   return mq;
+}
+
+/**
+ * Tells the other nodes at once that this one is alive. Aedes sends a node's first heartbeat one
+ * interval after it starts (60 s by default), and until the other nodes hear one, their will
+ * sweeps take the new node for dead: they publish the wills of the gateways that connect to it (a
+ * false "offline") and delete them, so that none goes out when the node really dies. Call it
+ * before the listeners open.
+ */
+export function announceNode(broker: Aedes): Promise<void> {
+  const packet = { cmd: 'publish', topic: `$SYS/${broker.id}/heartbeat`, payload: Buffer.from(broker.id), qos: 0, retain: false, dup: false } as const;
+  return new Promise((resolve, reject) => broker.publish(packet, (err) => (err ? reject(err) : resolve())));
 }
