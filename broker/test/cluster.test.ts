@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
 import { redis, REDIS_URL } from '../../testing/services.ts';
+import { within } from '../../testing/within.ts';
 import { startCentral, type Central } from '../src/central.ts';
 import { endSessions, sweepRedis } from './fixtures/redis-sweep.ts';
 import { birth, publishUsage, sessionStart, tmpDir, will } from './helpers.ts';
@@ -125,7 +126,7 @@ describe.runIf(run)('two central nodes over Redis', () => {
     const operator = await connect(a);
     const first = new Promise<string>((resolve) => gw.once('message', (_t, p) => resolve(p.toString())));
     await operator.publishAsync(topics.command(unit, 'cmd-gw', 'estop'), '{"requestId":"live"}', { qos: 1 });
-    expect(await first).toBe('{"requestId":"live"}');
+    expect(await within(first, 'the live command on node B')).toBe('{"requestId":"live"}');
 
     // Offline: the command waits in Redis, and the gateway picks it up on node A.
     await gw.endAsync();
@@ -133,9 +134,9 @@ describe.runIf(run)('two central nodes over Redis', () => {
     const back = mqtt.connect(a.mqttUrl, { clientId, clean: false, reconnectPeriod: 0 });
     clients.push(back);
     const queued = new Promise<string>((resolve) => back.once('message', (_t, p) => resolve(p.toString())));
-    const connack = await new Promise<{ sessionPresent: boolean }>((resolve) => back.once('connect', resolve));
+    const connack = await within(new Promise<{ sessionPresent: boolean }>((resolve) => back.once('connect', resolve)), 'the CONNACK of node A');
     expect(connack.sessionPresent).toBe(true);
-    expect(await queued).toBe('{"requestId":"queued"}');
+    expect(await within(queued, 'the queued command on node A')).toBe('{"requestId":"queued"}');
   });
 
   it('shows a retained birth published on node A to a subscriber on node B', async () => {
@@ -211,12 +212,10 @@ describe.runIf(run)('two central nodes over Redis', () => {
 
       child.kill('SIGKILL');
       const diedAt = Date.now();
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no will from node D 20 s after node C died; D knows brokers ${JSON.stringify(Object.keys(d.broker.brokers))}; D's ingest: ${seen.slice(0, 20).join(', ') || 'nothing'}`)), 20_000);
+      const willOrWhy = within(willSeen, 'the will from node D after node C died', 20_000).catch((err: Error) => {
+        throw new Error(`${err.message}; D knows brokers ${JSON.stringify(Object.keys(d.broker.brokers))}; D's ingest: ${seen.slice(0, 20).join(', ') || 'nothing'}`);
       });
-      expect(JSON.parse(await Promise.race([willSeen, late]))).toMatchObject({ status: 'offline', bdSeq: 4 });
-      clearTimeout(timer);
+      expect(JSON.parse(await willOrWhy)).toMatchObject({ status: 'offline', bdSeq: 4 });
       // 3 to 7 heartbeats of 0.5 s; a loaded CI machine stretches timers, hence the margin.
       expect(Date.now() - diedAt).toBeLessThan(15_000);
       await expect.poll(() => ledgerGateway(gateway).then((g) => g?.online)).toBe(false);
