@@ -25,7 +25,7 @@ import { openLedger, type Ledger, type LedgerChoice } from './ledger/ledger.ts';
 import { openCentralState } from './central-state/state.ts';
 import { seedRegistry } from './registry/fleet.ts';
 import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
-import { announceNode, brokerId, openClusterEmitter, type ClusterOptions } from './state/emitter.ts';
+import { announceNode, brokerId, openCluster, type ClusterOptions } from './state/emitter.ts';
 import { openPersistence, type BrokerPersistence, type StateOptions } from './state/persistence.ts';
 import { InflightPublishes } from './state/inflight.ts';
 import { Takeovers } from './state/takeover.ts';
@@ -111,8 +111,10 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   const listeners: Listener[] = [];
   let api: FastifyInstance | undefined;
   let httpUrl: string | undefined;
+  let cluster: Awaited<ReturnType<typeof openCluster>> | undefined;
   try {
-    const mq = options.cluster ? await openClusterEmitter(options.cluster, log) : undefined;
+    cluster = options.cluster ? await openCluster(options.cluster, log) : undefined;
+    const mq = cluster?.mq;
     // Before Aedes adds its own listeners to the emitter (state/takeover.ts says why).
     const takeovers = mq ? new Takeovers(mq) : undefined;
     try {
@@ -167,6 +169,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     for (const listener of listeners) await listener.close();
     if (broker) await new Promise<void>((resolve) => broker?.close(resolve));
     await closeState(state, log);
+    await cluster?.agreement.close();
     await ingest.stop();
     security.stop();
     await centralState.close();
@@ -189,6 +192,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       // What was acknowledged is stored before the state closes (state/inflight.ts).
       await inflight?.settled(5000);
       await closeState(st, log);
+      await cluster?.agreement.close();
       await ingest.stop();
       security.stop();
       await centralState.close();

@@ -102,7 +102,7 @@ export const centralConfigSchema = z.strictObject({
         .max(3600)
         .default(60)
         .describe(
-          "How often each node says it is alive, in seconds. When a node dies, another publishes the wills of the gateways that were on it (they show offline) once it has missed 3 heartbeats, at its next check (every 4): 3 to 7 heartbeats after the death. Give every node the same value: a node judges the others by its own, so a faster node would take a slower one for dead and publish its gateways' wills.",
+          "How often each node says it is alive, in seconds. When a node dies, another publishes the wills of the gateways that were on it (they show offline) once it has missed 3 heartbeats, at its next check (every 4): 3 to 7 heartbeats after the death. Every node must have the same value (a node judges the others by its own, so a faster node would take a slower one for dead and publish its gateways' wills): a node started with another value than the running nodes' is refused. To change it, stop every node and start them all with the new value.",
         ),
     })
     .optional()

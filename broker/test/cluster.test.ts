@@ -20,11 +20,17 @@ import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
 import { redis, REDIS_URL } from '../../testing/services.ts';
 import { within } from '../../testing/within.ts';
 import { startCentral, type Central } from '../src/central.ts';
+import { CentralConfigError } from '../src/config.ts';
 import { endSessions, sweepRedis } from './fixtures/redis-sweep.ts';
 import { birth, publishUsage, sessionStart, tmpDir, will } from './helpers.ts';
 
-/** Redis database of this file (the broker state); pub/sub is server-wide, so names are unique per run. */
+/**
+ * Redis databases of this file (the broker state; pub/sub is server-wide, so names are unique per
+ * run): nodes A and B at the default heartbeat, and the fast-beating nodes of the tests of a dead
+ * node, in a database of their own because a cluster's nodes must agree on the rate.
+ */
 const REDIS_DB = 14;
+const FAST_DB = 12;
 const redisUp = await redis();
 const run = shouldRun('cluster tests (two central nodes over Redis)', redisUp);
 
@@ -39,7 +45,7 @@ describe.runIf(run)('two central nodes over Redis', () => {
     clients.push(client);
     return client;
   };
-  /** Broker ids of the nodes a test starts and stops itself, for the Redis clean-up. */
+  /** Broker ids of the nodes a test starts and stops itself (on FAST_DB), for the Redis clean-up. */
   const otherIds: string[] = [];
   const ledgerGateway = (gateway: string) => Promise.resolve(a.ledger.gateway(unit, gateway));
 
@@ -63,7 +69,8 @@ describe.runIf(run)('two central nodes over Redis', () => {
     await b?.stop();
     await a?.stop();
     // Leave the shared Redis as we found it.
-    await sweepRedis(`${REDIS_URL}/${REDIS_DB}`, unit, [...[a, b].filter(Boolean).map((node) => node.broker.id), ...otherIds]);
+    await sweepRedis(`${REDIS_URL}/${REDIS_DB}`, unit, [a, b].filter(Boolean).map((node) => node.broker.id));
+    await sweepRedis(`${REDIS_URL}/${FAST_DB}`, unit, otherIds);
     data.remove();
   });
 
@@ -79,6 +86,26 @@ describe.runIf(run)('two central nodes over Redis', () => {
     // the wills of B's new gateways (state/emitter.ts announceNode).
     await expect.poll(() => a.broker.brokers[b.broker.id]).toBeDefined();
     expect(Date.now() - a.broker.brokers[b.broker.id]!).toBeLessThan(60_000);
+  });
+
+  it('refuses a node whose heartbeat differs from the running nodes\', naming the field; takes a new rate once all have stopped', async () => {
+    const start = (redisDb: number, nodeId: string, heartbeatSeconds: number) =>
+      startCentral({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { redis: `${REDIS_URL}/${redisDb}`, nodeId, heartbeatSeconds }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
+    const refusal = (heartbeatSeconds: number, agreed: number) => ({
+      issues: [{ path: 'cluster.heartbeatSeconds', message: expect.stringContaining(`${heartbeatSeconds} here, but the nodes running on this Redis use ${agreed}: give every node the same value`) }],
+    });
+    // A and B run at the default 60 s: a node at 30 s would take them for dead.
+    await expect(start(REDIS_DB, 'node-e', 30)).rejects.toThrow(CentralConfigError);
+    await expect(start(REDIS_DB, 'node-e', 30)).rejects.toMatchObject(refusal(30, 60));
+    // Every node at 0.5 s stopped: 0.25 s is refused until the old rate expires (3 heartbeats), then taken.
+    const f = await start(FAST_DB, 'node-f', 0.5);
+    otherIds.push(f.broker.id);
+    await f.stop();
+    await expect(start(FAST_DB, 'node-g', 0.25)).rejects.toMatchObject(refusal(0.25, 0.5));
+    let g: Central | undefined;
+    await expect.poll(async () => (g ??= await start(FAST_DB, 'node-g', 0.25).catch(() => undefined)) !== undefined).toBe(true);
+    otherIds.push(g!.broker.id);
+    await g!.stop();
   });
 
   it('lives through the broker\'s error event (a dead node\'s will it could not publish), which Aedes emits with no one bound to hear it', () => {
@@ -185,7 +212,7 @@ describe.runIf(run)('two central nodes over Redis', () => {
     // Node C in its own process, killed with SIGKILL; node D here. Fast heartbeats so the test
     // sees in seconds what takes 3 to 7 minutes with the default 60 s; not faster, or a loaded
     // machine delays a live node's heartbeats past the 3 intervals that mean dead.
-    const cluster = { redis: `${REDIS_URL}/${REDIS_DB}`, heartbeatSeconds: 0.5 };
+    const cluster = { redis: `${REDIS_URL}/${FAST_DB}`, heartbeatSeconds: 0.5 };
     const d = await startCentral({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { ...cluster, nodeId: 'node-d' }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
     const seen: string[] = []; // for the failure message
     d.ingest.on('retry', (e) => seen.push(`ingest retry: ${e.message}`));

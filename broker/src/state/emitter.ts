@@ -13,9 +13,13 @@ import { randomBytes } from 'node:crypto';
 import MQEmitterRedis from 'mqemitter-redis';
 import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
+import { agreeHeartbeat, type HeartbeatAgreement } from './heartbeat-agreement.ts';
 import { reachRedis, redisOptions } from './redis.ts';
 
 export type Emitter = ReturnType<typeof MQEmitterRedis>;
+
+/** Aedes's default heartbeat interval, in seconds. */
+export const DEFAULT_HEARTBEAT_SECONDS = 60;
 
 export interface ClusterOptions {
   /** The Redis every node shares (`redis://host:6379/db`). */
@@ -42,14 +46,16 @@ export function brokerId(nodeId: string | undefined, startedAt = Date.now()): st
   return `${nodeId ?? hostname()}-${startedAt.toString(36).padStart(9, '0')}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function openClusterEmitter(cluster: ClusterOptions, log: Logger): Promise<Emitter> {
+/** The cluster's message emitter, once this node's heartbeat rate agrees with the running nodes'. */
+export async function openCluster(cluster: ClusterOptions, log: Logger): Promise<{ mq: Emitter; agreement: HeartbeatAgreement }> {
   const options = redisOptions(cluster.redis, 'cluster.redis');
   await reachRedis(options, 'cluster.redis');
+  const agreement = await agreeHeartbeat(options, cluster.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS, log);
   // As Aedes builds its own: [MQTT-4.7.1-3] `a/#` matches `a` too.
   const mq = MQEmitterRedis({ ...options, matchEmptyLevels: true, concurrency: 100 });
   // An 'error' without a listener would throw and take the central down; ioredis reconnects.
   (mq as unknown as { state: import('node:events').EventEmitter }).state.on('error', (err: Error) => log.warn({ err: err.message }, 'cluster Redis connection error; reconnecting'));
-  return mq;
+  return { mq, agreement };
 }
 
 /**
