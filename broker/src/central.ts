@@ -23,7 +23,9 @@ import type { LoginLimitOptions } from './api/login-limit.ts';
 import { Ingest, type IngestOptions } from './ingest/ingest.ts';
 import { openLedger, type Ledger, type LedgerChoice } from './ledger/ledger.ts';
 import { openCentralState } from './central-state/state.ts';
-import { seedRegistry } from './registry/fleet.ts';
+import { listUnits, seedRegistry } from './registry/fleet.ts';
+import { ReportArchive, scheduleReports } from './reports/archive.ts';
+import { quarterlyReport } from './reports/quarterly.ts';
 import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
 import { announceNode, brokerId, openCluster, type ClusterOptions } from './state/emitter.ts';
 import { openPersistence, type BrokerPersistence, type StateOptions } from './state/persistence.ts';
@@ -48,6 +50,8 @@ export interface CentralOptions {
   http?: { host: string; port: number; loginLimit?: LoginLimitOptions; trustProxy?: string[] };
   /** How long a person's session lasts after login (default 12). */
   sessionHours?: number;
+  /** The quarterly reports archived before each deadline (reports/archive.ts); on by default. */
+  reports?: { archive?: boolean; minutesBeforeDeadline?: number; /** The clock, for tests. */ now?: () => number };
   /** Where the usage ledger lives (central.yaml `ledger`); SQLite in dataDir by default. */
   ledger?: LedgerChoice;
   /** MQTT over TLS (mqtts://) from PEM files; left out, none. */
@@ -74,6 +78,8 @@ export interface Central {
   brokerState: string;
   /** e.g. http://127.0.0.1:8080, with the port actually bound; undefined without `http`. */
   httpUrl: string | undefined;
+  /** The quarterly reports archived before their deadlines; undefined with `reports.archive: false`. */
+  archive: ReportArchive | undefined;
   /** Closes the listener, the broker (and its clients), writes what the ingest holds, closes the ledger. */
   stop(): Promise<void>;
 }
@@ -112,6 +118,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   let api: FastifyInstance | undefined;
   let httpUrl: string | undefined;
   let cluster: Awaited<ReturnType<typeof openCluster>> | undefined;
+  const archive = options.reports?.archive === false ? undefined : new ReportArchive(join(options.dataDir, 'reports'));
   try {
     cluster = options.cluster ? await openCluster(options.cluster, log) : undefined;
     const mq = cluster?.mq;
@@ -159,7 +166,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       listeners.push(await listenWebSocket({ ...options.websocket, maxMessageBytes }, handle));
     }
     if (options.http) {
-      api = buildApi({ db: centralState, ledger, ingest, refusals: security.refusals, sessionHours: options.sessionHours, loginLimit: options.http.loginLimit, trustProxy: options.http.trustProxy, log: root });
+      api = buildApi({ db: centralState, ledger, ingest, archive, refusals: security.refusals, sessionHours: options.sessionHours, loginLimit: options.http.loginLimit, trustProxy: options.http.trustProxy, log: root });
       const url = new URL(await api.listen({ host: options.http.host, port: options.http.port }));
       if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
       httpUrl = url.origin;
@@ -179,12 +186,24 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   const mqttUrl = listeners[0]!.url;
   log.info({ listeners: listeners.map((l) => l.url), http: httpUrl, ledger: ledger.where, brokerState: state.where, brokerId: broker.id }, 'central started');
   const a = api;
+  const reportsNow = options.reports?.now ?? Date.now;
+  const schedule =
+    archive &&
+    scheduleReports({
+      archive,
+      produce: async (quarter) => quarterlyReport(ledger, quarter, { units: await listUnits(centralState), now: reportsNow() }),
+      minutesBeforeDeadline: options.reports?.minutesBeforeDeadline,
+      now: reportsNow,
+      log: root.child({ module: 'reports' }),
+    });
 
   const b = broker;
   const st = state;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      schedule?.stop();
+      await schedule?.settled();
       await a?.close();
       // Closing the broker closes every client: their wills and disconnects still reach the ingest.
       await new Promise<void>((resolve) => b.close(resolve));
@@ -199,7 +218,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       await ledger.close();
       log.info('central stopped');
     })());
-  return { broker: b, ledger, ingest, security, mqttUrl, listeners, brokerState: st.where, httpUrl, stop };
+  return { broker: b, ledger, ingest, security, mqttUrl, listeners, brokerState: st.where, httpUrl, archive, stop };
 }
 
 /** After the broker: its last writes (a will deleted, a session saved) are done or failed by then. */

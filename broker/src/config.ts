@@ -143,6 +143,22 @@ export const centralConfigSchema = z.strictObject({
     .optional()
     .describe('Who may use the broker and how much (gateway credentials: `stemlab provision gateway`). Left out: every default, anonymous access off.'),
   ledger: ledgerSectionSchema,
+  reports: z
+    .strictObject({
+      archive: z
+        .boolean()
+        .default(true)
+        .describe("Write each quarter's report to {dataDir}/reports/{quarter}/ before its deadline (JSON, and CSV and XLSX in Vietnamese and English; the dashboard and GET /api/v1/reports/archive serve them), and at start the quarters missed while the central was down."),
+      minutesBeforeDeadline: z
+        .number()
+        .int()
+        .min(0)
+        .max(20160)
+        .default(60)
+        .describe("How long before the deadline (17:00 Vietnam time on the 25th of the quarter's last month) the report is archived; the data received until then is in it."),
+    })
+    .prefault({})
+    .describe('The quarterly reports the department receives.'),
   log: z
     .strictObject({ level: z.enum(logLevels).default('info').describe('Lowest level logged.') })
     .prefault({})
@@ -184,7 +200,7 @@ export function parseCentralConfig(value: unknown, source?: string): CentralConf
   const config = result.data;
   Object.freeze(config.mqtt);
   Object.freeze(config.log);
-  for (const section of [config.http, config.http?.loginAttempts, config.security, config.ledger, config.tls, config.websocket, config.websocket?.tls, config.state, config.cluster]) if (section) Object.freeze(section);
+  for (const section of [config.http, config.http?.loginAttempts, config.security, config.ledger, config.reports, config.tls, config.websocket, config.websocket?.tls, config.state, config.cluster]) if (section) Object.freeze(section);
   return Object.freeze(config);
 }
 

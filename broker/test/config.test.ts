@@ -18,7 +18,7 @@ function write(name: string, text: string): string {
 describe('loadCentralConfig', () => {
   it('reads the example config', async () => {
     const config = await loadCentralConfig(join(import.meta.dirname, '../examples/central.yaml'));
-    expect(config).toEqual({ dataDir: 'data/central', mqtt: { host: '127.0.0.1', port: 1883 }, log: { level: 'info' } });
+    expect(config).toEqual({ dataDir: 'data/central', mqtt: { host: '127.0.0.1', port: 1883 }, reports: { archive: true, minutesBeforeDeadline: 60 }, log: { level: 'info' } });
     expect(Object.isFrozen(config.mqtt)).toBe(true);
   });
 

@@ -21,6 +21,7 @@ import { createUser, roles } from '../src/api/users.ts';
 import { CONTENT_SECURITY_POLICY } from '../src/dashboard/serve.ts';
 import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
 import { FLEET, unitKinds, unitLevels } from '../src/registry/fleet.ts';
+import { quarterlyReport } from '../src/reports/quarterly.ts';
 import { openCentralState } from '../src/central-state/state.ts';
 import { birth, clock, sessionStart, startTestCentral, tmpDir, type TestCentral } from './helpers.ts';
 
@@ -142,6 +143,8 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
       { kind: 'kit-state', unit: A.id, gateway: gw, kit: 'robot-1', receivedAt: now, state: { state: 'fault', reason: 'left motor stalled', at: now, clock: clock() } },
       { kind: 'usage', unit: A.id, gateway: gw, receivedAt: now, event: sessionStart(1, { at: now }) },
     ]);
+    // The copy of 2025Q3 the central archived before that deadline.
+    await central.archive!.write(await quarterlyReport(central.ledger, '2025Q3', { now: Date.UTC(2025, 8, 25, 9) }));
     const { chromium: pw } = createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core');
     browser = await pw.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 30_000);
@@ -227,9 +230,15 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
     await page.getByRole('link', { name: 'Quarterly reports' }).click();
     await page.getByRole('heading', { name: 'Quarterly equipment use report' }).waitFor();
     await expect.poll(() => page.locator('.report tbody tr').count()).toBe(FLEET.length);
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('group', { name: 'Download:' }).getByRole('button', { name: 'CSV' }).click()]);
     expect(csv.suggestedFilename()).toMatch(/^stemlab-\d{4}Q[1-4]-en\.csv$/);
     expect(readFileSync((await csv.path())!, 'utf8')).toContain('Hours used');
+    // The submitted copies: 2025Q3, written on time; its English workbook.
+    const submitted = page.getByRole('table', { name: 'Submitted reports' });
+    await submitted.getByRole('cell', { name: 'Q3 2025' }).waitFor();
+    expect(await submitted.locator('.badge').innerText()).toBe('On time');
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), submitted.getByRole('button', { name: 'Excel (XLSX)' }).click()]);
+    expect(xlsx.suggestedFilename()).toBe('stemlab-2025Q3-en.xlsx');
 
     // The admin page: create a teacher of unit A; the audit log shows it.
     await page.getByRole('link', { name: 'Administration' }).click();

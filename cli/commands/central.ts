@@ -50,6 +50,7 @@ export const central: Command = {
         ...(config.state ? { state: config.state } : {}),
         ...(config.cluster ? { cluster: config.cluster } : {}),
         ...(config.ledger ? { ledger: config.ledger } : {}),
+        reports: config.reports,
         log,
       });
     } catch (err) {

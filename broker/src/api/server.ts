@@ -14,15 +14,14 @@ import { z } from 'zod';
 import type { CentralState } from '../central-state/state.ts';
 import { registerDashboard } from '../dashboard/serve.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { listUnits } from '../registry/fleet.ts';
-import { quarterlyReport, toCsv, toJson } from '../reports/quarterly.ts';
-import { toXlsx } from '../reports/xlsx.ts';
+import type { ReportArchive } from '../reports/archive.ts';
 import { bearerToken, requireRole, unitScoped } from './auth.ts';
 import type { RouteContext } from './context.ts';
 import { ApiError, apiErrorCodes } from './errors.ts';
 import { LoginLimiter, type LoginLimitOptions } from './login-limit.ts';
 import { renderMetrics, type MetricsSources } from './metrics.ts';
 import { parse } from './parse.ts';
+import { registerReportRoutes } from './reports-routes.ts';
 import { registerUnitRoutes } from './units-routes.ts';
 import { queryUsage, usageQuerySchema } from './usage.ts';
 import { login, logout, roles } from './users.ts';
@@ -44,16 +43,13 @@ export interface ApiOptions {
   loginLimit?: LoginLimitOptions;
   /** Reverse proxies whose X-Forwarded-For is believed (fastify's trustProxy); none by default. */
   trustProxy?: string[];
+  /** The quarterly reports archived before their deadlines (reports/archive.ts); none without. */
+  archive?: ReportArchive;
   /** Where refused log-ins are logged (module 'api'); silent without. */
   log?: Logger;
 }
 
 const loginSchema = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
-const reportQuerySchema = z.strictObject({
-  quarter: z.string().regex(/^\d{4}Q[1-4]$/, 'a quarter like 2025Q3'),
-  format: z.enum(['csv', 'json', 'xlsx']).default('json'),
-  lang: z.enum(['vi', 'en']).default('vi'),
-});
 
 export function buildApi(options: ApiOptions): FastifyInstance {
   const { db, ledger } = options;
@@ -124,22 +120,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return { events: await queryUsage(ledger, q) };
   });
 
-  app.get('/api/v1/reports/quarterly', async (request, reply) => {
-    await requireRole(db, request, ['admin', 'viewer'], now());
-    const q = parse(reportQuerySchema, request.query, 'query parameter');
-    const report = await quarterlyReport(ledger, q.quarter, { units: await listUnits(db) });
-    if (q.format === 'json') return reply.type('application/json; charset=utf-8').send(toJson(report));
-    if (q.format === 'xlsx') {
-      return reply
-        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="stemlab-${q.quarter}-${q.lang}.xlsx"`)
-        .send(await toXlsx(report, q.lang));
-    }
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="stemlab-${q.quarter}-${q.lang}.csv"`)
-      .send(toCsv(report, q.lang));
-  });
+  registerReportRoutes(app, context, options.archive);
 
   return app;
 }

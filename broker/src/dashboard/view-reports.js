@@ -60,6 +60,22 @@ function summary(report, districts) {
   );
 }
 
+/** The copies the central archived before each deadline, as submitted; files in the dashboard's language. */
+function archivedList(reports, fetchFile) {
+  if (reports.length === 0) return h('p', {}, t('reports.archiveNone'));
+  const mine = (file) => file.endsWith('.json') || file.includes(`-${lang()}.`);
+  return table(
+    t('reports.archiveTitle'),
+    [t('reports.quarter'), t('reports.colGenerated'), t('reports.colSubmitted'), t('reports.download')],
+    reports.map((r) => [
+      quarterName(r.quarter),
+      fmtDate(r.generatedAt),
+      h('span', { class: `badge ${r.onTime ? 'complete' : 'incomplete'}` }, t(r.onTime ? 'reports.onTime' : 'reports.late')),
+      h('span', { class: 'downloads' }, r.files.filter(mine).map((file) => h('button', { type: 'button', onclick: fetchFile(r.quarter, file) }, t(`reports.${file.slice(file.lastIndexOf('.') + 1)}`)))),
+    ]),
+  );
+}
+
 export async function renderReports(ctx) {
   const { districts } = await api('/api/v1/units');
   const quarters = recentQuarters();
@@ -80,15 +96,24 @@ export async function renderReports(ctx) {
       replace(messages, notice('error', errorText(err)));
     }
   };
-  const get = (format) => async () => {
+  const fetching = (path, fallbackName) => async () => {
     replace(messages);
     try {
-      const name = await download(url(format), `stemlab-${chosen}.${format}`);
+      const name = await download(path, fallbackName);
       replace(messages, notice('info', t('reports.downloaded', { name })));
     } catch (err) {
       replace(messages, notice('error', errorText(err)));
     }
   };
+  const get = (format) => fetching(url(format), `stemlab-${chosen}.${format}`);
+  const archived = h('section', { class: 'archive', 'aria-labelledby': 'archive-title' });
+  const { reports: submitted } = await api('/api/v1/reports/archive');
+  replace(
+    archived,
+    h('h2', { id: 'archive-title' }, t('reports.archiveTitle')),
+    h('p', {}, t('reports.archiveIntro')),
+    archivedList(submitted, (quarter, file) => fetching(`/api/v1/reports/archive/${quarter}/${file}`, file)),
+  );
   replace(
     ctx.main,
     h('h1', { tabindex: '-1' }, t('reports.title')),
@@ -107,6 +132,7 @@ export async function renderReports(ctx) {
     ),
     messages,
     result,
+    archived,
   );
   await show();
 }
