@@ -121,14 +121,20 @@ export function scheduleReports(options: ScheduleOptions): { stop(): void; settl
   const { archive, produce, log } = options;
   const now = options.now ?? Date.now;
   const lead = options.minutesBeforeDeadline ?? 60;
-  const since = archive.since(now());
+  let since: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let pass: Promise<void> = Promise.resolve();
 
   const run = async () => {
     let retry = false;
-    for (let quarter = quarterOf(since); dueAt(quarter, lead) <= now() && !stopped; quarter = nextQuarter(quarter)) {
+    try {
+      since ??= archive.since(now());
+    } catch (err) {
+      retry = true;
+      log.error({ err, dir: archive.dir }, 'cannot write the report archive; trying again in 5 minutes');
+    }
+    for (let quarter = quarterOf(since ?? now()); since !== undefined && dueAt(quarter, lead) <= now() && !stopped; quarter = nextQuarter(quarter)) {
       if (dueAt(quarter, lead) < since) continue;
       try {
         if (archive.has(quarter)) continue;
