@@ -125,7 +125,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     // Before Aedes adds its own listeners to the emitter (state/takeover.ts says why).
     const takeovers = mq ? new Takeovers(mq) : undefined;
     try {
-      state = await openPersistence(options.state ?? (options.cluster ? { kind: 'redis', url: options.cluster.redis } : { kind: 'disk' }), options.dataDir, options.state ? 'state.url' : 'cluster.redis');
+      state = await openPersistence(options.state ?? (options.cluster ? { kind: 'redis', url: options.cluster.redis } : { kind: 'disk' }), options.dataDir, options.state ? 'state.url' : 'cluster.redis', log);
       broker = await Aedes.createBroker({
         id: brokerId(options.cluster?.nodeId),
         ...(options.cluster?.heartbeatSeconds ? { heartbeatInterval: options.cluster.heartbeatSeconds * 1000 } : {}),

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ import { MqttExtension } from '../../edge-agent/src/mqtt/mqtt-extension.ts';
 import { robotKit, simAgent } from '../../edge-agent/test/helpers/sim-agent.ts';
 import { startCentral, type Central, type CentralOptions } from '../src/central.ts';
 import { CentralConfigError } from '../src/config.ts';
-import type { StateOptions } from '../src/state/persistence.ts';
+import { openPersistence, type StateOptions } from '../src/state/persistence.ts';
 import { endSessions, sweepRedis } from './fixtures/redis-sweep.ts';
 import { birth, tmpDir } from './helpers.ts';
 
@@ -197,6 +198,19 @@ describe('broker state problems', () => {
     const error = await startCentral({ dataDir: r.dir, mqtt: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CentralConfigError);
     expect((error as CentralConfigError).issues).toEqual([{ path: 'dataDir', message: expect.stringMatching(/broker-state: another central is using it/) }]);
+  });
+
+  it('logs, and does not crash on, a subscription whose retained messages are read after the state closed (a SUBSCRIBE as the central stops)', async () => {
+    const { dir, remove } = tmpDir();
+    cleanups.push(remove);
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push((JSON.parse(line) as { msg: string }).msg) });
+    const state = await openPersistence({ kind: 'disk' }, dir, 'state.url', log);
+    await state.close();
+    // As Aedes's subscribe handler does: a pipe, no 'error' listener of its own.
+    const stream = (state.persistence as unknown as { createRetainedStreamCombi(patterns: string[]): Readable }).createRetainedStreamCombi(['stemlab/#']);
+    stream.pipe(new Writable({ objectMode: true, write: (_packet, _encoding, done) => done() }));
+    await expect.poll(() => warnings).toEqual(['could not read the retained messages for a subscription']);
   });
 
   it('names the field of a Redis it cannot reach or a URL that is not Redis', async () => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import aedesPersistenceLevel, { type Persistence } from 'aedes-persistence-level';
 import aedesPersistenceRedis from 'aedes-persistence-redis';
 import { Level } from 'level';
+import { pino, type Logger } from 'pino';
 import { CentralConfigError } from '../config.ts';
 import { reachRedis, redisOptions } from './redis.ts';
 
@@ -34,7 +35,7 @@ export interface BrokerPersistence {
 }
 
 /** `field` names the URL's place in central.yaml, for errors (state.url or cluster.redis). */
-export async function openPersistence(state: StateOptions, dataDir: string, field = 'state.url'): Promise<BrokerPersistence> {
+export async function openPersistence(state: StateOptions, dataDir: string, field = 'state.url', log: Logger = pino({ level: 'silent' })): Promise<BrokerPersistence> {
   if (state.kind === 'memory') return { persistence: undefined, where: 'memory', close: async () => undefined };
   if (state.kind === 'disk') {
     const dir = join(dataDir, 'broker-state');
@@ -46,12 +47,30 @@ export async function openPersistence(state: StateOptions, dataDir: string, fiel
       const why = cause?.code === 'LEVEL_LOCKED' ? 'another central is using it (one central per data dir; a cluster keeps its state in Redis)' : (cause?.message ?? (err as Error).message);
       throw new CentralConfigError('CONFIG_INVALID', [{ path: 'dataDir', message: `cannot open the broker state in ${dir}: ${why}` }]);
     }
-    const persistence = aedesPersistenceLevel(db);
+    const persistence = guardRetainedStreams(aedesPersistenceLevel(db), log);
     return { persistence, where: dir, close: () => persistence.destroy() };
   }
   if (state.url === undefined) throw new CentralConfigError('CONFIG_INVALID', [{ path: field, message: 'state kind redis needs the Redis URL, e.g. redis://127.0.0.1:6379/0' }]);
   const options = redisOptions(state.url, field);
   await reachRedis(options, field);
-  const persistence = aedesPersistenceRedis(options);
+  const persistence = guardRetainedStreams(aedesPersistenceRedis(options), log);
   return { persistence, where: `redis://${options.host}:${options.port}/${options.db}`, close: () => persistence.destroy() };
+}
+
+/**
+ * Aedes pipes the retained messages of a SUBSCRIBE from this stream without an 'error' listener
+ * (aedes lib/handlers/subscribe.js): a read that fails, such as a subscription that arrived as the
+ * central was stopping and reads the database after it closed, or a lost Redis, would be an
+ * uncaught exception and take the central down. It is logged instead; that subscriber misses its
+ * retained messages (and gets them when it subscribes again).
+ */
+export function guardRetainedStreams<P extends object>(persistence: P, log: Logger): P {
+  // Both persistences have these (the shared Aedes persistence interface); our typings omit them.
+  const streams = persistence as unknown as { createRetainedStreamCombi(patterns: string[]): NodeJS.EventEmitter; createRetainedStream(pattern: string): NodeJS.EventEmitter };
+  const guard = (stream: NodeJS.EventEmitter) => stream.on('error', (err: Error) => log.warn({ err: err.message }, 'could not read the retained messages for a subscription'));
+  const combi = streams.createRetainedStreamCombi.bind(persistence);
+  const single = streams.createRetainedStream.bind(persistence);
+  streams.createRetainedStreamCombi = (patterns) => guard(combi(patterns));
+  streams.createRetainedStream = (pattern) => guard(single(pattern));
+  return persistence;
 }
