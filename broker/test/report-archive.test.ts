@@ -11,8 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createUser } from '../src/api/users.ts';
 import { startCentral, type Central, type CentralOptions } from '../src/central.ts';
 import { openCentralState } from '../src/central-state/state.ts';
-import { dueAt, quarterOf } from '../src/reports/archive.ts';
-import { quarterBounds, type QuarterlyReport } from '../src/reports/quarterly.ts';
+import { dueAt } from '../src/reports/archive.ts';
+import { quarterBounds, quarterOf, type QuarterlyReport } from '../src/reports/quarterly.ts';
 import { connectGateway, GATEWAY, publishUsage, sessionStart, tmpDir, UNIT, until } from './helpers.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];

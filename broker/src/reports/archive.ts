@@ -15,10 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { localIso, quarterBounds, toCsv, toJson, type QuarterlyReport } from './quarterly.ts';
+import { localIso, nextQuarter, quarterBounds, quarterOf, toCsv, toJson, type QuarterlyReport } from './quarterly.ts';
 import { toXlsx } from './xlsx.ts';
 
-const TZ_OFFSET_MS = 7 * 3_600_000; // Asia/Ho_Chi_Minh, no daylight saving
 const QUARTER = /^\d{4}Q[1-4]$/;
 
 export interface ArchivedReport {
@@ -27,18 +26,6 @@ export interface ArchivedReport {
   onTime: boolean;
   /** File names, to fetch with ReportArchive.path. */
   files: string[];
-}
-
-/** The quarter an instant falls in, in Vietnam: '2025Q3'. */
-export function quarterOf(ms: number): string {
-  const local = new Date(ms + TZ_OFFSET_MS);
-  return `${local.getUTCFullYear()}Q${Math.floor(local.getUTCMonth() / 3) + 1}`;
-}
-
-export function nextQuarter(quarter: string): string {
-  const year = Number(quarter.slice(0, 4));
-  const q = Number(quarter.slice(5));
-  return q === 4 ? `${year + 1}Q1` : `${year}Q${q + 1}`;
 }
 
 export class ReportArchive {

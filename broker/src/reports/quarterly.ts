@@ -192,6 +192,18 @@ export function quarterBounds(quarter: string): { from: number; to: number; dead
   };
 }
 
+/** The quarter an instant falls in, in Vietnam: '2025Q3'. */
+export function quarterOf(ms: number): string {
+  const local = new Date(ms + TZ_OFFSET_MS);
+  return `${local.getUTCFullYear()}Q${Math.floor(local.getUTCMonth() / 3) + 1}`;
+}
+
+export function nextQuarter(quarter: string): string {
+  const year = Number(quarter.slice(0, 4));
+  const q = Number(quarter.slice(5));
+  return q === 4 ? `${year + 1}Q1` : `${year}Q${q + 1}`;
+}
+
 /** An instant as local ISO 8601 (2025-09-25T17:00:00+07:00). */
 export function localIso(ms: number): string {
   return new Date(ms + TZ_OFFSET_MS).toISOString().replace(/\.\d{3}Z$/, '+07:00');
