@@ -1,5 +1,7 @@
 export * from './boards.ts';
 export * from './commands.ts';
+export * from './ids.ts';
+export * from './issues.ts';
 export * from './messages.ts';
 export * from './topics.ts';
 export * from './config-reference.ts';
