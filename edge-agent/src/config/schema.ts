@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { boardKinds } from '@stemlab/protocol';
 import { checkGateway, checkKit, describeValue } from './checks.ts';
+import { logLevels } from '@stemlab/protocol/log';
 
 // ---------------------------------------------------------------------------------------------
 // Value types
@@ -277,6 +278,12 @@ const gpioLed = z
 
 const gpioSchema = z
   .strictObject({
+    sim: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Simulate the Pi header (a laptop, a classroom demo): the lines below go to a simulated chip. Only `stemlab agent` and `stemlab demo` provide one; on a real gateway leave it false, and the agent refuses to start without the Pi's GPIO rather than run its e-stop button on nothing.",
+      ),
     buttons: z.array(gpioButton).default(() => []).describe('Buttons on the Pi header.'),
     leds: z.array(gpioLed).default(() => []).describe('LEDs on the Pi header, e.g. a status LED.'),
     estop: z
@@ -414,7 +421,7 @@ const noderedSchema = z
   .describe("The Node-RED editor and runtime hosted by the agent (its files, flows and accounts are in {dataDir}/nodered).");
 
 export const rooms = ['robot-club', 'lab', 'classroom'] as const;
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export { logLevels };
 
 const configFields = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of docs/agent-config.schema.json, for editors; ignored by the agent.'),
@@ -493,7 +500,7 @@ export type ComponentType = ComponentConfig['type'];
 export type ComponentOf<T extends ComponentType> = Extract<ComponentConfig, { type: T }>;
 export type GpioConfig = AgentConfig['gpio'];
 export type Room = (typeof rooms)[number];
-export type LogLevel = (typeof logLevels)[number];
+export type { LogLevel } from '@stemlab/protocol/log';
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
