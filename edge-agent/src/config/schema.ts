@@ -329,7 +329,10 @@ const mqttSchema = z
       .max(600)
       .default(30)
       .describe('MQTT keepalive in seconds: the broker publishes the will (offline) about 1.5× this after the gateway vanishes.'),
-    reconnectMs: ms(100, 600_000).default(2000).describe('Wait between attempts to reach the broker, in ms; the gateway keeps working offline meanwhile.'),
+    reconnectMs: ms(100, 600_000)
+      .default(2000)
+      .describe('First wait before trying to reach the broker again, in ms; doubles on each failure up to reconnectMaxMs, each wait a random part of it (so gateways do not all come back in the same second). The gateway keeps working offline meanwhile.'),
+    reconnectMaxMs: ms(100, 3_600_000).default(60_000).describe('Longest wait between attempts to reach the broker, in ms; at least reconnectMs.'),
     inflight: z
       .number()
       .int()
