@@ -9,6 +9,8 @@ import { readConfigFile, zodIssues, type ConfigIssue } from './config-file.ts';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const stateKinds = ['disk', 'memory', 'redis'] as const;
+/** Prefix of the keys a cluster's nodes keep in their Redis (`cluster.keyPrefix`). */
+export const DEFAULT_KEY_PREFIX = 'stemlab:';
 
 const certFields = {
   cert: z.string().min(1).describe('PEM file of the server certificate (with its chain), e.g. /etc/stemlab/central.crt.'),
@@ -103,6 +105,13 @@ export const centralConfigSchema = z.strictObject({
         .default(60)
         .describe(
           "How often each node says it is alive, in seconds. When a node dies, another publishes the wills of the gateways that were on it (they show offline) once it has missed 3 heartbeats, at its next check (every 4): 3 to 7 heartbeats after the death. Every node must have the same value (a node judges the others by its own, so a faster node would take a slower one for dead and publish its gateways' wills): a node started with another value than the running nodes' is refused. To change it, stop every node and start them all with the new value.",
+        ),
+      keyPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (up to 64)')
+        .default(DEFAULT_KEY_PREFIX)
+        .describe(
+          'Prefix of the keys the nodes keep in the Redis themselves (the agreed heartbeat rate), so two clusters, or two test runs, can share one Redis. Every node of a cluster must use the same one.',
         ),
     })
     .optional()

@@ -77,7 +77,7 @@ export interface SimulatedBoardEvents {
  * An Arduino running StandardFirmata (and optionally PingFirmata's PING_READ), as seen from
  * its USB serial port. It holds what the host wrote to each pin, lets a test drive the inputs
  * (a voltage, a button, an echo distance), and behaves as the firmware does, byte for byte,
- * where the reference recordings in shared/reference/ say what the firmware does.
+ * where the reference recordings in simulators/test/fixtures/firmata/ say what the firmware does.
  */
 export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
   readonly profile: BoardProfile;
