@@ -9,7 +9,9 @@ import { POSTGRES_URL, postgres } from '../../testing/services.ts';
 import { openLedger, type Ledger, type LedgerConfig } from '../src/ledger/ledger.ts';
 import type { LedgerMessage } from '../src/ledger/types.ts';
 import { FLEET } from '../src/registry/fleet-data.ts';
-import { quarterBounds, quarterlyReport, toCsv } from '../src/reports/quarterly.ts';
+import { toCsv } from '../src/reports/csv.ts';
+import { quarterBounds } from '../src/reports/quarter.ts';
+import { quarterlyReport } from '../src/reports/quarterly.ts';
 import { toXlsx } from '../src/reports/xlsx.ts';
 
 const QUARTER = '2026Q1';

@@ -14,7 +14,10 @@ import type { LedgerMessage } from '../src/ledger/types.ts';
 import { FLEET, listUnits, seedRegistry, type Unit } from '../src/registry/fleet.ts';
 import { openCentralState } from '../src/central-state/state.ts';
 import { kitRepairs, median, uptime } from '../src/reports/availability.ts';
-import { quarterBounds, quarterlyReport, schoolOverlapMs, DEFAULT_SCHOOL_TIME, toCsv, toJson, type QuarterlyReport } from '../src/reports/quarterly.ts';
+import { toCsv, toJson } from '../src/reports/csv.ts';
+import type { QuarterlyReport } from '../src/reports/model.ts';
+import { DEFAULT_SCHOOL_TIME, quarterBounds, schoolOverlapMs } from '../src/reports/quarter.ts';
+import { quarterlyReport } from '../src/reports/quarterly.ts';
 import { BACKENDS, LedgerFactory } from './backends.ts';
 import { tmpDir } from './helpers.ts';
 

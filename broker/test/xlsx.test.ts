@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usageEventSchema, type UsageEvent } from '@stemlab/protocol';
 import { openLedger } from '../src/ledger/ledger.ts';
 import { FLEET, type Unit } from '../src/registry/fleet.ts';
-import { COLUMNS, LABELS, quarterlyReport, type QuarterlyReport } from '../src/reports/quarterly.ts';
+import { COLUMNS, LABELS } from '../src/reports/labels.ts';
+import type { QuarterlyReport } from '../src/reports/model.ts';
+import { quarterlyReport } from '../src/reports/quarterly.ts';
 import { SHEETS, toXlsx } from '../src/reports/xlsx.ts';
 import { createUser } from '../src/api/users.ts';
 import { openCentralState } from '../src/central-state/state.ts';
@@ -102,8 +104,8 @@ describe('the XLSX report', () => {
   });
 
   it('headers are the CSV columns, in Vietnamese and in English, frozen', () => {
-    expect(headers(sheet('vi', 'equipment')).slice(0, 6)).toEqual(['Mã đơn vị', 'Tên trường', 'Loại thiết bị', 'Số thiết bị', 'Số giờ sử dụng', 'Số phiên']);
-    expect(headers(sheet('en', 'equipment')).slice(0, 6)).toEqual(['Unit', 'School', 'Equipment type', 'Devices', 'Hours used', 'Sessions']);
+    expect(headers(sheet('vi', 'equipment')).slice(0, 9)).toEqual(['Mã đơn vị', 'Tên trường', 'Quận/Huyện', 'Loại đơn vị', 'Cấp học', 'Loại thiết bị', 'Số thiết bị', 'Số giờ sử dụng', 'Số phiên']);
+    expect(headers(sheet('en', 'equipment')).slice(0, 9)).toEqual(['Unit', 'School', 'District', 'Kind', 'Level', 'Equipment type', 'Devices', 'Hours used', 'Sessions']);
     expect(headers(sheet('en', 'gateways'))).toContain(COLUMNS.missing.en);
     expect(headers(sheet('vi', 'gateways'))).toContain(COLUMNS.missing.vi);
     for (const name of ['units', 'equipment', 'gateways'] as const) {
@@ -114,7 +116,9 @@ describe('the XLSX report', () => {
 
   it('equipment figures are numbers, equal to the JSON report', () => {
     const rows = records(sheet('en', 'equipment'));
-    expect(rows).toHaveLength(report.equipment.length);
+    // Every equipment row, and a line for each unit with no known equipment (C).
+    expect(rows).toHaveLength(report.equipment.length + 1);
+    expect(rows.find((r) => r.Unit === C.id)).toMatchObject({ 'Equipment type': null, 'Hours used': 0 });
     const json = report.equipment.find((r) => r.unit === A.id && r.deviceType === 'motor');
     // 90 + 45 + 10 minutes = 2.41666… h, unrounded; 3 sessions; 1 fault.
     expect(json).toMatchObject({ hoursUsed: 145 / 60, sessions: 3, faults: 1 });
@@ -133,7 +137,7 @@ describe('the XLSX report', () => {
       'Data completeness': 'Incomplete',
     });
     expect(typeof motor?.['Hours used']).toBe('number');
-    expect(sheet('en', 'equipment').getColumn(5).numFmt).toBe('0.00');
+    expect(sheet('en', 'equipment').getColumn(8).numFmt).toBe('0.00');
   });
 
   it('gateways and units, with Vietnamese labels', () => {

@@ -5,3 +5,4 @@ export * from './issues.ts';
 export * from './messages.ts';
 export * from './topics.ts';
 export * from './config-reference.ts';
+export * from './backoff.ts';
