@@ -98,7 +98,7 @@ export { SHEETS as REPORT_SHEETS, toXlsx as reportToXlsx } from './reports/xlsx.
 // People's accounts and the HTTP API (issue 5).
 export { apiErrorCodes, ApiError, type ApiErrorCode, type ErrorEnvelope } from './api/errors.ts';
 export { buildApi, DEFAULT_SESSION_HOURS, type ApiOptions } from './api/server.ts';
-export { renderMetrics, type MetricsSources } from './api/metrics.ts';
+export { metricsRegistry, renderMetrics, type MetricsSources } from './api/metrics.ts';
 export { queryUsage, usageQuerySchema, type UsageItem, type UsageQuery } from './api/usage.ts';
 export {
   createUser,

@@ -1,11 +1,11 @@
-import type { Gateway } from '@stemlab/edge-agent';
+import type { ComposedGateway } from '@stemlab/compose';
 
 /**
  * The simulated world around the kits: a robot that drives a square and stops before an
  * obstacle (its lesson sends commands as a Node-RED flow will, refreshing the watchdog), and a
  * lab whose sensors drift like a real experiment. Returns a function that stops it.
  */
-export function runClassroom(club: Gateway, lab: Gateway, say: (line: string) => void): () => void {
+export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (line: string) => void): () => void {
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, fn: () => void) => {
     fn();

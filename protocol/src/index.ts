@@ -3,3 +3,4 @@ export * from './commands.ts';
 export * from './messages.ts';
 export * from './topics.ts';
 export * from './config-reference.ts';
+export * from './backoff.ts';

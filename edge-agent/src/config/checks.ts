@@ -255,4 +255,14 @@ export function checkGateway(config: ParsedConfig, ctx: Ctx): void {
       ctx.addIssue({ code: 'custom', path: [...line.path, 'id'], message: `GPIO line id '${line.id}' is already used by ${pathText(idOwner)}; give each line its own id` });
     } else byId.set(line.id, line.path);
   }
+
+  // The waits between attempts double from the first to the longest (protocol's Backoff).
+  const { reconnectMs, reconnectMaxMs } = config.mqtt;
+  if (reconnectMaxMs < reconnectMs) {
+    ctx.addIssue({ code: 'custom', path: ['mqtt', 'reconnectMaxMs'], message: `the longest wait (${reconnectMaxMs} ms) is below the first (mqtt.reconnectMs, ${reconnectMs} ms); raise it to at least ${reconnectMs}` });
+  }
+  const { retryMinMs, retryMaxMs } = config.connection;
+  if (retryMaxMs < retryMinMs) {
+    ctx.addIssue({ code: 'custom', path: ['connection', 'retryMaxMs'], message: `the longest wait (${retryMaxMs} ms) is below the first (connection.retryMinMs, ${retryMinMs} ms); raise it to at least ${retryMinMs}` });
+  }
 }

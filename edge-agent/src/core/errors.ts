@@ -11,6 +11,8 @@ export const agentErrorCodes = {
   BOARD_NOT_FOUND: 'No serial port matches the kit: check the USB cable, or run `stemlab agent doctor`.',
   BOARD_NO_FIRMATA: 'The port opened but no Firmata answered: upload StandardFirmata (or PingFirmata) to the board.',
   BOARD_STALLED: 'The board stopped answering; the agent resets it by reopening its port.',
+  SIMULATOR_MISSING:
+    'The config asks for simulated hardware (a kit with `find: { sim: NAME }`, or `gpio.sim: true`) but the agent was given none: only `stemlab agent`, `stemlab demo` and tests provide simulators; on a real gateway find the kit by serialNumber or path and remove gpio.sim.',
 } as const;
 
 export type AgentErrorCode = keyof typeof agentErrorCodes;
