@@ -1,6 +1,8 @@
 /**
  * Writes the configs' reference documents from their zod schemas: docs/agent-config.* (the edge
- * agent's) and docs/central-config.* (the central's), a JSON Schema and a Markdown page each.
+ * agent's), docs/central-config.* (the central's) and docs/arena.* (the simulator's arena files),
+ * a JSON Schema and a Markdown page each; and docs/report-figures.md from the quarterly report's
+ * definitions.
  *
  *   npm run docs         # regenerate the files
  *   npm run docs:check   # exit 1 if the committed files differ (CI)
@@ -9,12 +11,16 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCentralConfigDocs } from '../broker/src/config-docs.ts';
+import { generateReportFiguresDoc } from '../broker/src/reports/figures-doc.ts';
 import { generateConfigDocs } from '../edge-agent/src/config/json-schema.ts';
+import { generateArenaDocs } from '../simulators/src/robot/arena/docs.ts';
 
 const USAGE = 'usage: npx tsx scripts/gen-config-docs.ts [--check]';
 const sources = [
   { schema: 'edge-agent/src/config/schema.ts', files: generateConfigDocs },
   { schema: 'broker/src/config.ts', files: generateCentralConfigDocs },
+  { schema: 'simulators/src/robot/arena/schema.ts', files: generateArenaDocs },
+  { schema: 'broker/src/reports/labels.ts', files: generateReportFiguresDoc },
 ];
 
 async function main(args: string[]): Promise<number> {
