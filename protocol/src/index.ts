@@ -6,3 +6,4 @@ export * from './messages.ts';
 export * from './topics.ts';
 export * from './config-reference.ts';
 export * from './backoff.ts';
+export * from './bridge.ts';

@@ -1,5 +1,5 @@
 /**
- * The agent's side of the StemlabBridge (bridge.ts): what the palette in flows/ reaches as
+ * The agent's side of the StemlabBridge (the contract in protocol/src/bridge.ts): what the palette in flows/ reaches as
  * `RED.settings.stemlab`. Every command goes through `agent.command(..., 'flow')`, so the
  * agent's validation, limits, watchdog, e-stop and usage tracking see lesson flows as flows.
  * Listeners the palette takes are tracked, so `dispose()` releases any a node failed to.
@@ -7,7 +7,7 @@
 import { describeIssues, purposeSchema, type Purpose } from '@stemlab/protocol';
 import type { Agent } from '../agent.ts';
 import { AgentError } from '../core/errors.ts';
-import type { StemlabBridge } from './bridge.ts';
+import type { StemlabBridge } from '@stemlab/protocol';
 
 /** Where usage tags go: the agent's UsageTracker, when the gateway runs one. */
 export interface UsageTagger {
