@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import type { Command } from '../main.ts';
 import { parseCommand } from '../args.ts';
+import { readLocalToken } from '@stemlab/edge-agent';
 import { agentConfig, agentUrl } from '../config.ts';
 
-const help = `Usage: stemlab agent estop --config FILE [--reset] [--by NAME]
-       stemlab agent estop --url http://127.0.0.1:1880 [--reset] [--by NAME]
+const help = `Usage: stemlab agent estop --config FILE [--url URL] [--reset] [--by NAME]
+       stemlab agent estop --url http://127.0.0.1:1880
 
 Emergency stop: the running agent stops every actuator of the gateway and latches until a
-teacher resets it with --reset.`;
+teacher resets it with --reset (or on the console). Pressing works from anywhere; a reset
+needs --config, run on the gateway as the agent's user: it reads the agent's local token
+({dataDir}/agent-token, readable only by that user). --url overrides the config's address.`;
 
 const Options = z.object({
   config: z.string().optional(),
@@ -24,14 +27,24 @@ export const agentEstop: Command = {
       return 0;
     }
     const { values } = parseCommand('agent estop', argv, { config: { type: 'string' }, url: { type: 'string' }, reset: { type: 'boolean' }, by: { type: 'string' } }, Options);
-    const base = values.url ?? agentUrl(await agentConfig(values.config, 'agent estop'));
+    const config = values.config || !values.url ? await agentConfig(values.config, 'agent estop') : undefined;
+    const base = values.url ?? agentUrl(config!);
+    const token = config ? readLocalToken(config.dataDir) : undefined;
+    if (values.reset && !token) {
+      console.error(
+        config
+          ? `stemlab agent estop: cannot read the agent's token in ${config.dataDir}/agent-token: run this on the gateway as the agent's user while the agent runs, or reset on the console (a teacher or technician)`
+          : 'stemlab agent estop: --reset needs --config FILE (the agent\'s local token is in its dataDir), or reset on the console (a teacher or technician)',
+      );
+      return 1;
+    }
     const who = values.by ?? `stemlab agent estop (${process.env.USER ?? 'cli'})`;
     const path = values.reset ? '/api/v1/estop/reset' : '/api/v1/estop';
     let response: Response;
     try {
       response = await fetch(new URL(path, base), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(values.reset ? { by: who } : { source: who }),
       });
     } catch (err) {

@@ -9,6 +9,7 @@ import {
   doctor,
   formatDoctorReport,
   formatSelftestReport,
+  readLocalToken,
   selftest,
   type SelftestReport,
 } from '@stemlab/edge-agent';
@@ -68,7 +69,7 @@ export const agentSelftest: Command = {
     }
     const { values } = parseCommand('agent selftest', argv, { config: { type: 'string' } }, z.object({ config: z.string().optional() }));
     const config = await agentConfig(values.config, 'agent selftest');
-    let report = await askRunningAgent(agentUrl(config));
+    let report = await askRunningAgent(agentUrl(config), readLocalToken(config.dataDir));
     if (!report) {
       console.log('no agent running for this config: starting its kits for the test');
       const gateway = await composeGateway(config, { log: createLogger('error'), port: 0 });
@@ -84,9 +85,11 @@ export const agentSelftest: Command = {
   },
 };
 
-async function askRunningAgent(url: string): Promise<SelftestReport | undefined> {
+async function askRunningAgent(url: string, token: string | undefined): Promise<SelftestReport | undefined> {
+  if (!token) return undefined;
   try {
-    const response = await fetch(`${url}/api/v1/selftest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const response = await fetch(`${url}/api/v1/selftest`, { method: 'POST', headers, body: '{}' });
     const body = (await response.json()) as { status: string; report?: SelftestReport };
     return body.status === 'ok' ? body.report : undefined;
   } catch {

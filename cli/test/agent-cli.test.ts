@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runStemlab, stemlabBin } from '../../testing/cli.ts';
 import { PtyBoard, socatAvailable, type PinState } from '@stemlab/simulators';
 import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
@@ -57,8 +57,11 @@ function startAgent(args: string[]): Promise<{ child: ChildProcessWithoutNullStr
   return Promise.resolve({ child, next });
 }
 
-async function post(url: string, body: unknown): Promise<{ status: string; code?: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** A POST as a tool on the Pi: with the agent's local token from its dataDir. */
+async function post(url: string, body: unknown, dataDir?: string): Promise<{ status: string; code?: string }> {
+  const token = dataDir ? readFileSync(join(dataDir, 'agent-token'), 'utf8').trim() : undefined;
+  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   return (await res.json()) as { status: string; code?: string };
 }
 
@@ -131,7 +134,9 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
     const { url } = await next();
     const command = `${url}/api/v1/kits/robot-1/components/left`;
     // The kit may still be connecting when the API is up.
-    for (let i = 0; (await post(command, { action: 'forward', speed: 150 })).status !== 'ok'; i++) {
+    const data = join(dirname(file), 'data');
+    expect(await post(command, { action: 'forward', speed: 150 })).toMatchObject({ status: 'error', code: 'LOGIN_REQUIRED' });
+    for (let i = 0; (await post(command, { action: 'forward', speed: 150 }, data)).status !== 'ok'; i++) {
       if (i > 100) throw new Error('the kit never connected');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -140,9 +145,11 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
     const estop = await run(['agent', 'estop', '--url', url]);
     expect(estop.stdout).toMatch(/EMERGENCY STOP latched/);
     await pin(pty, 5, (s) => s.value === 0);
-    expect(await post(command, { action: 'forward', speed: 150 })).toMatchObject({ status: 'error', code: 'ESTOP_LATCHED' });
-    expect((await run(['agent', 'estop', '--url', url, '--reset'])).stdout).toMatch(/reset/);
-    expect((await post(command, { action: 'forward', speed: 90 })).status).toBe('ok');
+    expect(await post(command, { action: 'forward', speed: 150 }, data)).toMatchObject({ status: 'error', code: 'ESTOP_LATCHED' });
+    // A reset needs the agent's local token: --url alone is refused, --config (its dataDir) works.
+    expect((await run(['agent', 'estop', '--url', url, '--reset'])).stderr).toMatch(/--reset needs --config/);
+    expect((await run(['agent', 'estop', '--url', url, '--config', file, '--reset'])).stdout).toMatch(/reset/);
+    expect((await post(command, { action: 'forward', speed: 90 }, data)).status).toBe('ok');
     await pin(pty, 5, (s) => s.value === 90);
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
