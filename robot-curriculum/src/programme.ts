@@ -4,8 +4,18 @@
  */
 import { lessonSchema, type Lesson } from './schema.ts';
 import { blink, buttonLed, trafficLight } from './lessons/thcs-1.ts';
+import { lineSensors, motors, obstacle, sonar, square } from './lessons/thcs-2.ts';
+import { door, greenhouse, line, parking } from './lessons/thcs-3.ts';
+import { crossing, driveDistance, smartGreenhouse, toggleButton } from './lessons/thpt-1.ts';
+import { barrier, lineEight, lineP, smartDoor } from './lessons/thpt-2.ts';
+import { maze, obstacleCourse, parkP, sumo } from './lessons/thpt-3.ts';
 
-const drafts = [blink, buttonLed, trafficLight];
+const drafts = [
+  // THCS: one school year, from an LED to a parked robot.
+  blink, buttonLed, trafficLight, motors, square, sonar, obstacle, lineSensors, line, door, greenhouse, parking,
+  // THPT: state, control, algorithms.
+  toggleButton, crossing, driveDistance, smartGreenhouse, barrier, smartDoor, lineP, lineEight, obstacleCourse, maze, sumo, parkP,
+];
 
 export const programme: readonly Lesson[] = drafts.map((d) => {
   const parsed = lessonSchema.safeParse(d);

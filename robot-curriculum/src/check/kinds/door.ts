@@ -45,6 +45,10 @@ export const door: CheckKind<DoorParams> = {
     for (const cm of [150, 60, 40, 25, 15]) hold(cm, 1000 + j());
     hold(null, (p.closeAfter + 4) * 1000);
     if (p.stays) {
+      // Someone goes out, and comes back before the door has closed, and stays in the doorway.
+      steps.pop();
+      t -= (p.closeAfter + 4) * 1000;
+      hold(null, 1500);
       hold(18, (p.closeAfter + 3) * 1000);
       hold(null, (p.closeAfter + 4) * 1000);
     }
@@ -66,17 +70,24 @@ export const door: CheckKind<DoorParams> = {
     if (at < p.threshold - 10) {
       return verdict([wrong('opens-late', say(`Cửa chỉ mở khi người đã ở ${at} cm — gần như đụng cửa. Ngưỡng quá nhỏ: mở khi khoảng cách dưới ${p.threshold} cm.`, `The door opened only when the person was ${at} cm away — nearly walking into it. Your threshold is too small: open when the distance is under ${p.threshold} cm.`))]);
     }
-    const leaves = seen.filter((e, i) => e.value === null && i > 0 && seen[i - 1]!.value !== null);
-    for (const leave of leaves) {
-      const arrived = [...seen].reverse().find((e) => e.t < leave.t && e.value !== null && (e.value as number) < p.threshold)!;
-      for (let t = arrived.t + 1000; t < leave.t; t += 50) {
-        if (!open(t)) return verdict([wrong('closes-on-person', say(`Lúc ${sec(t)} s cửa đóng lại khi người vẫn đứng ở cửa (${String(arrived.value)} cm): chỉ đóng sau khi người đã đi ${p.closeAfter} s — bộ hẹn giờ phải bắt đầu lại mỗi khi còn thấy người.`, `At ${sec(t)} s the door closed on a person still in the doorway (${String(arrived.value)} cm): close only ${p.closeAfter} s after they have gone — the timer must start again while someone is there.`))]);
+    for (const [i, e] of seen.entries()) {
+      const until = seen[i + 1]?.t ?? trace.durationMs;
+      if (e.value !== null && (e.value as number) < p.threshold) {
+        for (let t = e.t + 1000; t < until; t += 50) {
+          if (!open(t)) return verdict([wrong('closes-on-person', say(`Lúc ${sec(t)} s cửa đóng lại khi người vẫn đứng ở cửa (${String(e.value)} cm): chỉ đóng khi đã ${p.closeAfter} s không còn ai — mỗi lần lại thấy người thì bộ hẹn giờ phải bắt đầu lại.`, `At ${sec(t)} s the door closed on a person still in the doorway (${String(e.value)} cm): close only when nobody has been there for ${p.closeAfter} s — each time someone is seen again, the timer must start over.`))]);
+        }
       }
-      const closedBy = leave.t + (p.closeAfter + 2) * 1000;
+      const left = e.value === null && i > 0 && seen[i - 1]!.value !== null;
+      if (!left || until - e.t < (p.closeAfter + 2) * 1000) continue;
       let closedAt: number | undefined;
-      for (let t = leave.t; t <= Math.min(closedBy, trace.durationMs); t += 50) if (!open(t)) { closedAt = t; break; }
+      for (let t = e.t; t <= e.t + (p.closeAfter + 2) * 1000; t += 50) {
+        if (!open(t)) {
+          closedAt = t;
+          break;
+        }
+      }
       if (closedAt === undefined) return verdict([wrong('never-closes', say(`Người đi rồi mà sau ${p.closeAfter + 2} s cửa vẫn mở: thêm bước đóng cửa (góc ${p.closed}°) sau ${p.closeAfter} s khi không còn ai.`, `The person left and the door was still open ${p.closeAfter + 2} s later: add closing (angle ${p.closed}°) ${p.closeAfter} s after nobody is there.`))]);
-      if (closedAt - leave.t < (p.closeAfter - 1) * 1000) return verdict([wrong('closes-early', say(`Cửa đóng chỉ ${sec(closedAt - leave.t)} s sau khi người đi: chờ ${p.closeAfter} s rồi mới đóng.`, `The door closed only ${sec(closedAt - leave.t)} s after the person left: wait ${p.closeAfter} s before closing.`))]);
+      if (closedAt - e.t < (p.closeAfter - 1) * 1000) return verdict([wrong('closes-early', say(`Cửa đóng chỉ ${sec(closedAt - e.t)} s sau khi người đi: chờ ${p.closeAfter} s rồi mới đóng.`, `The door closed only ${sec(closedAt - e.t)} s after the person left: wait ${p.closeAfter} s before closing.`))]);
     }
     return verdict([ok('door', say(`Cửa mở khi người đến gần ${String(at)} cm và đóng lại ${p.closeAfter} s sau khi người đi. Tốt lắm!`, `The door opened when the person was ${String(at)} cm away and closed ${p.closeAfter} s after they left. Well done!`))]);
   },

@@ -99,7 +99,8 @@ function samplesOf(p: FollowParams, trace: Trace, list: Hold[]): Sample[] {
   list.forEach((h, i) => {
     t += h.ms;
     const e = expected[i];
-    if (e === null || e === undefined || h.ms < 1000) return;
+    // The first hold is the world as the flow starts in it: judged from the second on, once the flow runs.
+    if (i === 0 || e === null || e === undefined || h.ms < 1000) return;
     out.push({ at: t - 50, value: h.value, expected: e, actual: valueAt(trace, p.output, t - 50) > 0 });
   });
   return out;
