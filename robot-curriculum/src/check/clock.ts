@@ -21,6 +21,7 @@ import FakeTimers from '@sinonjs/fake-timers';
 const realSetImmediate = globalThis.setImmediate;
 const realSetInterval = globalThis.setInterval;
 const realClearInterval = globalThis.clearInterval;
+const realSetTimeout = globalThis.setTimeout;
 
 export interface SimClock {
   /** Simulated milliseconds since the clock was installed. */
@@ -31,6 +32,8 @@ export interface SimClock {
   run(ms: number, stepMs: number, onStep?: (now: number) => boolean | void): Promise<number>;
   /** Let the real event loop run `turns` times (messages travel, nothing is timed). */
   settle(turns?: number): Promise<void>;
+  /** Wait real milliseconds (for real I/O), the simulated clock standing still. */
+  realDelay(ms: number): Promise<void>;
 }
 
 /** Turns of the real event loop per step: a message crosses a few nodes and the serial link in one. */
@@ -63,5 +66,6 @@ export function installSimClock(): SimClock {
       return clock.now - EPOCH;
     },
     settle,
+    realDelay: (ms) => new Promise((resolve) => realSetTimeout(resolve, ms)),
   };
 }

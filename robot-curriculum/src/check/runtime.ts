@@ -126,7 +126,20 @@ export async function startCheckRuntime(lang: 'vi' | 'en'): Promise<CheckRuntime
     },
     async deploy(flows) {
       const user = { username: 'check', permissions: '*' };
-      await red.runtime.flows.setFlows({ flows: { flows }, deploymentType: 'full', user });
+      // setFlows answers before the new flows have started (Node-RED starts them "asynchronously
+      // to the actual start"); the run begins when they have, announced as runtime-deploy.
+      const events = (red as unknown as { events: { on(e: string, l: (ev: { id: string }) => void): void; off(e: string, l: (ev: { id: string }) => void): void } }).events;
+      let listener: (ev: { id: string }) => void = () => {};
+      const started = new Promise<void>((resolve) => {
+        listener = (ev) => ev.id === 'runtime-deploy' && resolve();
+        events.on('runtime-event', listener);
+      });
+      try {
+        await red.runtime.flows.setFlows({ flows: { flows }, deploymentType: 'full', user });
+        await started;
+      } finally {
+        events.off('runtime-event', listener);
+      }
     },
   };
 }

@@ -64,6 +64,20 @@ export function prepareFlow(flow: unknown, kitId: string, isInstalled: (type: st
   return nodes.map((n) => (n.type === 'stemlab-kit' ? { ...n, kit: kitId } : n));
 }
 
+/**
+ * Let `promise` settle without moving the simulated clock while it makes progress in real turns
+ * (a deploy: Node-RED stops and starts nodes), so the flow starts at the same simulated moment
+ * however fast the machine is; only if it waits on a timer does the clock move on.
+ */
+async function withoutTime<T>(clock: SimClock, promise: Promise<T>): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => void (settled = true));
+  watched.catch(() => {});
+  await Promise.race([watched, clock.realDelay(3000)]);
+  while (!settled) await clock.run(STEP_MS, STEP_MS);
+  return watched;
+}
+
 /** Advance the clock until `promise` settles (what it waits on happens in simulated time). */
 async function during<T>(clock: SimClock, promise: Promise<T>, limitMs = 30_000): Promise<T> {
   let settled = false;
@@ -132,7 +146,7 @@ export async function runSession(runtime: CheckRuntime, clock: SimClock, input: 
     running = true;
     t0 = clock.now();
     runtime.takeLog();
-    await during(clock, runtime.deploy(flow));
+    await withoutTime(clock, runtime.deploy(flow));
     let last = now();
     await clock.run(scenario.durationMs - now(), STEP_MS, () => {
       const t = now();

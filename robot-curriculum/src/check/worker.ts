@@ -5,6 +5,7 @@
  */
 import type { SimClock } from './clock.ts';
 import { judgeTrace, scenarioOf, worldOf } from './kinds/index.ts';
+import { isRobotCheck } from './kinds/robot.ts';
 import { FlowRefused, runSession } from './session.ts';
 import { startCheckRuntime } from './runtime.ts';
 import type { CheckRequest, CheckReply } from './protocol.ts';
@@ -20,12 +21,17 @@ export async function serve(clock: SimClock): Promise<void> {
     queue = queue.then(async () => {
       const started = performance.now();
       try {
+        const world = worldOf(request.check, request.seed);
+        if (isRobotCheck(request.check) && !world) {
+          send({ id: request.id, status: 'refused', code: 'WORLD_UNAVAILABLE', message: `this lesson's check needs the simulated robot in the arena '${request.check.arena}', which this version does not have yet` });
+          return;
+        }
         const trace = await runSession(runtime, clock, {
           flow: request.flow,
           profile: request.profile,
           seed: request.seed,
           scenario: (random) => scenarioOf(request.check, random),
-          ...(worldOf(request.check, request.seed) ? { world: worldOf(request.check, request.seed)! } : {}),
+          ...(world ? { world } : {}),
         });
         send({ id: request.id, status: 'judged', verdict: judgeTrace(request.check, trace), trace, wallMs: performance.now() - started });
       } catch (err) {

@@ -114,7 +114,7 @@ export const sumo = defineLesson({
   level: 'thpt',
   number: 11,
   minutes: 90,
-  title: t('Robot sumo', 'Sumo robot'),
+  title: t('Robot đấu sumo', 'Sumo robot'),
   kit: { profile: 'robot', components: ['left-motor', 'right-motor', 'line', 'sonar'] },
   arena: 'sumo-ring',
   prerequisites: ['line-p', 'obstacle-course'],

@@ -1,7 +1,7 @@
 /**
  * An automatic door (or barrier) on a servo opens when someone comes nearer than a threshold
  * and closes again some seconds after they have gone; never on a person still in the doorway.
- * The scenario: a person walks up (150 → 60 → 40 → 25 → 15 cm), goes through, leaves; for
+ * The scenario: a person walks up (150 → 60 → 40 → 25 → 15 → 8 cm), goes through, leaves; for
  * `stays`, another one stands in the doorway for a while before leaving.
  */
 import { z } from 'zod';
@@ -42,7 +42,7 @@ export const door: CheckKind<DoorParams> = {
     let t = 0;
     const hold = (cm: number | null, ms: number) => (steps.push([t, cm]), (t += ms));
     hold(null, 2000 + j());
-    for (const cm of [150, 60, 40, 25, 15]) hold(cm, 1000 + j());
+    for (const cm of [150, 60, 40, 25, 15, 8]) hold(cm, 1000 + j());
     hold(null, (p.closeAfter + 4) * 1000);
     if (p.stays) {
       // Someone goes out, and comes back before the door has closed, and stays in the doorway.

@@ -79,8 +79,10 @@ function expectations(p: FollowParams, list: Hold[]): Array<boolean | null> {
 }
 
 function apply(p: FollowParams, world: WorldIO, value: Hold['value']): void {
-  if (p.input === 'button') (value ? world.press('button') : world.release('button'));
-  else if (p.input === 'distance') world.distance(value as number | null);
+  if (p.input === 'button') {
+    if (value) world.press('button');
+    else world.release('button');
+  } else if (p.input === 'distance') world.distance(value as number | null);
   else if (p.input === 'line') world.line(value as boolean[]);
   else world.temperature(value as number);
 }

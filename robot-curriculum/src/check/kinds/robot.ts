@@ -76,7 +76,10 @@ const judges: { [K in RobotUnion['kind']]: (trace: Trace, p: RobotParams<K>) => 
     for (let i = 1; i < ps.length; i++) {
       const d = ((ps[i]!.heading - ps[i - 1]!.heading + 540) % 360) - 180;
       total += d;
-      if (Math.abs(d) > 2 && !turning) (turning = true), turns++;
+      if (Math.abs(d) > 2 && !turning) {
+        turning = true;
+        turns++;
+      }
       if (Math.abs(d) <= 0.5) turning = false;
     }
     if (!stopped(ps)) return verdict([wrong('no-stop', say('Robot không dừng sau hình vuông: gửi lệnh "stop" khi đã đủ bốn cạnh.', 'Your robot kept going after the square: send "stop" once four sides are done.'))]);
