@@ -9,7 +9,9 @@ import { POSTGRES_URL, postgres } from '../../testing/services.ts';
 import { openLedger, type Ledger, type LedgerConfig } from '../src/ledger/ledger.ts';
 import type { LedgerMessage } from '../src/ledger/types.ts';
 import { FLEET } from '../src/registry/fleet-data.ts';
-import { quarterBounds, quarterlyReport, toCsv } from '../src/reports/quarterly.ts';
+import { toCsv } from '../src/reports/csv.ts';
+import { quarterBounds } from '../src/reports/quarter.ts';
+import { quarterlyReport } from '../src/reports/quarterly.ts';
 import { toXlsx } from '../src/reports/xlsx.ts';
 
 const QUARTER = '2026Q1';
@@ -81,7 +83,7 @@ async function measure(config: LedgerConfig, units: typeof FLEET) {
     const t3 = performance.now();
     await toXlsx(report, 'vi');
     xlsxS = (performance.now() - t3) / 1000;
-    const sessions = report.equipment.reduce((n, r) => n + r.sessions, 0);
+    const sessions = [...report.kits, ...report.components].reduce((n, r) => n + r.sessions, 0);
     if (sessions * 2 !== events) throw new Error(`report bench: the report counts ${sessions} sessions of the ${events / 2} written`);
     const perMillionS = (reportS / events) * 1e6;
     return {

@@ -5,10 +5,13 @@
  * Relative paths (dataDir) are taken from the working directory, as every CLI path is.
  */
 import { z } from 'zod';
+import { listIssues } from '@stemlab/protocol';
 import { readConfigFile, zodIssues, type ConfigIssue } from './config-file.ts';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const stateKinds = ['disk', 'memory', 'redis'] as const;
+/** Prefix of the keys a cluster's nodes keep in their Redis (`cluster.keyPrefix`). */
+export const DEFAULT_KEY_PREFIX = 'stemlab:';
 
 const certFields = {
   cert: z.string().min(1).describe('PEM file of the server certificate (with its chain), e.g. /etc/stemlab/central.crt.'),
@@ -104,6 +107,13 @@ export const centralConfigSchema = z.strictObject({
         .describe(
           "How often each node says it is alive, in seconds. When a node dies, another publishes the wills of the gateways that were on it (they show offline) once it has missed 3 heartbeats, at its next check (every 4): 3 to 7 heartbeats after the death. Every node must have the same value (a node judges the others by its own, so a faster node would take a slower one for dead and publish its gateways' wills): a node started with another value than the running nodes' is refused. To change it, stop every node and start them all with the new value.",
         ),
+      keyPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (up to 64)')
+        .default(DEFAULT_KEY_PREFIX)
+        .describe(
+          'Prefix of the keys the nodes keep in the Redis themselves (the agreed heartbeat rate), so two clusters, or two test runs, can share one Redis. Every node of a cluster must use the same one.',
+        ),
     })
     .optional()
     .describe('Run several central nodes as one broker over Redis: gateways may connect to any node. Left out, a single node.'),
@@ -189,7 +199,7 @@ export class CentralConfigError extends Error {
   ) {
     const name = source === undefined ? 'central config' : `central config ${source}`;
     const head = code === 'CONFIG_UNREADABLE' ? `cannot read ${name}:` : `${name} is invalid:`;
-    super([head, ...issues.map((i) => `  ${i.path === '' ? '' : `${i.path}: `}${i.message}`)].join('\n'));
+    super(listIssues(head, issues));
   }
 }
 

@@ -88,31 +88,17 @@ export {
   type UnitLevel,
   type UnitPatch,
 } from './registry/fleet.ts';
-export {
-  COLUMNS as REPORT_COLUMNS,
-  DEFAULT_SCHOOL_TIME,
-  LABELS as REPORT_LABELS,
-  localIso,
-  quarterBounds,
-  quarterlyReport,
-  schoolOverlapMs,
-  toCsv as reportToCsv,
-  toJson as reportToJson,
-  type DataStatus,
-  type EquipmentRow,
-  type GatewayCompleteness,
-  type Lang as ReportLang,
-  type QuarterlyOptions,
-  type QuarterlyReport,
-  type SchoolTime,
-  type UnitSummary,
-} from './reports/quarterly.ts';
+export { quarterlyReport, type QuarterlyOptions } from './reports/quarterly.ts';
+export { DEFAULT_SCHOOL_TIME, localIso, quarterBounds, schoolOverlapMs, type SchoolTime } from './reports/quarter.ts';
+export { COLUMNS as REPORT_COLUMNS, LABELS as REPORT_LABELS, type Lang as ReportLang } from './reports/labels.ts';
+export type { CategoryTotals, Category as EquipmentCategory, ComponentRow, DataStatus, GatewayCompleteness, KitRow, QuarterlyReport, UnitSummary } from './reports/model.ts';
+export { toCsv as reportToCsv, toJson as reportToJson } from './reports/csv.ts';
 export { SHEETS as REPORT_SHEETS, toXlsx as reportToXlsx } from './reports/xlsx.ts';
 
 // People's accounts and the HTTP API (issue 5).
 export { apiErrorCodes, ApiError, type ApiErrorCode, type ErrorEnvelope } from './api/errors.ts';
 export { buildApi, DEFAULT_SESSION_HOURS, type ApiOptions } from './api/server.ts';
-export { renderMetrics, type MetricsSources } from './api/metrics.ts';
+export { metricsRegistry, renderMetrics, type MetricsSources } from './api/metrics.ts';
 export { queryUsage, usageQuerySchema, type UsageItem, type UsageQuery } from './api/usage.ts';
 export {
   createUser,

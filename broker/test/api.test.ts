@@ -162,6 +162,10 @@ describe('GET /healthz and /metrics', () => {
       expect(res.body).toMatch(/^stemlab_gateways_online 1$/m);
       expect(res.body).toMatch(/^stemlab_security_refusals_total\{reason="bad-credentials"\} 2$/m);
       expect(res.body).toMatch(/^process_resident_memory_bytes \d+$/m);
+      // prom-client's process metrics: event-loop lag and GC come with it.
+      expect(res.body).toMatch(/^nodejs_eventloop_lag_seconds [\d.e-]+$/m);
+      expect(res.body).toContain('# TYPE nodejs_gc_duration_seconds histogram');
+      expect(res.body).toMatch(/^nodejs_heap_used_bytes \d+$/m);
     }
   });
 

@@ -31,6 +31,13 @@ import { birth, publishUsage, sessionStart, tmpDir, will } from './helpers.ts';
  */
 const REDIS_DB = 14;
 const FAST_DB = 12;
+/**
+ * Key prefixes (cluster.keyPrefix) of this run: the heartbeat rate nodes agree on is a Redis key,
+ * and a run of this file in another clone at the same time, or one test's nodes stopped a moment
+ * ago, must not hold a rate the next nodes are refused by. One per group of nodes.
+ */
+const run_ = randomUUID().slice(0, 8);
+const keyPrefix = (group: string) => `test-${run_}-${group}:`;
 const redisUp = await redis();
 const run = shouldRun('cluster tests (two central nodes over Redis)', redisUp);
 
@@ -55,7 +62,7 @@ describe.runIf(run)('two central nodes over Redis', () => {
       startCentral({
         dataDir: data.dir,
         mqtt: { host: '127.0.0.1', port: 0 },
-        cluster: { redis: `${REDIS_URL}/${REDIS_DB}`, nodeId },
+        cluster: { redis: `${REDIS_URL}/${REDIS_DB}`, nodeId, keyPrefix: keyPrefix('ab') },
         security: { allowAnonymous: true },
         log: pino({ level: 'silent' }),
       });
@@ -90,7 +97,7 @@ describe.runIf(run)('two central nodes over Redis', () => {
 
   it('refuses a node whose heartbeat differs from the running nodes\', naming the field; takes a new rate once all have stopped', async () => {
     const start = (redisDb: number, nodeId: string, heartbeatSeconds: number) =>
-      startCentral({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { redis: `${REDIS_URL}/${redisDb}`, nodeId, heartbeatSeconds }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
+      startCentral({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { redis: `${REDIS_URL}/${redisDb}`, nodeId, heartbeatSeconds, keyPrefix: keyPrefix(redisDb === REDIS_DB ? 'ab' : 'fg') }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
     const refusal = (heartbeatSeconds: number, agreed: number) => ({
       issues: [{ path: 'cluster.heartbeatSeconds', message: expect.stringContaining(`${heartbeatSeconds} here, but the nodes running on this Redis use ${agreed}: give every node the same value`) }],
     });
@@ -212,7 +219,7 @@ describe.runIf(run)('two central nodes over Redis', () => {
     // Node C in its own process, killed with SIGKILL; node D here. Fast heartbeats so the test
     // sees in seconds what takes 3 to 7 minutes with the default 60 s; not faster, or a loaded
     // machine delays a live node's heartbeats past the 3 intervals that mean dead.
-    const cluster = { redis: `${REDIS_URL}/${FAST_DB}`, heartbeatSeconds: 0.5 };
+    const cluster = { redis: `${REDIS_URL}/${FAST_DB}`, heartbeatSeconds: 0.5, keyPrefix: keyPrefix('cd') };
     const d = await startCentral({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { ...cluster, nodeId: 'node-d' }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
     const seen: string[] = []; // for the failure message
     d.ingest.on('retry', (e) => seen.push(`ingest retry: ${e.message}`));

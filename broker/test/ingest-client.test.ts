@@ -11,7 +11,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -324,11 +324,14 @@ async function startAclMosquitto(users: Record<string, string>): Promise<string>
       s.close(() => resolve(port));
     });
   });
-  // Started as root, mosquitto drops to the user 'mosquitto', which must read these files.
+  // Started as root, mosquitto drops to the user 'mosquitto', which must read these files: the
+  // ACL is copied here, as the clone may sit in a folder only its owner can enter (a home, a mktemp -d).
+  const acl = join(dir.dir, 'stemlab.acl');
+  copyFileSync(fileURLToPath(new URL('../examples/mosquitto/stemlab.acl', import.meta.url)), acl);
   chmodSync(dir.dir, 0o755);
   chmodSync(passwd, 0o644);
+  chmodSync(acl, 0o644);
   const conf = join(dir.dir, 'mosquitto.conf');
-  const acl = fileURLToPath(new URL('../examples/mosquitto/stemlab.acl', import.meta.url));
   writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${passwd}\nacl_file ${acl}\npersistence false\nlog_dest stderr\n`);
   const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -12,7 +12,8 @@ import { createUser } from '../src/api/users.ts';
 import { startCentral, type Central, type CentralOptions } from '../src/central.ts';
 import { openCentralState } from '../src/central-state/state.ts';
 import { dueAt } from '../src/reports/archive.ts';
-import { quarterBounds, quarterOf, type QuarterlyReport } from '../src/reports/quarterly.ts';
+import type { QuarterlyReport } from '../src/reports/model.ts';
+import { quarterBounds, quarterOf } from '../src/reports/quarter.ts';
 import { connectGateway, GATEWAY, publishUsage, sessionStart, tmpDir, UNIT, until } from './helpers.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -16,7 +16,9 @@ import { provisionGatewayCommand } from '../src/index.ts';
 import { openCentralState } from '../src/central-state/state.ts';
 import type { LedgerChoice } from '../src/ledger/ledger.ts';
 import { revokeGateway, verify } from '../src/security/credentials.ts';
-import { FrameScanner, gatewayMaySubscribe, gatewayPublishRefusal, type SecurityOptions } from '../src/security/policy.ts';
+import { FrameScanner } from '../src/security/frame-guard.ts';
+import type { SecurityOptions } from '../src/security/policy.ts';
+import { gatewayMaySubscribe, gatewayPublishRefusal } from '../src/security/topic-acl.ts';
 import { BACKENDS, LedgerFactory } from './backends.ts';
 import { GATEWAY, publishUsage, sessionStart, startTestCentral, UNIT, type TestCentral } from './helpers.ts';
 

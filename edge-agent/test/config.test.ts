@@ -193,6 +193,11 @@ describe('wrong configs are refused with the field path and the fix', () => {
     expectRefused(withComponents([{ type: 'led', id: 'led', pin: 13 }, { type: 'led', id: 'led', pin: 12 }]), 'kits[0].components[1].id', 'already used by components[0]');
   });
 
+  it('a longest reconnect wait below the first one', () => {
+    expectRefused(config({ mqtt: { reconnectMs: 5000, reconnectMaxMs: 1000 } }), 'mqtt.reconnectMaxMs', 'below the first', 'at least 5000');
+    expectRefused(config({ connection: { retryMinMs: 2000, retryMaxMs: 1000 } }), 'connection.retryMaxMs', 'below the first', 'at least 2000');
+  });
+
   it('two kits that would find the same board', () => {
     const serial = { serialNumber: '85736323838351F0E1A1' };
     expectRefused(config({ kits: [kit({ find: serial }), kit({ id: 'robot-2', find: serial })] }), 'kits[1].find.serialNumber', "kits[0] ('robot-1')", 'stemlab agent doctor');

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { Aedes, type AedesOptions } from 'aedes';
 import { connectAsync } from 'mqtt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { topics, type CommandReply, type GatewayState, type UsageEvent } from '@stemlab/protocol';
+import { Backoff, seededRandom, topics, type CommandReply, type GatewayState, type UsageEvent } from '@stemlab/protocol';
 import { assertAvailable, shouldRun, type Requirement } from '../../testing/requirements.ts';
-import { MqttExtension } from '../src/mqtt/mqtt-extension.ts';
+import { MqttExtension, type MqttExtensionOptions } from '../src/mqtt/mqtt-extension.ts';
 import { Outbox, type UsageDraft } from '../src/outbox/outbox.ts';
 import { systemClock } from '../src/mqtt/clock.ts';
 import { robotKit, simAgent } from './helpers/sim-agent.ts';
@@ -95,14 +95,14 @@ afterEach(async () => {
 });
 
 /** An agent on a simulated robot kit with MQTT to `url`, under unit/gateway ids no other test uses. */
-async function rig(url: string, mqtt: Record<string, unknown> = {}, options: { observe?: string } = {}) {
+async function rig(url: string, mqtt: Record<string, unknown> = {}, options: { observe?: string; extension?: MqttExtensionOptions } = {}) {
   const unit = `t-${randomUUID().slice(0, 8)}`;
   const gateway = 'gw-1';
   const dir = mkdtempSync(join(tmpdir(), 'stemlab-mqtt-'));
   const running = await simAgent({ unit, gateway, kits: [robotKit('robot-1')], dataDir: dir, mqtt: { url, reconnectMs: 100, ...mqtt } });
   const outbox = Outbox.open({ path: join(dir, 'outbox.sqlite'), maxEvents: 10_000, maxAgeMs: 86_400_000 });
   const obs = await observer(options.observe ?? url, `stemlab/v1/${unit}/${gateway}/#`);
-  const ext = new MqttExtension(running.agent, outbox);
+  const ext = new MqttExtension(running.agent, outbox, options.extension);
   cleanups.push(async () => {
     await running.stop();
     outbox.close();
@@ -298,6 +298,31 @@ describe('the broker goes away and comes back', () => {
     const all = [...events, ...more].map((e) => e.seq);
     await vi.waitFor(() => expect(arrived.length).toBeGreaterThanOrEqual(all.length));
     expect(arrived).toEqual(all);
+  });
+
+  it('a gateway that cannot reach the broker waits longer each time, with jitter, so gateways do not all return in the same second', async () => {
+    // A "broker" that hangs up on every connection: each attempt is seen, with its time.
+    const attempts: number[] = [];
+    const hangUp = net.createServer((socket) => (attempts.push(performance.now()), socket.destroy()));
+    await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    // Closed before the rig's cleanup, which would otherwise wait for a CONNACK from it.
+    const closeHangUp = () => new Promise<void>((resolve) => (hangUp.listening ? hangUp.close(() => resolve()) : resolve()));
+    const observe = await startAedes();
+    cleanups.push(() => observe.close());
+    const seed = 1405;
+    console.log(`reconnect jitter seed ${seed}`);
+    cleanups.push(closeHangUp);
+    const r = await rig(`mqtt://127.0.0.1:${(hangUp.address() as AddressInfo).port}`, { reconnectMs: 100, reconnectMaxMs: 400 }, { observe: observe.url, extension: { random: seededRandom(seed) } });
+    const waits: number[] = [];
+    r.ext.mqttClient?.on('close', () => waits.push(r.ext.mqttClient?.options.reconnectPeriod ?? -1));
+    await vi.waitFor(() => expect(attempts.length).toBeGreaterThanOrEqual(6), { timeout: 10_000 });
+    // The waits are the shared backoff's, step 100 → 200 → 400 (the cap), each a seeded part of its step.
+    const expected = new Backoff({ minMs: 100, maxMs: 400, random: seededRandom(seed) });
+    expect(waits.slice(0, 5)).toEqual(Array.from({ length: 5 }, () => expected.next()));
+    expect(new Set(waits.slice(2, 5)).size).toBeGreaterThan(1); // jitter: not one fixed period
+    // And the attempts are that far apart (mqtt.js waits the whole period before the next one).
+    for (let i = 1; i < 5; i++) expect(attempts[i]! - attempts[i - 1]!).toBeGreaterThanOrEqual(waits[i - 1]! - 5);
+    await closeHangUp();
   });
 
   it('a gateway that starts with the broker unreachable works offline and connects when it appears', async () => {

@@ -1,8 +1,8 @@
 /**
  * The Arduino boards STEMLab kits use, as StandardFirmata describes them: which pins exist and
  * which modes each supports. Both the simulated board (to answer CAPABILITY_QUERY byte for byte
- * as the real firmware does, see shared/reference/) and the agent's config validation (a PWM
- * motor on a non-PWM pin is refused before anything starts) read this one table.
+ * as the real firmware does, see simulators/test/fixtures/firmata/) and the agent's config
+ * validation (a PWM motor on a non-PWM pin is refused before anything starts) read this table.
  */
 
 /** Firmata pin modes (the numbers are the protocol's). */

@@ -4,7 +4,7 @@ import { RawHost, hex, text7 } from './helpers/raw-host.ts';
 import { loadReference } from './helpers/reference.ts';
 
 // Byte-level behaviour of the simulated StandardFirmata, against the recordings of the real
-// firmware (shared/reference/) and the Firmata protocol's own message formats.
+// firmware (test/fixtures/firmata/, recorded on simavr) and the Firmata protocol's own message formats.
 
 const hosts: RawHost[] = [];
 function host(...args: ConstructorParameters<typeof RawHost>): RawHost {

@@ -1,5 +1,5 @@
 /**
- * The central's HTTP API (fastify), as docs/CONTRACT.md's HTTP section says: `/healthz` for
+ * The central's HTTP API (fastify), as docs/http.md lists it: `/healthz` for
  * anyone, everything else behind a session (POST /api/v1/login) whose role allows it. Every
  * error reply is the envelope of errors.ts.
  *
@@ -19,7 +19,7 @@ import { bearerToken, requireRole, unitScoped } from './auth.ts';
 import type { RouteContext } from './context.ts';
 import { ApiError, apiErrorCodes } from './errors.ts';
 import { LoginLimiter, type LoginLimitOptions } from './login-limit.ts';
-import { renderMetrics, type MetricsSources } from './metrics.ts';
+import { METRICS_CONTENT_TYPE, metricsRegistry, renderMetrics, type MetricsSources } from './metrics.ts';
 import { parse } from './parse.ts';
 import { registerReportRoutes } from './reports-routes.ts';
 import { registerUnitRoutes } from './units-routes.ts';
@@ -35,6 +35,7 @@ export interface ApiOptions {
   ledger: Ledger;
   ingest?: MetricsSources['ingest'];
   refusals?: MetricsSources['refusals'];
+  quotaHits?: MetricsSources['quotaHits'];
   /** How long a session lasts after login; default 12 hours. */
   sessionHours?: number;
   /** The clock, for tests of expiry. */
@@ -59,6 +60,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const limiter = new LoginLimiter(options.loginLimit);
   const app = fastify({ logger: false, ...(options.trustProxy?.length ? { trustProxy: options.trustProxy } : {}) });
   const context: RouteContext = { db, ledger, now, log };
+  const metrics = metricsRegistry({ counts: () => ledger.counts(), ingest: options.ingest, refusals: options.refusals, loginRefusals: limiter.refusals, quotaHits: options.quotaHits });
 
   app.setErrorHandler((err, _request, reply) => {
     if (err instanceof ApiError) return reply.code(err.statusCode).send(err.toJSON());
@@ -76,8 +78,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 
   app.get('/metrics', async (request, reply) => {
     await requireRole(db, request, ['admin', 'viewer'], now());
-    const text = await renderMetrics({ counts: () => ledger.counts(), ingest: options.ingest, refusals: options.refusals, loginRefusals: limiter.refusals });
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+    return reply.type(METRICS_CONTENT_TYPE).send(await renderMetrics(metrics));
   });
 
   app.post('/api/v1/login', async (request, reply) => {

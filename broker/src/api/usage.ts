@@ -5,6 +5,7 @@
  */
 import type { Ledger } from '../ledger/ledger.ts';
 import { z } from 'zod';
+import { idSchema, isId } from '@stemlab/protocol';
 
 const time = z.union([
   z.string().regex(/^\d+$/).transform(Number),
@@ -13,9 +14,12 @@ const time = z.union([
 
 export const usageQuerySchema = z
   .strictObject({
-    unit: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a unit id (lower-case letters, digits and "-")').optional(),
+    unit: idSchema('unit id', 'thcs-q1-01').optional(),
     /** A kit (`robot-1`) or one of its components (`robot-1/left-motor`). */
-    device: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}(\/[a-z0-9][a-z0-9-]{0,63})?$/, 'a kit or kit/component').optional(),
+    device: z
+      .string()
+      .refine((d) => d.split('/').length <= 2 && d.split('/').every(isId), 'a kit or kit/component id, e.g. robot-1 or robot-1/left-motor')
+      .optional(),
     from: time.optional(),
     to: time.optional(),
     limit: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -39,38 +43,22 @@ export interface UsageItem {
   event: unknown;
 }
 
-/** Only the filters given become conditions (PostgreSQL cannot type a bare `? IS NULL`). */
+/** Through the ledger's query layer (ledger/queries.ts): no SQL here. */
 export async function queryUsage(ledger: Ledger, q: UsageQuery): Promise<UsageItem[]> {
   const [kit, component] = q.device?.split('/') ?? [];
-  const where: string[] = [];
-  const params: Array<string | number> = [];
-  const add = (sql: string, value: string | number | undefined) => {
-    if (value === undefined) return;
-    where.push(sql);
-    params.push(value);
-  };
-  add('unit = ?', q.unit);
-  add('kit = ?', kit);
-  add('component = ?', component);
-  add('COALESCE(corrected_at, at) >= ?', q.from);
-  add('COALESCE(corrected_at, at) < ?', q.to);
-  const rows = await ledger.sql.query(
-    `SELECT *, COALESCE(corrected_at, at) AS t FROM usage_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY t, unit, gateway, seq LIMIT ?`,
-    [...params, q.limit],
-  );
+  const rows = await ledger.usageEvents({ unit: q.unit, kit, component, from: q.from, to: q.to, limit: q.limit });
   return rows.map((r) => ({
-    eventId: r.event_id as string,
-    unit: r.unit as string,
-    gateway: r.gateway as string,
-    seq: r.seq as number,
-    type: r.type as string,
-    kit: r.kit as string | null,
-    component: r.component as string | null,
-    deviceType: r.device_type as string | null,
-    sessionId: r.session_id as string | null,
-    at: r.t as number,
-    clockCorrected: r.corrected_at !== null,
-    event: JSON.parse(r.payload as string) as unknown,
+    eventId: r.eventId,
+    unit: r.unit,
+    gateway: r.gateway,
+    seq: r.seq,
+    type: r.type,
+    kit: r.kit,
+    component: r.component,
+    deviceType: r.deviceType,
+    sessionId: r.sessionId,
+    at: r.correctedAt ?? r.at,
+    clockCorrected: r.correctedAt !== null,
+    event: r.event,
   }));
 }

@@ -40,7 +40,7 @@ import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import type { PublishPacket } from 'aedes';
-import { TOPIC_ROOT } from '@stemlab/protocol';
+import { Backoff, TOPIC_ROOT } from '@stemlab/protocol';
 import type { Ingest } from './ingest.ts';
 
 export interface IngestClientOptions {
@@ -64,7 +64,7 @@ export interface IngestClientOptions {
   /** MQTT 5: unacknowledged QoS 1 messages the broker may send at once (default 1000). */
   receiveMaximum?: number;
   keepaliveSeconds?: number;
-  /** Wait before reconnecting: doubles from minMs up to maxMs (defaults 500 and 30,000). */
+  /** Wait before reconnecting: doubles from minMs up to maxMs (defaults 500 and 30,000), with jitter (protocol's Backoff). */
   reconnect?: { minMs: number; maxMs: number };
   /** How long stop() waits for the ledger to commit what the ingest holds (default 5000 ms). */
   stopTimeoutMs?: number;
@@ -113,7 +113,7 @@ export class IngestClient extends EventEmitter<{
   private client: MqttClient | undefined;
   private connection: Connection | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
-  private delayMs: number;
+  private readonly backoff: Backoff;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
   private lastError: Error | undefined;
@@ -123,7 +123,7 @@ export class IngestClient extends EventEmitter<{
     this.options = options;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'ingest-client' });
     this.filters = ingestTopicFilters(options.units, options.shareGroup);
-    this.delayMs = options.reconnect?.minMs ?? 500;
+    this.backoff = new Backoff({ minMs: options.reconnect?.minMs ?? 500, maxMs: options.reconnect?.maxMs ?? 30_000 });
   }
 
   get connected(): boolean {
@@ -232,7 +232,7 @@ export class IngestClient extends EventEmitter<{
   private async onConnect(connack: IConnackPacket): Promise<boolean> {
     const client = this.client as MqttClient;
     this.stats.connects++;
-    this.delayMs = this.options.reconnect?.minMs ?? 500;
+    this.backoff.reset();
     this.connection = { stream: client.stream, pending: [], closed: false };
     const sessionPresent = connack.sessionPresent;
     this.log.info({ url: this.options.url, clientId: this.options.clientId, sessionPresent, shareGroup: this.options.shareGroup }, 'connected to the broker');
@@ -311,8 +311,7 @@ export class IngestClient extends EventEmitter<{
   private onClose(): void {
     if (this.connection) this.connection.closed = true;
     if (this.state !== 'running') return;
-    const delay = Math.round(this.delayMs * (0.75 + Math.random() * 0.5));
-    this.delayMs = Math.min(this.delayMs * 2, this.options.reconnect?.maxMs ?? 30_000);
+    const delay = this.backoff.next();
     this.log.warn({ url: this.options.url, err: this.lastError?.message, reconnectInMs: delay, unacknowledged: this.connection?.pending.length ?? 0 }, 'broker connection lost');
     this.lastError = undefined;
     this.emit('disconnected');

@@ -34,7 +34,7 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { isTransient } from '../ledger/sql.ts';
 import type { BatchResult, LedgerMessage } from '../ledger/types.ts';
 import { validate } from './validate.ts';
-import { parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
+import { Backoff, parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
 
 export interface IngestOptions {
   ledger: Ledger;
@@ -81,7 +81,7 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   private telemetry = new Map<string, Entry>();
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelayMs = 10;
+  private readonly retryBackoff = new Backoff({ minMs: 10, maxMs: 1000 });
   private drained: (() => void)[] = [];
   /** The commit in flight, if any: the next batch waits for it. */
   private committing: Promise<void> | undefined;
@@ -222,7 +222,7 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     try {
       const result = await this.ledger.insertBatch(batch.map((e) => e.message));
       this.stats.commits++;
-      this.retryDelayMs = 10;
+      this.retryBackoff.reset();
       for (const e of batch) e.done?.(null);
       const oldest = Math.min(...batch.map((e) => e.message.receivedAt));
       this.emit('commit', { ...result, messages: batch.length, waitedMs: Date.now() - Math.min(oldest, started) });
@@ -245,14 +245,14 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   private retryLater(batch: Entry[], error: Error): void {
     this.queue = batch.concat(this.queue);
     this.stats.retries++;
-    this.log.warn({ err: error, messages: batch.length, retryInMs: this.retryDelayMs }, 'ledger busy or unreachable; retrying');
+    const retryInMs = this.retryBackoff.next();
+    this.log.warn({ err: error, messages: batch.length, retryInMs }, 'ledger busy or unreachable; retrying');
     this.emit('retry', error);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.flush();
-    }, this.retryDelayMs);
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, 1000);
+    }, retryInMs);
   }
 
   /** After a failed batch: one message at a time, so one bad message cannot hold back the rest. */

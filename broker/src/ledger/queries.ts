@@ -81,12 +81,49 @@ function toGateway(r: Raw): GatewayRow {
   };
 }
 
+/** Which usage events to list (api/usage.ts): each filter given narrows; times compare with the corrected time. */
+export interface UsageFilter {
+  unit?: string;
+  kit?: string;
+  component?: string;
+  /** [from, to) in ms. */
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
 export class LedgerQueries {
   constructor(protected readonly q: Queryable) {}
 
   /** A gateway's usage events in seq order. */
   async events(unit: string, gateway: string): Promise<UsageEventRow[]> {
     return (await this.q.query('SELECT * FROM usage_events WHERE unit = ? AND gateway = ? ORDER BY seq', [unit, gateway])).map(toEvent);
+  }
+
+  /**
+   * Usage events matching the filter, by time (corrected when it could be, else the gateway's
+   * own), then unit, gateway and seq. Only the filters given become conditions (PostgreSQL
+   * cannot type a bare `? IS NULL`).
+   */
+  async usageEvents(filter: UsageFilter): Promise<UsageEventRow[]> {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    const add = (sql: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(sql);
+      params.push(value);
+    };
+    add('unit = ?', filter.unit);
+    add('kit = ?', filter.kit);
+    add('component = ?', filter.component);
+    add('COALESCE(corrected_at, at) >= ?', filter.from);
+    add('COALESCE(corrected_at, at) < ?', filter.to);
+    const rows = await this.q.query(
+      `SELECT * FROM usage_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY COALESCE(corrected_at, at), unit, gateway, seq LIMIT ?`,
+      [...params, filter.limit],
+    );
+    return rows.map(toEvent);
   }
 
   async event(eventId: string): Promise<UsageEventRow | undefined> {

@@ -53,3 +53,18 @@ export function isTransient(error: unknown): boolean {
   // Node's socket errors, as node-postgres passes them on.
   return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code);
 }
+
+/**
+ * SQL with named parameters (`:from`, `:to`) as the drivers' `?` text and its parameter list,
+ * so a query that uses a value several times names it rather than repeating it by position.
+ * `::` (a PostgreSQL cast) is left alone.
+ */
+export function named(sql: string, values: Readonly<Record<string, SqlValue>>): [string, SqlValue[]] {
+  const params: SqlValue[] = [];
+  const text = sql.replace(/(?<!:):([a-zA-Z_]\w*)/g, (_, name: string) => {
+    if (!(name in values)) throw new Error(`named SQL: no value for :${name}`);
+    params.push(values[name] as SqlValue);
+    return '?';
+  });
+  return [text, params];
+}

@@ -15,7 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { localIso, nextQuarter, quarterBounds, quarterOf, toCsv, toJson, type QuarterlyReport } from './quarterly.ts';
+import { toCsv, toJson } from './csv.ts';
+import type { QuarterlyReport } from './model.ts';
+import { localIso, nextQuarter, quarterBounds, quarterOf } from './quarter.ts';
 import { toXlsx } from './xlsx.ts';
 
 const QUARTER = /^\d{4}Q[1-4]$/;

@@ -1,103 +1,49 @@
 /**
  * The quarterly report as an XLSX workbook, for the department's staff who work in Excel: the
- * same figures and the same Vietnamese or English headers as the CSV (COLUMNS and LABELS of
- * quarterly.ts), one sheet per table rather than the CSV's blocks one under the other:
+ * same figures, columns and Vietnamese or English headers as the CSV (table.ts: one definition of
+ * each table for both), one sheet per table rather than the CSV's blocks one under the other:
  *
  * - a cover sheet: quarter, period, deadline, when it was generated, school hours, how complete
- *   the data is, and the notes;
- * - the units (one row per unit: name, district, kind, level, data completeness);
- * - the equipment (one row per unit and kind of equipment);
+ *   the data is, each figure's definition, and the totals per category (robots, lab, classroom);
+ * - the units (one row per unit: name, district, kind, level, its kits' use, data completeness);
+ * - the kits (one row per unit and category): the headline figures;
+ * - the components (one row per unit, category and kind of component);
  * - the gateways' data completeness.
  *
  * Numbers are written as numbers (a spreadsheet sums them; the CSV's rounding is a display
- * format here, not a loss of precision), times as text in ISO 8601 with +07:00 (an Excel date has
- * no time zone, and the department reads local time). Every table sheet freezes its header row.
+ * format here, not a loss of precision); times as real dates in Vietnam's local time (an Excel
+ * date has no time zone: the department reads local time); durations as real durations
+ * ([h]:mm:ss, so a sum of repair times stays a time). Every table sheet freezes its header row.
  */
 import ExcelJS from 'exceljs';
-import { DISTRICTS } from '../registry/fleet-data.ts';
-import { COLUMNS, gatewayCells, LABELS, type EquipmentRow, type Lang, type QuarterlyReport } from './quarterly.ts';
-
-type Column = keyof typeof COLUMNS;
-type Value = string | number | null;
+import { COLUMNS, type Column, type Lang } from './labels.ts';
+import type { QuarterlyReport } from './model.ts';
+import { TZ_OFFSET_MS } from './quarter.ts';
+import { cellContext, COMPONENT_TABLE, GATEWAY_TABLE, header, KIT_TABLE, tableCells, TOTALS_TABLE, UNIT_TABLE, type Cell, type CellFormat, type CellKind, type TableColumn } from './table.ts';
 
 /** The sheets' names, in both languages (Excel allows 31 characters, no `/`). */
 export const SHEETS = {
   cover: { vi: 'Tổng quan', en: 'Summary' },
   units: { vi: 'Đơn vị', en: 'Units' },
-  equipment: { vi: 'Thiết bị', en: 'Equipment' },
+  kits: { vi: 'Bộ thiết bị', en: 'Kits' },
+  components: { vi: 'Linh kiện', en: 'Components' },
   gateways: { vi: 'Gateway', en: 'Gateways' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
-/** A column of a table sheet: its header, width in characters, and number format if numeric. */
-interface Spec {
-  key: Column;
-  width: number;
-  numFmt?: string;
-}
+const NUMBER_FORMATS: Record<CellKind, string | undefined> = { text: undefined, int: '0', dec: '0.00', date: 'dd/mm/yyyy hh:mm', duration: '[h]:mm:ss' };
+const DAY_MS = 86_400_000;
 
-const INT = '0';
-const DEC = '0.00';
+/** An instant as an Excel date showing Vietnam's local time. */
+const localDate = (ms: number) => new Date(ms + TZ_OFFSET_MS);
+/** Excel keeps durations as fractions of a day. */
+const XLSX_FORMAT: CellFormat<Date | number> = { dec: (x) => x, date: localDate, duration: (ms) => ms / DAY_MS };
 
-const UNIT_COLUMNS: Spec[] = [
-  { key: 'unit', width: 16 },
-  { key: 'school', width: 44 },
-  { key: 'district', width: 16 },
-  { key: 'kind', width: 22 },
-  { key: 'level', width: 16 },
-  { key: 'dataStatus', width: 18 },
-];
-
-const EQUIPMENT_COLUMNS: Spec[] = [
-  { key: 'unit', width: 16 },
-  { key: 'school', width: 44 },
-  { key: 'deviceType', width: 16 },
-  { key: 'devices', width: 10, numFmt: INT },
-  { key: 'hoursUsed', width: 12, numFmt: DEC },
-  { key: 'sessions', width: 10, numFmt: INT },
-  { key: 'sessionsClipped', width: 14, numFmt: INT },
-  { key: 'schoolTimeShare', width: 16, numFmt: DEC },
-  { key: 'idleCount', width: 12, numFmt: INT },
-  { key: 'idle', width: 36 },
-  { key: 'faults', width: 8, numFmt: INT },
-  { key: 'repairs', width: 10, numFmt: INT },
-  { key: 'repairHoursMedian', width: 14, numFmt: DEC },
-  { key: 'repairHoursTotal', width: 14, numFmt: DEC },
-  { key: 'unrepaired', width: 12, numFmt: INT },
-  { key: 'dataStatus', width: 18 },
-];
-
-const GATEWAY_COLUMNS: Spec[] = [
-  { key: 'unit', width: 16 },
-  { key: 'gateway', width: 18 },
-  { key: 'eventsReceived', width: 12, numFmt: INT },
-  { key: 'seqFrom', width: 10, numFmt: INT },
-  { key: 'seqTo', width: 10, numFmt: INT },
-  { key: 'seqExpected', width: 12, numFmt: INT },
-  { key: 'missing', width: 10, numFmt: INT },
-  { key: 'evicted', width: 10, numFmt: INT },
-  { key: 'openGaps', width: 10, numFmt: INT },
-  { key: 'uncorrected', width: 14, numFmt: INT },
-  { key: 'lastSeen', width: 26 },
-  { key: 'onlineNow', width: 12 },
-  { key: 'uptime', width: 12, numFmt: DEC },
-  { key: 'unknownHours', width: 14, numFmt: DEC },
-  { key: 'dataStatus', width: 18 },
-];
+type XCell = Cell | Date;
 
 /** The report as an .xlsx file's bytes, headers and labels in `lang`. */
 export async function toXlsx(report: QuarterlyReport, lang: Lang): Promise<Buffer> {
-  const l = (k: keyof typeof LABELS) => LABELS[k][lang];
   const h = (k: Column) => COLUMNS[k][lang];
-  const units = new Map(report.units.map((u) => [u.unit, u]));
-  const school = (id: string) => {
-    const u = units.get(id);
-    return u?.name ? u.name[lang] : l('unregistered');
-  };
-  const district = (id: string | null) => {
-    const d = DISTRICTS.find((x) => x.id === id);
-    return d ? d[lang] : id;
-  };
-
+  const ctx = cellContext(report, lang);
   const wb = new ExcelJS.Workbook();
   wb.creator = 'STEMLab Edge';
   // The report's own time, not the moment of writing: the same report gives the same workbook.
@@ -105,65 +51,49 @@ export async function toXlsx(report: QuarterlyReport, lang: Lang): Promise<Buffe
 
   const cover = wb.addWorksheet(SHEETS.cover[lang]);
   cover.columns = [{ width: 30 }, { width: 100 }];
-  const coverRows: Array<[Column, Value]> = [
+  const coverRows: Array<[Column, XCell, string?]> = [
     ['quarter', report.quarter],
     ['period', `${report.from} – ${report.to}`],
-    ['deadline', report.deadline],
-    ['generatedAt', report.generatedAt],
-    ['schoolHours', report.schoolHours],
+    ['deadline', localDate(Date.parse(report.deadline)), NUMBER_FORMATS.date],
+    ['generatedAt', localDate(Date.parse(report.generatedAt)), NUMBER_FORMATS.date],
+    ['schoolHours', report.schoolHours, NUMBER_FORMATS.dec],
     ['completeness', report.completeness.summary[lang]],
-    ...report.notes.map((n): [Column, Value] => ['note', n[lang]]),
+    ...report.definitions.map((n): [Column, XCell] => ['definition', n[lang]]),
   ];
-  for (const [key, value] of coverRows) {
+  for (const [key, value, numFmt] of coverRows) {
     const row = cover.addRow([h(key), value]);
     row.getCell(1).font = { bold: true };
     row.getCell(2).alignment = { wrapText: true, vertical: 'top', horizontal: 'left' };
-    if (typeof value === 'number') row.getCell(2).numFmt = DEC;
+    if (numFmt) row.getCell(2).numFmt = numFmt;
+  }
+  // The headline under the cover: the totals per category.
+  cover.addRow([]);
+  const totalsHeader = cover.addRow(TOTALS_TABLE.map((c) => header(c.key, lang)));
+  totalsHeader.font = { bold: true };
+  for (const cells of tableCells(TOTALS_TABLE, report.totals, ctx, XLSX_FORMAT)) {
+    const row = cover.addRow(cells);
+    TOTALS_TABLE.forEach((c, i) => {
+      const numFmt = NUMBER_FORMATS[c.kind];
+      if (numFmt) row.getCell(i + 1).numFmt = numFmt;
+    });
   }
 
-  table(wb, SHEETS.units[lang], UNIT_COLUMNS, h, report.units.map((u) => [u.unit, school(u.unit), district(u.district), u.kind ? l(u.kind) : null, u.level ? l(u.level) : null, l(u.status)]));
-
-  const status = (id: string) => {
-    const s = units.get(id)?.status;
-    return s ? l(s) : null;
-  };
-  const equipmentRow = (r: EquipmentRow): Value[] => [
-    r.unit,
-    school(r.unit),
-    r.deviceType,
-    r.devices,
-    r.hoursUsed,
-    r.sessions,
-    r.sessionsClipped,
-    r.schoolTimeShare === null ? null : r.schoolTimeShare * 100,
-    r.idle.length,
-    r.idle.join(' '),
-    r.faults,
-    r.repairs,
-    r.repairHoursMedian,
-    r.repairHoursTotal,
-    r.unrepaired,
-    status(r.unit),
-  ];
-  table(wb, SHEETS.equipment[lang], EQUIPMENT_COLUMNS, h, report.equipment.map(equipmentRow));
-
-  table(
-    wb,
-    SHEETS.gateways[lang],
-    GATEWAY_COLUMNS,
-    h,
-    report.gateways.map((g) => gatewayCells(g, lang, (x) => x)),
-  );
-
+  table(wb, SHEETS.units[lang], UNIT_TABLE, lang, tableCells(UNIT_TABLE, report.units, ctx, XLSX_FORMAT));
+  table(wb, SHEETS.kits[lang], KIT_TABLE, lang, tableCells(KIT_TABLE, report.kits, ctx, XLSX_FORMAT));
+  table(wb, SHEETS.components[lang], COMPONENT_TABLE, lang, tableCells(COMPONENT_TABLE, report.components, ctx, XLSX_FORMAT));
+  table(wb, SHEETS.gateways[lang], GATEWAY_TABLE, lang, tableCells(GATEWAY_TABLE, report.gateways, ctx, XLSX_FORMAT));
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
 /** A sheet with a bold, frozen, auto-filtered header row and typed columns. */
-function table(wb: ExcelJS.Workbook, name: string, specs: Spec[], h: (k: Column) => string, rows: Value[][]): void {
+function table<R>(wb: ExcelJS.Workbook, name: string, columns: ReadonlyArray<TableColumn<R>>, lang: Lang, rows: XCell[][]): void {
   const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = specs.map((s) => ({ header: h(s.key), width: s.width, ...(s.numFmt ? { style: { numFmt: s.numFmt } } : {}) }));
+  ws.columns = columns.map((c) => {
+    const numFmt = NUMBER_FORMATS[c.kind];
+    return { header: header(c.key, lang), width: c.width, ...(numFmt ? { style: { numFmt } } : {}) };
+  });
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).alignment = { wrapText: true, vertical: 'top' };
   for (const r of rows) ws.addRow(r);
-  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: specs.length } };
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
 }

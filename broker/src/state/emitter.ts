@@ -28,6 +28,8 @@ export interface ClusterOptions {
   nodeId?: string | undefined;
   /** Aedes's heartbeat between nodes (default 60): a dead node's wills go out 3–7 heartbeats after it died. */
   heartbeatSeconds?: number | undefined;
+  /** Prefix of the keys the nodes keep in the Redis (default `stemlab:`); the same on every node. */
+  keyPrefix?: string | undefined;
 }
 
 /**
@@ -50,7 +52,7 @@ export function brokerId(nodeId: string | undefined, startedAt = Date.now()): st
 export async function openCluster(cluster: ClusterOptions, log: Logger): Promise<{ mq: Emitter; agreement: HeartbeatAgreement }> {
   const options = redisOptions(cluster.redis, 'cluster.redis');
   await reachRedis(options, 'cluster.redis');
-  const agreement = await agreeHeartbeat(options, cluster.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS, log);
+  const agreement = await agreeHeartbeat(options, cluster.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS, log, cluster.keyPrefix);
   // As Aedes builds its own: [MQTT-4.7.1-3] `a/#` matches `a` too.
   const mq = MQEmitterRedis({ ...options, matchEmptyLevels: true, concurrency: 100 });
   // An 'error' without a listener would throw and take the central down; ioredis reconnects.

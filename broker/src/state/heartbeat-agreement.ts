@@ -11,23 +11,25 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { CentralConfigError } from '../config.ts';
+import { CentralConfigError, DEFAULT_KEY_PREFIX } from '../config.ts';
 
-export const HEARTBEAT_KEY = 'stemlab:cluster:heartbeatSeconds';
+/** Where the agreed rate lives, under the cluster's key prefix (`cluster.keyPrefix`, default `stemlab:`). */
+export const heartbeatKey = (keyPrefix: string): string => `${keyPrefix}cluster:heartbeatSeconds`;
 
 export interface HeartbeatAgreement {
   close(): Promise<void>;
 }
 
-export async function agreeHeartbeat(options: RedisOptions, seconds: number, log: Logger): Promise<HeartbeatAgreement> {
+export async function agreeHeartbeat(options: RedisOptions, seconds: number, log: Logger, keyPrefix = DEFAULT_KEY_PREFIX): Promise<HeartbeatAgreement> {
+  const key = heartbeatKey(keyPrefix);
   const redis = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 2 });
   redis.on('error', (err: Error) => log.debug({ err: err.message }, 'heartbeat agreement: Redis connection error; reconnecting'));
   const ttlMs = Math.ceil(3 * seconds * 1000);
   try {
     // SET NX, else read what the running nodes use; once more if that expired in between.
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await redis.set(HEARTBEAT_KEY, String(seconds), 'PX', ttlMs, 'NX')) break;
-      const agreed = await redis.get(HEARTBEAT_KEY);
+      if (await redis.set(key, String(seconds), 'PX', ttlMs, 'NX')) break;
+      const agreed = await redis.get(key);
       if (agreed === null) continue;
       if (Number(agreed) === seconds) break;
       throw new CentralConfigError('CONFIG_INVALID', [
@@ -42,7 +44,7 @@ export async function agreeHeartbeat(options: RedisOptions, seconds: number, log
     throw err;
   }
   const timer = setInterval(() => {
-    redis.set(HEARTBEAT_KEY, String(seconds), 'PX', ttlMs).catch((err: Error) => log.warn({ err: err.message }, 'could not renew the cluster heartbeat rate in Redis'));
+    redis.set(key, String(seconds), 'PX', ttlMs).catch((err: Error) => log.warn({ err: err.message }, 'could not renew the cluster heartbeat rate in Redis'));
   }, seconds * 1000);
   timer.unref();
   return {

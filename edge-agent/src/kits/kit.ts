@@ -1,4 +1,5 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
+import { Backoff } from '@stemlab/protocol';
 import type { AgentConfig, KitConfig } from '../config/schema.ts';
 import { kitPin } from '../config/schema.ts';
 import { AgentError } from '../core/errors.ts';
@@ -44,7 +45,7 @@ export class Kit {
   private path: string | undefined;
   private running = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelay: number;
+  private readonly retryBackoff: Backoff;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private unanswered = 0;
   private readonly watchdog: DeadManWatchdog;
@@ -54,7 +55,7 @@ export class Kit {
     const { config, bus } = options;
     this.id = config.id;
     this.log = options.log.child({ module: 'kit', kit: config.id });
-    this.retryDelay = options.connection.retryMinMs;
+    this.retryBackoff = new Backoff({ minMs: options.connection.retryMinMs, maxMs: options.connection.retryMaxMs });
     this.watchdog = new DeadManWatchdog(options.watchdogMs, () => this.stopMovers('watchdog'));
     const devices = new Map<string, Device>();
     for (const component of config.components) {
@@ -186,7 +187,7 @@ export class Kit {
         this.log.error({ err, component: device.id }, 'component could not start');
       }
     }
-    this.retryDelay = settings.retryMinMs;
+    this.retryBackoff.reset();
     this.startHeartbeat();
     this.setState('connected', `on ${this.path}`);
   }
@@ -235,8 +236,7 @@ export class Kit {
 
   private scheduleRetry(): void {
     if (!this.running || this.retryTimer) return;
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(this.retryDelay * 2, this.options.connection.retryMaxMs);
+    const delay = this.retryBackoff.next();
     this.retryTimer = setTimeout(() => void this.connect(), delay);
   }
 

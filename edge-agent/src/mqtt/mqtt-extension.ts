@@ -1,5 +1,5 @@
 /**
- * The gateway on the central broker (shared/CONTRACT.md, topics in @stemlab/protocol):
+ * The gateway on the central broker (docs/mqtt.md, topics in @stemlab/protocol):
  *
  * - a persistent session (clean: false) under client id `gw:{unit}:{gateway}`, so QoS 1 commands
  *   sent while the gateway was away are waiting for it when it comes back;
@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
-import { gatewayStateSchema, kitStateSchema, parseTopic, topics, type GatewayCommandName, type GatewayState, type KitStatePayload } from '@stemlab/protocol';
+import { Backoff, gatewayStateSchema, kitStateSchema, parseTopic, topics, type GatewayCommandName, type GatewayState, type KitStatePayload } from '@stemlab/protocol';
 import type { Agent } from '../agent.ts';
 import type { AgentEvents, KitState } from '../core/events.ts';
 import type { Extension } from '../core/extension.ts';
@@ -31,6 +31,8 @@ const STOP_TIMEOUT_MS = 2000;
 
 export interface MqttExtensionOptions {
   clock?: ClockSource;
+  /** The jitter of the reconnect waits (numbers in [0, 1)); Math.random by default, seeded in tests. */
+  random?: () => number;
 }
 
 type WireKitState = Pick<KitStatePayload, 'state' | 'reason'>;
@@ -39,6 +41,7 @@ export class MqttExtension implements Extension {
   readonly name = 'mqtt';
   private readonly log: Logger;
   private readonly clock: ClockSource;
+  private readonly random: (() => number) | undefined;
   private readonly commands: CommandRouter;
   private readonly kitStates = new Map<string, WireKitState & { at: number }>();
   private client: MqttClient | undefined;
@@ -60,6 +63,7 @@ export class MqttExtension implements Extension {
   ) {
     this.log = agent.log.child({ module: 'mqtt' });
     this.clock = options.clock ?? systemClock;
+    this.random = options.random;
     this.commands = new CommandRouter(this.log);
     registerAgentCommands(this.commands, agent);
   }
@@ -121,6 +125,7 @@ export class MqttExtension implements Extension {
 
     // Each attempt's will carries the number reserved for it, stamped with the attempt's time.
     client.on('reconnect', () => (client.options.will = this.will()));
+    this.reconnectWithBackoff(client, new Backoff({ minMs: config.reconnectMs, maxMs: config.reconnectMaxMs, ...(this.random ? { random: this.random } : {}) }));
     client.on('packetreceive', (packet: Packet) => {
       if (packet.cmd === 'connack' && packet.returnCode === 0) this.onConnack(client);
     });
@@ -170,6 +175,21 @@ export class MqttExtension implements Extension {
     client.removeAllListeners();
     client.on('error', () => undefined);
     this.client = undefined;
+  }
+
+  /**
+   * Waits between attempts grow with jitter (protocol's Backoff), so a city's gateways do not all
+   * reach a restarted central in the same second. mqtt.js retries on a fixed period: before its
+   * own close handler schedules the next attempt, the period becomes the next wait (and a timer
+   * left from the previous period is cleared, since mqtt.js keeps it as an interval).
+   */
+  private reconnectWithBackoff(client: MqttClient, backoff: Backoff): void {
+    const internals = client as unknown as { reconnectTimer: unknown; _clearReconnect(): void };
+    client.prependListener('close', () => {
+      client.options.reconnectPeriod = backoff.next();
+      if (internals.reconnectTimer) internals._clearReconnect();
+    });
+    client.on('connect', () => backoff.reset());
   }
 
   /** The broker accepted this CONNECT: its will (number N) is registered, so no later CONNECT may use N. */

@@ -1,5 +1,6 @@
-// Reads the StandardFirmata reference captures in <repo>/../shared/reference/*.txt
-// (what the real firmware sends on a simulated board) into byte arrays.
+// Reads the StandardFirmata reference captures in simulators/test/fixtures/firmata/*.txt
+// (what the real firmware sends on simavr, recorded by scripts/record-firmata-reference.ts)
+// into byte arrays.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -20,12 +21,10 @@ const FILES: Record<ReferenceBoard, string> = {
   mega: 'standardfirmata-mega-2.3.txt',
 };
 
-/** `<repo>/../shared/reference`, or $STEMLAB_REFERENCE_DIR when set. */
+/** `simulators/test/fixtures/firmata`, or $STEMLAB_REFERENCE_DIR when set (a fresh recording). */
 export function referenceDir(): string {
   if (process.env.STEMLAB_REFERENCE_DIR) return process.env.STEMLAB_REFERENCE_DIR;
-  // this file is <repo>/simulators/test/helpers/reference.ts
-  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-  return path.resolve(repo, '..', 'shared', 'reference');
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/firmata');
 }
 
 /** Parses one reference text: `## title (N bytes)` sections of hex lines; `#` lines are comments. */

@@ -1,0 +1,230 @@
+/**
+ * The reads behind the quarterly report (reports/), on one snapshot of the ledger. Each is one
+ * question a report asks, with named parameters; rows come back camel-cased. Times are an
+ * event's corrected time (clock.ts), or its gateway's own when it could not be corrected.
+ *
+ * A session's end is its session.end event's `endedAt` moved by that event's clock correction;
+ * its start is that end − durationMs. The session ends are scanned through the
+ * `usage_events_type_time` index (type, corrected time).
+ */
+import { named, type Queryable, type SqlValue } from './sql.ts';
+import type { KitStateRow } from './types.ts';
+
+/** An event's time: corrected when it could be. */
+const TIME = 'COALESCE(corrected_at, at)';
+/** Session ends whose end event is timed in [:scanFrom, :scanTo), with the session's bounds. */
+const SESSIONS = `
+  SELECT event_id, unit, gateway, kit, component, device_type, t_at, t_end - duration_ms AS t_start, t_end, duration_ms, faults
+  FROM (
+    SELECT event_id, unit, gateway, kit, component, device_type, ${TIME} AS t_at,
+           ended_at + (${TIME} - at) AS t_end, duration_ms, faults
+    FROM usage_events
+    WHERE type = 'session.end' AND ${TIME} >= :scanFrom AND ${TIME} < :scanTo
+  ) AS e`;
+
+/** Where to look for the sessions of a span: their end events may come up to `scanTo`. */
+export interface SessionScan {
+  /** The span the report covers, [from, to). */
+  from: number;
+  to: number;
+  /** The latest end-event time to look at (a long session ending after `to` may have started before it). */
+  scanTo: number;
+}
+
+export interface UsageTotals {
+  unit: string;
+  gateway: string;
+  deviceType: string;
+  /** Time in use inside the span, each session clipped to it. */
+  usedMs: number;
+  /** Sessions that started in the span. */
+  sessions: number;
+  /** Sessions crossing the span's start or end. */
+  clipped: number;
+  /** Faults of sessions that ended in the span. */
+  faults: number;
+}
+
+export interface SessionRow {
+  eventId: string;
+  unit: string;
+  gateway: string;
+  kit: string;
+  component: string | null;
+  deviceType: string;
+  /** The end event's time: the page walk's key. */
+  at: number;
+  start: number;
+  end: number;
+  faults: number;
+}
+
+export interface DeviceSeen {
+  unit: string;
+  gateway: string;
+  kit: string;
+  component: string | null;
+  deviceType: string;
+}
+
+export interface KitStateAtRow {
+  unit: string;
+  gateway: string;
+  kit: string;
+  state: KitStateRow['state'];
+  /** Corrected when it could be. */
+  t: number;
+}
+
+export interface GatewayEvents {
+  unit: string;
+  gateway: string;
+  events: number;
+  seqFrom: number;
+  seqTo: number;
+  uncorrected: number;
+}
+
+export interface GapTotals {
+  missing: number;
+  evicted: number;
+  open: number;
+}
+
+export interface PresenceSpan {
+  unit: string;
+  gateway: string;
+  online: boolean;
+  from: number;
+  to: number | null;
+}
+
+export interface GatewaySeen {
+  unit: string;
+  gateway: string;
+  online: boolean;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export class ReportQueries {
+  constructor(private readonly q: Queryable) {}
+
+  private rows<T>(sql: string, values: Readonly<Record<string, SqlValue>>): Promise<T[]> {
+    return this.q.query<T>(...named(sql, values));
+  }
+
+  /** Per unit, gateway and kind of device: the sums over the sessions overlapping the span. */
+  async usageTotals(scan: SessionScan): Promise<UsageTotals[]> {
+    const d = this.q.dialect;
+    const clippedMs = d.greatest('0', `${d.least('t_end', ':to')} - ${d.greatest('t_start', ':from')}`);
+    return this.rows<UsageTotals>(
+      `SELECT unit, gateway, device_type AS "deviceType",
+              SUM(${clippedMs}) AS "usedMs",
+              SUM(CASE WHEN t_start >= :from THEN 1 ELSE 0 END) AS sessions,
+              SUM(CASE WHEN t_start < :from OR t_end > :to THEN 1 ELSE 0 END) AS clipped,
+              SUM(CASE WHEN t_end < :to THEN faults ELSE 0 END) AS faults
+       FROM (${SESSIONS}) AS s
+       WHERE t_start < :to AND t_end >= :from
+       GROUP BY unit, gateway, device_type`,
+      { ...scan, scanFrom: scan.from },
+    );
+  }
+
+  /**
+   * One page of the sessions overlapping the span, in the time index's order, starting after
+   * `after` (keyset on the end event's time, then event id): the whole walk is one pass over the
+   * index, not a scan per page.
+   */
+  async sessionPage(scan: SessionScan, after: { at: number; eventId: string }, limit: number): Promise<SessionRow[]> {
+    const rows = await this.rows<Record<string, unknown>>(
+      `SELECT event_id, unit, gateway, kit, component, device_type, t_at, t_end - duration_ms AS t_start, t_end, faults FROM (
+         SELECT event_id, unit, gateway, kit, component, device_type, ${TIME} AS t_at, ended_at + (${TIME} - at) AS t_end, duration_ms, faults
+         FROM usage_events
+         WHERE type = 'session.end' AND ${TIME} >= :afterAt AND ${TIME} < :scanTo AND (${TIME} > :afterAt OR event_id > :afterId)
+         ORDER BY ${TIME}, event_id LIMIT :limit
+       ) AS e`,
+      { afterAt: after.at, scanTo: scan.scanTo, afterId: after.eventId, limit },
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id as string,
+      unit: r.unit as string,
+      gateway: r.gateway as string,
+      kit: r.kit as string,
+      component: r.component as string | null,
+      deviceType: r.device_type as string,
+      at: r.t_at as number,
+      start: r.t_start as number,
+      end: r.t_end as number,
+      faults: r.faults as number,
+    }));
+  }
+
+  /** Devices whose session started in the span and whose end has not arrived (they were used). */
+  openSessionDevices(span: { from: number; to: number }): Promise<DeviceSeen[]> {
+    return this.rows<DeviceSeen>(
+      `SELECT DISTINCT unit, gateway, kit, component, device_type AS "deviceType" FROM usage_events
+       WHERE type = 'session.start' AND ${TIME} >= :from AND ${TIME} < :to`,
+      span,
+    );
+  }
+
+  /** Every device a usage event named before `before`. */
+  devicesSeen(before: number): Promise<DeviceSeen[]> {
+    return this.rows<DeviceSeen>(
+      `SELECT DISTINCT unit, gateway, kit, component, device_type AS "deviceType" FROM usage_events
+       WHERE type IN ('session.start', 'session.end') AND ${TIME} < :before`,
+      { before },
+    );
+  }
+
+  /** Every kit's state changes before `before`, per kit in time order. */
+  kitStateChanges(before: number): Promise<KitStateAtRow[]> {
+    return this.rows<KitStateAtRow>(
+      `SELECT unit, gateway, kit, state, ${TIME} AS t FROM kit_state_history
+       WHERE ${TIME} < :before ORDER BY unit, gateway, kit, t, id`,
+      { before },
+    );
+  }
+
+  /** Per gateway: the usage events timed in the span, their seq range, and how many have an uncorrected time. */
+  gatewayEvents(span: { from: number; to: number }): Promise<GatewayEvents[]> {
+    return this.rows<GatewayEvents>(
+      `SELECT unit, gateway, COUNT(*) AS events, MIN(seq) AS "seqFrom", MAX(seq) AS "seqTo",
+              SUM(CASE WHEN corrected_at IS NULL THEN 1 ELSE 0 END) AS uncorrected
+       FROM usage_events
+       WHERE type IN ('session.start', 'session.end', 'outbox.evicted') AND ${TIME} >= :from AND ${TIME} < :to
+       GROUP BY unit, gateway`,
+      span,
+    );
+  }
+
+  /** A gateway's sequence gaps touching [fromSeq, toSeq]: events missing, evicted, and open gaps. */
+  async gapsTouching(unit: string, gateway: string, fromSeq: number, toSeq: number): Promise<GapTotals> {
+    const [sql, params] = named(
+      `SELECT COALESCE(SUM(missing), 0) AS missing, COALESCE(SUM(evicted), 0) AS evicted,
+              COALESCE(SUM(CASE WHEN missing > 0 THEN 1 ELSE 0 END), 0) AS open
+       FROM seq_gaps WHERE unit = :unit AND gateway = :gateway AND from_seq <= :toSeq AND to_seq >= :fromSeq`,
+      { unit, gateway, fromSeq, toSeq },
+    );
+    return (await this.q.get<GapTotals>(sql, params)) ?? { missing: 0, evicted: 0, open: 0 };
+  }
+
+  /** Every gateway the ledger has heard from. */
+  async gatewaysSeen(): Promise<GatewaySeen[]> {
+    const rows = await this.q.query<{ unit: string; gateway: string; online: number; first_seen: number; last_seen: number }>(
+      'SELECT unit, gateway, online, first_seen, last_seen FROM gateways',
+    );
+    return rows.map((g) => ({ unit: g.unit, gateway: g.gateway, online: g.online === 1, firstSeen: g.first_seen, lastSeen: g.last_seen }));
+  }
+
+  /** The gateways' presence intervals overlapping the span, per gateway oldest first. */
+  async presence(span: { from: number; to: number }): Promise<PresenceSpan[]> {
+    const rows = await this.rows<{ unit: string; gateway: string; online: number; from_at: number; to_at: number | null }>(
+      `SELECT unit, gateway, online, from_at, to_at FROM gateway_presence
+       WHERE from_at < :to AND (to_at IS NULL OR to_at > :from) ORDER BY unit, gateway, from_at`,
+      span,
+    );
+    return rows.map((r) => ({ unit: r.unit, gateway: r.gateway, online: r.online === 1, from: r.from_at, to: r.to_at }));
+  }
+}

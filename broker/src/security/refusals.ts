@@ -1,0 +1,21 @@
+/** Every refusal of the broker's access policy, by reason: counted for /metrics and logged with this text. */
+export const refusalReasons = {
+  'identifier-rejected': 'CONNACK 0x02: zero-length client id with CleanSession=0 [MQTT-3.1.3-8]',
+  'client-id-mismatch': "CONNACK 0x02: a gateway's client id is not its username",
+  'bad-credentials': 'CONNACK 0x04: unknown username, wrong or revoked secret',
+  anonymous: 'CONNACK 0x05: no credentials and allowAnonymous is off',
+  'gateway-id-taken': "CONNACK 0x05: an anonymous client used the client id of a gateway that has credentials",
+  'connect-rate': 'connection closed before CONNACK: too many CONNECTs from one address',
+  'protocol-violation': 'connection closed: a malformed packet the parser accepts (see the cited clause in the log)',
+  'packet-too-large': 'connection closed: a packet larger than maxPacketBytes',
+  'publish-rate': 'connection closed: the client published faster than its rate',
+  'publish-foreign': "publish dropped: a gateway published under another gateway's topics",
+  'publish-not-allowed': 'publish dropped: a topic outside what a gateway may publish, or a reserved topic',
+  'subscribe-not-allowed': 'SUBACK 0x80: a subscription the client may not have',
+} as const;
+export type RefusalReason = keyof typeof refusalReasons;
+
+/** A zeroed counter per reason. */
+export function refusalCounters(): Record<RefusalReason, number> {
+  return Object.fromEntries(Object.keys(refusalReasons).map((k) => [k, 0])) as Record<RefusalReason, number>;
+}
