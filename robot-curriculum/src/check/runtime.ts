@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageDir } from '@stemlab/flows';
-import type { StemlabBridge } from '../../../edge-agent/src/nodered/bridge.ts';
+import type { StemlabBridge } from '@stemlab/protocol';
 import { excludedNodes } from '../../../edge-agent/src/nodered/policy.ts';
 import { loadNodeRed, type FlowNode, type NodeRed } from '../../../edge-agent/src/nodered/red.ts';
 
