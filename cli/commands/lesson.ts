@@ -12,7 +12,7 @@ export const lessonList: Command = {
   async run(argv) {
     const lang = argv.includes('--en') ? 'en' : 'vi';
     for (const l of [...catalogue.lessons].sort((a, b) => a.order - b.order)) {
-      console.log(`${String(l.order).padStart(2)}. ${l.id.padEnd(12)} ${l.title[lang]}  (${l.components.join(', ')})`);
+      console.log(`${String(l.order).padStart(2)}. ${`${l.level.toUpperCase()} ${l.number}`.padEnd(8)} ${l.id.padEnd(17)} ${l.title[lang]}  (${l.components.join(', ')})`);
     }
     return 0;
   },
