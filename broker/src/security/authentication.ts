@@ -14,9 +14,10 @@ import type { Queryable } from '../ledger/sql.ts';
 import { hasCredentials, verify } from './credentials.ts';
 import { KeyedBuckets, type Rate } from './rate.ts';
 import type { RefusalReason } from './refusals.ts';
+import { gatewayPublishRefusal, isReservedTopic } from './topic-acl.ts';
 
 /** Counts and logs a refusal; the error to hand to Aedes. */
-export type Refuse = (reason: RefusalReason, client: Client, details?: Record<string, unknown>) => Error;
+export type Refuse = (reason: RefusalReason, client: Client | string | null, details?: Record<string, unknown>) => Error;
 
 type Done = (error: AuthenticateError | null, success: boolean | null) => void;
 
@@ -71,6 +72,10 @@ export class Authentication {
     // Aedes would assign an id and keep a session nobody can resume. With CleanSession=1 the
     // server assigns one [MQTT-3.1.3-6, MQTT-3.1.3-7], as Aedes does.
     if (packet && packet.clientId === '' && !packet.clean) return done(this.connackError(2, 'identifier-rejected', client), null);
+    // A will is published when the connection is gone, maybe by a restarted central or another
+    // cluster node: checked now, against who connects, so none is stored that could not be sent.
+    const will = packet?.will?.topic;
+    if (will !== undefined && isReservedTopic(will)) return done(this.connackError(5, 'will-not-allowed', client, { topic: will }), null);
     if (username === undefined && password === undefined) {
       if (!this.options.allowAnonymous) return done(this.connackError(5, 'anonymous', client), null);
       if (!parseGatewayClientId(client.id)) return done(null, true);
@@ -84,6 +89,7 @@ export class Authentication {
       (gateway) => {
         if (!gateway) return done(this.connackError(4, 'bad-credentials', client, { username }), null);
         if (client.id !== username) return done(this.connackError(2, 'client-id-mismatch', client, { username }), null);
+        if (will !== undefined && gatewayPublishRefusal(gateway, will)) return done(this.connackError(5, 'will-not-allowed', client, { username, topic: will }), null);
         this.gateways.set(client, gateway);
         done(null, true);
       },

@@ -12,6 +12,8 @@ export const refusalReasons = {
   'publish-foreign': "publish dropped: a gateway published under another gateway's topics",
   'publish-not-allowed': 'publish dropped: a topic outside what a gateway may publish, or a reserved topic',
   'subscribe-not-allowed': 'SUBACK 0x80: a subscription the client may not have',
+  'will-not-allowed': 'CONNACK 0x05: a will on a topic the client may not publish to',
+  'will-orphan-refused': 'will dropped: published without its client (after a restart, or for a dead cluster node) on a topic the identity it was stored with may not publish to',
 } as const;
 export type RefusalReason = keyof typeof refusalReasons;
 
