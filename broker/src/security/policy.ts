@@ -23,6 +23,7 @@ import { pino, type Logger } from 'pino';
 import { parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
 import type { Queryable } from '../ledger/sql.ts';
 import { Authentication } from './authentication.ts';
+import { LoginWork } from './login-work.ts';
 import { guardFrames } from './frame-guard.ts';
 import { take, type Bucket, type Rate } from './rate.ts';
 import { refusalCounters, refusalReasons, type RefusalReason } from './refusals.ts';
@@ -45,6 +46,12 @@ export interface SecurityOptions {
   connectsPerSecond?: number;
   /** CONNECTs one address may make in a burst (default 200: a school's gateways after a power cut). */
   connectBurst?: number;
+  /** Failed MQTT log-ins allowed (defaults 5 per username and address, 50 per address, in 15 minutes). */
+  loginAttempts?: { perUser: number; perAddress: number; windowMinutes: number };
+  /** Password checks run at once, MQTT and HTTP together (default 2): login-work.ts. */
+  loginChecksAtOnce?: number;
+  /** Password checks that may wait (default 256). */
+  loginChecksQueued?: number;
 }
 
 type AuthorizePublish = (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) => void;
@@ -54,6 +61,8 @@ export interface SecurityPolicyOptions extends SecurityOptions {
   db: Queryable;
   /** The next authorizePublish (the ingest), for what the policy lets through. */
   next: AuthorizePublish;
+  /** The queue of password checks, to share with the HTTP API's log-ins; one of its own without. */
+  loginWork?: LoginWork;
   log?: Logger;
 }
 
@@ -74,8 +83,12 @@ export class SecurityPolicy {
     this.allowAnonymous = options.allowAnonymous ?? false;
     this.maxPacketBytes = options.maxPacketBytes ?? 256 * 1024;
     this.publishRate = { perSecond: options.publishesPerSecond ?? 500, burst: options.publishBurst ?? 5000 };
+    const attempts = options.loginAttempts;
+    const windowMs = (attempts?.windowMinutes ?? 15) * 60_000;
     this.authentication = new Authentication({
       db: options.db,
+      ...(attempts ? { loginLimit: { perUser: { max: attempts.perUser, windowMs }, perAddress: { max: attempts.perAddress, windowMs } } } : {}),
+      work: options.loginWork ?? new LoginWork({ concurrency: options.loginChecksAtOnce, maxQueued: options.loginChecksQueued }),
       allowAnonymous: this.allowAnonymous,
       connectRate: { perSecond: options.connectsPerSecond ?? 20, burst: options.connectBurst ?? 200 },
       refuse: (reason, client, details) => this.refuse(reason, client, details),
@@ -85,6 +98,11 @@ export class SecurityPolicy {
 
   readonly preConnect: Authentication['preConnect'] = (...args) => this.authentication.preConnect(...args);
   readonly authenticate: Authentication['authenticate'] = (...args) => this.authentication.authenticate(...args);
+
+  /** The queue of password checks (shared with the HTTP API by the central). */
+  get loginWork(): LoginWork {
+    return this.authentication.work;
+  }
 
   /** The gateway a client logged in as, if it did. */
   gatewayOf(client: Client): GatewayId | undefined {
