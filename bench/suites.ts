@@ -4,8 +4,8 @@ import type { BenchSuite } from './types.ts';
 export async function loadSuites(): Promise<BenchSuite[]> {
   const { emulatorSuite } = await import('../simulators/bench/emulator.ts');
   const { agentSuite } = await import('../edge-agent/bench/agent.ts');
-  const { pipelineSuite } = await import('../broker/bench/pipeline.ts');
-  const { gatewaySuite } = await import('../edge-agent/bench/gateway.ts');
+  const { pipelineSuite } = await import('./pipeline.ts');
+  const { gatewaySuite } = await import('./gateway.ts');
   const { brokerSuite } = await import('../broker/bench/broker.ts');
   const { clusterSuite } = await import('../broker/bench/cluster.ts');
   const { reportSuite } = await import('../broker/bench/report.ts');

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStemlab } from '../testing/cli.ts';
 import { startCentral } from '@stemlab/broker';
-import { createLogger, parseConfig, setupEditorAccounts, startGateway } from '@stemlab/edge-agent';
+import { createLogger, parseConfig, setupEditorAccounts } from '@stemlab/edge-agent';
+import { composeGateway } from '@stemlab/compose';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
 
 // A teacher deploys a lesson to the club's gateways over MQTT: each gateway installs it in its
@@ -34,7 +35,7 @@ describe('stemlab lesson deploy', () => {
       kits: [robotKit('robot-1')],
     });
     await setupEditorAccounts(config.dataDir, 1);
-    const gateway = await startGateway(config, { log: createLogger('silent'), port: 0 });
+    const gateway = await composeGateway(config, { log: createLogger('silent'), port: 0 });
     cleanup.push(() => gateway.stop());
     await gateway.agent.waitForKits('connected', 10_000);
     expect(gateway.nodered?.state).toBe('running');

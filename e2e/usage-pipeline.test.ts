@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startCentral, type LedgerChoice } from '@stemlab/broker';
-import { createLogger, parseConfig, startGateway } from '@stemlab/edge-agent';
+import { createLogger, parseConfig } from '@stemlab/edge-agent';
+import { composeGateway } from '@stemlab/compose';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
 import { TcpProxy } from '../testing/tcp-proxy.ts';
 import { BACKENDS, LedgerFactory } from '../broker/test/backends.ts';
@@ -82,7 +83,7 @@ describe('usage events from kit to ledger', () => {
     cleanup.push(() => proxy.stop());
 
     const config = parseConfig(gatewayConfig(dir, proxy.port, 'gw-a'));
-    const gw = await startGateway(config, { log: createLogger('silent'), port: 0 });
+    const gw = await composeGateway(config, { log: createLogger('silent'), port: 0 });
     cleanup.push(() => gw.stop());
     await gw.agent.waitForKits('connected', 10_000);
     let generated = 0;

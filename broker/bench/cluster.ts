@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { topics } from '@stemlab/protocol';
-import { createLogger } from '@stemlab/edge-agent';
+import { createLogger } from '@stemlab/protocol/log';
 import { redis, REDIS_URL, tcpOpen } from '../../testing/services.ts';
 import { startCentral, type Central, type CentralOptions } from '../src/central.ts';
 import { sweepRedis } from '../test/fixtures/redis-sweep.ts';

@@ -83,7 +83,7 @@ async function measure(config: LedgerConfig, units: typeof FLEET) {
     const t3 = performance.now();
     await toXlsx(report, 'vi');
     xlsxS = (performance.now() - t3) / 1000;
-    const sessions = report.equipment.reduce((n, r) => n + r.sessions, 0);
+    const sessions = [...report.kits, ...report.components].reduce((n, r) => n + r.sessions, 0);
     if (sessions * 2 !== events) throw new Error(`report bench: the report counts ${sessions} sessions of the ${events / 2} written`);
     const perMillionS = (reportS / events) * 1e6;
     return {

@@ -91,7 +91,7 @@ export {
 export { quarterlyReport, type QuarterlyOptions } from './reports/quarterly.ts';
 export { DEFAULT_SCHOOL_TIME, localIso, quarterBounds, schoolOverlapMs, type SchoolTime } from './reports/quarter.ts';
 export { COLUMNS as REPORT_COLUMNS, LABELS as REPORT_LABELS, type Lang as ReportLang } from './reports/labels.ts';
-export type { DataStatus, EquipmentRow, GatewayCompleteness, QuarterlyReport, UnitSummary } from './reports/model.ts';
+export type { CategoryTotals, Category as EquipmentCategory, ComponentRow, DataStatus, GatewayCompleteness, KitRow, QuarterlyReport, UnitSummary } from './reports/model.ts';
 export { toCsv as reportToCsv, toJson as reportToJson } from './reports/csv.ts';
 export { SHEETS as REPORT_SHEETS, toXlsx as reportToXlsx } from './reports/xlsx.ts';
 

@@ -14,7 +14,9 @@ import type { LedgerMessage } from '../src/ledger/types.ts';
 import { FLEET, listUnits, seedRegistry, type Unit } from '../src/registry/fleet.ts';
 import { openCentralState } from '../src/central-state/state.ts';
 import { kitRepairs, median, uptime } from '../src/reports/availability.ts';
+import { categoryOf } from '../src/reports/category.ts';
 import { toCsv, toJson } from '../src/reports/csv.ts';
+import { DEFINITIONS } from '../src/reports/labels.ts';
 import type { QuarterlyReport } from '../src/reports/model.ts';
 import { DEFAULT_SCHOOL_TIME, quarterBounds, schoolOverlapMs } from '../src/reports/quarter.ts';
 import { quarterlyReport } from '../src/reports/quarterly.ts';
@@ -214,7 +216,8 @@ describe.each(BACKENDS)('the quarterly report on $backend', ({ backend, run }) =
   });
 
   describe.runIf(run)('(service available)', () => {
-    const row = (unit: string, type: string) => report.equipment.find((r) => r.unit === unit && r.deviceType === type);
+    const kitRow = (unit: string, category: string) => report.kits.find((r) => r.unit === unit && r.category === category);
+    const componentRow = (unit: string, type: string) => report.components.find((r) => r.unit === unit && r.deviceType === type);
 
     describe('the quarter', () => {
       it('runs 1/7 00:00 to 1/10 00:00 local, due 25/9 17:00', () => {
@@ -243,7 +246,33 @@ describe.each(BACKENDS)('the quarterly report on $backend', ({ backend, run }) =
       });
     });
 
-    describe('equipment of the robot club (unit A)', () => {
+    describe('the robots of the robot club (unit A)', () => {
+      it('kits: the headline, never the sum of the components', () => {
+        // Kits: robot-1 (used) and robot-2 (seen in Q2 only: idle). The kit sessions: S4 only, 2/8
+        // 07:00 → 10:00 = 3 h on a Saturday (a school day): 3 h / (780 h × 2 kits). The
+        // components' 2.5 + 7.5 h are parts of the kits, not added.
+        // Repairs of robot-1 and robot-2 ending in Q3: 13 h, 24 h, 2 h: median 13 h, total 39 h;
+        // robot-1 still faulty at the quarter's end: 1 unrepaired.
+        expect(kitRow(A.id, 'robots')).toEqual({
+          unit: A.id,
+          category: 'robots',
+          kits: 2,
+          usedMs: 3 * HOUR,
+          hoursUsed: 3,
+          sessions: 1,
+          sessionsClipped: 0,
+          schoolUsedMs: 3 * HOUR,
+          schoolTimeShare: 3 / 1560,
+          idle: ['robot-2'],
+          faults: 0,
+          repairs: 3,
+          repairMedianMs: 13 * HOUR,
+          repairTotalMs: 39 * HOUR,
+          unrepaired: 1,
+        });
+        expect(report.units.find((u) => u.unit === A.id)).toMatchObject({ kits: 2, hoursUsed: 3, sessions: 1, faults: 0 });
+      });
+
       it('motors: clipped at the quarter start, one idle', () => {
         // Devices: robot-1/left-motor, robot-1/right-motor, robot-2/left-motor (seen in Q2) = 3.
         // Hours: S1 1.5 h + S2's part inside the quarter (1/7 00:00 → 01:00) 1 h = 2.5 h.
@@ -251,8 +280,9 @@ describe.each(BACKENDS)('the quarterly report on $backend', ({ backend, run }) =
         // Faults: S2 ended in the quarter (1/7 01:00) with 1 fault = 1.
         // School time in use: S1 08:00–09:30 on a Tuesday = 1.5 h; S2's 00:00–01:00 = 0.
         // Share: 1.5 h / (780 h × 3 devices) = 1.5 / 2340.
-        expect(row(A.id, 'motor')).toEqual({
+        expect(componentRow(A.id, 'motor')).toEqual({
           unit: A.id,
+          category: 'robots',
           deviceType: 'motor',
           devices: 3,
           usedMs: 2.5 * HOUR,
@@ -263,52 +293,53 @@ describe.each(BACKENDS)('the quarterly report on $backend', ({ backend, run }) =
           schoolTimeShare: 1.5 / 2340,
           idle: ['robot-2/left-motor'],
           faults: 1,
-          // Repairs of the kits holding motors (robot-1, robot-2) ending in Q3: 13 h, 24 h, 2 h.
-          // Median 13 h, total 39 h; robot-1 still faulty at the quarter's end: 1 unrepaired.
-          repairs: 3,
-          repairHoursMedian: 13,
-          repairHoursTotal: 39,
-          unrepaired: 1,
         });
       });
 
       it('servo: clipped at the quarter end, its faults go to Q4', () => {
         // Hours: 30/9 16:30 → 1/10 00:00 = 7.5 h (the last 0.5 h is Q4's). Sessions 1, clipped 1.
         // Faults: the session ended 1/10 00:30, in Q4: 0 here. School: 16:30–17:00 = 0.5 h → 0.5 / 780.
-        // Repairs: robot-1's only: 13 h and 24 h, median (13 + 24) / 2 = 18.5 h, total 37 h, 1 unrepaired.
-        expect(row(A.id, 'servo')).toMatchObject({ devices: 1, hoursUsed: 7.5, sessions: 1, sessionsClipped: 1, schoolUsedMs: 0.5 * HOUR, schoolTimeShare: 0.5 / 780, idle: [], faults: 0 });
-        expect(row(A.id, 'servo')).toMatchObject({ repairs: 2, repairHoursMedian: 18.5, repairHoursTotal: 37, unrepaired: 1 });
+        expect(componentRow(A.id, 'servo')).toMatchObject({ devices: 1, hoursUsed: 7.5, sessions: 1, sessionsClipped: 1, schoolUsedMs: 0.5 * HOUR, schoolTimeShare: 0.5 / 780, idle: [], faults: 0 });
       });
 
-      it('the kit as a whole: 3 h on a Saturday morning, all school time', () => {
-        // 2/8 07:00 → 10:00 = 3 h; Saturday is a school day: 3 h / 780 h.
-        expect(row(A.id, 'kit')).toMatchObject({ devices: 1, hoursUsed: 3, sessions: 1, sessionsClipped: 0, schoolTimeShare: 3 / 780, idle: [], faults: 0 });
-        // The whole kit robot-1: the same repairs as its servo.
-        expect(row(A.id, 'kit')).toMatchObject({ repairs: 2, repairHoursMedian: 18.5, repairHoursTotal: 37, unrepaired: 1 });
-      });
-
-      it('has no other equipment rows', () => {
-        expect(report.equipment.filter((r) => r.unit === A.id).map((r) => r.deviceType)).toEqual(['kit', 'motor', 'servo']);
+      it('has no other rows', () => {
+        expect(report.kits.filter((r) => r.unit === A.id).map((r) => r.category)).toEqual(['robots']);
+        expect(report.components.filter((r) => r.unit === A.id).map((r) => r.deviceType)).toEqual(['motor', 'servo']);
       });
     });
 
-    describe('equipment of the lab centre (unit B)', () => {
+    describe('the lab equipment of the lab centre (unit B)', () => {
       it('thermometer: Sunday and holiday use is use, but not school time', () => {
         // Hours: T1 2 h + T2 1 h + T3 0.75 h = 3.75 h; sessions 3; faults: T3's 1.
         // School: T1 Sunday 0, T2 2/9 closed 0, T3 Wednesday 14:00–14:45 0.75 h → 0.75 / 780.
-        expect(row(B.id, 'thermometer')).toMatchObject({ devices: 1, usedMs: 3.75 * HOUR, sessions: 3, sessionsClipped: 0, schoolTimeShare: 0.75 / 780, idle: [], faults: 1 });
-        // lab-kit-1's fault of 10/9 was never repaired: no repair ended, 1 unrepaired.
-        expect(row(B.id, 'thermometer')).toMatchObject({ repairs: 0, repairHoursMedian: null, repairHoursTotal: 0, unrepaired: 1 });
+        expect(componentRow(B.id, 'thermometer')).toMatchObject({ category: 'lab', devices: 1, usedMs: 3.75 * HOUR, sessions: 3, sessionsClipped: 0, schoolTimeShare: 0.75 / 780, idle: [], faults: 1 });
       });
 
       it('a device listed in the registry and never used is idle', () => {
-        expect(row(B.id, 'analog-sensor')).toMatchObject({ devices: 1, usedMs: 0, sessions: 0, schoolTimeShare: 0, idle: ['lab-kit-1/ph'], faults: 0, unrepaired: 1 });
+        expect(componentRow(B.id, 'analog-sensor')).toMatchObject({ devices: 1, usedMs: 0, sessions: 0, schoolTimeShare: 0, idle: ['lab-kit-1/ph'], faults: 0 });
       });
 
-      it('a kit known only by its states is a device of kind kit, with its repair', () => {
+      it('kits: one known only by its states, with its repair; one never repaired', () => {
+        // lab-kit-1 (used: its thermometer) faulted 10/9 and was never repaired: 1 unrepaired.
         // lab-kit-2: unplugged 1/9 08:00 → 08:30 = 0.5 h; never used: idle.
-        expect(row(B.id, 'kit')).toMatchObject({ devices: 1, usedMs: 0, idle: ['lab-kit-2'], repairs: 1, repairHoursMedian: 0.5, repairHoursTotal: 0.5, unrepaired: 0 });
-        expect(report.equipment.filter((r) => r.unit === B.id).map((r) => r.deviceType)).toEqual(['analog-sensor', 'kit', 'thermometer']);
+        expect(kitRow(B.id, 'lab')).toMatchObject({ kits: 2, usedMs: 0, idle: ['lab-kit-2'], repairs: 1, repairMedianMs: 0.5 * HOUR, repairTotalMs: 0.5 * HOUR, unrepaired: 1 });
+        expect(report.components.filter((r) => r.unit === B.id).map((r) => r.deviceType)).toEqual(['analog-sensor', 'thermometer']);
+      });
+    });
+
+    describe('the headline: per category, from the kits', () => {
+      it('robots and lab equipment apart', () => {
+        expect(report.totals).toEqual([
+          { category: 'robots', units: 1, kits: 2, usedMs: 3 * HOUR, hoursUsed: 3, sessions: 1, faults: 0, repairs: 3, repairMedianMs: 13 * HOUR, unrepaired: 1, idleKits: 1 },
+          { category: 'lab', units: 1, kits: 2, usedMs: 0, hoursUsed: 0, sessions: 0, faults: 0, repairs: 1, repairMedianMs: 0.5 * HOUR, unrepaired: 1, idleKits: 1 },
+        ]);
+      });
+
+      it('a lab gateway of a school with a robot club reports lab equipment', () => {
+        expect(categoryOf('lab-1', 'robot-club')).toBe('lab');
+        expect(categoryOf('robot-club-1', 'robot-club')).toBe('robots');
+        expect(categoryOf('gw-7', 'lab-centre')).toBe('lab');
+        expect(categoryOf('classroom-1', 'smart-classroom')).toBe('classroom');
       });
     });
 
@@ -398,7 +429,7 @@ describe.each(BACKENDS)('the quarterly report on $backend', ({ backend, run }) =
           await own.insertBatch(events.map(msg(A.id, 'robot-club-1')));
           const r = await quarterlyReport(own, '2025Q3', { units: [A], now: NOW, sessionPage: 1 });
           // The sums are one query; the school-time share is the page walk's: all three hours (a Tuesday morning).
-          expect(r.equipment.find((e) => e.deviceType === 'motor')).toMatchObject({ sessions: 3, hoursUsed: 3, schoolUsedMs: 3 * 3_600_000 });
+          expect(r.components.find((e) => e.deviceType === 'motor')).toMatchObject({ sessions: 3, hoursUsed: 3, schoolUsedMs: 3 * 3_600_000 });
         } finally {
           await own.close();
         }
@@ -414,20 +445,28 @@ describe.each(BACKENDS)('the quarterly report on $backend', ({ backend, run }) =
         const vi = toCsv(report, 'vi');
         expect(vi.startsWith('\uFEFFQuý,2025Q3\r\n')).toBe(true);
         expect(vi).toContain('Hạn nộp,2025-09-25T17:00:00+07:00\r\n');
-        expect(vi).toContain('Mã đơn vị,Tên trường,Quận/Huyện,Loại đơn vị,Cấp học,Loại thiết bị,Số thiết bị,Số giờ sử dụng,Số phiên,');
-        // 1.5 / 2340 = 0.0641 % → 0.06.
-        expect(vi).toContain('Số lỗi,Số lần sửa chữa,Thời gian sửa chữa trung vị (giờ),Tổng thời gian sửa chữa (giờ),Chưa sửa xong cuối quý,Độ đầy đủ dữ liệu\r\n');
+        expect(vi).toContain(`Định nghĩa,"${DEFINITIONS[2]?.vi}"\r\n`);
+        // The headline: per category, repair times as h:mm:ss.
+        expect(vi).toContain('Nhóm thiết bị,Số đơn vị,Số bộ thiết bị,Giờ sử dụng (giờ-bộ),Số buổi sử dụng,Số sự cố,Số lần sửa chữa,Thời gian sửa chữa trung vị (giờ:phút:giây),Chưa sửa xong cuối quý,Số bộ không sử dụng\r\n');
+        expect(vi).toContain('Robot,1,2,3,1,0,3,13:00:00,1,1\r\n');
+        expect(vi).toContain('"Thiết bị thí nghiệm, thực hành",1,2,0,0,0,1,0:30:00,1,1\r\n');
+        // Kits: 3 / 1560 = 0.19 %.
+        expect(vi).toContain('thcs-q1-01,Trường THCS Thí điểm Quận 1 số 1,Quận 1,CLB robot STEM,THCS,Robot,2,3,1,0,0.19,0,1,robot-2,3,13:00:00,39:00:00,1,Đầy đủ\r\n');
+        // Components, their kinds in Vietnamese: 1.5 / 2340 = 0.0641 % → 0.06.
+        expect(vi).toContain('Mã đơn vị,Tên trường,Nhóm thiết bị,Loại linh kiện,Số linh kiện,Số giờ sử dụng,Số buổi sử dụng,');
+        expect(vi).toContain('thcs-q1-01,Trường THCS Thí điểm Quận 1 số 1,Robot,Động cơ,3,2.5,1,1,0.06,1,1,robot-2/left-motor\r\n');
+        expect(vi).toContain(',Nhiệt kế,1,3.75,3,0,');
+        expect(vi).not.toMatch(/,motor,|,thermometer,/);
         expect(vi).toContain('Đang trực tuyến,Thời gian hoạt động (%),Thời gian không rõ trạng thái (giờ),Độ đầy đủ dữ liệu\r\n');
-        expect(vi).toContain('thcs-q1-01,Trường THCS Thí điểm Quận 1 số 1,Quận 1,CLB robot STEM,THCS,motor,3,2.5,1,1,0.06,1,robot-2/left-motor,1,3,13,39,1,Đầy đủ\r\n');
         const en = toCsv(report, 'en', { bom: false });
         expect(en.startsWith('Quarter,2025Q3\r\n')).toBe(true);
         expect(en).toContain('Completeness,data complete for 1 of 3 units; 1 gateway has open gaps; 1 gateway reported evicted events; 1 unit sent no data\r\n');
-        expect(en).toContain('thcs-q1-01,Pilot Lower-Secondary School Q1 No.1,Quan 1,STEM robot club,Lower secondary,servo,1,7.5,1,1,0.06,0,,0,2,18.5,37,1,Complete\r\n');
+        expect(en).toContain('thcs-q1-01,Pilot Lower-Secondary School Q1 No.1,Robots,Servo,1,7.5,1,1,0.06,0,0,\r\n');
         expect(en).toContain(`${B.id},lab-1,7,1,10,10,1,2,1,0,`);
         // Uptime 1884 / 2073 = 90.884 % → 90.88; 48 h unknown.
         expect(en).toMatch(new RegExp(`${A.id},robot-club-1,6,4,9,6,0,0,0,0,2025-10-01T00:30:01\\+07:00,No,90.88,48,Complete\r\n`));
         expect(en).toContain(`${C.id},classroom-1,0,,,0,0,0,0,0,,,n/a,0,No data\r\n`);
-        // The unit without data still has its line.
+        // The unit without data still has its line in the units' table.
         expect(en).toContain(`${C.id},${C.name.en},`);
       });
     });

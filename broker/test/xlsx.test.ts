@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usageEventSchema, type UsageEvent } from '@stemlab/protocol';
 import { openLedger } from '../src/ledger/ledger.ts';
 import { FLEET, type Unit } from '../src/registry/fleet.ts';
-import { COLUMNS, LABELS } from '../src/reports/labels.ts';
+import { COLUMNS, DEFINITIONS, LABELS } from '../src/reports/labels.ts';
 import type { QuarterlyReport } from '../src/reports/model.ts';
 import { quarterlyReport } from '../src/reports/quarterly.ts';
 import { SHEETS, toXlsx } from '../src/reports/xlsx.ts';
@@ -85,59 +85,70 @@ const records = (ws: ExcelJS.Worksheet) => {
 };
 
 describe('the XLSX report', () => {
-  it('has a cover, units, equipment and gateways sheet in each language', () => {
-    expect(books.vi.worksheets.map((w) => w.name)).toEqual(['Tổng quan', 'Đơn vị', 'Thiết bị', 'Gateway']);
-    expect(books.en.worksheets.map((w) => w.name)).toEqual(['Summary', 'Units', 'Equipment', 'Gateways']);
+  it('has a cover, units, kits, components and gateways sheet in each language', () => {
+    expect(books.vi.worksheets.map((w) => w.name)).toEqual(['Tổng quan', 'Đơn vị', 'Bộ thiết bị', 'Linh kiện', 'Gateway']);
+    expect(books.en.worksheets.map((w) => w.name)).toEqual(['Summary', 'Units', 'Kits', 'Components', 'Gateways']);
   });
 
-  it('cover: quarter, deadline, generation time and completeness', () => {
+  it('cover: quarter, real dates in local time, completeness, the definitions and the totals', () => {
     for (const lang of ['vi', 'en'] as const) {
       const cover = new Map<string, unknown>();
-      sheet(lang, 'cover').eachRow((row) => cover.set(String(row.getCell(1).value), row.getCell(2).value));
+      // The first value of each label (the definitions share one).
+      sheet(lang, 'cover').eachRow((row) => cover.has(String(row.getCell(1).value)) || cover.set(String(row.getCell(1).value), row.getCell(2).value));
       expect(cover.get(COLUMNS.quarter[lang])).toBe('2025Q3');
-      expect(cover.get(COLUMNS.deadline[lang])).toBe('2025-09-25T17:00:00+07:00');
-      expect(cover.get(COLUMNS.generatedAt[lang])).toBe('2025-09-20T10:00:00+07:00');
+      // An Excel date has no zone: it holds Vietnam's wall time (17:00 on 25/9).
+      expect(cover.get(COLUMNS.deadline[lang])).toEqual(new Date(Date.UTC(2025, 8, 25, 17)));
+      expect(cover.get(COLUMNS.generatedAt[lang])).toEqual(new Date(Date.UTC(2025, 8, 20, 10)));
       expect(cover.get(COLUMNS.schoolHours[lang])).toBe(report.schoolHours);
       expect(cover.get(COLUMNS.completeness[lang])).toBe(report.completeness.summary[lang]);
+      expect(cover.get(COLUMNS.definition[lang])).toBe(DEFINITIONS[0]?.[lang]);
+      expect(cover.get(COLUMNS.category[lang])).toBe(COLUMNS.units[lang]); // the totals' header row
+      expect(cover.get(LABELS.robots[lang])).toBe(1); // one unit with robots
     }
     expect(report.completeness.summary.en).toMatch(/^data complete for 0 of 2 units; 1 gateway has open gaps/);
   });
 
   it('headers are the CSV columns, in Vietnamese and in English, frozen', () => {
-    expect(headers(sheet('vi', 'equipment')).slice(0, 9)).toEqual(['Mã đơn vị', 'Tên trường', 'Quận/Huyện', 'Loại đơn vị', 'Cấp học', 'Loại thiết bị', 'Số thiết bị', 'Số giờ sử dụng', 'Số phiên']);
-    expect(headers(sheet('en', 'equipment')).slice(0, 9)).toEqual(['Unit', 'School', 'District', 'Kind', 'Level', 'Equipment type', 'Devices', 'Hours used', 'Sessions']);
+    expect(headers(sheet('vi', 'components')).slice(0, 7)).toEqual(['Mã đơn vị', 'Tên trường', 'Nhóm thiết bị', 'Loại linh kiện', 'Số linh kiện', 'Số giờ sử dụng', 'Số buổi sử dụng']);
+    expect(headers(sheet('en', 'kits')).slice(0, 9)).toEqual(['Unit', 'School', 'District', 'Kind', 'Level', 'Equipment', 'Kits', 'Kit-hours used', 'Sessions']);
     expect(headers(sheet('en', 'gateways'))).toContain(COLUMNS.missing.en);
     expect(headers(sheet('vi', 'gateways'))).toContain(COLUMNS.missing.vi);
-    for (const name of ['units', 'equipment', 'gateways'] as const) {
+    for (const name of ['units', 'kits', 'components', 'gateways'] as const) {
       expect(sheet('vi', name).views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
       expect(sheet('vi', name).getColumn(1).width).toBeGreaterThan(8);
     }
   });
 
-  it('equipment figures are numbers, equal to the JSON report', () => {
-    const rows = records(sheet('en', 'equipment'));
-    // Every equipment row, and a line for each unit with no known equipment (C).
-    expect(rows).toHaveLength(report.equipment.length + 1);
-    expect(rows.find((r) => r.Unit === C.id)).toMatchObject({ 'Equipment type': null, 'Hours used': 0 });
-    const json = report.equipment.find((r) => r.unit === A.id && r.deviceType === 'motor');
+  it('figures are numbers, equal to the JSON report; kinds translated; durations real', () => {
+    const rows = records(sheet('en', 'components'));
+    expect(rows).toHaveLength(report.components.length);
+    const json = report.components.find((r) => r.unit === A.id && r.deviceType === 'motor');
     // 90 + 45 + 10 minutes = 2.41666… h, unrounded; 3 sessions; 1 fault.
     expect(json).toMatchObject({ hoursUsed: 145 / 60, sessions: 3, faults: 1 });
-    const motor = rows.find((r) => r.Unit === A.id && r['Equipment type'] === 'motor');
+    const motor = rows.find((r) => r.Unit === A.id && r['Component type'] === 'Motor');
     expect(motor).toMatchObject({
       School: A.name.en,
-      Devices: json?.devices,
+      Equipment: 'Robots',
+      Components: json?.devices,
       'Hours used': json?.hoursUsed,
       Sessions: 3,
-      Faults: 1,
+      Breakdowns: 1,
       'Share of school time in use (%)': (json?.schoolTimeShare ?? NaN) * 100,
       'Idle devices': json?.idle.length,
-      [COLUMNS.repairs.en]: json?.repairs,
-      [COLUMNS.repairHoursTotal.en]: json?.repairHoursTotal,
-      [COLUMNS.unrepaired.en]: json?.unrepaired,
-      'Data completeness': 'Incomplete',
     });
     expect(typeof motor?.['Hours used']).toBe('number');
-    expect(sheet('en', 'equipment').getColumn(8).numFmt).toBe('0.00');
+    expect(records(sheet('vi', 'components')).map((r) => r[COLUMNS.deviceType.vi])).toEqual(['Động cơ']);
+    const kits = records(sheet('en', 'kits'));
+    const kit = report.kits.find((k) => k.unit === A.id);
+    expect(kits.find((r) => r.Unit === A.id)).toMatchObject({ Kits: kit?.kits, 'Kit-hours used': kit?.hoursUsed, [COLUMNS.repairs.en]: kit?.repairs, 'Data completeness': 'Incomplete' });
+    const kitCol = (key: keyof typeof COLUMNS) => headers(sheet('en', 'kits')).indexOf(COLUMNS[key].en) + 1;
+    expect(sheet('en', 'kits').getColumn(kitCol('kitHours')).numFmt).toBe('0.00');
+    expect(sheet('en', 'kits').getColumn(kitCol('repairMedian')).numFmt).toBe('[h]:mm:ss');
+    // The last seen time is a real date (local wall time).
+    const gwSheet = sheet('en', 'gateways');
+    const seen = records(gwSheet).find((r) => r.Unit === A.id)?.[COLUMNS.lastSeen.en];
+    expect(seen).toBeInstanceOf(Date);
+    expect(gwSheet.getColumn(headers(gwSheet).indexOf(COLUMNS.lastSeen.en) + 1).numFmt).toBe('dd/mm/yyyy hh:mm');
   });
 
   it('gateways and units, with Vietnamese labels', () => {
@@ -182,7 +193,7 @@ describe('GET /api/v1/reports/quarterly?format=xlsx', () => {
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="stemlab-2025Q3-en.xlsx"');
     const wb = new ExcelJS.Workbook();
     await load(wb, Buffer.from(await res.arrayBuffer()));
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Units', 'Equipment', 'Gateways']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Units', 'Kits', 'Components', 'Gateways']);
     // The shipped fleet is seeded: every unit has its row.
     expect(wb.getWorksheet('Units')?.rowCount).toBeGreaterThan(100);
   });
@@ -196,7 +207,7 @@ describe('stemlab report --format xlsx', () => {
     expect(code).toBe(0);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
-    const motor = records(wb.getWorksheet('Equipment') as ExcelJS.Worksheet).find((r) => r.Unit === A.id && r['Equipment type'] === 'motor');
+    const motor = records(wb.getWorksheet('Components') as ExcelJS.Worksheet).find((r) => r.Unit === A.id && r['Component type'] === 'Motor');
     expect(motor?.['Hours used']).toBe(145 / 60);
   });
 });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { SerialPort } from 'serialport';
 import { BoardSimulator } from '@stemlab/simulators';
+import { addSimulatedKits, composeGateway } from '@stemlab/compose';
 import {
-  addSimulatedKits,
   combinedBinding,
   createGpioChip,
   createLogger,
@@ -10,7 +10,6 @@ import {
   formatDoctorReport,
   formatSelftestReport,
   selftest,
-  startGateway,
   type SelftestReport,
 } from '@stemlab/edge-agent';
 import type { Command } from '../main.ts';
@@ -35,20 +34,24 @@ export const agentDoctor: Command = {
     const simulator = new BoardSimulator();
     if (config) addSimulatedKits(config, simulator);
     const binding = combinedBinding(SerialPort.binding as never, simulator.binding);
-    let gpio: { description: string; problem?: string };
-    try {
-      const chip = createGpioChip();
-      gpio = { description: chip.description };
-      chip.close();
-    } catch (err) {
-      gpio = { description: 'unavailable', problem: (err as Error).message };
-    }
+    const gpio = config?.gpio.sim ? { description: 'simulated (gpio.sim: true)' } : realGpio();
     const report = await doctor(binding, config, gpio);
     simulator.close();
     console.log(formatDoctorReport(report));
     return report.ok ? 0 : 1;
   },
 };
+
+/** The Pi's GPIO as the agent would open it, or why it cannot. */
+function realGpio(): { description: string; problem?: string } {
+  try {
+    const chip = createGpioChip();
+    chip.close();
+    return { description: chip.description };
+  } catch (err) {
+    return { description: 'unavailable', problem: (err as Error).message };
+  }
+}
 
 const selftestHelp = `Usage: stemlab agent selftest --config FILE
 
@@ -68,7 +71,7 @@ export const agentSelftest: Command = {
     let report = await askRunningAgent(agentUrl(config));
     if (!report) {
       console.log('no agent running for this config: starting its kits for the test');
-      const gateway = await startGateway(config, { log: createLogger('error'), port: 0 });
+      const gateway = await composeGateway(config, { log: createLogger('error'), port: 0 });
       try {
         await gateway.agent.waitForKits('connected', config.connection.readyTimeoutMs).catch(() => undefined);
         report = await selftest(gateway.agent);

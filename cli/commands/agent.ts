@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { z } from 'zod';
-import { createLogger, startGateway } from '@stemlab/edge-agent';
+import { createLogger } from '@stemlab/edge-agent';
+import { composeGateway } from '@stemlab/compose';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped } from '../args.ts';
 import { agentConfig } from '../config.ts';
@@ -8,7 +9,8 @@ import { agentConfig } from '../config.ts';
 const help = `Usage: stemlab agent --config FILE [--port N] [--no-supervise]
 
 The edge agent of one gateway: its kits (Arduino over Firmata; \`sim: NAME\` kits run on a
-built-in simulator), the Pi's GPIO and e-stop, and the local API on config http.port.
+built-in simulator), the Pi's GPIO and e-stop (a simulated header with gpio.sim: true), and the
+local API on config http.port.
 Stops every actuator and exits on Ctrl-C or SIGTERM.
 
 A supervisor runs the agent in a child process and restarts it if it crashes: reopening a kit's
@@ -40,7 +42,7 @@ export const agent: Command = {
     if (!values['no-supervise'] && process.env[WORKER] !== '1') return supervise(argv);
 
     const log = createLogger(config.log.level);
-    const gateway = await startGateway(config, { log, ...(values.port !== undefined ? { port: values.port } : {}) });
+    const gateway = await composeGateway(config, { log, ...(values.port !== undefined ? { port: values.port } : {}) });
     // Last resort: a bug must not leave motors running. Stop what can be stopped, then exit so
     // that the supervisor starts a fresh agent.
     const crash = (err: unknown) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { join, resolve } from 'node:path';
-import { createLogger, loadConfig, setupEditorAccounts, startGateway, type Gateway } from '@stemlab/edge-agent';
+import { createLogger, loadConfig, setupEditorAccounts } from '@stemlab/edge-agent';
+import { composeGateway, type ComposedGateway } from '@stemlab/compose';
 import { startCentral, type Ledger } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped } from '../args.ts';
@@ -53,7 +54,7 @@ export const demo: Command = {
     const logins = await demoAccounts(centralDir, 'thcs-q1-01', ['robot-club-1', 'lab-1']);
     console.log(`  dashboard: ${central.httpUrl ?? ''}/${httpPort.taken ? ' (port 8080 was taken, took a free one)' : ''}`);
     console.log(`    log in as ${logins.admin.username} / ${logins.admin.password} (department admin), or ${logins.teacher.username} / ${logins.teacher.password} (teacher of thcs-q1-01)`);
-    const gateways: Gateway[] = [];
+    const gateways: ComposedGateway[] = [];
     for (const [file, preferred] of [['robot-club.yaml', 1880], ['lab.yaml', 1881]] as const) {
       const loaded = await loadConfig(new URL(file, examples).pathname);
       // Node-RED runs once per process: the robot club gets the editor in the demo.
@@ -67,7 +68,7 @@ export const demo: Command = {
       };
       const accounts = withEditor ? await setupEditorAccounts(config.dataDir, 2, { replace: true }) : undefined;
       const { port, taken } = await portOrFree(config.http.host, preferred);
-      const gateway = await startGateway(config, { log, port });
+      const gateway = await composeGateway(config, { log, port });
       gateways.push(gateway);
       await gateway.agent.waitForKits('connected', 20_000);
       console.log(`${config.label ?? config.gateway} (${config.unit}/${config.gateway}): ${config.kits.length} kits connected`);
@@ -79,7 +80,7 @@ export const demo: Command = {
         console.log('  Node-RED editor: runs once per process, so here only on the robot club; `stemlab agent --config edge-agent/examples/lab.yaml` gives the lab its own');
       }
     }
-    const [club, lab] = gateways as [Gateway, Gateway];
+    const [club, lab] = gateways as [ComposedGateway, ComposedGateway];
     const say = (line: string) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${line}`);
     report(club, say);
     report(lab, say);
@@ -105,7 +106,7 @@ async function ledgerLine(ledger: Ledger): Promise<string> {
 }
 
 /** Print what a person would want to see: kits coming and going, safety stops, readings now and then. */
-function report(gateway: Gateway, say: (line: string) => void): void {
+function report(gateway: ComposedGateway, say: (line: string) => void): void {
   const { bus, config } = gateway.agent;
   const lastShown = new Map<string, number>();
   bus.on('kit:state', (e) => say(`${config.gateway}/${e.kit}: ${e.state}${e.reason ? ` (${e.reason})` : ''}`));

@@ -1,11 +1,11 @@
-import type { Gateway } from '@stemlab/edge-agent';
+import type { ComposedGateway } from '@stemlab/compose';
 
 /**
  * The simulated world around the kits: a robot that drives a square and stops before an
  * obstacle (its lesson sends commands as a Node-RED flow will, refreshing the watchdog), and a
  * lab whose sensors drift like a real experiment. Returns a function that stops it.
  */
-export function runClassroom(club: Gateway, lab: Gateway, say: (line: string) => void): () => void {
+export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (line: string) => void): () => void {
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, fn: () => void) => {
     fn();
@@ -45,7 +45,11 @@ export function runClassroom(club: Gateway, lab: Gateway, say: (line: string) =>
     const position = Math.sin(Date.now() / 2000);
     [0, 1, 2].forEach((channel) => board.setAnalog(channel, Math.abs(position - (channel - 1)) < 0.5 ? 900 : 80));
   });
-  // The lab: water warming up, a pH that settles, light that flickers.
+  // The lab: a class's experiment on benches 1 and 2. The teacher tags them, so their sensors'
+  // readings are use (untagged, a bench that is merely on sends readings but is not in use).
+  lab.usage.tag({ kind: 'experiment', lessonId: 'heat-and-ph', classId: '9b2', by: 'demo teacher' }, ['bench-1', 'bench-2']);
+  say("teacher: benches 1 and 2 run the experiment 'heat-and-ph' for class 9b2");
+  // Water warming up, a pH that settles, light that flickers.
   const labSim = lab.simulator!;
   const start = Date.now();
   every(500, () => {

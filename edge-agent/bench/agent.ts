@@ -3,7 +3,7 @@ import { Agent } from '../src/agent.ts';
 import { HttpApi } from '../src/api/http.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/core/log.ts';
-import { addSimulatedKits } from '../src/simulated.ts';
+import { addSimulatedKits } from '@stemlab/compose';
 import { latencyResults, round, type BenchResult, type BenchSuite } from '../../bench/types.ts';
 
 /**

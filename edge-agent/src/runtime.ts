@@ -1,15 +1,14 @@
-import { BoardSimulator, SimulatedGpio } from '@stemlab/simulators';
+import type { BindingInterface } from '@serialport/bindings-interface';
 import { Agent } from './agent.ts';
 import { HttpApi } from './api/http.ts';
 import type { AgentConfig } from './config/schema.ts';
 import type { Logger } from './core/log.ts';
-import { createGpioChip } from './gpio/index.ts';
+import { createGpioChip, noGpioChip } from './gpio/index.ts';
 import type { GpioChip } from './gpio/types.ts';
 import { combinedBinding, nativeBinding } from './kits/serial.ts';
-import { addSimulatedKits } from './simulated.ts';
 import { selftest } from './tools/selftest.ts';
 import { z } from 'zod';
-import { purposeSchema } from '@stemlab/protocol';
+import { describeIssues, purposeSchema } from '@stemlab/protocol';
 import { AgentError } from './core/errors.ts';
 import { systemClock } from './mqtt/clock.ts';
 import { MqttExtension } from './mqtt/mqtt-extension.ts';
@@ -20,39 +19,70 @@ import { lessonFlows } from './nodered/lessons.ts';
 
 const tagRequest = z.strictObject({ purpose: purposeSchema, kits: z.array(z.string()).optional() });
 
-/** A running gateway: the agent, its local API, and the simulators it drives where the config says `sim:`. */
-export interface Gateway {
+/**
+ * The hardware a gateway drives, given by its composition root (`stemlab agent`, the demo, a
+ * test): the agent never creates simulators. Absent parts are the real ones, loaded when needed.
+ */
+export interface GatewayHardware {
+  /** Serial ports of real kits; default serialport's native binding, loaded when a real kit is configured. */
+  serial?: BindingInterface;
+  /** Serial ports of `find: { sim }` kits (a simulator's binding, paths `sim:NAME`); without it such a config is refused. */
+  simulatedSerial?: BindingInterface;
+  /**
+   * The Pi's GPIO. Default: the real chip when the config has GPIO lines (refusing to start
+   * where there is none), no chip when it has none. A config with `gpio.sim: true` needs one.
+   */
+  gpio?: GpioChip;
+}
+
+/** What a plugin is handed before the agent starts: register extensions (`agent.use`) and local API routes (`api.route`). */
+export interface GatewayParts {
   agent: Agent;
   api: HttpApi;
-  /** Present when some kit is simulated: the demo and tests drive its inputs. */
-  simulator: BoardSimulator | undefined;
-  gpio: GpioChip;
   usage: UsageTracker;
-  outbox: Outbox;
-  /** Absent when the config turns MQTT off. */
   mqtt: MqttExtension | undefined;
-  /** Absent when the config turns Node-RED off; `state` says whether it runs. */
   nodered: NodeRedExtension | undefined;
+}
+
+/** Something a composition root plugs into the gateway (a simulated robot's controls, a room console). */
+export type GatewayPlugin = (parts: GatewayParts) => void | Promise<void>;
+
+export interface GatewayOptions {
+  log?: Logger;
+  /** The local API's port instead of config http.port (0: any free port). */
+  port?: number;
+  /** Run in order after the built-in extensions, before the agent starts. */
+  plugins?: GatewayPlugin[];
+}
+
+/** A running gateway: the agent, its local API, usage, MQTT and Node-RED. */
+export interface Gateway extends GatewayParts {
+  gpio: GpioChip;
+  outbox: Outbox;
   stop(): Promise<void>;
 }
 
 /**
- * Assemble a gateway from its config: real serial ports for real kits, a simulator for `sim:`
- * kits, the Pi's GPIO through onoff (simulated on any other machine, or when the config uses
- * no GPIO line, so a Pi without sysfs GPIO still runs its kits).
+ * Assemble a gateway from its config and the hardware its composition root hands it: real
+ * serial ports for real kits, the given simulated ports for `sim:` kits, the Pi's GPIO.
+ * Refuses (SIMULATOR_MISSING, GPIO_NOT_FOUND) rather than run on hardware that is not there.
  */
-export async function startGateway(config: AgentConfig, options: { log?: Logger; port?: number } = {}): Promise<Gateway> {
-  const needsSim = config.kits.some((kit) => kit.find.sim !== undefined);
+export async function startGateway(config: AgentConfig, hardware: GatewayHardware = {}, options: GatewayOptions = {}): Promise<Gateway> {
+  const simKits = config.kits.filter((kit) => kit.find.sim !== undefined).map((kit) => kit.id);
+  if (simKits.length > 0 && !hardware.simulatedSerial) {
+    throw new AgentError('SIMULATOR_MISSING', `kits ${simKits.join(', ')} are simulated boards (find: { sim }), and this agent was given no simulator: start it with \`stemlab agent\` or \`stemlab demo\`, or find each kit by serialNumber or path`);
+  }
+  if (config.gpio.sim && !hardware.gpio) {
+    throw new AgentError('SIMULATOR_MISSING', 'gpio.sim: true asks for a simulated GPIO header, and this agent was given none: start it with `stemlab agent` or `stemlab demo`, or set gpio.sim: false on the gateway\'s Pi');
+  }
   const needsNative = config.kits.some((kit) => kit.find.sim === undefined);
-  const simulator = needsSim ? new BoardSimulator() : undefined;
-  if (simulator) addSimulatedKits(config, simulator);
-  const serial = combinedBinding(needsNative ? await nativeBinding() : undefined, simulator?.binding);
+  const serial = combinedBinding(hardware.serial ?? (needsNative ? await nativeBinding() : undefined), hardware.simulatedSerial);
   const { gpio: lines } = config;
   const usesGpio = lines.estop !== undefined || lines.buttons.length > 0 || lines.leds.length > 0;
-  const gpio = usesGpio ? createGpioChip() : new SimulatedGpio();
+  const gpio = hardware.gpio ?? (usesGpio ? createGpioChip() : noGpioChip);
   const agent = new Agent(config, { serial, gpio }, options.log ? { log: options.log } : {});
   const api = new HttpApi(agent, { host: config.http.host, port: options.port ?? config.http.port });
-  api.route('POST', /^\/api\/v1\/selftest$/, async () => ({ report: await selftest(agent) }));
+  api.route('POST', '/api/v1/selftest', async () => ({ report: await selftest(agent) }));
   await agent.use(api);
 
   // Usage: the tracker turns activity into sessions, the outbox keeps them on disk until the
@@ -88,17 +118,17 @@ export async function startGateway(config: AgentConfig, options: { log?: Logger;
     });
     mqtt.registerCommand('lesson-rollback', async (args) => nodered.rollback(args?.by ? { by: args.by } : {}));
   }
-  api.route('POST', /^\/api\/v1\/usage\/tag$/, (body) => {
+  api.route('POST', '/api/v1/usage/tag', (body) => {
     const parsed = tagRequest.safeParse(body);
-    if (!parsed.success) throw new AgentError('COMMAND_INVALID', `usage tag: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new AgentError('COMMAND_INVALID', `usage tag: ${describeIssues(parsed.error)}`);
     usage.tag(parsed.data.purpose, parsed.data.kits);
     return { purpose: parsed.data.purpose };
   });
+  for (const plugin of options.plugins ?? []) await plugin({ agent, api, usage, mqtt, nodered });
   await agent.start();
   return {
     agent,
     api,
-    simulator,
     gpio,
     usage,
     outbox,
@@ -107,7 +137,6 @@ export async function startGateway(config: AgentConfig, options: { log?: Logger;
     async stop() {
       await agent.stop();
       outbox.close();
-      simulator?.close();
       gpio.close();
     },
   };

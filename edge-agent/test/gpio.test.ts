@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedGpio } from '@stemlab/simulators';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createGpioChip, GpioError, OnoffGpioChip, resolveGpioBase, type GpioChip, type Level } from '../src/gpio/index.ts';
+import { createGpioChip, GpioError, noGpioChip, OnoffGpioChip, resolveGpioBase, type GpioChip, type Level } from '../src/gpio/index.ts';
 import { loadOnoff, type OnoffGpio } from '../src/gpio/onoff.ts';
 
 let tmp: string;
@@ -224,10 +224,20 @@ if (realBcm !== undefined) {
 describe('createGpioChip', () => {
   // On a Pi or another board with GPIO this is covered by the contract suite with TEST_GPIO_BCM.
   const realGpio = loadOnoff()?.accessible === true || existsSync('/proc/device-tree/model');
-  it.skipIf(realGpio)('on this machine (no sysfs GPIO, not a Pi) is the simulated chip', () => {
-    const simulated = new SimulatedGpio();
-    expect(createGpioChip({ simulated })).toBe(simulated);
-    expect(createGpioChip().description).toBe('simulated');
+  it('on a machine that is not a Pi, refuses with GPIO_NOT_FOUND and names the fixes instead of simulating the e-stop button', () => {
+    const error = thrown(() => createGpioChip({ Gpio: fakeOnoff(false), modelFile: join(tmp, 'not-a-pi') }));
+    expect(error).toBeInstanceOf(GpioError);
+    expect(error.code).toBe('GPIO_NOT_FOUND');
+    expect(error.message).toMatch(/gpio\.sim: true/);
+    expect(error.message).toMatch(/remove the gpio lines/);
+  });
+
+  it.skipIf(realGpio)('on this machine (no sysfs GPIO, not a Pi) is GPIO_NOT_FOUND too', () => {
+    expect(thrownCode(() => createGpioChip())).toBe('GPIO_NOT_FOUND');
+  });
+
+  it('the chip of a config without GPIO lines opens none', () => {
+    expect(thrownCode(() => noGpioChip.open(17, { direction: 'in' }))).toBe('GPIO_INVALID');
   });
 
   it('is the onoff chip where onoff says GPIO is accessible', async () => {
@@ -248,10 +258,10 @@ describe('createGpioChip', () => {
   });
 });
 
-describe('the simulated header, end to end through createGpioChip', () => {
+describe('the simulated header (what a composition root gives an agent with gpio.sim: true)', () => {
   function simulatedChip() {
     const sim = new SimulatedGpio();
-    return { sim, chip: createGpioChip({ simulated: sim, Gpio: fakeOnoff(false), modelFile: join(tmp, 'not-a-pi') }) };
+    return { sim, chip: sim as GpioChip };
   }
 
   it('a pressed active-low button reads 1 and its line is low; released, it goes back to its pull-up', () => {

@@ -42,9 +42,16 @@ const unbounded = (n: number | undefined) => n === undefined || Math.abs(n) >= N
 
 const isObject = (s: JsonSchema) => s.type === 'object' && s.properties !== undefined;
 const variantsOf = (s: JsonSchema) => s.oneOf ?? s.anyOf ?? [];
-/** A variant of a discriminated union is named by its discriminator: `type` (the agent's components) or `kind` (the central's ledger). */
-const discriminator = (s: JsonSchema) => (s.properties?.type?.const !== undefined ? 'type' : s.properties?.kind?.const !== undefined ? 'kind' : undefined);
-const variantName = (s: JsonSchema) => String((s.properties?.type ?? s.properties?.kind)?.const ?? s.title ?? '?');
+/**
+ * A variant of a discriminated union is named by its discriminator: `type` (the agent's
+ * components), `kind` (the central's ledger) or `shape` (an arena's obstacles, lines and zones).
+ */
+const discriminators = ['type', 'kind', 'shape'] as const;
+const discriminator = (s: JsonSchema) => discriminators.find((key) => s.properties?.[key]?.const !== undefined);
+const variantName = (s: JsonSchema) => {
+  const key = discriminator(s);
+  return String((key ? s.properties?.[key]?.const : undefined) ?? s.title ?? '?');
+};
 
 export interface ReferenceOptions {
   /** The page's first lines after its title: what the file is, examples, how errors are shown. */

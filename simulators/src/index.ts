@@ -4,3 +4,11 @@ export { BoardSimulator, SimulatedPort, type SimulatedPortOptions } from './seri
 export { PtyBoard, socatAvailable, type PtyBoardOptions } from './serial/pty.ts';
 export { WireLine } from './serial/wire.ts';
 export { SimulatedGpio } from './gpio/simulated-gpio.ts';
+export { RobotWorld, createRobotWorld, type RobotWorldOptions, type AddRobotOptions, type WorldEvent, type WorldListener } from './robot/world.ts';
+export { SimRobot, type RobotInputs, type MotorInput, type TracePoint } from './robot/robot.ts';
+export { robotSpec, defaultRobotSpec, commandedSpeed, type RobotSpec, type RobotSpecInput, type BatterySpec } from './robot/spec.ts';
+export { arenaSchema, type Arena, type ArenaInput, type Pose, type Point } from './robot/arena/schema.ts';
+export { ArenaError, loadArenaFile, parseArena, shippedArena, shippedArenaIds, type NamedArena, type ArenaIssue } from './robot/arena/load.ts';
+export { Scene, linePoints } from './robot/arena/scene.ts';
+export { connectRobot, robotClubWiring, wiringFromComponents, type RobotWiring, type RobotLink, type ComponentLike } from './robot/board-link.ts';
+export { RealTimeRunner, type RealTimeRunnerOptions } from './robot/runner.ts';

@@ -23,17 +23,10 @@ export function recentQuarters(now = Date.now(), count = 8) {
 const quarterName = (id) => t('reports.quarterName', { q: id.slice(5), year: id.slice(0, 4) });
 let chosen = null;
 
+/** The report's own figures (never re-added here): the totals per category, and each unit's kits. */
 function summary(report, districts) {
   const c = report.completeness;
-  const byUnit = new Map();
-  for (const e of report.equipment) {
-    const u = byUnit.get(e.unit) ?? { hours: 0, sessions: 0, faults: 0 };
-    u.hours += e.hoursUsed;
-    u.sessions += e.sessions;
-    u.faults += e.faults;
-    byUnit.set(e.unit, u);
-  }
-  const totals = [...byUnit.values()].reduce((a, u) => ({ hours: a.hours + u.hours, sessions: a.sessions + u.sessions }), { hours: 0, sessions: 0 });
+  const stat = (value, label) => h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, value), h('span', { class: 'stat-label' }, label));
   return h(
     'div',
     {},
@@ -41,21 +34,34 @@ function summary(report, districts) {
     h(
       'section',
       { class: 'stats', 'aria-label': t('reports.completeness') },
-      h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, fmtNumber(c.complete)), h('span', { class: 'stat-label' }, t('dataStatus.complete'))),
-      h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, fmtNumber(c.incomplete)), h('span', { class: 'stat-label' }, t('dataStatus.incomplete'))),
-      h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, fmtNumber(c.noData)), h('span', { class: 'stat-label' }, t('dataStatus.no-data'))),
-      h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, fmtNumber(totals.hours, 1)), h('span', { class: 'stat-label' }, t('reports.colHours'))),
-      h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, fmtNumber(totals.sessions)), h('span', { class: 'stat-label' }, t('reports.colSessions'))),
+      stat(fmtNumber(c.complete), t('dataStatus.complete')),
+      stat(fmtNumber(c.incomplete), t('dataStatus.incomplete')),
+      stat(fmtNumber(c.noData), t('dataStatus.no-data')),
+    ),
+    report.totals.map((total) =>
+      h(
+        'section',
+        { class: 'stats', 'aria-label': t(`reports.category.${total.category}`) },
+        h('h2', {}, t(`reports.category.${total.category}`)),
+        stat(fmtNumber(total.kits), t('reports.colKits')),
+        stat(fmtNumber(total.hoursUsed, 1), t('reports.colHours')),
+        stat(fmtNumber(total.sessions), t('reports.colSessions')),
+        stat(fmtNumber(total.faults), t('reports.colFaults')),
+      ),
     ),
     h('p', { class: 'completeness' }, c.summary[lang()]),
-    report.notes.length ? h('ul', { class: 'notes' }, report.notes.map((n) => h('li', {}, n[lang()]))) : null,
+    report.definitions.length ? h('ul', { class: 'notes' }, report.definitions.map((n) => h('li', {}, n[lang()]))) : null,
     table(
       t('reports.units'),
       [t('overview.colName'), t('overview.district'), t('reports.colData'), t('reports.colHours'), t('reports.colSessions'), t('reports.colFaults')],
-      report.units.map((u) => {
-        const use = byUnit.get(u.unit) ?? { hours: 0, sessions: 0, faults: 0 };
-        return [u.name ? u.name[lang()] : u.unit, u.district ? districtName(districts, u.district) : '—', h('span', { class: `badge ${u.status}` }, t(`dataStatus.${u.status}`)), fmtNumber(use.hours, 1), fmtNumber(use.sessions), fmtNumber(use.faults)];
-      }),
+      report.units.map((u) => [
+        u.name ? u.name[lang()] : u.unit,
+        u.district ? districtName(districts, u.district) : '—',
+        h('span', { class: `badge ${u.status}` }, t(`dataStatus.${u.status}`)),
+        fmtNumber(u.hoursUsed, 1),
+        fmtNumber(u.sessions),
+        fmtNumber(u.faults),
+      ]),
     ),
   );
 }

@@ -33,6 +33,7 @@ export interface SessionScan {
 
 export interface UsageTotals {
   unit: string;
+  gateway: string;
   deviceType: string;
   /** Time in use inside the span, each session clipped to it. */
   usedMs: number;
@@ -60,6 +61,7 @@ export interface SessionRow {
 
 export interface DeviceSeen {
   unit: string;
+  gateway: string;
   kit: string;
   component: string | null;
   deviceType: string;
@@ -112,19 +114,19 @@ export class ReportQueries {
     return this.q.query<T>(...named(sql, values));
   }
 
-  /** Per unit and kind of equipment: the sums over the sessions overlapping the span. */
+  /** Per unit, gateway and kind of device: the sums over the sessions overlapping the span. */
   async usageTotals(scan: SessionScan): Promise<UsageTotals[]> {
     const d = this.q.dialect;
     const clippedMs = d.greatest('0', `${d.least('t_end', ':to')} - ${d.greatest('t_start', ':from')}`);
     return this.rows<UsageTotals>(
-      `SELECT unit, device_type AS "deviceType",
+      `SELECT unit, gateway, device_type AS "deviceType",
               SUM(${clippedMs}) AS "usedMs",
               SUM(CASE WHEN t_start >= :from THEN 1 ELSE 0 END) AS sessions,
               SUM(CASE WHEN t_start < :from OR t_end > :to THEN 1 ELSE 0 END) AS clipped,
               SUM(CASE WHEN t_end < :to THEN faults ELSE 0 END) AS faults
        FROM (${SESSIONS}) AS s
        WHERE t_start < :to AND t_end >= :from
-       GROUP BY unit, device_type`,
+       GROUP BY unit, gateway, device_type`,
       { ...scan, scanFrom: scan.from },
     );
   }
@@ -161,7 +163,7 @@ export class ReportQueries {
   /** Devices whose session started in the span and whose end has not arrived (they were used). */
   openSessionDevices(span: { from: number; to: number }): Promise<DeviceSeen[]> {
     return this.rows<DeviceSeen>(
-      `SELECT DISTINCT unit, kit, component, device_type AS "deviceType" FROM usage_events
+      `SELECT DISTINCT unit, gateway, kit, component, device_type AS "deviceType" FROM usage_events
        WHERE type = 'session.start' AND ${TIME} >= :from AND ${TIME} < :to`,
       span,
     );
@@ -170,7 +172,7 @@ export class ReportQueries {
   /** Every device a usage event named before `before`. */
   devicesSeen(before: number): Promise<DeviceSeen[]> {
     return this.rows<DeviceSeen>(
-      `SELECT DISTINCT unit, kit, component, device_type AS "deviceType" FROM usage_events
+      `SELECT DISTINCT unit, gateway, kit, component, device_type AS "deviceType" FROM usage_events
        WHERE type IN ('session.start', 'session.end') AND ${TIME} < :before`,
       { before },
     );

@@ -5,7 +5,7 @@
 import type { ReportQueries } from '../ledger/report-queries.ts';
 import type { Unit } from '../registry/fleet.ts';
 import { uptime, type PresenceInterval } from './availability.ts';
-import type { DataStatus, GatewayCompleteness, UnitSummary } from './model.ts';
+import type { DataStatus, GatewayCompleteness, KitRow, UnitSummary } from './model.ts';
 import { HOUR_MS, localIso, type Span } from './quarter.ts';
 
 export async function gatewayCompleteness(reads: ReportQueries, units: readonly Unit[], span: Span, now: number): Promise<GatewayCompleteness[]> {
@@ -28,6 +28,10 @@ export async function gatewayCompleteness(reads: ReportQueries, units: readonly 
     const expected = r ? r.seqTo - r.seqFrom + 1 : 0;
     let status: DataStatus = 'no-data';
     if (r) status = gaps.missing === 0 && gaps.evicted === 0 && r.events === expected ? 'complete' : 'incomplete';
+    else if (up && up.onlineMs > 0) {
+      // Online, and no use recorded: complete (zero hours) unless events are still missing.
+      status = (await reads.gapsTouching(unit, gateway, 0, Number.MAX_SAFE_INTEGER)).missing > 0 ? 'incomplete' : 'complete';
+    }
     out.push({
       unit,
       gateway,
@@ -52,14 +56,32 @@ export async function gatewayCompleteness(reads: ReportQueries, units: readonly 
   return out;
 }
 
-/** One line per unit (registered, with devices, or with a gateway): its data status is its gateways'. */
-export function unitSummaries(units: readonly Unit[], unitsWithDevices: ReadonlySet<string>, gateways: readonly GatewayCompleteness[]): UnitSummary[] {
+/**
+ * One line per unit (registered, with kits, or with a gateway): its data status is its
+ * gateways'; its use is the sum of its kit rows (kits of different categories never overlap).
+ */
+export function unitSummaries(units: readonly Unit[], kits: readonly KitRow[], gateways: readonly GatewayCompleteness[]): UnitSummary[] {
   const registered = new Map(units.map((u) => [u.id, u]));
-  const ids = new Set([...registered.keys(), ...unitsWithDevices, ...gateways.map((g) => g.unit)]);
+  const ids = new Set([...registered.keys(), ...kits.map((k) => k.unit), ...gateways.map((g) => g.unit)]);
   return [...ids].sort().map((unit) => {
     const u = registered.get(unit);
     const mine = gateways.filter((g) => g.unit === unit && g.status !== 'no-data');
     const status: DataStatus = mine.length === 0 ? 'no-data' : mine.every((g) => g.status === 'complete') ? 'complete' : 'incomplete';
-    return { unit, registered: u !== undefined, kind: u?.kind ?? null, level: u?.level ?? null, district: u?.district ?? null, name: u?.name ?? null, status };
+    const rows = kits.filter((k) => k.unit === unit);
+    const sum = (f: (k: KitRow) => number) => rows.reduce((a, k) => a + f(k), 0);
+    const usedMs = sum((k) => k.usedMs);
+    return {
+      unit,
+      registered: u !== undefined,
+      kind: u?.kind ?? null,
+      level: u?.level ?? null,
+      district: u?.district ?? null,
+      name: u?.name ?? null,
+      status,
+      kits: sum((k) => k.kits),
+      hoursUsed: usedMs / HOUR_MS,
+      sessions: sum((k) => k.sessions),
+      faults: sum((k) => k.faults),
+    };
   });
 }

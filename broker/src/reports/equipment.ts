@@ -1,60 +1,85 @@
 /**
- * The report's equipment rows: per unit and kind of equipment (the usage events' device type:
- * motor, servo, thermometer... and 'kit' for whole kits), from the ledger's sessions and kit
- * states (the rules are in quarterly.ts's comment).
+ * The report's use figures: per unit and category, the kits as wholes (KitRow: the headline);
+ * per unit, category and kind of component, the components (ComponentRow: their own table, never
+ * added to the kits'). From the ledger's sessions and kit states; each figure's definition is in
+ * labels.ts (DEFINITIONS), how it is computed in quarterly.ts's comment.
  */
 import type { ReportQueries, SessionScan } from '../ledger/report-queries.ts';
 import type { Equipment, Unit } from '../registry/fleet.ts';
 import { kitRepairs, median, type KitStateAt } from './availability.ts';
-import type { EquipmentRow } from './model.ts';
+import { categoryOf } from './category.ts';
+import type { Category, ComponentRow, KitRow, UsageFigures } from './model.ts';
 import { HOUR_MS, schoolOverlapMs, type SchoolTime } from './quarter.ts';
 
-/** `unit\0type`, `unit\0device`...: composite map keys. */
+/** `unit\0category\0type`...: composite map keys. */
 const key = (...parts: string[]) => parts.join('\u0000');
 /** A device as the report names it: `kit/component`, or `kit` for the whole kit. */
 const deviceName = (kit: string, component: string | null) => (component === null ? kit : `${kit}/${component}`);
+/** The device type of a whole kit in usage events. */
+const KIT = 'kit';
 
-/** The devices each unit is known to have, by kind, and the kinds each kit holds. */
+interface Group {
+  unit: string;
+  category: Category;
+  /** 'kit' for the kits' row, else the components' type. */
+  type: string;
+  devices: Set<string>;
+}
+
+/** The devices each unit is known to have, grouped by category and type; every component implies its kit. */
 class KnownDevices {
-  /** unit → type → device names */
-  readonly byUnit = new Map<string, Map<string, Set<string>>>();
-  /** unit\0kit → the types of its devices */
-  readonly kitTypes = new Map<string, Set<string>>();
+  readonly groups = new Map<string, Group>();
+  /** unit\0kit → its category (from the gateway that serves it). */
+  readonly kitCategory = new Map<string, Category>();
+  constructor(private readonly kinds: ReadonlyMap<string, Unit['kind']>) {}
 
-  add(unit: string, type: string, kit: string, component: string | null): void {
-    const byType = this.byUnit.get(unit) ?? new Map<string, Set<string>>();
-    this.byUnit.set(unit, byType);
-    const devices = byType.get(type) ?? new Set<string>();
-    byType.set(type, devices);
-    devices.add(deviceName(kit, component));
-    const k = key(unit, kit);
-    this.kitTypes.set(k, (this.kitTypes.get(k) ?? new Set<string>()).add(type));
+  category(unit: string, gateway: string): Category {
+    return categoryOf(gateway, this.kinds.get(unit));
+  }
+
+  add(unit: string, gateway: string, kit: string, component: string | null, type: string): void {
+    const category = this.kitCategory.get(key(unit, kit)) ?? this.category(unit, gateway);
+    this.kitCategory.set(key(unit, kit), category);
+    this.group(unit, category, KIT).devices.add(kit);
+    if (component !== null) this.group(unit, category, type).devices.add(deviceName(kit, component));
+  }
+
+  private group(unit: string, category: Category, type: string): Group {
+    const k = key(unit, category, type);
+    let g = this.groups.get(k);
+    if (!g) this.groups.set(k, (g = { unit, category, type, devices: new Set() }));
+    return g;
   }
 }
 
-/** What the session walk learns: time in school hours per unit and type, and the devices used. */
-interface SessionWalk {
-  schoolUsedMs: Map<string, number>;
-  used: Set<string>;
+interface Sums {
+  usedMs: number;
+  sessions: number;
+  clipped: number;
+  faults: number;
+  schoolUsedMs: number;
 }
+const noSums = (): Sums => ({ usedMs: 0, sessions: 0, clipped: 0, faults: 0, schoolUsedMs: 0 });
 
-/** Walks the sessions overlapping the span a page at a time (see ReportQueries.sessionPage). */
-async function walkSessions(reads: ReportQueries, scan: SessionScan, schoolTime: SchoolTime, pageSize: number): Promise<SessionWalk> {
-  const walk: SessionWalk = { schoolUsedMs: new Map(), used: new Set() };
+/** What the session walk learns: time in school hours per group, and the devices used. */
+async function walkSessions(reads: ReportQueries, scan: SessionScan, schoolTime: SchoolTime, pageSize: number, groupOf: (unit: string, gateway: string, type: string) => string, sums: Map<string, Sums>): Promise<Set<string>> {
+  const used = new Set<string>();
   for (let after = { at: scan.from, eventId: '' }; ; ) {
     const page = await reads.sessionPage(scan, after, pageSize);
     for (const s of page) {
       if (!(s.start < scan.to && s.end >= scan.from)) continue; // overlaps the span (as usageTotals)
-      const k = key(s.unit, s.deviceType);
-      const inSchool = schoolOverlapMs(Math.max(s.start, scan.from), Math.min(s.end, scan.to), schoolTime);
-      walk.schoolUsedMs.set(k, (walk.schoolUsedMs.get(k) ?? 0) + inSchool);
-      walk.used.add(key(s.unit, deviceName(s.kit, s.component)));
+      const k = groupOf(s.unit, s.gateway, s.deviceType);
+      const acc = sums.get(k) ?? noSums();
+      sums.set(k, acc);
+      acc.schoolUsedMs += schoolOverlapMs(Math.max(s.start, scan.from), Math.min(s.end, scan.to), schoolTime);
+      used.add(key(s.unit, deviceName(s.kit, s.component)));
+      used.add(key(s.unit, s.kit)); // a kit is used when any of its devices is
     }
     if (page.length < pageSize) break;
     const last = page.at(-1) as (typeof page)[number];
     after = { at: last.at, eventId: last.eventId };
   }
-  return walk;
+  return used;
 }
 
 interface Repairs {
@@ -63,42 +88,28 @@ interface Repairs {
 }
 
 /**
- * Per unit and kind of equipment: the repairs that ended in the span, and kits unrepaired at its
- * end. A kit's repairs count for every kind of equipment it has; a kit known only by its states
- * becomes a device of kind 'kit'.
+ * Per unit and category: the repairs of its kits that ended in the span, and kits unrepaired at
+ * its end. A kit known only by its states becomes a known kit.
  */
-async function repairsByType(reads: ReportQueries, span: { from: number; to: number }, known: KnownDevices): Promise<Map<string, Repairs>> {
-  const byKit = new Map<string, { unit: string; kit: string; changes: KitStateAt[] }>();
+async function repairsByGroup(reads: ReportQueries, span: { from: number; to: number }, known: KnownDevices): Promise<Map<string, Repairs>> {
+  const byKit = new Map<string, { unit: string; gateway: string; kit: string; changes: KitStateAt[] }>();
   for (const r of await reads.kitStateChanges(span.to)) {
     const k = key(r.unit, r.gateway, r.kit);
-    const entry = byKit.get(k) ?? { unit: r.unit, kit: r.kit, changes: [] };
+    const entry = byKit.get(k) ?? { unit: r.unit, gateway: r.gateway, kit: r.kit, changes: [] };
     byKit.set(k, entry);
     entry.changes.push({ state: r.state, t: r.t });
   }
   const out = new Map<string, Repairs>();
-  for (const { unit, kit, changes } of byKit.values()) {
-    const types = known.kitTypes.get(key(unit, kit));
-    if (!types) known.add(unit, 'kit', kit, null);
+  for (const { unit, gateway, kit, changes } of byKit.values()) {
+    known.add(unit, gateway, kit, null, KIT);
+    const k = key(unit, known.kitCategory.get(key(unit, kit)) as Category, KIT);
     const r = kitRepairs(changes, span.from, span.to);
-    for (const type of types ?? ['kit']) {
-      const k = key(unit, type);
-      const acc = out.get(k) ?? { durations: [], unrepaired: 0 };
-      out.set(k, acc);
-      acc.durations.push(...r.durations);
-      if (r.unrepaired) acc.unrepaired++;
-    }
+    const acc = out.get(k) ?? { durations: [], unrepaired: 0 };
+    out.set(k, acc);
+    acc.durations.push(...r.durations);
+    if (r.unrepaired) acc.unrepaired++;
   }
   return out;
-}
-
-function repairFigures(r: Repairs): Pick<EquipmentRow, 'repairs' | 'repairHoursMedian' | 'repairHoursTotal' | 'unrepaired'> {
-  const m = median(r.durations);
-  return {
-    repairs: r.durations.length,
-    repairHoursMedian: m === null ? null : m / HOUR_MS,
-    repairHoursTotal: r.durations.reduce((a, x) => a + x, 0) / HOUR_MS,
-    unrepaired: r.unrepaired,
-  };
 }
 
 export interface EquipmentInputs {
@@ -108,43 +119,68 @@ export interface EquipmentInputs {
   sessionPage: number;
 }
 
-/** The equipment rows, sorted by unit then kind, and the units that have any known device. */
-export async function equipmentRows(reads: ReportQueries, { scan, units, schoolTime, sessionPage }: EquipmentInputs): Promise<{ rows: EquipmentRow[]; unitsWithDevices: Set<string> }> {
-  const totals = new Map((await reads.usageTotals(scan)).map((t) => [key(t.unit, t.deviceType), t]));
-  const walk = await walkSessions(reads, scan, schoolTime, sessionPage);
-  for (const d of await reads.openSessionDevices(scan)) walk.used.add(key(d.unit, deviceName(d.kit, d.component)));
+
+/** The kit and component rows, sorted by unit, category, then type. */
+export async function equipmentRows(
+  reads: ReportQueries,
+  { scan, units, schoolTime, sessionPage }: EquipmentInputs,
+): Promise<{ kits: KitRow[]; components: ComponentRow[]; repairDurations: Map<Category, number[]> }> {
+  const known = new KnownDevices(new Map(units.map((u) => [u.id, u.kind])));
+  const groupOf = (unit: string, gateway: string, type: string) => key(unit, known.category(unit, gateway), type);
+  const sums = new Map<string, Sums>();
+  for (const t of await reads.usageTotals(scan)) {
+    const k = groupOf(t.unit, t.gateway, t.deviceType);
+    const acc = sums.get(k) ?? noSums();
+    sums.set(k, acc);
+    acc.usedMs += t.usedMs;
+    acc.sessions += t.sessions;
+    acc.clipped += t.clipped;
+    acc.faults += t.faults;
+  }
+  const used = await walkSessions(reads, scan, schoolTime, sessionPage, groupOf, sums);
+  for (const d of await reads.openSessionDevices(scan)) used.add(key(d.unit, deviceName(d.kit, d.component))).add(key(d.unit, d.kit));
 
   // Known devices: the registry's equipment and every device the ledger saw before the span's end.
-  const known = new KnownDevices();
-  for (const u of units) for (const e of u.equipment as Equipment[]) known.add(u.id, e.type, e.kit, e.component);
-  for (const d of await reads.devicesSeen(scan.to)) known.add(d.unit, d.deviceType, d.kit, d.component);
-  const repairs = await repairsByType(reads, scan, known);
+  for (const u of units) for (const e of u.equipment as Equipment[]) known.add(u.id, e.gateway, e.kit, e.component, e.type);
+  for (const d of await reads.devicesSeen(scan.to)) known.add(d.unit, d.gateway, d.kit, d.component, d.deviceType);
+  const repairs = await repairsByGroup(reads, scan, known);
 
   const schoolMs = schoolOverlapMs(scan.from, scan.to, schoolTime);
-  const rows: EquipmentRow[] = [];
-  for (const unit of [...known.byUnit.keys()].sort()) {
-    const byType = known.byUnit.get(unit) as Map<string, Set<string>>;
-    for (const type of [...byType.keys()].sort()) {
-      const devices = [...(byType.get(type) as Set<string>)].sort();
-      const k = key(unit, type);
-      const t = totals.get(k);
-      const schoolUsedMs = walk.schoolUsedMs.get(k) ?? 0;
-      const usedMs = t?.usedMs ?? 0;
-      rows.push({
-        unit,
-        deviceType: type,
-        devices: devices.length,
-        usedMs,
-        hoursUsed: usedMs / HOUR_MS,
-        sessions: t?.sessions ?? 0,
-        sessionsClipped: t?.clipped ?? 0,
-        schoolUsedMs,
-        schoolTimeShare: schoolMs > 0 ? schoolUsedMs / (schoolMs * devices.length) : null,
-        idle: devices.filter((d) => !walk.used.has(key(unit, d))),
-        faults: t?.faults ?? 0,
-        ...repairFigures(repairs.get(k) ?? { durations: [], unrepaired: 0 }),
+  const figures = (k: string, devices: string[], unit: string): UsageFigures => {
+    const s = sums.get(k) ?? noSums();
+    return {
+      usedMs: s.usedMs,
+      hoursUsed: s.usedMs / HOUR_MS,
+      sessions: s.sessions,
+      sessionsClipped: s.clipped,
+      schoolUsedMs: s.schoolUsedMs,
+      schoolTimeShare: schoolMs > 0 ? s.schoolUsedMs / (schoolMs * devices.length) : null,
+      idle: devices.filter((d) => !used.has(key(unit, d))),
+      faults: s.faults,
+    };
+  };
+  const kits: KitRow[] = [];
+  const components: ComponentRow[] = [];
+  const repairDurations = new Map<Category, number[]>();
+  const order = (g: Group) => key(g.unit, g.category, g.type === KIT ? '' : g.type);
+  for (const [k, g] of [...known.groups].sort(([, a], [, b]) => (order(a) < order(b) ? -1 : 1))) {
+    const devices = [...g.devices].sort();
+    if (g.type === KIT) {
+      const r = repairs.get(k) ?? { durations: [], unrepaired: 0 };
+      repairDurations.set(g.category, [...(repairDurations.get(g.category) ?? []), ...r.durations]);
+      kits.push({
+        unit: g.unit,
+        category: g.category,
+        kits: devices.length,
+        ...figures(k, devices, g.unit),
+        repairs: r.durations.length,
+        repairMedianMs: median(r.durations),
+        repairTotalMs: r.durations.reduce((a, x) => a + x, 0),
+        unrepaired: r.unrepaired,
       });
+    } else {
+      components.push({ unit: g.unit, category: g.category, deviceType: g.type, devices: devices.length, ...figures(k, devices, g.unit) });
     }
   }
-  return { rows, unitsWithDevices: new Set(known.byUnit.keys()) };
+  return { kits, components, repairDurations };
 }

@@ -4,30 +4,69 @@ import type { SchoolTime, TIMEZONE } from './quarter.ts';
 
 export type DataStatus = 'complete' | 'incomplete' | 'no-data';
 
-export interface EquipmentRow {
-  unit: string;
-  deviceType: string;
-  /** Known devices of this type at the unit (registry ∪ seen in the ledger before the quarter's end). */
-  devices: number;
+/**
+ * What kind of equipment a kit is: a robot (a robot club's gateway), a lab bench (a lab's), or a
+ * smart classroom's equipment. Told by the gateway that serves the kit (category.ts).
+ */
+export type Category = 'robots' | 'lab' | 'classroom';
+
+/** The use figures of a kind of device at a unit (definitions: labels.ts DEFINITIONS). */
+export interface UsageFigures {
+  /** Time in use inside the quarter, each session clipped to it (ms, and hours). */
   usedMs: number;
   hoursUsed: number;
+  /** Sessions that started in the quarter. */
   sessions: number;
   /** Sessions crossing the quarter's start or end, counted here only for their part inside it. */
   sessionsClipped: number;
-  /** Device time in use inside school time; the numerator of schoolTimeShare. */
+  /** Time in use inside school time; the numerator of schoolTimeShare. */
   schoolUsedMs: number;
-  /** 0..1; null when the quarter has no school time. */
+  /** 0..1 of (school time × devices); null when the quarter has no school time. */
   schoolTimeShare: number | null;
-  /** Devices ("kit/component", or "kit" for a whole kit) with no session in the quarter. */
+  /** Devices with no session in the quarter ("kit", or "kit/component"). */
   idle: string[];
+  /** Sessions that ended in the quarter because the kit broke down or was unplugged. */
   faults: number;
-  /** Repairs of the kits holding this kind of equipment that ended in the quarter. */
+}
+
+/** Per unit and category: the kits as wholes (a robot, a lab bench). The report's headline figures. */
+export interface KitRow extends UsageFigures {
+  unit: string;
+  category: Category;
+  /** Known kits (registry ∪ seen in the ledger before the quarter's end). */
+  kits: number;
+  /** Repairs that ended in the quarter: from a kit's fault or disconnection to its next connection. */
   repairs: number;
-  /** Their median and total duration in hours; median null without repairs. */
-  repairHoursMedian: number | null;
-  repairHoursTotal: number;
-  /** Kits holding this kind of equipment out of service (faulty or disconnected) at the quarter's end. */
+  /** Their median and total duration (ms); median null without repairs. */
+  repairMedianMs: number | null;
+  repairTotalMs: number;
+  /** Kits out of service (faulty or disconnected) at the quarter's end. */
   unrepaired: number;
+}
+
+/** Per unit, category and kind of component (motor, thermometer...): their own table, never added to the kits'. */
+export interface ComponentRow extends UsageFigures {
+  unit: string;
+  category: Category;
+  deviceType: string;
+  devices: number;
+}
+
+/** A category's totals over every unit: the report's headline. */
+export interface CategoryTotals {
+  category: Category;
+  /** Units with at least one kit of this category. */
+  units: number;
+  kits: number;
+  usedMs: number;
+  hoursUsed: number;
+  sessions: number;
+  faults: number;
+  repairs: number;
+  repairMedianMs: number | null;
+  unrepaired: number;
+  /** Kits of this category idle the whole quarter. */
+  idleKits: number;
 }
 
 export interface GatewayCompleteness {
@@ -66,6 +105,11 @@ export interface UnitSummary {
   district: string | null;
   name: { vi: string; en: string } | null;
   status: DataStatus;
+  /** The unit's kits, all categories: kit-hours, sessions and faults (sums of its KitRows). */
+  kits: number;
+  hoursUsed: number;
+  sessions: number;
+  faults: number;
 }
 
 export interface QuarterlyReport {
@@ -89,8 +133,12 @@ export interface QuarterlyReport {
     gatewaysWithEvictions: number;
     summary: { vi: string; en: string };
   };
-  notes: Array<{ vi: string; en: string }>;
+  /** Each figure defined once, in the department's words (the cover). */
+  definitions: Array<{ vi: string; en: string }>;
+  /** The headline: per category, over every unit. */
+  totals: CategoryTotals[];
   units: UnitSummary[];
-  equipment: EquipmentRow[];
+  kits: KitRow[];
+  components: ComponentRow[];
   gateways: GatewayCompleteness[];
 }

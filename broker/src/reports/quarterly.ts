@@ -1,29 +1,32 @@
 /**
  * The quarterly usage report (Plan 2050/KH-SGDDT: units report before 17:00 on 25/3, 25/6, 25/9
- * and 25/12). For each unit and each kind of equipment (the usage events' device type: motor,
- * servo, thermometer... and 'kit' for whole kits) it gives:
+ * and 25/12). Each figure is defined for people in labels.ts (DEFINITIONS: the report's cover,
+ * docs/report-figures.md); how it is computed:
  *
- * - hours used: the sum of the durations of that type's sessions, each CLIPPED to the quarter: a
- *   session that crosses the quarter's start or end counts only the part inside it (the rest goes
- *   to the neighbouring quarter), so the hours of consecutive quarters add up exactly;
+ * - kits and components: the usage events name a device, a kit's component (type motor,
+ *   thermometer...) or the kit as a whole (type 'kit': the agent opens a kit's session with its
+ *   first component's and ends it with its last, so a kit session is the kit in use without a
+ *   pause longer than the agent's usage.idleMs). The KIT rows (per unit and category: robots,
+ *   lab, classroom, told by the gateway: category.ts) are the headline; the COMPONENT rows (per
+ *   unit, category and type) are their own table and are never added to the kits';
+ * - hours used: the sum of the sessions' durations, each CLIPPED to the quarter: a session that
+ *   crosses the quarter's start or end counts only the part inside it (the rest goes to the
+ *   neighbouring quarter), so the hours of consecutive quarters add up exactly;
  * - sessions: sessions that START in the quarter (a session crossing an edge is counted once, in
  *   the quarter it started in), and how many sessions were clipped;
- * - share of school time in use: device-hours in use inside school time / (school hours of the
- *   quarter × the unit's known devices of that type). School time is a parameter (SchoolTime);
- *   the default is Monday–Saturday 07:00–17:00 Asia/Ho_Chi_Minh, closed on the fixed-date public
- *   holidays (1/1, 30/4, 1/5, 2/9). Tết, the Hùng Kings' day (lunar dates) and the summer break
- *   differ by year and school: pass them in `closed` (the default counts July and August as
- *   school time, which is right for summer clubs and understates use for schools that close);
- * - idle equipment: known devices (listed in the registry, or seen in the ledger before the
- *   quarter's end) with no session in the quarter;
- * - faults: the faults of sessions that END in the quarter (a fault ends its session, so that is
- *   when it happened);
- * - repair time, from the kits' state history (ledger/history.ts, availability.ts): a repair runs
- *   from a kit's fault or disconnection to its next `connected`, and counts in the quarter it
- *   ends in, whole. A kit's repairs count for every kind of equipment the kit has at the unit
- *   (its known devices: a broken robot takes its motors and its servo out of service); a kit
- *   with no known device counts as a device of kind 'kit'. Per row: repairs, median and total
- *   hours, and kits still unrepaired at the quarter's end.
+ * - share of school time in use: time in use inside school time / (school hours of the quarter ×
+ *   the unit's known devices of that row). School time: quarter.ts (SchoolTime);
+ * - idle: known devices (listed in the registry, or seen in the ledger before the quarter's end;
+ *   a component makes its kit known) with no session in the quarter (a kit is used when any of
+ *   its devices is);
+ * - faults (breakdowns): the faults of sessions that END in the quarter (a fault ends its
+ *   session, so that is when it happened);
+ * - repair time, on the kit rows, from the kits' state history (ledger/history.ts,
+ *   availability.ts): a repair runs from a kit's fault or disconnection to its next `connected`,
+ *   and counts in the quarter it ends in, whole; a kit known only by its states is a known kit.
+ *   Per row: repairs, median and total (ms), and kits still unrepaired at the quarter's end;
+ * - the totals per category (totals.ts): sums of the kit rows; the median over all their repairs;
+ * - per unit: its data status (below) and the sums of its kit rows.
  *
  * Per gateway, data completeness: usage events received whose time falls in the quarter, against
  * their seq range (a gateway numbers events 1, 2, 3... so max − min + 1 should have arrived), the
@@ -33,7 +36,9 @@
  * show. Gateway uptime: the share of the quarter the gateway was online, from its presence
  * timeline (births, wills, the broker's connects and disconnects), clipped to the quarter, to when
  * the gateway first appeared and to the report's time; the stretches nobody knows about (the
- * central stopped or crashed) are given as unknown hours and count as not online.
+ * central stopped or crashed) are given as unknown hours and count as not online. A gateway
+ * with no usage event in the quarter that was online in it is complete (it recorded no use),
+ * unless events are still missing; one never online in it has no data.
  *
  * Time: an event's time is its corrected time (ledger/clock.ts), or its gateway's wall clock when
  * it could not be corrected (counted per gateway as `uncorrected`). A session's end is the
@@ -53,8 +58,9 @@ import { FLEET } from '../registry/fleet-data.ts';
 import type { Unit } from '../registry/fleet.ts';
 import { gatewayCompleteness, unitSummaries } from './completeness.ts';
 import { equipmentRows } from './equipment.ts';
-import { completenessSummary, NOTES } from './labels.ts';
+import { completenessSummary, DEFINITIONS } from './labels.ts';
 import type { DataStatus, QuarterlyReport } from './model.ts';
+import { categoryTotals } from './totals.ts';
 import { DAY_MS, DEFAULT_SCHOOL_TIME, HOUR_MS, localIso, quarterBounds, schoolOverlapMs, TIMEZONE, type SchoolTime } from './quarter.ts';
 
 export interface QuarterlyOptions {
@@ -79,9 +85,9 @@ export function quarterlyReport(ledger: Ledger, quarter: string, options: Quarte
 
   return ledger.sql.snapshot(async (q): Promise<QuarterlyReport> => {
     const reads = new ReportQueries(q);
-    const { rows: equipment, unitsWithDevices } = await equipmentRows(reads, { scan, units, schoolTime, sessionPage: options.sessionPage ?? 2000 });
+    const { kits, components, repairDurations } = await equipmentRows(reads, { scan, units, schoolTime, sessionPage: options.sessionPage ?? 2000 });
     const gateways = await gatewayCompleteness(reads, units, bounds, now);
-    const unitLines = unitSummaries(units, unitsWithDevices, gateways);
+    const unitLines = unitSummaries(units, kits, gateways);
     const count = (s: DataStatus) => unitLines.filter((u) => u.status === s).length;
     const counts = {
       units: unitLines.length,
@@ -102,9 +108,11 @@ export function quarterlyReport(ledger: Ledger, quarter: string, options: Quarte
       schoolTime,
       schoolHours: schoolOverlapMs(bounds.from, bounds.to, schoolTime) / HOUR_MS,
       completeness: { ...counts, summary: completenessSummary(counts) },
-      notes: NOTES,
+      definitions: DEFINITIONS,
+      totals: categoryTotals(kits, repairDurations),
       units: unitLines,
-      equipment,
+      kits,
+      components,
       gateways,
     };
   });

@@ -16,6 +16,7 @@ const httpStatus: Record<AgentErrorCode | 'BODY_INVALID' | 'NOT_FOUND', number> 
   BOARD_NOT_FOUND: 503,
   BOARD_NO_FIRMATA: 503,
   BOARD_STALLED: 503,
+  SIMULATOR_MISSING: 503,
 };
 
 class HttpError extends Error {
@@ -27,7 +28,8 @@ class HttpError extends Error {
   }
 }
 
-type Handler = (body: unknown, params: string[]) => unknown;
+/** A route's handler: the JSON body (POST) and the path's `:name` parameters, decoded. */
+export type RouteHandler = (body: unknown, params: Record<string, string>) => unknown;
 
 /** A handler of raw requests (an express app): it reads the body and answers itself. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -42,31 +44,38 @@ const MAX_BODY = 16 * 1024;
 export class HttpApi implements Extension {
   readonly name = 'http-api';
   private server: Server | undefined;
-  private readonly routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [];
+  private readonly routes: Array<{ method: string; pattern: RegExp; names: string[]; handler: RouteHandler }> = [];
   private fallbackListener: RequestListener | undefined;
 
   constructor(
     private readonly agent: Agent,
     private readonly listen: { host: string; port: number },
   ) {
-    this.route('GET', /^\/healthz$/, () => ({ gateway: agent.config.gateway }));
-    this.route('GET', /^\/api\/v1\/status$/, () => agent.status());
-    this.route('POST', /^\/api\/v1\/kits\/([^/]+)\/components\/([^/]+)$/, (body, [kit, component]) => ({
+    this.route('GET', '/healthz', () => ({ gateway: agent.config.gateway }));
+    this.route('GET', '/api/v1/status', () => agent.status());
+    this.route('POST', '/api/v1/kits/:kit/components/:component', (body, { kit, component }) => ({
       result: agent.command(kit!, component!, body),
     }));
-    this.route('POST', /^\/api\/v1\/estop$/, (body) => {
+    this.route('POST', '/api/v1/estop', (body) => {
       agent.estop.trigger(sourceOf(body, 'source', 'local API'));
       return { estop: agent.status().estop };
     });
-    this.route('POST', /^\/api\/v1\/estop\/reset$/, (body) => {
+    this.route('POST', '/api/v1/estop/reset', (body) => {
       agent.estop.reset(sourceOf(body, 'by', 'local API'));
       return { estop: agent.status().estop };
     });
   }
 
-  /** Add a route (other extensions, e.g. the self-test, register theirs). */
-  route(method: string, pattern: RegExp, handler: Handler): void {
-    this.routes.push({ method, pattern, handler });
+  /**
+   * Add a route, e.g. `route('POST', '/api/v1/kits/:kit/components/:component', handler)`:
+   * the self-test, usage tagging and composition roots' plugins register theirs before the
+   * agent starts. The handler's result is the reply (in the envelope); an AgentError is the
+   * error reply with its code.
+   */
+  route(method: 'GET' | 'POST', path: string, handler: RouteHandler): void {
+    const names: string[] = [];
+    const source = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'));
+    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
   }
 
   /**
@@ -126,7 +135,7 @@ export class HttpApi implements Extension {
       }
       const match = this.match(req.method ?? 'GET', path);
       const body = req.method === 'POST' ? await readJson(req) : undefined;
-      const result = await match.handler(body, match.params.map(decodeURIComponent));
+      const result = await match.handler(body, match.params);
       send(res, 200, { status: 'ok', ...(result as object) });
     } catch (err) {
       const code = err instanceof AgentError || err instanceof HttpError ? err.code : undefined;
@@ -135,10 +144,10 @@ export class HttpApi implements Extension {
     }
   }
 
-  private match(method: string, path: string): { handler: Handler; params: string[] } {
+  private match(method: string, path: string): { handler: RouteHandler; params: Record<string, string> } {
     for (const route of this.routes) {
       const found = route.pattern.exec(path);
-      if (found && route.method === method) return { handler: route.handler, params: found.slice(1) };
+      if (found && route.method === method) return { handler: route.handler, params: Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) };
     }
     throw new HttpError('NOT_FOUND', `no ${method} ${path}; see edge-agent/README.md for the local API`);
   }

@@ -9,24 +9,16 @@
  * superRefine checks. Every check names the field path and the fix.
  */
 import { z } from 'zod';
-import { boardKinds } from '@stemlab/protocol';
+import { boardKinds, idSchema } from '@stemlab/protocol';
 import { checkGateway, checkKit, describeValue } from './checks.ts';
+import { logLevels } from '@stemlab/protocol/log';
 
 // ---------------------------------------------------------------------------------------------
 // Value types
 // ---------------------------------------------------------------------------------------------
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-
-/** An id that becomes an MQTT topic segment, so `/`, `+`, `#`, spaces and capitals are out. */
-const slug = (what: string) =>
-  z
-    .string({ error: (iss) => (iss.input === undefined ? `required: a ${what} such as 'robot-1'` : `${what} must be a string such as 'robot-1'`) })
-    .regex(SLUG, {
-      error: (iss) =>
-        `${JSON.stringify(iss.input)} is not a valid ${what}; use lowercase letters, digits and '-' (at most 64, e.g. 'robot-1'), because it becomes an MQTT topic segment`,
-    })
-    .meta({ title: 'slug' });
+/** An id that becomes an MQTT topic segment (protocol's one id rule), titled for the config docs. */
+const slug = (what: string) => idSchema(what).meta({ title: 'slug' });
 
 const label = z.string().min(1).max(120).optional().describe('A name for people (the dashboard, reports); ids stay machine-friendly.');
 
@@ -277,6 +269,12 @@ const gpioLed = z
 
 const gpioSchema = z
   .strictObject({
+    sim: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Simulate the Pi header (a laptop, a classroom demo): the lines below go to a simulated chip. Only `stemlab agent` and `stemlab demo` provide one; on a real gateway leave it false, and the agent refuses to start without the Pi's GPIO rather than run its e-stop button on nothing.",
+      ),
     buttons: z.array(gpioButton).default(() => []).describe('Buttons on the Pi header.'),
     leds: z.array(gpioLed).default(() => []).describe('LEDs on the Pi header, e.g. a status LED.'),
     estop: z
@@ -417,7 +415,7 @@ const noderedSchema = z
   .describe("The Node-RED editor and runtime hosted by the agent (its files, flows and accounts are in {dataDir}/nodered).");
 
 export const rooms = ['robot-club', 'lab', 'classroom'] as const;
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export { logLevels };
 
 const configFields = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of docs/agent-config.schema.json, for editors; ignored by the agent.'),
@@ -496,7 +494,7 @@ export type ComponentType = ComponentConfig['type'];
 export type ComponentOf<T extends ComponentType> = Extract<ComponentConfig, { type: T }>;
 export type GpioConfig = AgentConfig['gpio'];
 export type Room = (typeof rooms)[number];
-export type LogLevel = (typeof logLevels)[number];
+export type { LogLevel } from '@stemlab/protocol/log';
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
@@ -508,4 +506,4 @@ export type DeepReadonly<T> = T extends (...args: never[]) => unknown
 
 
 // The pins of a component and the cross-field checks live in checks.ts.
-export { componentPins, crossFieldRules, firmwareOptions, kitPin, pathText, type ComponentPin, type PinUse } from './checks.ts';
+export { componentPins, crossFieldRules, firmwareOptions, kitPin, type ComponentPin, type PinUse } from './checks.ts';

@@ -1,14 +1,11 @@
 /**
- * The GPIO chip the agent uses: the Pi's real lines through onoff where sysfs GPIO is usable,
- * otherwise the simulated header from `simulators/` (any non-Pi machine: a laptop, CI).
- *
- * One exception to "not accessible → simulated": on a Raspberry Pi whose GPIO is not usable
- * (a kernel without sysfs GPIO, a user outside the gpio group) falling back would leave the
- * e-stop button silently dead, so the GpioError that says what to do is thrown instead. Create
- * the chip only when the config has GPIO lines, so that a Pi without any still starts.
+ * The Pi's real GPIO chip: its lines through onoff where sysfs GPIO is usable. There is no
+ * fallback: an agent whose config has GPIO lines on a machine without them refuses to start
+ * (GPIO_NOT_FOUND, naming the fix), so an e-stop button is never silently wired to nothing.
+ * A simulated header is a composition root's choice (`gpio.sim: true`, see compose/), never the
+ * agent's. Create the chip only when the config has GPIO lines, so a Pi without any still starts.
  */
 import { readFileSync } from 'node:fs';
-import { SimulatedGpio } from '@stemlab/simulators';
 import { GpioError } from './errors.ts';
 import { loadOnoff, OnoffGpioChip, type OnoffGpioClass } from './onoff.ts';
 import { resolveGpioBase } from './sysfs.ts';
@@ -22,8 +19,6 @@ export { OnoffGpioChip, type OnoffGpioChipOptions, type OnoffGpioClass } from '.
 export interface CreateGpioChipOptions {
   /** Where to find the gpiochips (default /sys/class/gpio); onoff itself always uses /sys/class/gpio. */
   sysfsRoot?: string;
-  /** The simulated chip to use when there is no real GPIO (a test keeps it to press buttons). */
-  simulated?: SimulatedGpio;
   /** onoff's `Gpio` by default; tests pass a fake. */
   Gpio?: OnoffGpioClass;
   /** The device-tree model file that says whether this is a Raspberry Pi. */
@@ -32,21 +27,33 @@ export interface CreateGpioChipOptions {
   onError?: (error: unknown, bcm: number) => void;
 }
 
-/** Throws GpioError on a Raspberry Pi whose GPIO cannot be used; never throws elsewhere. */
+/** The onoff chip; throws a GpioError saying what to do where there is no usable GPIO. */
 export function createGpioChip(options: CreateGpioChipOptions = {}): GpioChip {
   const Gpio = options.Gpio ?? loadOnoff();
   if (Gpio?.accessible) return new OnoffGpioChip({ sysfsRoot: options.sysfsRoot, Gpio, onError: options.onError });
-  if (isRaspberryPi(options.modelFile)) {
-    resolveGpioBase(options.sysfsRoot); // throws the reason: no sysfs GPIO, or no permission
+  if (!isRaspberryPi(options.modelFile)) {
     throw new GpioError(
-      'GPIO_UNAVAILABLE',
-      Gpio === undefined
-        ? "onoff could not load its native epoll addon: run `npm rebuild epoll` in the agent's directory"
-        : 'onoff cannot open /sys/class/gpio/export for writing; `stemlab agent doctor` shows why',
+      'GPIO_NOT_FOUND',
+      'the config uses GPIO lines (gpio.estop, gpio.buttons, gpio.leds) but this machine has no Raspberry Pi GPIO: run the agent on the gateway\'s Pi, remove the gpio lines from the config, or set gpio.sim: true to simulate the header (a laptop, a demo)',
     );
   }
-  return options.simulated ?? new SimulatedGpio();
+  resolveGpioBase(options.sysfsRoot); // throws the reason: no sysfs GPIO, or no permission
+  throw new GpioError(
+    'GPIO_UNAVAILABLE',
+    Gpio === undefined
+      ? "onoff could not load its native epoll addon: run `npm rebuild epoll` in the agent's directory"
+      : 'onoff cannot open /sys/class/gpio/export for writing; `stemlab agent doctor` shows why',
+  );
 }
+
+/** The chip of a gateway whose config has no GPIO line: it has none to open. */
+export const noGpioChip: GpioChip = {
+  description: 'none (the config uses no GPIO line)',
+  open(bcm) {
+    throw new GpioError('GPIO_INVALID', `GPIO${bcm}: the config has no GPIO lines, so the agent opened no GPIO chip`);
+  },
+  close() {},
+};
 
 function isRaspberryPi(modelFile = '/proc/device-tree/model'): boolean {
   try {

@@ -4,7 +4,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { AgentConfigInput } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/core/log.ts';
 import type { AgentEvents } from '../../src/core/events.ts';
-import { addSimulatedKits } from '../../src/simulated.ts';
+import { addSimulatedKits } from '@stemlab/compose';
 
 export interface SimAgent {
   agent: Agent;

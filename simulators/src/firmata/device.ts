@@ -67,6 +67,8 @@ export interface SimulatedBoardEvents {
   pin: [state: PinState, previous: PinState];
   /** The board (re)started its firmware. */
   reset: [];
+  /** The board lost power (its USB cable was pulled): every pin is back to its power-on state. */
+  'power-off': [];
   /** The host sent something the firmware ignores or refuses; for tests of malformed input. */
   ignored: [reason: string];
 }
@@ -101,6 +103,9 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
   private readonly inputLevels = new Map<number, 0 | 1>();
   private readonly analogInputs: number[];
   private readonly echoCm = new Map<number, number | null>();
+  // Inputs read from a live source when the firmware samples them (a simulated robot's sensors).
+  private readonly analogSources = new Map<number, () => number>();
+  private readonly echoSources = new Map<number, () => number | null>();
 
   constructor(options: SimulatedBoardOptions) {
     super();
@@ -132,6 +137,7 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
     this.disconnect();
     this.parser.reset();
     this.systemReset();
+    this.emit('power-off');
   }
 
   /** Bytes from the host. */
@@ -226,6 +232,23 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
       throw new RangeError(`${this.profile.title} has no analog channel ${String(channel)}`);
     }
     this.analogInputs[index] = Math.min(Math.max(Math.round(raw), 0), 1023);
+  }
+
+  /**
+   * Read an analog channel from `source` (a raw 0–1023 reading) whenever the firmware samples it,
+   * instead of a value set beforehand; `undefined` removes the source.
+   */
+  setAnalogSource(channel: number, source: (() => number) | undefined): void {
+    if (!(channel >= 0 && channel < this.profile.analogChannels)) throw new RangeError(`${this.profile.title} has no analog channel ${channel}`);
+    if (source) this.analogSources.set(channel, source);
+    else this.analogSources.delete(channel);
+  }
+
+  /** What an HC-SR04 on this pin sees, asked at each PING_READ (cm, or null: no echo); `undefined` removes the source. */
+  setEchoSource(pin: number, source: (() => number | null) | undefined): void {
+    this.assertPin(pin);
+    if (source) this.echoSources.set(pin, source);
+    else this.echoSources.delete(pin);
   }
 
   /** Drive a digital pin's input level from outside (a switch, a sensor output). */
@@ -457,7 +480,8 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
   private pingRead(data: number[]): void {
     const pin = data[0];
     if (pin === undefined || !isDigitalPin(this.profile, pin)) return this.ignore('PING_READ on no pin');
-    const cm = this.echoCm.get(pin) ?? null;
+    const source = this.echoSources.get(pin);
+    const cm = source ? source() : (this.echoCm.get(pin) ?? null);
     // Sound travels 1 cm and back in 58.2 µs: the HC-SR04's echo pulse width for a distance.
     const micros = cm === null ? 0 : Math.round(cm * 58.2);
     const timeoutMicros = data.length >= 18 ? decode32(data.slice(10, 18)) : 1_000_000;
@@ -489,7 +513,9 @@ export class SimulatedBoard extends EventEmitter<SimulatedBoardEvents> {
   }
 
   private sendAnalog(channel: number): void {
-    this.send([ANALOG_MESSAGE | channel, ...to7bit(this.analogInputs[channel] ?? 0)]);
+    const source = this.analogSources.get(channel);
+    const raw = source ? Math.min(Math.max(Math.round(source()), 0), 1023) : (this.analogInputs[channel] ?? 0);
+    this.send([ANALOG_MESSAGE | channel, ...to7bit(raw)]);
   }
 
   private sample(): void {

@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { gatewayClientId, topics } from '@stemlab/protocol';
-import { createLogger, openOutbox, parseConfig, startGateway } from '@stemlab/edge-agent';
-import { robotKit } from '../../edge-agent/test/helpers/sim-agent.ts';
-import { startCentral, type Central } from '../src/index.ts';
-import { sessionStart } from '../test/helpers.ts';
-import { latencyResults, round, type BenchResult, type BenchSuite } from '../../bench/types.ts';
-import { POSTGRES_URL, postgres } from '../../testing/services.ts';
+import { createLogger } from '@stemlab/protocol/log';
+import { openOutbox, parseConfig } from '@stemlab/edge-agent';
+import { composeGateway } from '@stemlab/compose';
+import { startCentral, type Central } from '@stemlab/broker';
+import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
+import { sessionStart } from '../broker/test/helpers.ts';
+import { latencyResults, round, type BenchResult, type BenchSuite } from './types.ts';
+import { POSTGRES_URL, postgres } from '../testing/services.ts';
 
 const MOSQUITTO = { host: '127.0.0.1', port: 1883 };
 /** A busy robot club's week: ~15,600 usage events (the outbox's own estimate, edge-agent config), rounded up. */
@@ -145,7 +147,7 @@ async function replayWeek(dir: string, central: Central): Promise<BenchResult> {
     kits: [robotKit('robot-1')],
   });
   // Offline: the week's events go to the outbox only.
-  const offline = await startGateway(config, { log: createLogger('silent'), port: 0 });
+  const offline = await composeGateway(config, { log: createLogger('silent'), port: 0 });
   await offline.agent.waitForKits('connected', 10_000);
   for (let i = 0; offline.outbox.stats().pending < WEEK_OF_EVENTS; i++) {
     offline.agent.command('robot-1', 'left', { action: 'forward', speed: 100 }, 'flow');
@@ -158,7 +160,7 @@ async function replayWeek(dir: string, central: Central): Promise<BenchResult> {
   probe.close();
   const online = parseConfig({ ...config, mqtt: { url: central.mqttUrl } });
   const t0 = performance.now();
-  const gateway = await startGateway(online, { log: createLogger('silent'), port: 0 });
+  const gateway = await composeGateway(online, { log: createLogger('silent'), port: 0 });
   while (gateway.outbox.stats().pending > 0) await new Promise((r) => setTimeout(r, 10));
   const seconds = (performance.now() - t0) / 1000;
   await gateway.stop();

@@ -3,15 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PinState } from '@stemlab/simulators';
-import { loadConfig } from '../src/config/load.ts';
-import { createLogger } from '../src/core/log.ts';
-import { setupEditorAccounts } from '../src/nodered/accounts.ts';
-import { loadNodeRed } from '../src/nodered/red.ts';
-import { startGateway } from '../src/runtime.ts';
-import { latencyResults, round, type BenchResult, type BenchSuite } from '../../bench/types.ts';
+import { createLogger, loadConfig, setupEditorAccounts } from '@stemlab/edge-agent';
+import { composeGateway, type ComposedGateway } from '@stemlab/compose';
+import { loadNodeRed } from '../edge-agent/src/nodered/red.ts';
+import { latencyResults, round, type BenchResult, type BenchSuite } from './types.ts';
 
-const bin = new URL('../../bin/stemlab.js', import.meta.url).pathname;
-const example = new URL('../examples/robot-club.yaml', import.meta.url).pathname;
+const bin = new URL('../bin/stemlab.js', import.meta.url).pathname;
+const example = new URL('../edge-agent/examples/robot-club.yaml', import.meta.url).pathname;
 
 /**
  * The whole gateway as it runs on a Pi: the memory of `stemlab agent` with the robot-club
@@ -75,14 +73,14 @@ async function nodeToPin(): Promise<BenchResult[]> {
   try {
     const config = await loadConfig(example);
     await setupEditorAccounts(dir, 1);
-    const gateway = await startGateway({ ...config, dataDir: dir, mqtt: { ...config.mqtt, enabled: false } }, { log: createLogger('silent'), port: 0 });
+    const gateway = await composeGateway({ ...config, dataDir: dir, mqtt: { ...config.mqtt, enabled: false } }, { log: createLogger('silent'), port: 0 });
     return await nodeToPinWith(gateway);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function nodeToPinWith(gateway: Awaited<ReturnType<typeof startGateway>>): Promise<BenchResult[]> {
+async function nodeToPinWith(gateway: ComposedGateway): Promise<BenchResult[]> {
   try {
     await gateway.agent.waitForKits('connected', 20_000);
     await gateway.nodered!.deployLesson(

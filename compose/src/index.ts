@@ -1,0 +1,2 @@
+export { composeGateway, type ComposedGateway } from './gateway.ts';
+export { addSimulatedKits, simulatedHardware, type SimulatedHardware } from './simulated.ts';
