@@ -56,7 +56,7 @@ describe.runIf(run)('a simulated board on a pseudo-terminal', () => {
     pty.board.on('pin', (state) => state.pin === 13 && state.value === 1 && lit++);
     for (let run = 1; run <= 6; run++) {
       // The previous program's LED goes off with its session: the board is reset.
-      await expect.poll(() => pty.board.pinState(13).value, `run ${run}: pin 13 before the program`).toBe(0);
+      await expect.poll(() => pty.board.pinState(13).value, { message: `run ${run}: pin 13 before the program` }).toBe(0);
       const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
         const child = spawn(process.execPath, [program, pty.path]);
         let out = '';
@@ -67,7 +67,7 @@ describe.runIf(run)('a simulated board on a pseudo-terminal', () => {
       expect(out, `run ${run}`).toMatch(/^ready: firmware StandardFirmata/m);
       expect(code, `run ${run}: ${out}`).toBe(0);
       // The program's LED write went through before it closed the port (it drains first).
-      await expect.poll(() => lit, `run ${run}: pin 13 lit`).toBe(run);
+      await expect.poll(() => lit, { message: `run ${run}: pin 13 lit` }).toBe(run);
     }
   });
 

@@ -77,7 +77,7 @@ export class PtyBoard extends EventEmitter<PtyBoardEvents> {
     const sessions = [this.current, await this.spare?.catch(() => undefined)];
     this.current = undefined;
     this.spare = undefined;
-    await Promise.all(sessions.map((session) => session && end(session)));
+    await Promise.all(sessions.filter((session) => session !== undefined).map(end));
     rmSync(this.options.path, { force: true });
   }
 
