@@ -131,7 +131,7 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
     return { pty, file };
   }
 
-  it('drives the kit, latches the e-stop from the CLI, and stops every motor on SIGTERM', async () => {
+  it('drives the kit, latches the e-stop from the CLI, and stops every motor on SIGTERM', { timeout: 90_000 }, async () => {
     const { pty, file } = await setup();
     const { child, next } = await startAgent(['--config', file, '--port', '0']);
     const { url } = await next();
@@ -239,7 +239,7 @@ describe('the agent tools act only on the agent of their config', () => {
     const port = Number(new URL(gateway.api.url).port);
     const file = (name: string, gatewayId: string) => {
       const path = join(dir, name);
-      writeFileSync(path, `unit: thcs-test-01\ngateway: ${gatewayId}\nroom: robot-club\nhttp: { port: ${port} }\ndataDir: ${dir}/${gatewayId}\nmqtt: { enabled: false }\nkits:\n  - { id: robot-1, board: uno, find: { sim: robot-1 }, components: [{ type: motor, id: left, pins: { pwm: 5, dir: 4 } }] }\n`);
+      writeFileSync(path, `unit: thcs-test-01\ngateway: ${gatewayId}\nroom: robot-club\nhttp: { port: ${port} }\ndataDir: ${gatewayId === 'gw-run' ? join(dir, 'data') : `${dir}/${gatewayId}`}\nmqtt: { enabled: false }\nkits:\n  - { id: robot-1, board: uno, find: { sim: robot-1 }, components: [{ type: motor, id: left, pins: { pwm: 5, dir: 4 } }] }\n`);
       return path;
     };
     return { gateway, commands, url: gateway.api.url, own: file('own.yaml', 'gw-run'), other: file('other.yaml', 'gw-other') };
@@ -266,7 +266,11 @@ describe('the agent tools act only on the agent of their config', () => {
     expect(refused.stderr).toMatch(/not confirmed, nothing tested \(--yes/);
     expect(commands).toEqual([]);
 
-    const confirmed = await run(['agent', 'selftest', '--url', url, '--yes']);
+    // The self-test is a technician's act: a tool needs the agent's local token (its config's dataDir).
+    const anonymous = await post(`${url}/api/v1/selftest`, {});
+    expect(anonymous).toMatchObject({ status: 'error', code: 'LOGIN_REQUIRED' });
+    expect(commands).toEqual([]);
+    const confirmed = await run(['agent', 'selftest', '--url', url, '--config', own, '--yes']);
     expect(confirmed.stdout).toMatch(/left\s+motor\s+PASS/);
     expect(commands).toContain('robot-1/left');
   });

@@ -114,7 +114,8 @@ export class Agent {
   /**
    * Send a command to a component: `kit` 'gpio' addresses the Pi's own LEDs. A command that
    * moves an actuator claims the kit for `driver` (default: the origin), refused with KIT_BUSY
-   * while another driver holds it (safety/drivers.ts); the self-test never claims.
+   * while another driver holds it (safety/drivers.ts). The self-test never claims; nor does the
+   * demo's scripted driver, which yields to any lesson by itself (cli/demo/square-driver.ts).
    */
   command(kitId: string, componentId: string, command: unknown, origin: CommandOrigin = 'api', driver: string = origin): Record<string, unknown> {
     if (kitId === 'gpio') {
@@ -124,7 +125,7 @@ export class Agent {
       return { on: action === 'on' };
     }
     const kit = this.kit(kitId);
-    if (origin !== 'selftest' && kit.device(componentId).actuator && !isRead(command)) this.drivers.claim(kitId, driver);
+    if (origin !== 'selftest' && origin !== 'demo' && kit.device(componentId).actuator && !isRead(command)) this.drivers.claim(kitId, driver);
     return kit.command(componentId, command, origin);
   }
 

@@ -132,13 +132,14 @@ describe('who may do what', () => {
 describe('one driver per kit', () => {
   it('refuses a second program on a moving kit until the teacher hands it over', () => {
     const { agent } = running;
-    agent.command('robot-1', 'left', { action: 'forward', speed: 100 }, 'demo');
+    agent.command('robot-1', 'left', { action: 'forward', speed: 100 }, 'flow', 'flow:student-tab');
     expect(() => agent.command('robot-1', 'left', { action: 'forward', speed: 50 }, 'flow', 'flow:tab-a')).toThrow(expect.objectContaining({ code: 'KIT_BUSY' }));
+    expect(() => agent.command('robot-1', 'right', { action: 'forward', speed: 50 }, 'api', 'api:teacher')).toThrow(expect.objectContaining({ code: 'KIT_BUSY' }));
     // Stopping is never refused.
     agent.command('robot-1', 'left', { action: 'stop' }, 'flow', 'flow:tab-a');
     agent.drivers.handOver('robot-1', 'flow:tab-a');
     agent.command('robot-1', 'left', { action: 'forward', speed: 50 }, 'flow', 'flow:tab-a');
-    expect(() => agent.command('robot-1', 'left', { action: 'forward', speed: 50 }, 'demo')).toThrow(expect.objectContaining({ code: 'KIT_BUSY' }));
+    expect(() => agent.command('robot-1', 'left', { action: 'forward', speed: 50 }, 'flow', 'flow:student-tab')).toThrow(expect.objectContaining({ code: 'KIT_BUSY' }));
     expect(agent.drivers.holder('robot-1')).toMatchObject({ driver: 'flow:tab-a' });
     agent.command('robot-1', 'left', { action: 'stop' }, 'flow', 'flow:tab-a');
   });

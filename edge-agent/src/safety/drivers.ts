@@ -14,7 +14,8 @@ export interface KitDriver {
  * robot at once fight over its motors, which is how a lesson "does nothing" or a robot leaves
  * the table. The first driver to move a kit's actuators holds it; another is refused with
  * KIT_BUSY until the holder has been silent for `idleMs`, or a teacher hands the kit over
- * (`handOver`). Stops (e-stop, watchdog) and the technician's self-test never ask.
+ * (`handOver`). Stops (e-stop, watchdog), the technician's self-test and the demo's script
+ * (which yields to lessons by itself) never ask.
  */
 export class KitDrivers {
   private readonly holders = new Map<string, KitDriver>();
