@@ -1,9 +1,10 @@
 import type { ComposedGateway } from '@stemlab/compose';
+import { squareDriver } from './square-driver.ts';
 
 /**
  * The simulated world around the kits: a robot that drives a square in its arena and waits
- * before an obstacle (its lesson sends commands as a Node-RED flow will, refreshing the
- * watchdog), and a lab whose sensors drift like a real experiment. Returns a function that stops it.
+ * before an obstacle (square-driver.ts; it lets go while a lesson deployed to the robot drives
+ * it), and a lab whose sensors drift like a real experiment. Returns a function that stops it.
  */
 export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (line: string) => void): () => void {
   const timers: NodeJS.Timeout[] = [];
@@ -14,31 +15,14 @@ export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (
   const after = (ms: number, fn: () => void) => timers.push(setTimeout(fn, ms));
   const sim = club.simulator!;
   const agent = club.agent;
-  const motor = (speed: number) => (speed === 0 ? { action: 'stop' } : { action: speed > 0 ? 'forward' : 'reverse', speed: Math.abs(speed) });
 
-  // Robot 1 drives a square on its table: 2.4 s ahead, 0.7 s turning left on the spot (about 90°
-  // with these motors), and waits while its sonar sees something nearer than 15 cm.
-  let tick = 0;
-  every(100, () => {
-    tick++;
-    const phase = tick % 31;
-    const turning = phase >= 24;
-    try {
-      const sonar = agent.command('robot-1', 'sonar', { action: 'read' }, 'demo').value as { cm: number | null } | null;
-      const blocked = sonar?.cm != null && sonar.cm < 15;
-      const [left, right] = blocked ? [0, 0] : turning ? [-140, 140] : [160, 160];
-      agent.command('robot-1', 'left-motor', motor(left), 'demo');
-      agent.command('robot-1', 'right-motor', motor(right), 'demo');
-      if (phase === 0) agent.command('robot-1', 'led', { action: 'toggle' }, 'demo');
-      if (phase === 24) agent.command('robot-1', 'sonar-servo', { action: 'to', degrees: tick % 62 < 31 ? 60 : 120 }, 'demo');
-    } catch (err) {
-      if (tick % 20 === 0) say(`robot-1: ${(err as Error).message}`);
-    }
-  });
+  // Robot 1 drives a square and waits before obstacles, unless a lesson deployed to it drives it.
+  const driver = squareDriver(agent, say);
+  every(100, () => driver.tick());
   // A lesson on robot 2: the teacher tags it, so its line sensors' readings (the oval track under
-  // it, in its arena) count as use.
-  club.usage.tag({ kind: 'lesson', lessonId: 'follow-a-line', classId: '8a1', by: 'demo teacher' }, ['robot-2']);
-  say("teacher: robot-2 runs lesson 'follow-a-line' for class 8a1");
+  // it, in its arena) count as use. Its id is the one `stemlab lesson list` shows (flows/lessons/index.json).
+  club.usage.tag({ kind: 'lesson', lessonId: 'line', classId: '8a1', by: 'demo teacher' }, ['robot-2']);
+  say("teacher: robot-2 runs lesson 'line' (Follow a line / Đi theo vạch) for class 8a1");
   // The lab: a class's experiment on benches 1 and 2. The teacher tags them, so their sensors'
   // readings are use (untagged, a bench that is merely on sends readings but is not in use).
   lab.usage.tag({ kind: 'experiment', lessonId: 'heat-and-ph', classId: '9b2', by: 'demo teacher' }, ['bench-1', 'bench-2']);
@@ -61,5 +45,8 @@ export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (
     say('robot-3 is plugged back in');
     sim.port('robot-3').plug();
   });
-  return () => timers.forEach((timer) => clearTimeout(timer));
+  return () => {
+    timers.forEach((timer) => clearTimeout(timer));
+    driver.stop();
+  };
 }
