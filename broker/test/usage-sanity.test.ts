@@ -75,9 +75,10 @@ describe('through the ingest', () => {
     central = await startTestCentral();
     gw = await connectGateway(central);
     const first = sessionStart(1);
+    if (first.type !== 'session.start') throw new Error('sessionStart made another type');
     await publishUsage(gw, first);
     await publishUsage(gw, first); // a resend: stored once, silently
-    await publishUsage(gw, { ...first, session: { ...first.session, purpose: { kind: 'lesson' } } } as UsageEvent); // same id, other content
+    await publishUsage(gw, { ...first, device: { ...first.device, component: 'right-motor' } } as UsageEvent); // same id, other content
     await publishUsage(gw, sessionStart(2 ** 53 - 1));
     await publishUsage(gw, sessionEnd(2, { at: Date.UTC(2100, 0, 1) }));
     await publishUsage(gw, sessionStart(2));
