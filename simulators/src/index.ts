@@ -12,3 +12,4 @@ export { ArenaError, loadArenaFile, parseArena, shippedArena, shippedArenaIds, t
 export { Scene, linePoints } from './robot/arena/scene.ts';
 export { connectRobot, robotClubWiring, wiringFromComponents, type RobotWiring, type RobotLink, type ComponentLike } from './robot/board-link.ts';
 export { RealTimeRunner, type RealTimeRunnerOptions } from './robot/runner.ts';
+export * from './lab/index.ts';
