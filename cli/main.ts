@@ -62,6 +62,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'deploy a lesson to gateways over MQTT (a reply per gateway), or --rollback',
     load: async () => (await import('./commands/lesson.ts')).lessonDeploy,
   },
+  'lesson check': {
+    summary: "check a student's flow against a lesson on the simulator (exit 0 pass, 1 fail, 2 cannot check)",
+    load: async () => (await import('./commands/lesson.ts')).lessonCheck,
+  },
   'sim board': {
     summary: 'a simulated Arduino (StandardFirmata + PING_READ) on a pseudo-terminal',
     load: async () => (await import('./commands/sim-board.ts')).simBoard,
@@ -71,6 +75,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./commands/bench.ts')).bench,
   },
 };
+
+/** Every command's name and summary, and a way to load it (for docs/cli.md). */
+export function commandEntries(): Array<{ name: string; summary: string; load: () => Promise<Command> }> {
+  return Object.entries(commands).map(([name, c]) => ({ name, ...c }));
+}
 
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));

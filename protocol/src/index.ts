@@ -1,4 +1,5 @@
 export * from './boards.ts';
+export * from './channels.ts';
 export * from './commands.ts';
 export * from './ids.ts';
 export * from './issues.ts';

@@ -1,5 +1,5 @@
 /**
- * The MQTT topics of shared/CONTRACT.md, built and parsed in one place. Ids are slugs (the
+ * The MQTT topics (docs/mqtt.md, generated from channels.ts), built and parsed in one place. Ids are slugs (the
  * config schemas enforce it), so they never contain `/`, `+` or `#`.
  *
  * stemlab/v1/{unit}/{gateway}/state                      gateway birth / will (retained)

@@ -1,6 +1,6 @@
 // The topic builders and the parser are inverses; anything outside the contract parses to undefined.
 import { describe, expect, it } from 'vitest';
-import { gatewayClientId, parseGatewayClientId, parseTopic, topics, TOPIC_ROOT } from '../src/index.ts';
+import { channels, gatewayClientId, parseGatewayClientId, parseTopic, topics, TOPIC_ROOT } from '../src/index.ts';
 
 describe('topics', () => {
   const u = 'thcs-q1-01';
@@ -49,5 +49,17 @@ describe('topics', () => {
     for (const bad of ['gw:thcs-q1-01', 'gw:a:b:c', 'gx:a:b', 'gw:A:b', 'gw:a:-b', 'gw::b', `gw:${'a'.repeat(65)}:b`, 'mqttjs_1234']) {
       expect(parseGatewayClientId(bad), bad).toBeUndefined();
     }
+  });
+
+  it('documents (channels.ts, docs/mqtt.md) the very topics it builds', () => {
+    const built: Record<string, string> = {
+      gatewayState: topics.gatewayState('{unit}', '{gateway}'),
+      kitState: topics.kitState('{unit}', '{gateway}', '{kit}'),
+      usage: topics.usage('{unit}', '{gateway}'),
+      telemetry: topics.telemetry('{unit}', '{gateway}', '{kit}', '{component}'),
+      command: topics.command('{unit}', '{gateway}', '{name}'),
+      reply: topics.reply('{unit}', '{gateway}', '{name}'),
+    };
+    expect(Object.fromEntries(channels.map((c) => [c.id, c.address]))).toEqual(built);
   });
 });

@@ -25,7 +25,7 @@ export type Verdict =
 
 export function validate(topicName: string, payload: Buffer, retain: boolean, receivedAt: number): Verdict {
   const topic = parseTopic(topicName);
-  if (!topic) return { kind: 'dead', topic, reason: 'unknown topic: not one of the stemlab/v1 topics of shared/CONTRACT.md' };
+  if (!topic) return { kind: 'dead', topic, reason: 'unknown topic: not one of the stemlab/v1 topics listed in docs/mqtt.md' };
   if (topic.kind === 'command' || topic.kind === 'reply') return { kind: 'pass', topic };
   // An empty retained message clears the retained one [MQTT-3.3.1-10]: an operator's tool, not data.
   if (payload.length === 0 && retain) return { kind: 'pass', topic };
