@@ -3,7 +3,7 @@
  * on the wall clock. Protects: a group starts an experiment from the page, its chart fills as
  * readings arrive, a mark shows, the page switches to English, Stop stops it, and the CSV
  * downloaded from the page holds every reading with units; the page fits a phone's width; no
- * console error. STEMLAB_UPDATE_SCREENSHOTS=1 rewrites docs/lab-page.png.
+ * console error. STEMLAB_UPDATE_SCREENSHOTS=1 rewrites docs/images/lab-page.png.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -84,7 +84,7 @@ describe.runIf(shouldRun('the lab page in headless Chromium', browserOk))('the l
     if (process.env.STEMLAB_UPDATE_SCREENSHOTS === '1') {
       await expect.poll(() => points(page), { timeout: 10_000 }).toBeGreaterThan(60);
       await page.evaluate('window.scrollTo(0, 0)');
-      await page.screenshot({ path: join(import.meta.dirname, '../../../docs/lab-page.png'), fullPage: false });
+      await page.screenshot({ path: join(import.meta.dirname, '../../../docs/images/lab-page.png'), fullPage: false });
     }
 
     await page.getByRole('button', { name: 'EN' }).click();
