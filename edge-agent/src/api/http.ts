@@ -32,8 +32,32 @@ class HttpError extends Error {
   }
 }
 
-/** A route's handler: the JSON body (POST), the path's `:name` parameters, decoded, and who asks. */
-export type RouteHandler = (body: unknown, params: Record<string, string>, caller: Caller | undefined) => unknown;
+/** A route's handler: the JSON body (POST), the path's `:name` parameters (decoded), the query string and who asks. */
+export type RouteHandler = (body: unknown, params: Record<string, string>, query: URLSearchParams, caller: Caller | undefined) => unknown;
+
+/** A reply that is not the JSON envelope: a page, a script, a download. */
+export class RawReply {
+  constructor(
+    readonly contentType: string,
+    readonly body: string | Buffer,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+/**
+ * An error a plugin's route throws with its own HTTP status, code and extra fields (the lab's
+ * refusals carry their message in Vietnamese too): `{status: 'error', code, message, ...extra}`.
+ */
+export class RouteError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
 
 /** A handler of raw requests (an express app): it reads the body and answers itself. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -78,10 +102,10 @@ export class HttpApi implements Extension {
     // What the room's lights show anyway (kits, states, the e-stop), for tools and the demo; the
     // console's views with teams and results need a log-in.
     this.route('GET', '/api/v1/status', () => agent.status(), { access: 'open' });
-    this.route('POST', '/api/v1/kits/:kit/components/:component', (body, { kit, component }, caller) => ({
+    this.route('POST', '/api/v1/kits/:kit/components/:component', (body, { kit, component }, _query, caller) => ({
       result: agent.command(kit!, component!, body, 'api', caller && caller.role !== 'local' ? `api:${caller.username}` : 'api'),
     }));
-    this.route('POST', '/api/v1/estop/reset', (body, _params, caller) => {
+    this.route('POST', '/api/v1/estop/reset', (body, _params, _query, caller) => {
       agent.estop.reset(caller && caller.role !== 'local' ? caller.username : sourceOf(body, 'by', 'local API'));
       return { estop: agent.status().estop };
     });
@@ -92,7 +116,7 @@ export class HttpApi implements Extension {
       return { user: caller, token, expires: new Date(expires).toISOString() };
     }, { access: 'open' });
     this.route('POST', '/api/v1/auth/logout', () => ({}), { access: 'open' });
-    this.route('GET', '/api/v1/auth/me', (_body, _params, caller) => ({ user: caller }), { access: 'open' });
+    this.route('GET', '/api/v1/auth/me', (_body, _params, _query, caller) => ({ user: caller }), { access: 'open' });
   }
 
   /**
@@ -167,7 +191,8 @@ export class HttpApi implements Extension {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
       // Stopping is always safe: the e-stop answers whoever reaches the port, checks or not.
       if (req.method === 'POST' && path === '/api/v1/estop') {
         const body = await readJson(req).catch(() => ({}));
@@ -195,14 +220,24 @@ export class HttpApi implements Extension {
       Authenticator.require(match.access, caller);
       const body = req.method === 'POST' ? await readJson(req) : undefined;
       if (path === '/api/v1/auth/logout') this.auth.logout(req);
-      const result = (await match.handler(body, match.params, caller)) as Record<string, unknown>;
+      const result = await match.handler(body, match.params, url.searchParams, caller);
+      if (result instanceof RawReply) {
+        res.writeHead(200, { 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body), ...result.headers });
+        res.end(result.body);
+        return;
+      }
+      const reply = result as Record<string, unknown>;
       // A log-in's token also goes into its cookie (HttpOnly, SameSite=Strict); a log-out clears it.
-      const cookie = path === '/api/v1/auth/login' ? sessionCookie(result.token as string, this.auth.sessionMs / 1000) : path === '/api/v1/auth/logout' ? sessionCookie(undefined, 0) : undefined;
-      send(res, 200, { status: 'ok', ...result }, cookie ? { 'set-cookie': cookie } : {});
+      const cookie = path === '/api/v1/auth/login' ? sessionCookie(reply.token as string, this.auth.sessionMs / 1000) : path === '/api/v1/auth/logout' ? sessionCookie(undefined, 0) : undefined;
+      send(res, 200, { status: 'ok', ...reply }, cookie ? { 'set-cookie': cookie } : {});
     } catch (err) {
       if (res.headersSent) {
         this.agent.log.error({ err }, 'local API request failed after its answer began');
         res.destroy();
+        return;
+      }
+      if (err instanceof RouteError) {
+        send(res, err.status, { status: 'error', code: err.code, message: err.message, ...err.extra });
         return;
       }
       const code = err instanceof AgentError || err instanceof HttpError || err instanceof AuthError || err instanceof NodeRedError ? err.code : undefined;
