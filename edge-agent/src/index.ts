@@ -14,7 +14,7 @@ export { createGpioChip, noGpioChip, GpioError, type GpioChip } from './gpio/ind
 export { UsageTracker } from './usage/tracker.ts';
 export { Outbox, openOutbox } from './outbox/outbox.ts';
 export { MqttExtension } from './mqtt/mqtt-extension.ts';
-export { NodeRedExtension } from './nodered/nodered-extension.ts';
+export { NodeRedExtension, type EditorUser, type MountedHandler } from './nodered/nodered-extension.ts';
 export { setupEditorAccounts } from './nodered/accounts.ts';
 export type { StemlabBridge } from '@stemlab/protocol';
 export { createBridge, type AgentBridge, type UsageTagger } from './nodered/bridge-impl.ts';
