@@ -62,6 +62,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'deploy a lesson to gateways over MQTT (a reply per gateway), or --rollback',
     load: async () => (await import('./commands/lesson.ts')).lessonDeploy,
   },
+  'sim fleet': {
+    summary: 'a quarter of the whole fleet in minutes (seeded), with its truth and the report to compare',
+    load: async () => (await import('./commands/sim-fleet.ts')).simFleet,
+  },
   'sim board': {
     summary: 'a simulated Arduino (StandardFirmata + PING_READ) on a pseudo-terminal',
     load: async () => (await import('./commands/sim-board.ts')).simBoard,
