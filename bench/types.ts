@@ -1,4 +1,4 @@
-/** One figure of `stemlab bench`, in the shape `--json` prints (CONTRACT.md). */
+/** One figure of `stemlab bench`, in the shape `--json` prints (docs/cli.md, stemlab bench). */
 export interface BenchResult {
   name: string;
   value: number;

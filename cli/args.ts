@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
+import { fieldIssues } from '@stemlab/protocol';
 
 /** A problem with what the user typed: printed without a stack trace, exit code 2, nothing changed. */
 export class UsageError extends Error {
@@ -26,7 +27,7 @@ export function parseCommand<S extends z.ZodType>(
   }
   const result = schema.safeParse(parsed.values);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  --${issue.path.join('.')}: ${issue.message}`);
+    const lines = fieldIssues(result.error).map((issue) => `  --${issue.path}: ${issue.message}`);
     throw new UsageError(`stemlab ${command}: invalid options\n${lines.join('\n')}\nSee: stemlab ${command} --help`);
   }
   return { values: result.data, positionals: parsed.positionals };

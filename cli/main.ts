@@ -76,6 +76,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
 };
 
+/** Every command's name and summary, and a way to load it (for docs/cli.md). */
+export function commandEntries(): Array<{ name: string; summary: string; load: () => Promise<Command> }> {
+  return Object.entries(commands).map(([name, c]) => ({ name, ...c }));
+}
+
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(([name, c]) => `  stemlab ${name.padEnd(width)}  ${c.summary}`);

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { fieldIssues } from '@stemlab/protocol';
 
 export interface ConfigIssue {
   /** The field, e.g. `mqtt.port`; `line 3, column 7` for a syntax error; '' for the whole file. */
@@ -16,11 +17,7 @@ export interface ConfigIssue {
 
 /** zod's issues, one per field; an unknown key is named whole (`mqtt.hots`). */
 export function zodIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field; check its spelling and place' }))
-      : [{ path: issue.path.join('.'), message: issue.message }],
-  );
+  return fieldIssues(error);
 }
 
 /** The file's parsed value, or the issues that kept it from being read (extension, missing file, syntax). */

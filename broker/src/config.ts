@@ -5,6 +5,7 @@
  * Relative paths (dataDir) are taken from the working directory, as every CLI path is.
  */
 import { z } from 'zod';
+import { listIssues } from '@stemlab/protocol';
 import { readConfigFile, zodIssues, type ConfigIssue } from './config-file.ts';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -198,7 +199,7 @@ export class CentralConfigError extends Error {
   ) {
     const name = source === undefined ? 'central config' : `central config ${source}`;
     const head = code === 'CONFIG_UNREADABLE' ? `cannot read ${name}:` : `${name} is invalid:`;
-    super([head, ...issues.map((i) => `  ${i.path === '' ? '' : `${i.path}: `}${i.message}`)].join('\n'));
+    super(listIssues(head, issues));
   }
 }
 

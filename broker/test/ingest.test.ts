@@ -179,7 +179,7 @@ describe.each(BACKENDS)('the ingest on $backend', ({ backend, run }) => {
         expect(reasons).toEqual([
           [usage, expect.stringMatching(/^not JSON: /), `gw:${UNIT}:${GATEWAY}`],
           [usage, expect.stringMatching(/^usage event fails the schema: seq: .*>\s*0/), expect.any(String)],
-          [usage, expect.stringMatching(/seq: .*expected number.*; device\.kit: .*expected string/), expect.any(String)],
+          [usage, expect.stringMatching(/seq: .*expected number.*; device\.kit: .*must be a string/), expect.any(String)],
           [`stemlab/v1/${UNIT}/${GATEWAY}/usage/extra`, expect.stringMatching(/^unknown topic/), expect.any(String)],
           ['somewhere/else', expect.stringMatching(/^unknown topic/), expect.any(String)],
           [topics.usage(UNIT, 'another-gateway'), `client 'gw:${UNIT}:${GATEWAY}' is gateway ${UNIT}/${GATEWAY} but published under ${UNIT}/another-gateway`, expect.any(String)],

@@ -2,7 +2,7 @@
  * The broker's own state survives a restart of the central (a real stop and a new startCentral
  * on the same data dir, or the same Redis): retained messages, the subscriptions of a persistent
  * session, and QoS 1 commands published while a gateway was offline, delivered when it comes
- * back, to a raw MQTT client and to the real edge agent.
+ * back, to a raw MQTT client (to the real edge agent: e2e/broker-restart.test.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -10,12 +10,9 @@ import { Readable, Writable } from 'node:stream';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gatewayClientId, topics, type CommandReply } from '@stemlab/protocol';
+import { gatewayClientId, topics } from '@stemlab/protocol';
 import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
 import { redis, REDIS_URL } from '../../testing/services.ts';
-import { Outbox } from '../../edge-agent/src/outbox/outbox.ts';
-import { MqttExtension } from '../../edge-agent/src/mqtt/mqtt-extension.ts';
-import { robotKit, simAgent } from '../../edge-agent/test/helpers/sim-agent.ts';
 import { startCentral, type Central, type CentralOptions } from '../src/central.ts';
 import { CentralConfigError } from '../src/config.ts';
 import { openPersistence, type StateOptions } from '../src/state/persistence.ts';
@@ -155,40 +152,7 @@ describe.each(states)('broker state $name survives a restart', ({ state, run }) 
     await again.publishAsync(`probe/${u}`, 'x', { qos: 1 }); // one round trip, so anything queued would be here first
     expect(extra).toEqual([]);
   });
-
-  it.runIf(run)('brings a command sent while the edge agent was offline, across a restart, to the real agent', async () => {
-    if (state.kind === 'redis') assertAvailable('Redis', redisUp);
-    const r = await rig(state);
-    await r.start();
-    const u = r.unit;
-    const gateway = 'gw-1';
-    const { dir, remove } = tmpDir();
-    const running = await simAgent({ unit: u, gateway, kits: [robotKit('robot-1')], dataDir: dir, mqtt: { url: r.url(), reconnectMs: 100 } });
-    const outbox = Outbox.open({ path: join(dir, 'outbox.sqlite'), maxEvents: 1000, maxAgeMs: 86_400_000 });
-    const ext = new MqttExtension(running.agent, outbox);
-    cleanups.push(async () => {
-      await running.stop();
-      outbox.close();
-      remove();
-    });
-    await running.agent.use(ext);
-    await expect.poll(() => ext.connected, { timeout: 5000 }).toBe(true);
-    // The agent subscribes after CONNACK: wait until the broker has its subscription.
-    // (Promise.resolve: the ledger's queries may become async.)
-    await expect.poll(() => Promise.resolve(r.central().ledger.gateway(u, gateway)).then((g) => g?.online), { timeout: 5000 }).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await ext.stop();
-
-    const operator = await r.connect({ clientId: `console-${u}` });
-    await operator.publishAsync(topics.command(u, gateway, 'estop'), JSON.stringify({ requestId: 'away', args: { source: 'central' } }), { qos: 1 });
-    await r.restart();
-    const watcher = await r.connect({ clientId: `watch-${u}` });
-    const reply = nextMessage(watcher, topics.reply(u, gateway, 'estop'), 10_000);
-    await watcher.subscribeAsync(topics.reply(u, gateway, 'estop'), { qos: 1 });
-    await ext.start();
-    expect(JSON.parse((await reply).payload) as CommandReply).toMatchObject({ requestId: 'away', status: 'ok' });
-    expect(running.agent.estop.latched).toBe(true);
-  });
+  // The same across a restart to the real edge agent: e2e/broker-restart.test.ts.
 });
 
 describe('broker state problems', () => {

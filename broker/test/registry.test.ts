@@ -118,7 +118,7 @@ describe.each(BACKENDS)('the registry in the central state on $backend', ({ back
       await expect(updateUnit(state(), 'thcs-q1-01', { district: 'atlantis' }, 'admin:minh')).rejects.toThrow(/district/);
       await expect(updateUnit(state(), 'thcs-q1-01', { kind: 'spaceship' }, 'admin:minh')).rejects.toThrow(/kind/);
       await expect(updateUnit(state(), 'thcs-q1-01', { id: 'other' }, 'admin:minh')).rejects.toThrow(/invalid patch/);
-      await expect(updateUnit(state(), 'thcs-q1-01', { equipment: [{ gateway: 'nope', kit: 'robot-1', component: null, type: 'kit' }] }, 'admin:minh')).rejects.toThrow(/equipment\.0\.gateway/);
+      await expect(updateUnit(state(), 'thcs-q1-01', { equipment: [{ gateway: 'nope', kit: 'robot-1', component: null, type: 'kit' }] }, 'admin:minh')).rejects.toThrow(/equipment\[0\]\.gateway/);
       await expect(updateUnit(state(), 'thcs-q1-01', { gateways: [] }, 'admin:minh')).rejects.toThrow(/gateways/);
       await expect(updateUnit(state(), 'thcs-q1-01', { level: 'primary' }, '')).rejects.toThrow(/actor/);
       await expect(updateUnit(state(), 'no-such-unit', { level: 'primary' }, 'admin:minh')).rejects.toThrow(/no unit no-such-unit/);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { idSchema } from '@stemlab/protocol';
 import { loadCentralConfig, parseCentralConfig, provisionGatewayCommand } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { parseCommand } from '../args.ts';
@@ -10,8 +11,7 @@ Creates a gateway's broker credentials, or rotates them (the old secret stops wo
 gateway's next connection), and prints the secret once: only a slow hash is stored. Put the
 username and password in the gateway's agent config (mqtt.username, mqtt.password).`;
 
-const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, "expected a lowercase id such as 'thcs-q1-01'");
-const Options = z.object({ unit: slug, gateway: slug, config: z.string().optional(), 'data-dir': z.string().min(1).optional() });
+const Options = z.object({ unit: idSchema('unit id', 'thcs-q1-01'), gateway: idSchema('gateway id', 'robot-club-1'), config: z.string().optional(), 'data-dir': z.string().min(1).optional() });
 
 export const provisionGateway: Command = {
   summary: "create or rotate a gateway's broker credentials",

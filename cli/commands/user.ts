@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { fieldIssues } from '@stemlab/protocol';
 import { createUser, getUnit, listUsers, loadCentralConfig, openCentralState, parseCentralConfig, roles, seedRegistry, updateUser, UserError, userPatchSchema } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { parseCommand, UsageError } from '../args.ts';
@@ -33,8 +34,7 @@ export const userAdd: Command = {
     try {
       await createUser(db, { username: values.username, password, role: values.role, ...(values.unit ? { unit: values.unit } : {}) }, `cli:${process.env.USER ?? 'admin'}`);
     } catch (err) {
-      const issues = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
-      if (issues) throw new UsageError(`stemlab user add: ${issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (err instanceof z.ZodError) throw new UsageError(`stemlab user add: ${fieldIssues(err).map((i) => `--${i.path}: ${i.message}`).join('; ')}`);
       throw new UsageError(`stemlab user add: ${(err as Error).message}`);
     } finally {
       await db.close();

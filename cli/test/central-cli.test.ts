@@ -34,7 +34,7 @@ describe('stemlab provision gateway', () => {
   it('refuses a bad id with exit code 2, naming the flag', async () => {
     const { code, stderr } = await run(['provision', 'gateway', '--unit', 'Q 1', '--gateway', 'gw', '--data-dir', tmp()]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/--unit: expected a lowercase id/);
+    expect(stderr).toMatch(/--unit: "[^"]*" is not a valid unit id/);
   });
 });
 

@@ -17,4 +17,5 @@ export { UsagePublisher } from './mqtt/usage-publisher.ts';
 export { MqttExtension } from './mqtt/mqtt-extension.ts';
 export { NodeRedExtension } from './nodered/nodered-extension.ts';
 export { setupEditorAccounts } from './nodered/accounts.ts';
-export type { StemlabBridge } from './nodered/bridge.ts';
+export type { StemlabBridge } from '@stemlab/protocol';
+export { createBridge, type AgentBridge, type UsageTagger } from './nodered/bridge-impl.ts';

@@ -8,7 +8,7 @@ import type { GpioChip } from './gpio/types.ts';
 import { combinedBinding, nativeBinding } from './kits/serial.ts';
 import { selftest } from './tools/selftest.ts';
 import { z } from 'zod';
-import { purposeSchema } from '@stemlab/protocol';
+import { describeIssues, purposeSchema } from '@stemlab/protocol';
 import { AgentError } from './core/errors.ts';
 import { systemClock } from './mqtt/clock.ts';
 import { MqttExtension } from './mqtt/mqtt-extension.ts';
@@ -120,7 +120,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
   }
   api.route('POST', '/api/v1/usage/tag', (body) => {
     const parsed = tagRequest.safeParse(body);
-    if (!parsed.success) throw new AgentError('COMMAND_INVALID', `usage tag: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new AgentError('COMMAND_INVALID', `usage tag: ${describeIssues(parsed.error)}`);
     usage.tag(parsed.data.purpose, parsed.data.kits);
     return { purpose: parsed.data.purpose };
   });

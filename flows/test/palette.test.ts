@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { agentErrorCodes } from '../../edge-agent/src/core/errors.ts';
+import { bridgeCommandErrorCodes } from '@stemlab/protocol';
 
 // The palette as Node-RED loads it: a node package whose every node set is a .js/.html pair
 // with English and Vietnamese labels and help, and whose catalogs say everything the nodes say.
@@ -87,8 +87,8 @@ describe('the node package', () => {
   });
 
   it("words every refusal a command can meet in the user's language", () => {
-    // BOARD_* codes describe a kit's connection (its badge), never a command's answer.
-    const commandCodes = Object.keys(agentErrorCodes).filter((code) => !code.startsWith('BOARD_'));
+    // The bridge contract's refusals (a kit's BOARD_* fault codes are its badge, never a command's answer).
+    const commandCodes = Object.keys(bridgeCommandErrorCodes);
     for (const lang of langs) {
       for (const code of commandCodes) expect(lookup(catalog(lang, 'stemlab-kit'), `stemlab.errors.${code}`), `${lang}: ${code}`).toBeDefined();
     }

@@ -6,8 +6,9 @@
  * gateway's monotonic clock (boot id + uptime), which lets the ledger correct it.
  */
 import { z } from 'zod';
+import { idSchema } from './ids.ts';
 
-const id = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'a lowercase id such as robot-1');
+const id = idSchema();
 const epochMs = z.number().int().nonnegative();
 
 /** Where an event stands on the gateway's clocks. */

@@ -1,5 +1,5 @@
 /**
- * The MQTT topics of shared/CONTRACT.md, built and parsed in one place. Ids are slugs (the
+ * The MQTT topics (docs/mqtt.md, generated from channels.ts), built and parsed in one place. Ids are slugs (the
  * config schemas enforce it), so they never contain `/`, `+` or `#`.
  *
  * stemlab/v1/{unit}/{gateway}/state                      gateway birth / will (retained)
@@ -12,6 +12,8 @@
  * The contract names telemetry's last part {device}; a device is a kit's component, written
  * as the two segments kit/component so that `telemetry/robot-1/#` selects one kit.
  */
+import { isId } from './ids.ts';
+
 export const TOPIC_ROOT = 'stemlab/v1';
 
 export const topics = {
@@ -73,6 +75,7 @@ export function gatewayClientId(unit: string, gateway: string): string {
 }
 
 export function parseGatewayClientId(clientId: string): GatewayId | undefined {
-  const m = /^gw:([a-z0-9-]+):([a-z0-9-]+)$/.exec(clientId);
-  return m ? { unit: m[1]!, gateway: m[2]! } : undefined;
+  const [prefix, unit, gateway, ...rest] = clientId.split(':');
+  if (prefix !== 'gw' || rest.length > 0 || unit === undefined || gateway === undefined) return undefined;
+  return isId(unit) && isId(gateway) ? { unit, gateway } : undefined;
 }

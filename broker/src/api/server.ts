@@ -1,5 +1,5 @@
 /**
- * The central's HTTP API (fastify), as docs/CONTRACT.md's HTTP section says: `/healthz` for
+ * The central's HTTP API (fastify), as docs/http.md lists it: `/healthz` for
  * anyone, everything else behind a session (POST /api/v1/login) whose role allows it. Every
  * error reply is the envelope of errors.ts.
  *

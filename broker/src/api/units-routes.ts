@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { idSchema } from '@stemlab/protocol';
 import { addUnit, DISTRICTS, getUnit, listUnits, removeUnit, unitPatchSchema, unitSchema, updateUnit } from '../registry/fleet.ts';
 import { auditQuerySchema, queryAudit } from './audit-log.ts';
 import { requireRole, unitScoped } from './auth.ts';
@@ -14,7 +15,7 @@ import { fleetStatus, unitDetail } from './fleet-status.ts';
 import { parse } from './parse.ts';
 import { roles, unitMembers } from './users.ts';
 
-const idParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a unit id such as thcs-q1-01') });
+const idParams = z.strictObject({ id: idSchema('unit id', 'thcs-q1-01') });
 
 export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now, log }: RouteContext): void {
   const existing = async (id: string) => {

@@ -5,6 +5,7 @@
  */
 import type { Ledger } from '../ledger/ledger.ts';
 import { z } from 'zod';
+import { idSchema, isId } from '@stemlab/protocol';
 
 const time = z.union([
   z.string().regex(/^\d+$/).transform(Number),
@@ -13,9 +14,12 @@ const time = z.union([
 
 export const usageQuerySchema = z
   .strictObject({
-    unit: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a unit id (lower-case letters, digits and "-")').optional(),
+    unit: idSchema('unit id', 'thcs-q1-01').optional(),
     /** A kit (`robot-1`) or one of its components (`robot-1/left-motor`). */
-    device: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}(\/[a-z0-9][a-z0-9-]{0,63})?$/, 'a kit or kit/component').optional(),
+    device: z
+      .string()
+      .refine((d) => d.split('/').length <= 2 && d.split('/').every(isId), 'a kit or kit/component id, e.g. robot-1 or robot-1/left-motor')
+      .optional(),
     from: time.optional(),
     to: time.optional(),
     limit: z.coerce.number().int().min(1).max(10_000).default(1000),

@@ -12,6 +12,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { idSchema } from '@stemlab/protocol';
 import { stateChange, writeAudit, type CentralState } from '../central-state/state.ts';
 import type { Queryable } from '../ledger/sql.ts';
 import { checkSecret, hashSecret } from '../security/credentials.ts';
@@ -19,7 +20,7 @@ import { checkSecret, hashSecret } from '../security/credentials.ts';
 export const roles = ['viewer', 'teacher', 'technician', 'admin'] as const;
 export type Role = (typeof roles)[number];
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and "-"');
+const slug = idSchema('unit id', 'thcs-q1-01');
 
 export const newUserSchema = z
   .strictObject({

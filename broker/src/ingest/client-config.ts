@@ -6,10 +6,9 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { idSchema, listIssues } from '@stemlab/protocol';
 import { ledgerSectionSchema, logLevels } from '../config.ts';
 import { readConfigFile, zodIssues, type ConfigIssue } from '../config-file.ts';
-
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and "-", up to 64');
 
 export const ingestConfigSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors; ignored.'),
@@ -40,10 +39,10 @@ export const ingestConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('The MQTT broker.'),
-  shareGroup: slug
+  shareGroup: idSchema('share group', 'ledger')
     .optional()
     .describe('Subscribe with $share/{shareGroup}/...: every ingest process in the group takes a part of the messages and each message is written once. Left out: one ingest takes everything.'),
-  units: z.array(slug).min(1).optional().describe('Only these units (default: every unit).'),
+  units: z.array(idSchema('unit id', 'thcs-q1-01')).min(1).optional().describe('Only these units (default: every unit).'),
   sessionExpirySeconds: z
     .number()
     .int()
@@ -75,7 +74,7 @@ export class IngestConfigError extends Error {
     readonly issues: readonly IngestConfigIssue[],
     readonly source?: string,
   ) {
-    super([`ingest config${source === undefined ? '' : ` ${source}`} is invalid:`, ...issues.map((i) => `  ${i.path === '' ? '' : `${i.path}: `}${i.message}`)].join('\n'));
+    super(listIssues(`ingest config${source === undefined ? '' : ` ${source}`} is invalid:`, issues));
   }
 }
 

@@ -5,6 +5,7 @@
  * message of every issue). Pure: the ingest adds identity checks and batching.
  */
 import {
+  describeIssues,
   gatewayStateSchema,
   kitStateSchema,
   parseTopic,
@@ -21,20 +22,10 @@ export type Verdict =
   | { kind: 'pass'; topic: ParsedTopic | undefined }
   | { kind: 'dead'; topic: ParsedTopic | undefined; reason: string };
 
-/** A zod error as `path: message; path: message`, the path written `session.counts.motorMs`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-      return `${path === '' ? '(payload)' : path}: ${issue.message}${keys}`;
-    })
-    .join('; ');
-}
 
 export function validate(topicName: string, payload: Buffer, retain: boolean, receivedAt: number): Verdict {
   const topic = parseTopic(topicName);
-  if (!topic) return { kind: 'dead', topic, reason: 'unknown topic: not one of the stemlab/v1 topics of shared/CONTRACT.md' };
+  if (!topic) return { kind: 'dead', topic, reason: 'unknown topic: not one of the stemlab/v1 topics listed in docs/mqtt.md' };
   if (topic.kind === 'command' || topic.kind === 'reply') return { kind: 'pass', topic };
   // An empty retained message clears the retained one [MQTT-3.3.1-10]: an operator's tool, not data.
   if (payload.length === 0 && retain) return { kind: 'pass', topic };
@@ -73,5 +64,5 @@ function store(topic: ParsedTopic, message: LedgerMessage): Verdict {
 }
 
 function dead(topic: ParsedTopic, what: string, error: z.ZodError): Verdict {
-  return { kind: 'dead', topic, reason: `${what} fails the schema: ${describeIssues(error)}` };
+  return { kind: 'dead', topic, reason: `${what} fails the schema: ${describeIssues(error, '(payload)')}` };
 }

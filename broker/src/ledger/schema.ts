@@ -6,8 +6,9 @@
  *
  * The file holds the usage ledger's tables and the central's own state (credentials, registry,
  * audit, accounts, sessions: synchronous code in the broker's hooks). When the usage ledger is on
- * PostgreSQL (pg-schema.ts holds its tables, kept in step with the ledger tables here), the
- * ledger tables of this file stay empty.
+ * PostgreSQL (pg-schema.ts holds its tables; test/ledger-schemas.test.ts fails when the two
+ * differ in a table, column, type, primary key or index), the ledger tables of this file stay
+ * empty.
  */
 import type { Database } from 'better-sqlite3';
 

@@ -10,11 +10,12 @@
  * other central's state changes.
  */
 import { z } from 'zod';
+import { describeIssues, idSchema } from '@stemlab/protocol';
 import { stateChange, writeAudit, type CentralState } from '../central-state/state.ts';
 import type { Queryable } from '../ledger/sql.ts';
 import { DISTRICTS, FLEET } from './fleet-data.ts';
 
-const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'a lowercase id such as thcs-q1-01');
+const slug = idSchema('id', 'thcs-q1-01');
 
 export const unitKinds = ['robot-club', 'lab-centre', 'smart-classroom'] as const;
 export const unitLevels = ['primary', 'lower-secondary', 'upper-secondary'] as const;
@@ -99,8 +100,7 @@ const ENTITY = 'unit';
 function parseUnit(input: unknown): Unit {
   const r = unitSchema.safeParse(input);
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(unit)'}: ${i.message}`).join('; ');
-    throw new RegistryError('INVALID_UNIT', `invalid unit: ${issues}`);
+    throw new RegistryError('INVALID_UNIT', `invalid unit: ${describeIssues(r.error, '(unit)')}`);
   }
   return r.data;
 }
@@ -171,7 +171,7 @@ export async function addUnit(db: CentralState, input: unknown, actor: string, o
 export async function updateUnit(db: CentralState, id: string, patch: unknown, actor: string, options: EditOptions = {}): Promise<Unit> {
   checkActor(actor);
   const p = unitPatchSchema.safeParse(patch);
-  if (!p.success) throw new RegistryError('INVALID_UNIT', `invalid patch: ${p.error.issues.map((i) => `${i.path.join('.') || '(patch)'}: ${i.message}`).join('; ')}`);
+  if (!p.success) throw new RegistryError('INVALID_UNIT', `invalid patch: ${describeIssues(p.error, '(patch)')}`);
   const at = options.now ?? Date.now();
   return stateChange(db, async (tx) => {
     const before = await getUnit(tx, id);

@@ -6,7 +6,7 @@
  * the config and the boards cannot disagree. Every check names the field path and the fix.
  */
 import type { z } from 'zod';
-import { boards, PinMode, resolvePin, supportsMode, type BoardProfile, type FirmwareOptions, type PinModeValue } from '@stemlab/protocol';
+import { boards, issuePath, PinMode, resolvePin, supportsMode, type BoardProfile, type FirmwareOptions, type PinModeValue } from '@stemlab/protocol';
 import type { ComponentConfig, Firmware, KitConfig, ParsedConfig, ParsedKit, Pin } from './schema.ts';
 
 /** The Firmata features each sketch offers, as the protocol's board table describes them. */
@@ -86,13 +86,6 @@ export const crossFieldRules: readonly string[] = [
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
 
-/** ['kits', 2, 'components', 1, 'pin'] → "kits[2].components[1].pin". */
-export function pathText(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, k) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `${k === 0 ? '' : '.'}${String(p)}` : `[${JSON.stringify(String(p))}]`))
-    .join('');
-}
-
 export function describeValue(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
 }
@@ -169,7 +162,7 @@ export function checkKit(kit: ParsedKit, ctx: Ctx): void {
       const owner = pinOwners.get(n);
       if (owner) {
         const same = String(owner.written) === String(written) ? '' : ` (${String(owner.written)} and ${String(written)} are the same pin)`;
-        const whose = owner.index === index ? `this component's ${pathText(owner.field)}` : `${pathText(['components', owner.index, ...owner.field])} ('${owner.id}')`;
+        const whose = owner.index === index ? `this component's ${issuePath(owner.field)}` : `${issuePath(['components', owner.index, ...owner.field])} ('${owner.id}')`;
         fail(`pin ${String(written)} is already used by ${whose}${same}; ${owner.index === index ? 'use a different pin for each' : 'give each component its own pin'}`);
       } else pinOwners.set(n, { index, field, id: component.id, written });
     }
@@ -248,11 +241,11 @@ export function checkGateway(config: ParsedConfig, ctx: Ctx): void {
   for (const line of lines) {
     const bcmOwner = byBcm.get(line.bcm);
     if (bcmOwner) {
-      ctx.addIssue({ code: 'custom', path: [...line.path, 'bcm'], message: `BCM ${line.bcm} is already used by ${pathText(bcmOwner)}; give each GPIO line its own BCM number` });
+      ctx.addIssue({ code: 'custom', path: [...line.path, 'bcm'], message: `BCM ${line.bcm} is already used by ${issuePath(bcmOwner)}; give each GPIO line its own BCM number` });
     } else byBcm.set(line.bcm, line.path);
     const idOwner = byId.get(line.id);
     if (idOwner) {
-      ctx.addIssue({ code: 'custom', path: [...line.path, 'id'], message: `GPIO line id '${line.id}' is already used by ${pathText(idOwner)}; give each line its own id` });
+      ctx.addIssue({ code: 'custom', path: [...line.path, 'id'], message: `GPIO line id '${line.id}' is already used by ${issuePath(idOwner)}; give each line its own id` });
     } else byId.set(line.id, line.path);
   }
 

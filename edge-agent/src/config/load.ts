@@ -10,7 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { agentConfigSchema, pathText, type AgentConfig } from './schema.ts';
+import { fieldIssues, listIssues } from '@stemlab/protocol';
+import { agentConfigSchema, type AgentConfig } from './schema.ts';
 
 /** The codes a ConfigError can carry, each with what it means (rendered into docs/agent-config.md). */
 export const configErrorCodes = {
@@ -49,7 +50,7 @@ function formatMessage(code: ConfigErrorCode, issues: readonly ConfigIssue[], so
     code === 'CONFIG_UNREADABLE'
       ? `cannot read ${name}:`
       : `${name} is invalid (${issues.length} ${issues.length === 1 ? 'problem' : 'problems'}; every field is described in docs/agent-config.md):`;
-  return [head, ...issues.map((issue) => `  ${issue.path === '' ? '' : `${issue.path}: `}${issue.message}`)].join('\n');
+  return listIssues(head, issues);
 }
 
 /** Reads, validates and freezes the config in `file` (`.yaml`, `.yml` or `.json`). Throws ConfigError. */
@@ -135,11 +136,7 @@ function readFailure(err: unknown): string {
 }
 
 function toIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: pathText([...issue.path, key]), message: 'unknown field; check its spelling and place against docs/agent-config.md' }))
-      : [{ path: pathText(issue.path), message: issue.message }],
-  );
+  return fieldIssues(error, 'unknown field; check its spelling and place against docs/agent-config.md');
 }
 
 function describe(value: unknown): string {

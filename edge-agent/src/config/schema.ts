@@ -9,7 +9,7 @@
  * superRefine checks. Every check names the field path and the fix.
  */
 import { z } from 'zod';
-import { boardKinds } from '@stemlab/protocol';
+import { boardKinds, idSchema } from '@stemlab/protocol';
 import { checkGateway, checkKit, describeValue } from './checks.ts';
 import { logLevels } from '@stemlab/protocol/log';
 
@@ -17,17 +17,8 @@ import { logLevels } from '@stemlab/protocol/log';
 // Value types
 // ---------------------------------------------------------------------------------------------
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-
-/** An id that becomes an MQTT topic segment, so `/`, `+`, `#`, spaces and capitals are out. */
-const slug = (what: string) =>
-  z
-    .string({ error: (iss) => (iss.input === undefined ? `required: a ${what} such as 'robot-1'` : `${what} must be a string such as 'robot-1'`) })
-    .regex(SLUG, {
-      error: (iss) =>
-        `${JSON.stringify(iss.input)} is not a valid ${what}; use lowercase letters, digits and '-' (at most 64, e.g. 'robot-1'), because it becomes an MQTT topic segment`,
-    })
-    .meta({ title: 'slug' });
+/** An id that becomes an MQTT topic segment (protocol's one id rule), titled for the config docs. */
+const slug = (what: string) => idSchema(what).meta({ title: 'slug' });
 
 const label = z.string().min(1).max(120).optional().describe('A name for people (the dashboard, reports); ids stay machine-friendly.');
 
@@ -515,4 +506,4 @@ export type DeepReadonly<T> = T extends (...args: never[]) => unknown
 
 
 // The pins of a component and the cross-field checks live in checks.ts.
-export { componentPins, crossFieldRules, firmwareOptions, kitPin, pathText, type ComponentPin, type PinUse } from './checks.ts';
+export { componentPins, crossFieldRules, firmwareOptions, kitPin, type ComponentPin, type PinUse } from './checks.ts';

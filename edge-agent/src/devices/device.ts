@@ -1,6 +1,7 @@
 import type five from 'johnny-five';
 import type { Firmata } from 'firmata-io';
 import type { z } from 'zod';
+import { describeIssues } from '@stemlab/protocol';
 import type { ComponentConfig, KitConfig } from '../config/schema.ts';
 import { AgentError } from '../core/errors.ts';
 
@@ -58,8 +59,7 @@ export abstract class Device<C extends ComponentConfig = ComponentConfig, Comman
   command(input: unknown): Record<string, unknown> {
     const parsed = this.schema.safeParse(input);
     if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; ');
-      throw new AgentError('COMMAND_INVALID', `${this.config.type} '${this.id}': ${detail}`);
+      throw new AgentError('COMMAND_INVALID', `${this.config.type} '${this.id}': ${describeIssues(parsed.error, 'command')}`);
     }
     return this.apply(parsed.data);
   }

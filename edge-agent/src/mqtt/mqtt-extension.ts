@@ -1,5 +1,5 @@
 /**
- * The gateway on the central broker (shared/CONTRACT.md, topics in @stemlab/protocol):
+ * The gateway on the central broker (docs/mqtt.md, topics in @stemlab/protocol):
  *
  * - a persistent session (clean: false) under client id `gw:{unit}:{gateway}`, so QoS 1 commands
  *   sent while the gateway was away are waiting for it when it comes back;

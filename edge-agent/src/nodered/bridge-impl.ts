@@ -1,13 +1,13 @@
 /**
- * The agent's side of the StemlabBridge (bridge.ts): what the palette in flows/ reaches as
+ * The agent's side of the StemlabBridge (the contract in protocol/src/bridge.ts): what the palette in flows/ reaches as
  * `RED.settings.stemlab`. Every command goes through `agent.command(..., 'flow')`, so the
  * agent's validation, limits, watchdog, e-stop and usage tracking see lesson flows as flows.
  * Listeners the palette takes are tracked, so `dispose()` releases any a node failed to.
  */
-import { purposeSchema, type Purpose } from '@stemlab/protocol';
+import { describeIssues, purposeSchema, type Purpose } from '@stemlab/protocol';
 import type { Agent } from '../agent.ts';
 import { AgentError } from '../core/errors.ts';
-import type { StemlabBridge } from './bridge.ts';
+import type { StemlabBridge } from '@stemlab/protocol';
 
 /** Where usage tags go: the agent's UsageTracker, when the gateway runs one. */
 export interface UsageTagger {
@@ -55,7 +55,7 @@ export function createBridge(agent: Agent, usage?: UsageTagger): AgentBridge {
     tag(purpose, kits) {
       const parsed = purposeSchema.safeParse(purpose);
       if (!parsed.success) {
-        throw new AgentError('COMMAND_INVALID', `the usage tag does not fit: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'purpose'}: ${i.message}`).join('; ')}`);
+        throw new AgentError('COMMAND_INVALID', `the usage tag does not fit: ${describeIssues(parsed.error, 'purpose')}`);
       }
       for (const kit of kits ?? []) agent.kit(kit);
       if (usage) usage.tag(parsed.data, kits);

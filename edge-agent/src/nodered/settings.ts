@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentConfig } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
-import type { StemlabBridge } from './bridge.ts';
+import type { StemlabBridge } from '@stemlab/protocol';
 import type { StoredAccount } from './accounts.ts';
 import type { ExcludedNodes } from './policy.ts';
 import { MAX_FLOW_BYTES } from './policy.ts';

@@ -1,11 +1,10 @@
 /**
- * The production bridge (edge-agent/src/nodered/bridge-impl.ts) over an Agent, for the palette's
+ * The production bridge (the agent's `createBridge`) over an Agent, for the palette's
  * tests: the nodes run against exactly what the agent gives Node-RED. No usage tracker runs
  * here, so tag() calls are recorded (the bridge has already checked the purpose).
  */
 import type { Purpose } from '@stemlab/protocol';
-import type { Agent } from '../../../edge-agent/src/agent.ts';
-import { createBridge, type AgentBridge } from '../../../edge-agent/src/nodered/bridge-impl.ts';
+import { createBridge, type Agent, type AgentBridge } from '@stemlab/edge-agent';
 
 export interface TestBridge extends AgentBridge {
   /** Every tag(), in order. */

@@ -95,9 +95,12 @@ export interface Rig {
 
 let current: { sa: SimAgent } | undefined;
 
-/** An agent with one simulated kit 'robot-1' (the test robot, or the robot club's) and Node-RED over it. */
-export async function rig(kit: unknown = robotKit('robot-1')): Promise<Rig> {
-  const sa = await simAgent({ kits: [kit] });
+/**
+ * An agent with one simulated kit 'robot-1' (the test robot, or the robot club's) and Node-RED
+ * over it; `beforeStart` sees the simulator before the agent opens its ports (to wire a robot).
+ */
+export async function rig(kit: unknown = robotKit('robot-1'), options: { beforeStart?: (sim: SimAgent['sim']) => void } = {}): Promise<Rig> {
+  const sa = await simAgent({ kits: [kit] }, options.beforeStart ? { beforeStart: options.beforeStart } : {});
   current = { sa };
   const bridge = agentBridge(sa.agent);
   helper.settings({ stemlab: bridge });
