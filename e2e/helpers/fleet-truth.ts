@@ -1,7 +1,8 @@
 /**
+ * The truth test (e2e/fleet-truth-*.test.ts: one file per backend, so they run side by side).
  * The report equals the truth: a seeded quarter of the full fleet (54 robot units, 28 lab
  * centres; fewer kits, a lighter timetable and fewer network losses than a real quarter, to stay
- * under a minute a backend) is lived by the fleet simulator through real MQTT clients with the agent's outbox,
+ * under two minutes) is lived by the fleet simulator through real MQTT clients with the agent's outbox,
  * into a central on the same simulated clock; then every figure of the quarterly report (kits,
  * components, totals, units, gateways' uptime and completeness) must equal the simulator's
  * truth: exactly, and uptime to a millionth of an hour. On SQLite and on PostgreSQL (its own
@@ -11,20 +12,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { quarterlyReport, startCentral, type LedgerChoice } from '@stemlab/broker';
 import { createLogger } from '@stemlab/edge-agent';
 import { fleetTruth, planFleet, SimClock, quarterSpan } from '@stemlab/simulators/fleet';
-import { compareWithTruth } from '../cli/fleet/compare.ts';
-import { DEFAULT_SIZE, fleetSpecs, playFleet, registryUnits } from '../cli/fleet/fleet.ts';
-import { BACKENDS, LedgerFactory } from '../broker/test/backends.ts';
+import { compareWithTruth } from '../../cli/fleet/compare.ts';
+import { DEFAULT_SIZE, fleetSpecs, playFleet, registryUnits } from '../../cli/fleet/fleet.ts';
+import { LedgerFactory, type BackendName } from '../../broker/test/backends.ts';
 
 const QUARTER = '2026Q1'; // with Tết (17/2/2026)
 const seed = Number(process.env.STEMLAB_FLEET_SEED ?? 20_260_101);
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function truthRun(ledgerChoice: LedgerChoice | undefined, runSeed: number, longOutageDays: number) {
+async function truthRun(dirs: string[], ledgerChoice: LedgerChoice | undefined, runSeed: number, longOutageDays: number) {
   console.log(`fleet truth: seed ${runSeed}, ${ledgerChoice?.kind ?? 'sqlite'}, long outage ${longOutageDays} d (STEMLAB_FLEET_SEED=${runSeed} replays it)`);
   const dir = mkdtempSync(join(tmpdir(), 'stemlab-fleet-'));
   dirs.push(dir);
@@ -63,13 +62,13 @@ async function truthRun(ledgerChoice: LedgerChoice | undefined, runSeed: number,
   }
 }
 
-describe.each(BACKENDS)('a seeded quarter of the full fleet, reported on $backend', ({ backend, run }) => {
+/** The test of one backend: a seeded quarter with a gateway offline for days, the report against the truth. */
+export async function fleetTruthTest(backend: BackendName): Promise<void> {
   const factory = new LedgerFactory(backend);
-  afterAll(() => factory.dispose());
-
-  it.runIf(run)("equals the simulator's truth, figure by figure, with a gateway offline for days that replayed its outbox", async () => {
+  const dirs: string[] = [];
+  try {
     factory.require();
-    const { plan, truth, run: played, report } = await truthRun(factory.choice(), seed, 6);
+    const { plan, truth, run: played, report } = await truthRun(dirs, factory.choice(), seed, 6);
     console.log(`fleet truth (${backend}): ${played.happenings} happenings in ${Math.round(played.realMs)} ms`);
     // The first gateway was offline at least 6 days (its outbox held the events) and is complete at the end.
     const first = plan.gateways[0];
@@ -85,5 +84,8 @@ describe.each(BACKENDS)('a seeded quarter of the full fleet, reported on $backen
       `${kit.unit} ${kit.category} kits used ms: report ${kit.usedMs}, truth ${kit.usedMs + 1}`,
       `${kit.unit} unit kit-hours (ms): report ${kit.usedMs}, truth ${kit.usedMs + 1}`,
     ]);
-  }, 120_000);
-});
+  } finally {
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    await factory.dispose();
+  }
+}
