@@ -62,6 +62,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'deploy a lesson to gateways over MQTT (a reply per gateway), or --rollback',
     load: async () => (await import('./commands/lesson.ts')).lessonDeploy,
   },
+  'lesson check': {
+    summary: "check a student's flow against a lesson on the simulator (exit 0 pass, 1 fail, 2 cannot check)",
+    load: async () => (await import('./commands/lesson.ts')).lessonCheck,
+  },
   'sim fleet': {
     summary: 'a quarter of the whole fleet in minutes (seeded), with its truth and the report to compare',
     load: async () => (await import('./commands/sim-fleet.ts')).simFleet,

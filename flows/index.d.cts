@@ -13,8 +13,14 @@ export interface FlowNode {
 
 export interface LessonEntry {
   id: string;
+  /** Place in the whole programme (THCS lessons first). */
   order: number;
+  level: 'thcs' | 'thpt';
+  /** Place in its level's year. */
+  number: number;
   title: LessonText;
+  /** The kit the flows' stemlab-kit config node names (robot-1, or board-1 for the automation board). */
+  kit: string;
   /** Component ids of the robot-club robot the lesson uses. */
   components: string[];
   /** Folder under lessons/. */
@@ -24,6 +30,14 @@ export interface LessonEntry {
 export interface Lesson {
   id: string;
   order: number;
+  level: 'thcs' | 'thpt';
+  number: number;
+  /** robot: the robot-club robot; automation: the applied-automation board. */
+  profile: 'robot' | 'automation';
+  arena?: string;
+  prerequisites: string[];
+  minutes: number;
+  hints: LessonText[];
   /** The kit the flows' stemlab-kit config node names; change it to run the lesson on another robot. */
   kit: string;
   title: LessonText;

@@ -122,6 +122,7 @@ export const centralConfigSchema = z.strictObject({
       host: z.string().min(1).default('127.0.0.1').describe('Address of the HTTP API and the dashboard; 0.0.0.0 for every interface.'),
       port: z.number().int().min(0).max(65535).default(8080).describe('TCP port of the HTTP API; 0 takes a free one.'),
       sessionHours: z.number().min(0.1).max(720).default(12).describe('How long a log-in lasts, in hours.'),
+      tls: z.strictObject(certFields).optional().describe('Certificate files to serve the API and the dashboard over HTTPS; left out, plain HTTP (put a TLS reverse proxy in front, or keep it on a closed network).'),
       loginAttempts: z
         .strictObject({
           perUser: z.number().int().min(1).default(5).describe('Failed log-ins allowed per username from one address in the window; then 429 with Retry-After.'),
@@ -148,6 +149,28 @@ export const centralConfigSchema = z.strictObject({
       publishBurst: z.number().int().min(1).default(5000).describe('PUBLISH packets a client may send at once above that rate (an outbox replayed after an outage).'),
       connectsPerSecond: z.number().min(0).default(20).describe('Sustained CONNECTs per second from one address; more are closed before CONNACK. 0: no limit.'),
       connectBurst: z.number().int().min(1).default(200).describe('CONNECTs one address may make at once above that rate (every gateway of a school after a power cut).'),
+      loginAttempts: z
+        .strictObject({
+          perUser: z.number().int().min(1).default(5).describe('Failed MQTT log-ins allowed per username from one address in the window; then refused (0x04) without checking the password.'),
+          perAddress: z.number().int().min(1).default(50).describe('Failed MQTT log-ins allowed from one address (any username) in the window.'),
+          windowMinutes: z.number().min(1).max(1440).default(15).describe('The window, opened by the first failure.'),
+        })
+        .prefault({})
+        .describe("Gateways' log-in limit against password guessing (a gateway whose secret already passed since start is let in without it)."),
+      loginChecksAtOnce: z
+        .number()
+        .int()
+        .min(1)
+        .max(16)
+        .default(2)
+        .describe('Password checks (scrypt, ~32 MiB each) run at once, for MQTT and HTTP log-ins together; the others wait their turn, attempts from addresses that keep failing last.'),
+      loginChecksQueued: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .default(256)
+        .describe('Password checks that may wait; past that the worst-placed attempt is answered "server unavailable" (MQTT 0x03, HTTP 503) and retries later.'),
     })
     // Optional rather than prefaulted: an absent section means every default (the central applies them).
     .optional()
@@ -210,7 +233,7 @@ export function parseCentralConfig(value: unknown, source?: string): CentralConf
   const config = result.data;
   Object.freeze(config.mqtt);
   Object.freeze(config.log);
-  for (const section of [config.http, config.http?.loginAttempts, config.security, config.ledger, config.reports, config.tls, config.websocket, config.websocket?.tls, config.state, config.cluster]) if (section) Object.freeze(section);
+  for (const section of [config.http, config.http?.loginAttempts, config.http?.tls, config.security?.loginAttempts, config.security, config.ledger, config.reports, config.tls, config.websocket, config.websocket?.tls, config.state, config.cluster]) if (section) Object.freeze(section);
   return Object.freeze(config);
 }
 

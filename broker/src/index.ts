@@ -120,4 +120,4 @@ export {
   type User,
   type UserPatch,
 } from './api/users.ts';
-export { DEFAULT_LOGIN_LIMIT, LoginLimiter, type LoginLimitOptions } from './api/login-limit.ts';
+export { DEFAULT_LOGIN_LIMIT, LoginLimiter, type LoginLimitOptions } from './security/login-limit.ts';

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoginLimiter } from '../src/api/login-limit.ts';
+import { LoginLimiter } from '../src/security/login-limit.ts';
 import { buildApi } from '../src/api/server.ts';
 import { createUser } from '../src/api/users.ts';
 import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
@@ -141,6 +141,17 @@ describe('POST /api/v1/login with the limit', () => {
       expect.objectContaining({ module: 'api', level: 40, username: 'an', address: '10.1.1.1', scope: 'user', retryAfterSec: 900 }),
       expect.objectContaining({ username: 'admin', address: '10.2.2.2', scope: 'address' }),
     ]);
+  });
+
+  it('counts each attempt before its password is checked: parallel wrong passwords do not all get through', async () => {
+    const statuses = (await Promise.all(Array.from({ length: 60 }, () => login('an', 'wrong password', '10.7.7.7')))).map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(57);
+    // Many usernames from one address: the address's limit (6) holds the same way.
+    const many = (await Promise.all(Array.from({ length: 300 }, (_, i) => login(`user-${i}`, 'wrong password', '10.8.8.8')))).map((r) => r.statusCode);
+    expect(many.filter((s) => s === 401)).toHaveLength(6);
+    expect(many.filter((s) => s === 429)).toHaveLength(294);
+    clock += 15 * MIN;
   });
 });
 

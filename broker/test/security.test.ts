@@ -208,14 +208,63 @@ describe.each(BACKENDS)('the access policy with the state on $backend', ({ backe
       expect(mine.connected).toBe(true);
     });
 
-    it('drops a will set on another gateway', async () => {
+    it("refuses a gateway whose will is on another gateway's topics or a reserved one (0x05): no such will is stored", async () => {
       await start({ allowAnonymous: true });
       const creds = await provision();
-      const sneaky = await gateway(creds, { will: { topic: topics.gatewayState(UNIT, OTHER), payload: Buffer.from('{}'), qos: 1, retain: true } });
+      const willOn = (topic: string) => ({ clientId: creds.username, username: creds.username, password: creds.password, will: { topic, payload: Buffer.from('{}'), qos: 1 as const, retain: true } });
+      expect(await refusal(willOn(topics.gatewayState(UNIT, OTHER)))).toBe(5);
+      expect(await refusal(willOn(topics.command(UNIT, OTHER, 'estop-reset')))).toBe(5);
+      expect(await refusal(willOn(topics.usage('other-unit', GATEWAY)))).toBe(5);
+      expect(await refusal({ clientId: 'tool-1', will: { topic: '$stemlab/dropped', payload: Buffer.from('x'), qos: 0, retain: false } })).toBe(5);
+      expect(central.security.refusals['will-not-allowed']).toBe(4);
+      // Its own state topic (the agent's will) is fine, and published when the connection dies.
+      const own = await gateway(creds, { will: { topic: topics.gatewayState(UNIT, GATEWAY), payload: Buffer.from('{}'), qos: 1, retain: true } });
       const gone = once(central.broker, 'clientDisconnect');
-      sneaky.stream.destroy(); // no DISCONNECT: the broker publishes the will (its check runs before 'clientDisconnect')
+      own.stream.destroy();
       await gone;
-      expect(central.security.refusals['publish-foreign']).toBe(1);
+      expect(central.security.refusals['will-orphan-refused'] + central.security.refusals['publish-foreign']).toBe(0);
+    });
+
+    it('checks a will published with no client attached (after a restart, or for a dead node) against the identity it was stored with', async () => {
+      await start({ allowAnonymous: false });
+      const dataDir = central.dataDir;
+      // Wills stored for this gateway by a central that was then killed (kill -9: no clean close),
+      // as an older central stored them without a check at connect.
+      type Will = { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean };
+      const persistence = (central.broker as unknown as { persistence: { putWill(client: object, will: Will): Promise<void>; streamWill(brokers: object): AsyncIterable<Will> } }).persistence;
+      const forgedEnd = { ...sessionStart(7), type: 'session.end', durationMs: 3_600_000 };
+      const stored: Record<string, Will> = {
+        [gatewayClientId(UNIT, GATEWAY)]: { topic: topics.usage(UNIT, OTHER), payload: Buffer.from(JSON.stringify(forgedEnd)), qos: 1, retain: false },
+        'gw:thcs-q1-01:lab-3': { topic: topics.command(UNIT, OTHER, 'estop-reset'), payload: Buffer.from('{"requestId":"x"}'), qos: 1, retain: false },
+        'some-tool': { topic: topics.command(UNIT, OTHER, 'estop-reset'), payload: Buffer.from('{"requestId":"y"}'), qos: 1, retain: false },
+        [gatewayClientId(UNIT, 'lab-4')]: { topic: topics.gatewayState(UNIT, 'lab-4'), payload: Buffer.from(JSON.stringify({ status: 'offline' })), qos: 1, retain: false },
+      };
+      for (const [id, w] of Object.entries(stored)) await persistence.putWill({ id, broker: central.broker }, w);
+      await central.stop();
+      central = Object.assign(await startTestCentral({ dataDir, ledger, security: { allowAnonymous: false } }), { dataDir });
+      const victim = await gateway(await provision(UNIT, OTHER));
+      const received: string[] = [];
+      victim.on('message', (topic) => received.push(topic));
+      await victim.subscribeAsync(topics.commands(UNIT, OTHER), { qos: 1 });
+      // What Aedes's will sweep does (aedes.js _clearWills) for each will whose broker is gone:
+      // authorizePublish with no client, then publish.
+      const broker = central.broker as unknown as { authorizePublish(client: null, packet: Will, cb: (err?: Error | null) => void): void; publish(packet: Will, cb: () => void): void };
+      const published: string[] = [];
+      for await (const w of (central.broker as unknown as { persistence: typeof persistence }).persistence.streamWill({})) {
+        await new Promise<void>((resolve, reject) => broker.authorizePublish(null, w, (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve) => broker.publish(w, resolve));
+        published.push(w.topic);
+      }
+      expect(published).toHaveLength(4);
+      // The three foreign wills were dropped and counted; the gateway's own offline state went out.
+      expect(central.security.refusals['will-orphan-refused']).toBe(3);
+      expect(published.filter((t) => t === '$stemlab/dropped')).toHaveLength(3);
+      expect(published).toContain(topics.gatewayState(UNIT, 'lab-4'));
+      const check = sessionStart(1);
+      await publishUsage(victim, check, UNIT, OTHER); // after its PUBACK, anything published before has been delivered
+      await victim.publishAsync(topics.reply(UNIT, OTHER, 'ping'), '{}', { qos: 1 });
+      expect(received).toEqual([]);
+      expect((await central.ledger.events(UNIT, OTHER)).map((e) => e.eventId)).toEqual([check.eventId]);
     });
 
     it('the rules, as functions', () => {

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import type { Command } from '../main.ts';
 import { parseCommand } from '../args.ts';
-import { agentConfig, agentUrl } from '../config.ts';
+import { agentConfig } from '../config.ts';
+import { reachAgent, WrongAgentError } from '../agent-target.ts';
 
 const help = `Usage: stemlab agent estop --config FILE [--reset] [--by NAME]
        stemlab agent estop --url http://127.0.0.1:1880 [--reset] [--by NAME]
 
 Emergency stop: the running agent stops every actuator of the gateway and latches until a
-teacher resets it with --reset.`;
+teacher resets it with --reset. With --config, the agent that answers must be that config's
+unit/gateway (another gateway's agent on the same port is refused, nothing is stopped or reset:
+give each agent its own http.port, or pass --url).`;
 
 const Options = z.object({
   config: z.string().optional(),
@@ -24,7 +27,22 @@ export const agentEstop: Command = {
       return 0;
     }
     const { values } = parseCommand('agent estop', argv, { config: { type: 'string' }, url: { type: 'string' }, reset: { type: 'boolean' }, by: { type: 'string' } }, Options);
-    const base = values.url ?? agentUrl(await agentConfig(values.config, 'agent estop'));
+    let base = values.url;
+    if (base === undefined) {
+      const config = await agentConfig(values.config, 'agent estop');
+      try {
+        const target = await reachAgent({ config });
+        if (!target) {
+          console.error(`stemlab agent estop: no agent of ${config.unit}/${config.gateway} answers (config http ${config.http.host}:${config.http.port}); is \`stemlab agent\` running?`);
+          return 1;
+        }
+        base = target.url;
+      } catch (err) {
+        if (!(err instanceof WrongAgentError)) throw err;
+        console.error(`stemlab agent estop: ${err.message}`);
+        return 1;
+      }
+    }
     const who = values.by ?? `stemlab agent estop (${process.env.USER ?? 'cli'})`;
     const path = values.reset ? '/api/v1/estop/reset' : '/api/v1/estop';
     let response: Response;

@@ -76,6 +76,7 @@ function httpOptions(http: NonNullable<CentralConfig['http']>) {
     host: http.host,
     port: http.port,
     trustProxy: http.trustProxy,
+    tls: http.tls,
     loginLimit: { perUser: { max: http.loginAttempts.perUser, windowMs }, perAddress: { max: http.loginAttempts.perAddress, windowMs } },
   };
 }

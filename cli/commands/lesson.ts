@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { connectAsync } from 'mqtt';
 import { catalogue } from '@stemlab/flows';
@@ -11,7 +12,7 @@ export const lessonList: Command = {
   async run(argv) {
     const lang = argv.includes('--en') ? 'en' : 'vi';
     for (const l of [...catalogue.lessons].sort((a, b) => a.order - b.order)) {
-      console.log(`${String(l.order).padStart(2)}. ${l.id.padEnd(12)} ${l.title[lang]}  (${l.components.join(', ')})`);
+      console.log(`${String(l.order).padStart(2)}. ${`${l.level.toUpperCase()} ${l.number}`.padEnd(8)} ${l.id.padEnd(17)} ${l.title[lang]}  (${l.components.join(', ')})`);
     }
     return 0;
   },
@@ -104,5 +105,65 @@ export const lessonDeploy: Command = {
       }
     }
     return failures === 0 ? 0 : 1;
+  },
+};
+
+const checkHelp = `Usage: stemlab lesson check LESSON FLOW.json [--lang vi|en] [--json] [--seed N]
+
+Runs a student's flow (exported from the Node-RED editor) against the lesson's automatic check:
+in a real Node-RED with the STEMLab palette, over the agent, on a simulated kit (and, for robot
+lessons, the simulated robot in the lesson's arena), in simulated time, faster than real time.
+Judges what the hardware did, not how the flow looks. Prints the verdict and what to fix.
+
+  --lang vi|en   the language of the feedback (default vi)
+  --json         the verdict, the findings and the trace (pins, commands, events, path) as JSON
+  --seed N       the seed of the scenario's random choices (default 1): same seed, same verdict
+
+Exit code: 0 pass, 1 fail (not yet), 2 cannot check (not a flow, a refused or unknown node,
+an unknown lesson).`;
+
+const CheckOptions = z.object({
+  lang: z.enum(['vi', 'en'], { message: "expected 'vi' or 'en'" }).default('vi'),
+  json: z.boolean().default(false),
+  seed: numberFlag('a whole number').refine(Number.isInteger, 'expected a whole number').default(1),
+});
+
+export const lessonCheck: Command = {
+  summary: "check a student's flow against a lesson on the simulator (exit 0 pass, 1 fail, 2 cannot check)",
+  async run(argv) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      console.log(checkHelp);
+      return 0;
+    }
+    const flags = { lang: { type: 'string' }, json: { type: 'boolean' }, seed: { type: 'string' } } as const;
+    const { values, positionals } = parseCommand('lesson check', argv, flags, CheckOptions);
+    const [lesson, file] = positionals;
+    if (!lesson || !file) throw new UsageError('stemlab lesson check: name a lesson and a flow file, e.g. stemlab lesson check blink my-flow.json\nSee: stemlab lesson check --help');
+    const { checkLesson, parseFlowText } = await import('@stemlab/robot-curriculum');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`stemlab lesson check: cannot read ${file}: ${(err as Error).message}`);
+    }
+    const parsed = parseFlowText(text);
+    const result =
+      'error' in parsed
+        ? {
+            lesson,
+            status: 'invalid' as const,
+            exitCode: 2 as const,
+            seed: values.seed,
+            message: values.lang === 'vi' ? `Tệp ${file} không phải JSON hợp lệ (${parsed.error}): xuất lại luồng từ Node-RED (Export ▸ Copy to clipboard).` : `${file} is not valid JSON (${parsed.error}): export the flow again from Node-RED (Export ▸ Copy to clipboard).`,
+            findings: [],
+            refused: { code: 'FLOW_INVALID', message: `not valid JSON: ${parsed.error}` },
+          }
+        : await checkLesson(lesson, parsed.flow, { seed: values.seed, lang: values.lang });
+    if (values.json) console.log(JSON.stringify(result, null, 2));
+    else {
+      console.log(result.message);
+      if (result.simulatedMs !== undefined) console.log(`(seed ${result.seed}; ${(result.simulatedMs / 1000).toFixed(1)} s simulated in ${((result.wallMs ?? 0) / 1000).toFixed(1)} s)`);
+    }
+    return result.exitCode;
   },
 };

@@ -1,8 +1,9 @@
 import type { ComposedGateway } from '@stemlab/compose';
+import { squareDriver } from './square-driver.ts';
 
 /**
  * The simulated world around the kits: a robot that drives a square and stops before an
- * obstacle (its lesson sends commands as a Node-RED flow will, refreshing the watchdog), and a
+ * obstacle (square-driver.ts; it lets go while a lesson deployed to the robot drives it), and a
  * lab whose sensors drift like a real experiment. Returns a function that stops it.
  */
 export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (line: string) => void): () => void {
@@ -15,30 +16,13 @@ export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (
   const sim = club.simulator!;
   const agent = club.agent;
 
-  // Robot 1 drives a square: 1.2 s straight, 0.6 s turning; an obstacle ahead makes it wait.
-  let tick = 0;
-  let distance = 120;
-  every(100, () => {
-    tick++;
-    const phase = tick % 18;
-    const turning = phase >= 12;
-    distance = turning ? 120 : Math.max(8, distance - 4);
-    sim.board('robot-1').setEchoDistance(8, distance);
-    const blocked = distance < 15;
-    const left = blocked ? 0 : 140;
-    const right = blocked ? 0 : turning ? 0 : 140;
-    try {
-      agent.command('robot-1', 'left-motor', left ? { action: 'forward', speed: left } : { action: 'stop' }, 'demo');
-      agent.command('robot-1', 'right-motor', right ? { action: 'forward', speed: right } : { action: 'stop' }, 'demo');
-      if (phase === 0) agent.command('robot-1', 'led', { action: 'toggle' });
-      if (phase === 12) agent.command('robot-1', 'sonar-servo', { action: 'to', degrees: tick % 36 < 18 ? 45 : 135 });
-    } catch (err) {
-      if (tick % 20 === 0) say(`robot-1: ${(err as Error).message}`);
-    }
-  });
+  // Robot 1 drives a square and waits before obstacles, unless a lesson deployed to it drives it.
+  const driver = squareDriver(agent, sim.board('robot-1'), say);
+  every(100, () => driver.tick());
   // A lesson on robot 2: the teacher tags it, so its line sensors' readings count as use.
-  club.usage.tag({ kind: 'lesson', lessonId: 'follow-a-line', classId: '8a1', by: 'demo teacher' }, ['robot-2']);
-  say("teacher: robot-2 runs lesson 'follow-a-line' for class 8a1");
+  // Its id is the one `stemlab lesson list` shows (flows/lessons/index.json).
+  club.usage.tag({ kind: 'lesson', lessonId: 'line', classId: '8a1', by: 'demo teacher' }, ['robot-2']);
+  say("teacher: robot-2 runs lesson 'line' (Follow a line / Đi theo vạch) for class 8a1");
   // A line under robot 2's sensors.
   every(300, () => {
     const board = sim.board('robot-2');
@@ -67,5 +51,8 @@ export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (
     say('robot-3 is plugged back in');
     sim.port('robot-3').plug();
   });
-  return () => timers.forEach((timer) => clearTimeout(timer));
+  return () => {
+    timers.forEach((timer) => clearTimeout(timer));
+    driver.stop();
+  };
 }

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStemlab, stemlabBin } from '../../testing/cli.ts';
 import { PtyBoard, socatAvailable, type PinState } from '@stemlab/simulators';
+import { createLogger, parseConfig } from '@stemlab/edge-agent';
+import { composeGateway } from '@stemlab/compose';
+import { robotKit } from '../../edge-agent/test/helpers/sim-agent.ts';
 import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
 
 // `stemlab agent` as a technician runs it: a real process, its supervisor, its local API,
@@ -204,5 +207,60 @@ describe('stemlab agent doctor and selftest', () => {
     expect(stdout).toMatch(/pump\s+relay\s+PASS/);
     expect(stdout).toMatch(/3 passed, 0 warnings, 0 failed/);
     expect(code).toBe(0);
+  });
+});
+
+describe('the agent tools act only on the agent of their config', () => {
+  /** A running agent (in this process) with a robot, and configs that point at its port. */
+  async function running() {
+    const dir = tmp();
+    const config = parseConfig({
+      unit: 'thcs-test-01',
+      gateway: 'gw-run',
+      room: 'robot-club',
+      dataDir: join(dir, 'data'),
+      http: { port: 0 },
+      mqtt: { enabled: false },
+      nodered: { enabled: false },
+      kits: [robotKit('robot-1')],
+    });
+    const gateway = await composeGateway(config, { log: createLogger('silent'), port: 0 });
+    cleanup.push(() => gateway.stop());
+    await gateway.agent.waitForKits('connected', 10_000);
+    const commands: string[] = [];
+    gateway.agent.bus.on('component:command', (e) => commands.push(`${e.kit}/${e.component}`));
+    const port = Number(new URL(gateway.api.url).port);
+    const file = (name: string, gatewayId: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, `unit: thcs-test-01\ngateway: ${gatewayId}\nroom: robot-club\nhttp: { port: ${port} }\ndataDir: ${dir}/${gatewayId}\nmqtt: { enabled: false }\nkits:\n  - { id: robot-1, board: uno, find: { sim: robot-1 }, components: [{ type: motor, id: left, pins: { pwm: 5, dir: 4 } }] }\n`);
+      return path;
+    };
+    return { gateway, commands, url: gateway.api.url, own: file('own.yaml', 'gw-run'), other: file('other.yaml', 'gw-other') };
+  }
+
+  it("selftest and estop refuse another gateway's agent on the config's port, and touch nothing", async () => {
+    const { gateway, commands, other } = await running();
+    const selftest = await run(['agent', 'selftest', '--config', other, '--yes']);
+    expect(selftest.code).toBe(1);
+    expect(selftest.stderr).toMatch(/is thcs-test-01\/gw-run, not this config's thcs-test-01\/gw-other/);
+    expect(selftest.stderr).toMatch(/its own http\.port.*--url/);
+    const estop = await run(['agent', 'estop', '--config', other]);
+    expect(estop.code).toBe(1);
+    expect(estop.stderr).toMatch(/not this config's thcs-test-01\/gw-other/);
+    expect(gateway.agent.estop.latched).toBe(false);
+    expect(commands).toEqual([]);
+  });
+
+  it('selftest asks before it moves motors: refused without a terminal, run with --yes (by --url too)', async () => {
+    const { commands, own, url } = await running();
+    const refused = await run(['agent', 'selftest', '--config', own]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(/turns the motors and servos of robot-1/);
+    expect(refused.stderr).toMatch(/not confirmed, nothing tested \(--yes/);
+    expect(commands).toEqual([]);
+
+    const confirmed = await run(['agent', 'selftest', '--url', url, '--yes']);
+    expect(confirmed.stdout).toMatch(/left\s+motor\s+PASS/);
+    expect(commands).toContain('robot-1/left');
   });
 });

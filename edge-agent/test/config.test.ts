@@ -88,7 +88,7 @@ describe('defaults and the parsed value', () => {
     expect(k.limits).toEqual({ maxMotorSpeed: 255, servoRange: [0, 180] });
     expect(parsed.safety.watchdogMs).toBe(500);
     expect(parsed.log.level).toBe('info');
-    expect(parsed.gpio).toEqual({ buttons: [], leds: [] });
+    expect(parsed.gpio).toEqual({ sim: false, buttons: [], leds: [] });
     expect(k.components).toEqual([
       { type: 'led', id: 'led', pin: 13, pwm: false },
       { type: 'button', id: 'button', pin: 2, pullup: false, invert: false, holdtime: 500 },

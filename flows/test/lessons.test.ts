@@ -9,11 +9,16 @@ import { clubRobot, helper, message, rig, sleep, teardown, type FlowNode, type R
 // on 8, line sensors A0–A2, buzzer 3).
 
 const text = z.strictObject({ vi: z.string().min(1), en: z.string().min(1) });
-/** The shape of lessons/<id>/lesson.json, as the README describes it. */
-const lessonSchema = z.strictObject({
+/**
+ * The shape of lessons/<id>/lesson.json as a gateway reads it (written from the programme in
+ * robot-curriculum/, whose schema is the source: only what this package relies on is checked here).
+ */
+const lessonSchema = z.looseObject({
   id: z.string().regex(/^[a-z0-9-]+$/),
   order: z.number().int().positive(),
-  kit: z.literal('robot-1'),
+  level: z.enum(['thcs', 'thpt']),
+  kit: z.enum(['robot-1', 'board-1']),
+  profile: z.enum(['robot', 'automation']),
   title: text,
   goal: text,
   steps: z.array(text).min(1),
@@ -24,7 +29,7 @@ const lessonSchema = z.strictObject({
 const indexSchema = z.strictObject({
   kit: z.literal('robot-1'),
   config: z.string(),
-  lessons: z.array(z.strictObject({ id: z.string(), order: z.number(), title: text, components: z.array(z.string()), path: z.string() })),
+  lessons: z.array(z.strictObject({ id: z.string(), order: z.number(), level: z.enum(['thcs', 'thpt']), number: z.number(), title: text, kit: z.string(), components: z.array(z.string()), path: z.string() })),
 });
 
 const read = (path: string): unknown => JSON.parse(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8'));
@@ -41,6 +46,8 @@ beforeAll(() => helper.startServer());
 afterEach(() => teardown());
 afterAll(() => helper.stopServer());
 
+// Every lesson's flows are run, starter and solution, by the programme's automatic checks
+// (robot-curriculum/test): there they deploy on their kit and must log no error.
 describe('the lesson catalogue', () => {
   it('lists every lesson folder, in order, with what its lesson.json says', () => {
     const folders = readdirSync(new URL('../lessons/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
@@ -48,52 +55,39 @@ describe('the lesson catalogue', () => {
     expect(index.lessons.map((l) => l.order)).toEqual(index.lessons.map((_, i) => i + 1));
     for (const entry of index.lessons) {
       const full = lesson(entry.id);
-      expect(entry).toEqual({ id: full.id, order: full.order, title: full.title, components: full.components.map((c) => c.id), path: full.id });
+      expect(entry).toEqual({ id: full.id, order: full.order, level: full.level, number: full.number, title: full.title, kit: full.kit, components: full.components.map((c) => c.id), path: full.id });
     }
   });
 
-  it('uses only components the robot-club robot has, with the types the lesson names', () => {
+  it('robot lessons use only components the robot-club robot has, with the types the lesson names', () => {
     const robot = clubRobot() as { components: Array<{ id: string; type: string }> };
     for (const { id } of index.lessons) {
-      const { components } = lesson(id);
-      for (const c of components) expect(robot.components).toContainEqual(expect.objectContaining(c));
+      const { components, profile } = lesson(id);
       for (const variant of ['starter', 'solution'] as const) {
         const used = flow(id, variant)
           .filter((n) => n.type.startsWith('stemlab-') && n.type !== 'stemlab-kit')
           .flatMap((n) => [n.component, n.left, n.right].filter((c): c is string => typeof c === 'string'));
         for (const c of used) expect(components.map((x) => x.id), `${id}/${variant}: ${c}`).toContain(c);
         const kits = flow(id, variant).filter((n) => n.type === 'stemlab-kit');
+        expect(kits, `${id}/${variant}`).toHaveLength(1);
+      }
+      if (profile !== 'robot') continue;
+      for (const c of components) expect(robot.components).toContainEqual(expect.objectContaining(c));
+      for (const variant of ['starter', 'solution'] as const) {
+        const kits = flow(id, variant).filter((n) => n.type === 'stemlab-kit');
         expect(kits, `${id}/${variant}`).toEqual([{ id: kits[0]!.id, type: 'stemlab-kit', name: 'Robot 1', kit: 'robot-1' }]);
       }
     }
   });
 
-  it('ships each solution as a Node-RED example', () => {
+  it('ships each starter and solution as a Node-RED example, by level', () => {
+    const folders = { thcs: 'THCS (lớp 6–9)', thpt: 'THPT (lớp 10–12)' };
     for (const entry of index.lessons) {
-      const name = `${String(entry.order).padStart(2, '0')} ${entry.title.en}.json`;
-      expect(read(`examples/${name}`), name).toEqual(flow(entry.id, 'solution'));
+      const stem = `examples/${folders[entry.level]}/${String(entry.number).padStart(2, '0')} ${entry.title.vi} · ${entry.title.en}`;
+      expect(read(`${stem} – bắt đầu · starter.json`), entry.id).toEqual(flow(entry.id, 'starter'));
+      expect(read(`${stem} – lời giải · solution.json`), entry.id).toEqual(flow(entry.id, 'solution'));
     }
   });
-});
-
-describe('every lesson flow deploys on the club robot', () => {
-  for (const { id } of index.lessons) {
-    for (const variant of ['starter', 'solution'] as const) {
-      it(`${id} ${variant}`, async () => {
-        const r = await rig(clubRobot());
-        await r.load(flow(id, variant));
-        // Give the flow a moment to start (sensor values, tagging on deploy) and fail on any error it logs.
-        await sleep(300);
-        const errors = helper
-          .log()
-          .getCalls()
-          .map((c) => c.args[0])
-          .filter((entry) => entry.level <= 20);
-        expect(errors).toEqual([]);
-        expect(r.bridge.tags.map((t) => t.purpose)).toContainEqual(expect.objectContaining({ kind: 'lesson', lessonId: id }));
-      });
-    }
-  }
 });
 
 describe('the solutions work on the simulated robot', () => {

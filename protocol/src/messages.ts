@@ -125,6 +125,15 @@ export const usageEventSchema = z.discriminatedUnion('type', [sessionStartSchema
 export type UsageEvent = z.infer<typeof usageEventSchema>;
 export type SessionStart = z.infer<typeof sessionStartSchema>;
 export type SessionEnd = z.infer<typeof sessionEndSchema>;
+/** Why a session ended. */
+export type SessionEndReason = SessionEnd['session']['endReason'];
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/**
+ * A session start or end as the gateway's usage tracker makes it, before its outbox numbers it
+ * (`v`, `eventId`, `seq`): derived from the schemas above, so the two cannot drift.
+ */
+export type UsageDraft = DistributiveOmit<SessionStart | SessionEnd, 'v' | 'eventId' | 'seq'>;
 
 /** stemlab/v1/{unit}/{gateway}/telemetry/{kit}/{component}, QoS 0. */
 export const telemetrySchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,5 +47,43 @@ describe.runIf(run)('a simulated board on a pseudo-terminal', () => {
       // A fresh board for the next program, as a real Uno resets when its port opens.
       await new Promise<void>((resolve) => pty.once('close', resolve));
     }
+  });
+
+  it('gives each of six programs, run one after another in their own processes, a freshly reset board that reaches ready', async () => {
+    const pty = await ptyBoard();
+    const program = new URL('./fixtures/johnny-five-ready.mjs', import.meta.url).pathname;
+    let lit = 0;
+    pty.board.on('pin', (state) => state.pin === 13 && state.value === 1 && lit++);
+    for (let run = 1; run <= 6; run++) {
+      // The previous program's LED goes off with its session: the board is reset.
+      await expect.poll(() => pty.board.pinState(13).value, { message: `run ${run}: pin 13 before the program` }).toBe(0);
+      const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, [program, pty.path]);
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('exit', (c) => resolve({ code: c, out }));
+      });
+      expect(out, `run ${run}`).toMatch(/^ready: firmware StandardFirmata/m);
+      expect(code, `run ${run}: ${out}`).toBe(0);
+      // The program's LED write went through before it closed the port (it drains first).
+      await expect.poll(() => lit, { message: `run ${run}: pin 13 lit` }).toBe(run);
+    }
+  });
+
+  it('a program that closes the port and opens it again 100 ms later finds a fresh board', async () => {
+    const pty = await ptyBoard();
+    const first = await openBoard(pty.path, SerialPort.binding);
+    new five.Led({ pin: 13, board: first.board }).on();
+    await pinChange(pty.board, 13, (s) => s.value === 1);
+    await first.close();
+    // No waiting for the board's 'close' event: back in after 100 ms, as a program's reconnect
+    // does (the fresh board is at the path a few ms after the close; a real Uno takes longer to boot).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await openBoard(pty.path, SerialPort.binding);
+    cleanup.push(() => second.close());
+    expect(pty.board.pinState(13).value).toBe(0);
+    new five.Led({ pin: 12, board: second.board }).on();
+    await pinChange(pty.board, 12, (s) => s.value === 1);
   });
 });

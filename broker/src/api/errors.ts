@@ -10,6 +10,8 @@ export const apiErrorCodes = {
   NOT_FOUND: { status: 404, doc: 'No such route or resource.' },
   CONFLICT: { status: 409, doc: 'The change clashes with what exists (an account or unit id already taken, the last admin).' },
   TOO_MANY_REQUESTS: { status: 429, doc: 'Too many failed log-ins; wait the `Retry-After` seconds before trying again.' },
+  PAYLOAD_TOO_LARGE: { status: 413, doc: 'The request body is larger than the API accepts.' },
+  UNAVAILABLE: { status: 503, doc: 'The central is too busy checking other log-ins; try again after the `Retry-After` seconds.' },
   INTERNAL: { status: 500, doc: 'A fault of the central; the log has the details.' },
 } as const;
 

@@ -18,7 +18,7 @@ export interface MetricsSources {
   ingest?: Pick<Ingest, 'stats'>;
   /** The security policy's refusal counters, by reason. */
   refusals?: Readonly<Record<string, number>>;
-  /** Log-ins the rate limit refused, by scope (api/login-limit.ts). */
+  /** Log-ins the rate limit refused, by scope (security/login-limit.ts). */
   loginRefusals?: Readonly<Record<string, number>>;
   /** Times a gateway hit one of its quotas, by quota (security/quotas.ts). */
   quotaHits?: () => Iterable<{ unit: string; gateway: string; quota: string; count: number }>;

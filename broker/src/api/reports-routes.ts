@@ -15,7 +15,11 @@ import type { RouteContext } from './context.ts';
 import { ApiError } from './errors.ts';
 import { parse } from './parse.ts';
 
-const quarterField = z.string().regex(/^\d{4}Q[1-4]$/, 'a quarter like 2025Q3');
+// Years the programme can have data for: from 2020 (before the plan) to 2100.
+const quarterField = z
+  .string()
+  .regex(/^\d{4}Q[1-4]$/, 'a quarter like 2025Q3')
+  .refine((q) => Number(q.slice(0, 4)) >= 2020 && Number(q.slice(0, 4)) <= 2100, 'a quarter between 2020Q1 and 2100Q4');
 const reportQuerySchema = z.strictObject({
   quarter: quarterField,
   format: z.enum(['csv', 'json', 'xlsx']).default('json'),

@@ -8,6 +8,7 @@
  * accounts (users-routes.ts) and the registry (units-routes.ts). Log-ins are rate-limited
  * (login-limit.ts). The dashboard's files are served at `/` (dashboard/serve.ts).
  */
+import type { SecureContextOptions } from 'node:tls';
 import { fastify, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -18,7 +19,8 @@ import type { ReportArchive } from '../reports/archive.ts';
 import { bearerToken, requireRole, unitScoped } from './auth.ts';
 import type { RouteContext } from './context.ts';
 import { ApiError, apiErrorCodes } from './errors.ts';
-import { LoginLimiter, type LoginLimitOptions } from './login-limit.ts';
+import { LoginLimiter, type LoginLimitOptions } from '../security/login-limit.ts';
+import { LoginWork } from '../security/login-work.ts';
 import { METRICS_CONTENT_TYPE, metricsRegistry, renderMetrics, type MetricsSources } from './metrics.ts';
 import { parse } from './parse.ts';
 import { registerReportRoutes } from './reports-routes.ts';
@@ -46,6 +48,10 @@ export interface ApiOptions {
   trustProxy?: string[];
   /** The quarterly reports archived before their deadlines (reports/archive.ts); none without. */
   archive?: ReportArchive;
+  /** The queue of slow password checks, shared with the broker's log-ins (security/login-work.ts); one of its own without. */
+  loginWork?: LoginWork;
+  /** Serve HTTPS with these (read and checked by transport/certs.ts); plain HTTP without. */
+  https?: SecureContextOptions;
   /** Where refused log-ins are logged (module 'api'); silent without. */
   log?: Logger;
 }
@@ -58,13 +64,31 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const ttlMs = (options.sessionHours ?? DEFAULT_SESSION_HOURS) * 3_600_000;
   const log = options.log?.child({ module: 'api' });
   const limiter = new LoginLimiter(options.loginLimit);
-  const app = fastify({ logger: false, ...(options.trustProxy?.length ? { trustProxy: options.trustProxy } : {}) });
+  const work = options.loginWork ?? new LoginWork();
+  const app = fastify({
+    logger: false,
+    ...(options.trustProxy?.length ? { trustProxy: options.trustProxy } : {}),
+    ...(options.https ? { https: options.https } : {}),
+    // HTTPS or HTTP, the routes are the same: typed as the plain HTTP instance.
+  }) as unknown as FastifyInstance;
   const context: RouteContext = { db, ledger, now, log };
   const metrics = metricsRegistry({ counts: () => ledger.counts(), ingest: options.ingest, refusals: options.refusals, loginRefusals: limiter.refusals, quotaHits: options.quotaHits });
+
+  // Every answer: not to be sniffed, framed or sent on as a referrer. The API's and the log-in's
+  // answers (tokens, accounts, usage) are never stored by a browser or a proxy; the dashboard's
+  // files set their own CSP and caching (dashboard/serve.ts).
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    if (request.url.startsWith('/api/') || request.url.startsWith('/metrics')) reply.header('cache-control', 'no-store');
+  });
 
   app.setErrorHandler((err, _request, reply) => {
     if (err instanceof ApiError) return reply.code(err.statusCode).send(err.toJSON());
     const status = (err as { statusCode?: number }).statusCode;
+    if (status === 413) return reply.code(413).send(new ApiError('PAYLOAD_TOO_LARGE', `the request body is over the API's limit of ${app.initialConfig.bodyLimit ?? 1_048_576} bytes`).toJSON());
     if (status !== undefined && status >= 400 && status < 500) {
       return reply.code(400).send(new ApiError('BAD_REQUEST', (err as Error).message).toJSON());
     }
@@ -84,7 +108,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.post('/api/v1/login', async (request, reply) => {
     const body = parse(loginSchema, request.body, 'body field');
     const address = request.ip;
-    const refused = limiter.check(body.username, address, now());
+    // Counted before the password is checked: parallel attempts cannot all pass the limit.
+    const refused = limiter.attempt(body.username, address, now());
     if (refused) {
       if (refused.first) log?.warn({ username: body.username, address, scope: refused.scope, retryAfterSec: refused.retryAfterSec }, 'log-in refused: too many failures');
       const minutes = Math.ceil(refused.retryAfterSec / 60);
@@ -92,12 +117,21 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       reply.header('retry-after', String(refused.retryAfterSec));
       throw new ApiError('TOO_MANY_REQUESTS', `too many failed log-ins ${who}; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);
     }
-    const session = await login(db, body.username, body.password, ttlMs, now());
-    if (!session) {
-      limiter.failed(body.username, address, now());
-      throw new ApiError('UNAUTHENTICATED', 'wrong username or password, or the account is disabled');
+    let busy = false;
+    const slowCheck = async (known: boolean, check: () => Promise<boolean>) => {
+      const rank = () => [limiter.addressFailures(address, now()), known ? 0 : 1];
+      const outcome = await work.run({ rank, alive: () => !request.raw.socket.destroyed }, check);
+      busy = !outcome.ran && outcome.why === 'busy';
+      return outcome.ran && outcome.value;
+    };
+    const session = await login(db, body.username, body.password, ttlMs, now(), slowCheck);
+    if (busy) {
+      limiter.takeBack(body.username, address, now());
+      reply.header('retry-after', '5');
+      throw new ApiError('UNAVAILABLE', 'the central is busy checking other log-ins; try again in a few seconds');
     }
-    limiter.succeeded(body.username, address);
+    if (!session) throw new ApiError('UNAUTHENTICATED', 'wrong username or password, or the account is disabled');
+    limiter.succeeded(body.username, address, now());
     return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), role: session.role, unit: session.unit };
   });
 

@@ -5,36 +5,59 @@
  * closed lab network, the demo); even then an anonymous client may not use the client id of a
  * gateway that has credentials. Connections over the per-address rate are closed before CONNACK,
  * before any password is hashed.
+ *
+ * The slow check (scrypt) is what a flood of wrong passwords would use to starve real log-ins, so
+ * a password reaches it only after: the cheap check (a gateway whose secret already passed since
+ * start is let in at once: VerifiedSecrets), the failure limits (per username and address, and
+ * per address: login-limit.ts, refused without hashing), and a place in the bounded queue of
+ * checks (login-work.ts: an address that keeps failing goes behind, a closed socket is dropped).
  */
 import type { Socket } from 'node:net';
 import type { AuthenticateError, Client, ConnectPacket } from 'aedes';
 import type { Logger } from 'pino';
 import { parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
 import type { Queryable } from '../ledger/sql.ts';
-import { hasCredentials, verify } from './credentials.ts';
+import { checkGatewaySecret, gatewayCredentials, hasCredentials, VerifiedSecrets, type GatewayCredentials } from './credentials.ts';
+import { LoginLimiter, type LoginLimitOptions } from './login-limit.ts';
+import { LoginWork } from './login-work.ts';
 import { KeyedBuckets, type Rate } from './rate.ts';
 import type { RefusalReason } from './refusals.ts';
+import { gatewayPublishRefusal, isReservedTopic } from './topic-acl.ts';
 
 /** Counts and logs a refusal; the error to hand to Aedes. */
-export type Refuse = (reason: RefusalReason, client: Client, details?: Record<string, unknown>) => Error;
+export type Refuse = (reason: RefusalReason, client: Client | string | null, details?: Record<string, unknown>) => Error;
 
 type Done = (error: AuthenticateError | null, success: boolean | null) => void;
+type Checked = { credentials: GatewayCredentials } | { refused: 'bad-credentials' | 'login-limit' | 'login-busy' | 'login-abandoned'; details: Record<string, unknown> };
 
 export interface AuthenticationOptions {
   db: Queryable;
   allowAnonymous: boolean;
   connectRate: Rate;
+  /** Failed MQTT log-ins allowed per username+address and per address (defaults: 5 and 50 per 15 minutes). */
+  loginLimit?: LoginLimitOptions;
+  /** The queue of slow checks, shared with the HTTP log-ins of the same central. */
+  work?: LoginWork;
   refuse: Refuse;
   log: Logger;
+  now?: () => number;
 }
 
 export class Authentication {
   private readonly connects = new WeakMap<Client, ConnectPacket>();
   private readonly gateways = new WeakMap<Client, GatewayId>();
   private readonly connectBuckets: KeyedBuckets;
+  /** MQTT log-in failures (separate from the HTTP API's: another population, other limits). */
+  readonly limiter: LoginLimiter;
+  readonly work: LoginWork;
+  private readonly verified = new VerifiedSecrets();
+  private readonly now: () => number;
 
   constructor(private readonly options: AuthenticationOptions) {
     this.connectBuckets = new KeyedBuckets(options.connectRate);
+    this.limiter = new LoginLimiter(options.loginLimit);
+    this.work = options.work ?? new LoginWork();
+    this.now = options.now ?? Date.now;
   }
 
   /** The gateway a client logged in as, if it did. */
@@ -71,6 +94,10 @@ export class Authentication {
     // Aedes would assign an id and keep a session nobody can resume. With CleanSession=1 the
     // server assigns one [MQTT-3.1.3-6, MQTT-3.1.3-7], as Aedes does.
     if (packet && packet.clientId === '' && !packet.clean) return done(this.connackError(2, 'identifier-rejected', client), null);
+    // A will is published when the connection is gone, maybe by a restarted central or another
+    // cluster node: checked now, against who connects, so none is stored that could not be sent.
+    const will = packet?.will?.topic;
+    if (will !== undefined && isReservedTopic(will)) return done(this.connackError(5, 'will-not-allowed', client, { topic: will }), null);
     if (username === undefined && password === undefined) {
       if (!this.options.allowAnonymous) return done(this.connackError(5, 'anonymous', client), null);
       if (!parseGatewayClientId(client.id)) return done(null, true);
@@ -80,16 +107,46 @@ export class Authentication {
       );
       return;
     }
-    verify(db, username, password).then(
-      (gateway) => {
-        if (!gateway) return done(this.connackError(4, 'bad-credentials', client, { username }), null);
+    const user = username ?? '';
+    this.checkPassword(client, user, password).then(
+      (checked) => {
+        if ('refused' in checked) {
+          const { refused, details } = checked;
+          return done(this.connackError(refused === 'login-busy' ? 3 : 4, refused, client, { username, ...details }), null);
+        }
+        const { credentials } = checked;
+        const gateway: GatewayId = { unit: credentials.unit, gateway: credentials.gateway };
         if (client.id !== username) return done(this.connackError(2, 'client-id-mismatch', client, { username }), null);
+        if (will !== undefined && gatewayPublishRefusal(gateway, will)) return done(this.connackError(5, 'will-not-allowed', client, { username, topic: will }), null);
         this.gateways.set(client, gateway);
         done(null, true);
       },
       (err: unknown) => this.checkFailed(err, username, done),
     );
   };
+
+  /** The credentials a password opens, or why none. */
+  private async checkPassword(client: Client, username: string, password: Buffer | undefined): Promise<Checked> {
+    const address = (client.conn as Socket).remoteAddress ?? 'unknown';
+    const credentials = username ? await gatewayCredentials(this.options.db, username) : undefined;
+    if (credentials && this.verified.matches(username, credentials, password)) return { credentials };
+    const limited = this.limiter.attempt(username, address, this.now());
+    if (limited) return { refused: 'login-limit', details: { address, scope: limited.scope, retryAfterSec: limited.retryAfterSec } };
+    const conn = client.conn as Socket;
+    const outcome = await this.work.run(
+      { rank: () => [this.limiter.addressFailures(address, this.now()), credentials ? 0 : 1], alive: () => !conn.destroyed && !client.closed },
+      () => checkGatewaySecret(password, credentials),
+    );
+    if (!outcome.ran) {
+      // Busy is the central's state, not the client's doing: not held against its address.
+      if (outcome.why === 'busy') this.limiter.takeBack(username, address, this.now());
+      return { refused: outcome.why === 'busy' ? 'login-busy' : 'login-abandoned', details: { address } };
+    }
+    if (!outcome.value || !credentials) return { refused: 'bad-credentials', details: { address } };
+    this.limiter.succeeded(username, address, this.now());
+    this.verified.remember(username, credentials, password);
+    return { credentials };
+  }
 
   /** The database failed (not the client): CONNACK 3, server unavailable, so the gateway retries. */
   private checkFailed(err: unknown, username: string | undefined, done: Done): void {

@@ -13,7 +13,7 @@
  * ends (the broker is not told). To cut a revoked gateway off at once, restart the central or
  * close the client (`central.broker.clients[clientId]?.close()`).
  */
-import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { gatewayClientId, parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
 import type { Queryable } from '../ledger/sql.ts';
 
@@ -59,6 +59,48 @@ export async function revokeGateway(db: Queryable, unit: string, gateway: string
 /** True when the gateway behind `username` (a client id) has credentials, revoked or not. */
 export async function hasCredentials(db: Queryable, username: string): Promise<boolean> {
   return (await db.get('SELECT 1 AS one FROM credentials WHERE username = ?', [username])) !== undefined;
+}
+
+export interface GatewayCredentials extends GatewayId {
+  secretHash: string;
+}
+
+/** The live (not revoked) credentials of the gateway behind `username`, if any: one indexed lookup, no hashing. */
+export async function gatewayCredentials(db: Queryable, username: string): Promise<GatewayCredentials | undefined> {
+  const row = await db.get<{ unit: string; gateway: string; secret_hash: string }>('SELECT unit, gateway, secret_hash FROM credentials WHERE username = ? AND revoked_at IS NULL', [username]);
+  return row && { unit: row.unit, gateway: row.gateway, secretHash: row.secret_hash };
+}
+
+/** Checks a secret against stored credentials, or against a hash of nothing when there are none (the same time either way). */
+export function checkGatewaySecret(password: Buffer | string | undefined, credentials: GatewayCredentials | undefined): Promise<boolean> {
+  const given = password === undefined ? '' : typeof password === 'string' ? password : password.toString('utf8');
+  return checkSecret(given, credentials?.secretHash ?? DUMMY_HASH).then((ok) => ok && credentials !== undefined);
+}
+
+/**
+ * The cheap check that lets known gateways through first: the secrets that passed the slow check
+ * since this central started, kept as an HMAC under a key that never leaves memory, with the
+ * stored hash they matched. A gateway that reconnects (a Wi-Fi drop, a node restart in a
+ * cluster) is let in with one HMAC, whatever a flood of wrong passwords keeps the slow checks
+ * doing. A rotation or revocation changes or removes the stored hash, so an old entry no longer
+ * matches. One entry per gateway that logged in: bounded by the gateways provisioned.
+ */
+export class VerifiedSecrets {
+  private readonly key = randomBytes(32);
+  private readonly entries = new Map<string, { secretHash: string; mac: Buffer }>();
+
+  matches(username: string, credentials: GatewayCredentials, password: Buffer | undefined): boolean {
+    const entry = this.entries.get(username);
+    return entry !== undefined && entry.secretHash === credentials.secretHash && timingSafeEqual(entry.mac, this.mac(password));
+  }
+
+  remember(username: string, credentials: GatewayCredentials, password: Buffer | undefined): void {
+    this.entries.set(username, { secretHash: credentials.secretHash, mac: this.mac(password) });
+  }
+
+  private mac(password: Buffer | undefined): Buffer {
+    return createHmac('sha256', this.key).update(password ?? Buffer.alloc(0)).digest();
+  }
 }
 
 /** The gateway whose live credentials these are, or undefined. One indexed lookup (username is UNIQUE). Rejects only when the database fails. */

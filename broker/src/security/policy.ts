@@ -20,13 +20,14 @@
  */
 import type { Client, PublishPacket, Subscription } from 'aedes';
 import { pino, type Logger } from 'pino';
-import type { GatewayId } from '@stemlab/protocol';
+import { parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
 import type { Queryable } from '../ledger/sql.ts';
 import { Authentication } from './authentication.ts';
+import { LoginWork } from './login-work.ts';
 import { guardFrames } from './frame-guard.ts';
 import { take, type Bucket, type Rate } from './rate.ts';
 import { refusalCounters, refusalReasons, type RefusalReason } from './refusals.ts';
-import { DROP_TOPIC, gatewayMaySubscribe, gatewayPublishRefusal } from './topic-acl.ts';
+import { DROP_TOPIC, gatewayMaySubscribe, gatewayPublishRefusal, isReservedTopic } from './topic-acl.ts';
 
 export { DROP_TOPIC, gatewayMaySubscribe, gatewayPublishRefusal } from './topic-acl.ts';
 export { FrameScanner } from './frame-guard.ts';
@@ -45,6 +46,12 @@ export interface SecurityOptions {
   connectsPerSecond?: number;
   /** CONNECTs one address may make in a burst (default 200: a school's gateways after a power cut). */
   connectBurst?: number;
+  /** Failed MQTT log-ins allowed (defaults 5 per username and address, 50 per address, in 15 minutes). */
+  loginAttempts?: { perUser: number; perAddress: number; windowMinutes: number };
+  /** Password checks run at once, MQTT and HTTP together (default 2): login-work.ts. */
+  loginChecksAtOnce?: number;
+  /** Password checks that may wait (default 256). */
+  loginChecksQueued?: number;
 }
 
 type AuthorizePublish = (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) => void;
@@ -54,6 +61,8 @@ export interface SecurityPolicyOptions extends SecurityOptions {
   db: Queryable;
   /** The next authorizePublish (the ingest), for what the policy lets through. */
   next: AuthorizePublish;
+  /** The queue of password checks, to share with the HTTP API's log-ins; one of its own without. */
+  loginWork?: LoginWork;
   log?: Logger;
 }
 
@@ -74,8 +83,12 @@ export class SecurityPolicy {
     this.allowAnonymous = options.allowAnonymous ?? false;
     this.maxPacketBytes = options.maxPacketBytes ?? 256 * 1024;
     this.publishRate = { perSecond: options.publishesPerSecond ?? 500, burst: options.publishBurst ?? 5000 };
+    const attempts = options.loginAttempts;
+    const windowMs = (attempts?.windowMinutes ?? 15) * 60_000;
     this.authentication = new Authentication({
       db: options.db,
+      ...(attempts ? { loginLimit: { perUser: { max: attempts.perUser, windowMs }, perAddress: { max: attempts.perAddress, windowMs } } } : {}),
+      work: options.loginWork ?? new LoginWork({ concurrency: options.loginChecksAtOnce, maxQueued: options.loginChecksQueued }),
       allowAnonymous: this.allowAnonymous,
       connectRate: { perSecond: options.connectsPerSecond ?? 20, burst: options.connectBurst ?? 200 },
       refuse: (reason, client, details) => this.refuse(reason, client, details),
@@ -85,6 +98,11 @@ export class SecurityPolicy {
 
   readonly preConnect: Authentication['preConnect'] = (...args) => this.authentication.preConnect(...args);
   readonly authenticate: Authentication['authenticate'] = (...args) => this.authentication.authenticate(...args);
+
+  /** The queue of password checks (shared with the HTTP API by the central). */
+  get loginWork(): LoginWork {
+    return this.authentication.work;
+  }
 
   /** The gateway a client logged in as, if it did. */
   gatewayOf(client: Client): GatewayId | undefined {
@@ -101,7 +119,7 @@ export class SecurityPolicy {
   }
 
   readonly authorizePublish: AuthorizePublish = (client, packet, callback) => {
-    if (!client) return this.next(client, packet, callback);
+    if (!client) return this.orphanWill(packet, callback);
     // [MQTT-4.7.3-2] no U+0000 in a topic name [MQTT-1.5.3-2]: a protocol violation, close.
     if (packet.topic.includes('\u0000')) return callback(this.refuse('protocol-violation', client, { clause: 'MQTT-4.7.3-2' }));
     // A closed client is publishing its will: not a flood.
@@ -111,31 +129,51 @@ export class SecurityPolicy {
       if (!take(bucket, this.publishRate)) return callback(this.refuse('publish-rate', client, { perSecond: this.publishRate.perSecond }));
     }
     const gateway = this.gatewayOf(client);
-    const reason = packet.topic.startsWith('$stemlab/') ? 'publish-not-allowed' : gateway ? gatewayPublishRefusal(gateway, packet.topic) : undefined;
-    if (reason) {
-      this.refuse(reason, client, { topic: packet.topic });
-      packet.topic = DROP_TOPIC;
-      packet.payload = Buffer.alloc(0);
-      packet.retain = false;
-      return callback(null);
-    }
+    const reason = isReservedTopic(packet.topic) ? 'publish-not-allowed' : gateway ? gatewayPublishRefusal(gateway, packet.topic) : undefined;
+    if (reason) return this.drop(reason, client, packet, callback);
     this.next(client, packet, callback);
   };
+
+  /**
+   * A will published with no client attached: the client's connection ended on a central that
+   * has since restarted, or on a cluster node that died (aedes.js _clearWills). It is checked
+   * against the identity it was stored with: the persistence stamps each will with its client id,
+   * and a gateway's client id is its username (authentication.ts refuses any other), so the id
+   * says which gateway it was. Another id was an anonymous client's, and is let through only
+   * while anonymous access is on.
+   */
+  private orphanWill(packet: PublishPacket, callback: (error?: Error | null) => void): void {
+    const clientId = (packet as PublishPacket & { clientId?: unknown }).clientId;
+    const id = typeof clientId === 'string' ? clientId : '';
+    const gateway = parseGatewayClientId(id);
+    const refused = isReservedTopic(packet.topic) || (gateway ? gatewayPublishRefusal(gateway, packet.topic) !== undefined : !this.allowAnonymous);
+    if (refused) return this.drop('will-orphan-refused', id || null, packet, callback);
+    this.next(null, packet, callback);
+  }
+
+  /** A refused publish is answered (a QoS 1 sender gets its PUBACK) but goes nowhere: see the header. */
+  private drop(reason: RefusalReason, client: Client | string | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
+    this.refuse(reason, client, { topic: packet.topic });
+    packet.topic = DROP_TOPIC;
+    packet.payload = Buffer.alloc(0);
+    packet.retain = false;
+    callback(null);
+  }
 
   readonly authorizeSubscribe = (client: Client, sub: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void => {
     // [MQTT-4.7.3-2] no U+0000 in a topic filter: a protocol violation, close.
     if (sub.topic.includes('\u0000')) return callback(this.refuse('protocol-violation', client, { clause: 'MQTT-4.7.3-2' }));
     const gateway = this.gatewayOf(client);
-    if (sub.topic.startsWith('$stemlab/') || (gateway && !gatewayMaySubscribe(gateway, sub.topic))) {
+    if (isReservedTopic(sub.topic) || (gateway && !gatewayMaySubscribe(gateway, sub.topic))) {
       this.refuse('subscribe-not-allowed', client, { topic: sub.topic });
       return callback(null, null); // SUBACK 0x80 for this filter [MQTT-3.9.3-2]; the others are unaffected
     }
     callback(null, sub);
   };
 
-  private refuse(reason: RefusalReason, client: Client, details: Record<string, unknown> = {}): Error {
+  private refuse(reason: RefusalReason, client: Client | string | null, details: Record<string, unknown> = {}): Error {
     this.refusals[reason]++;
-    this.log.info({ reason, client: client.id, ...details }, refusalReasons[reason]);
+    this.log.info({ reason, client: typeof client === 'string' || client === null ? client : client.id, ...details }, refusalReasons[reason]);
     return new Error(`${reason}: ${refusalReasons[reason]}`);
   }
 }

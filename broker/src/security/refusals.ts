@@ -6,12 +6,17 @@ export const refusalReasons = {
   anonymous: 'CONNACK 0x05: no credentials and allowAnonymous is off',
   'gateway-id-taken': "CONNACK 0x05: an anonymous client used the client id of a gateway that has credentials",
   'connect-rate': 'connection closed before CONNACK: too many CONNECTs from one address',
+  'login-limit': 'CONNACK 0x04 without checking the password: too many failed log-ins from this address (for this username, or any)',
+  'login-abandoned': 'connection closed before its password was checked: no hash computed for it',
+  'login-busy': 'CONNACK 0x03: the queue of password checks is full of better-placed attempts; the client retries later',
   'protocol-violation': 'connection closed: a malformed packet the parser accepts (see the cited clause in the log)',
   'packet-too-large': 'connection closed: a packet larger than maxPacketBytes',
   'publish-rate': 'connection closed: the client published faster than its rate',
   'publish-foreign': "publish dropped: a gateway published under another gateway's topics",
   'publish-not-allowed': 'publish dropped: a topic outside what a gateway may publish, or a reserved topic',
   'subscribe-not-allowed': 'SUBACK 0x80: a subscription the client may not have',
+  'will-not-allowed': 'CONNACK 0x05: a will on a topic the client may not publish to',
+  'will-orphan-refused': 'will dropped: published without its client (after a restart, or for a dead cluster node) on a topic the identity it was stored with may not publish to',
 } as const;
 export type RefusalReason = keyof typeof refusalReasons;
 

@@ -8,6 +8,11 @@ import { parseTopic, TOPIC_ROOT, type GatewayId } from '@stemlab/protocol';
 /** Where dropped publishes go: a `$` topic no client can subscribe to. */
 export const DROP_TOPIC = '$stemlab/dropped';
 
+/** `$stemlab/…`: the broker's own topics, which no client may publish or subscribe to. */
+export function isReservedTopic(topic: string): boolean {
+  return topic.startsWith('$stemlab/');
+}
+
 /** Why a gateway may not publish on `topic`, or undefined if it may. */
 export function gatewayPublishRefusal(gateway: GatewayId, topic: string): 'publish-foreign' | 'publish-not-allowed' | undefined {
   const parsed = parseTopic(topic);

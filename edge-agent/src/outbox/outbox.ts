@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { usageEventSchema, type UsageEvent } from '@stemlab/protocol';
+import { usageEventSchema, type UsageDraft, type UsageEvent } from '@stemlab/protocol';
 import type { AgentConfig } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
 import { systemClock, type ClockSource, type Stamp } from '../mqtt/clock.ts';
@@ -52,11 +52,10 @@ const SCHEMA = `
 type Meta = Record<'last_seq' | 'evicted' | 'bd_seq', number>;
 type EventRow = { seq: number; event_id: string; type: string; body: string; boot_id: string; uptime_ms: number; wall_ms: number; synced: 0 | 1 };
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type EvictedEvent = Extract<UsageEvent, { type: 'outbox.evicted' }>;
 
 /** What the usage tracker appends: a usage event before the outbox numbers it. */
-export type UsageDraft = DistributiveOmit<Exclude<UsageEvent, EvictedEvent>, 'v' | 'eventId' | 'seq'>;
+export type { UsageDraft };
 
 export interface OutboxOptions {
   /** The SQLite file; its directory is created. */

@@ -1,33 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, DeviceRef, Purpose, UsageCounts } from '@stemlab/protocol';
+import type { DeviceRef, Purpose, SessionEndReason, UsageCounts, UsageDraft } from '@stemlab/protocol';
 import type { ClockSource } from '../mqtt/clock.ts';
 import type { AgentConfig } from '../config/schema.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Extension } from '../core/extension.ts';
 import { FREE_PRACTICE, isActivation, isReadingActivity, motorSpeedAfter } from './rules.ts';
 
-type EndReason = 'idle' | 'disconnect' | 'fault' | 'retag' | 'shutdown' | 'estop' | 'crash';
+type EndReason = SessionEndReason;
 
-/** A usage event as the tracker makes it; the outbox gives it its id and sequence number. */
-export type UsageDraftEvent =
-  | { type: 'session.start'; at: number; clock: Clock; device: DeviceRef; session: { id: string; startedAt: number; purpose: Purpose } }
-  | {
-      type: 'session.end';
-      at: number;
-      clock: Clock;
-      device: DeviceRef;
-      session: {
-        id: string;
-        startedAt: number;
-        endedAt: number;
-        durationMs: number;
-        purpose: Purpose;
-        counts: UsageCounts;
-        faults: number;
-        endReason: EndReason;
-      };
-    };
-
+/** A usage event as the tracker makes it (the protocol's schema, before the outbox gives it its id and sequence number). */
+export type UsageDraftEvent = UsageDraft;
 
 /** A session a previous run of the agent left open, as the journal last recorded it. */
 export interface LeftSession {

@@ -1,8 +1,13 @@
 /**
- * The log-in rate limit: failed log-ins are counted per (username, client address) and per client
- * address, each in a window that opens at the first failure. Past `max` failures the key is
- * refused until its window ends, without checking the password (so a guessing run costs the
- * central no scrypt work), and the answer says when to try again (429 + Retry-After).
+ * The log-in rate limit, for people on the HTTP API and gateways on MQTT: failed log-ins are
+ * counted per (username, client address) and per client address, each in a window that opens at
+ * the first failure. Past `max` failures the key is refused until its window ends, without
+ * checking the password (so a guessing run costs the central no scrypt work), and the answer says
+ * when to try again (429 + Retry-After on HTTP).
+ *
+ * An attempt counts as a failure from the moment it is let through (`attempt`), before its
+ * password is checked, and is taken back when it succeeds: else many attempts sent at once would
+ * all pass the check before the first failure is recorded.
  *
  * - A successful log-in clears that username's failures from that address, not the address's:
  *   otherwise one valid account would let its owner reset the address counter and keep guessing
@@ -67,6 +72,17 @@ class Window {
   blocked(key: string, now: number): Counter | undefined {
     const c = this.live(key, now);
     return c && c.failures >= this.rule.max ? c : undefined;
+  }
+
+  /** Failures of a live window (0 without one). */
+  failures(key: string, now: number): number {
+    return this.live(key, now)?.failures ?? 0;
+  }
+
+  /** Takes back one failure (an attempt counted in advance that succeeded). */
+  forgive(key: string, now: number): void {
+    const c = this.live(key, now);
+    if (c && c.failures > 0) c.failures--;
   }
 
   fail(key: string, now: number): void {
@@ -135,13 +151,36 @@ export class LoginLimiter {
     return { scope, retryAfterSec: Math.max(1, Math.ceil((c.endsAt - now) / 1000)), first };
   }
 
+  /**
+   * An attempt about to be checked: refused (undefined = go ahead), or counted as a failure now,
+   * so that attempts arriving together cannot all slip under the limit. `succeeded` takes it back.
+   */
+  attempt(username: string, address: string, now: number): Refusal | undefined {
+    const refused = this.check(username, address, now);
+    if (!refused) this.failed(username, address, now);
+    return refused;
+  }
+
   failed(username: string, address: string, now: number): void {
     this.users.fail(userKey(username, address), now);
     this.addresses.fail(address, now);
   }
 
-  succeeded(username: string, address: string): void {
+  /** Failures of this address in its window: how far back in the queue its next attempt goes (login-work.ts). */
+  addressFailures(address: string, now: number): number {
+    return this.addresses.failures(address, now);
+  }
+
+  /** Takes back an attempt counted in advance that was not the client's doing (the central was too busy to check it). */
+  takeBack(username: string, address: string, now: number): void {
+    this.users.forgive(userKey(username, address), now);
+    this.addresses.forgive(address, now);
+  }
+
+  /** Clears the username's failures from this address; after `attempt`, also takes back the address's count of it. */
+  succeeded(username: string, address: string, now?: number): void {
     this.users.clear(userKey(username, address));
+    if (now !== undefined) this.addresses.forgive(address, now);
   }
 }
 

@@ -1,0 +1,19 @@
+/** What the parent and the check process say to each other (child_process IPC, JSON). */
+import type { KitProfile } from '../kits.ts';
+import type { CheckDefinition } from './kinds/index.ts';
+import type { Verdict } from './kind.ts';
+import type { Trace } from './trace.ts';
+
+export interface CheckRequest {
+  id: number;
+  check: CheckDefinition;
+  profile: KitProfile;
+  flow: unknown;
+  seed: number;
+}
+
+export type CheckReply =
+  | { id: number; status: 'ready' }
+  | { id: number; status: 'judged'; verdict: Verdict; trace: Trace; wallMs: number }
+  | { id: number; status: 'refused'; code: string; message: string }
+  | { id: number; status: 'error'; message: string };

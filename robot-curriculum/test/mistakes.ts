@@ -1,0 +1,66 @@
+/**
+ * At least two wrong answers for every lesson, each with the finding the check must answer
+ * (its code names the mistake, and the feedback a student reads says what to fix).
+ */
+import { insert, negate, set, unwire, wire, type Mutation } from './mutate.ts';
+
+export interface Mistake {
+  what: string;
+  mutations: Mutation[];
+  /** The code of the failing finding. */
+  code: string;
+  /** Words the English feedback must contain. */
+  says: RegExp;
+}
+
+export const mistakes: Record<string, Mistake[]> = {
+  blink: [
+    { what: 'repeat every 1 s instead of 0.5 s', mutations: [set('Đảo mỗi 0.5 s / toggle every 0.5 s', { repeat: '1' })], code: 'too-slow', says: /too slow.*0\.5 s/ },
+    { what: 'sends "on" instead of "toggle"', mutations: [set('Đảo mỗi 0.5 s / toggle every 0.5 s', { payload: 'on' })], code: 'stays-on', says: /stayed/ },
+    { what: 'repeat every 0.1 s', mutations: [set('Đảo mỗi 0.5 s / toggle every 0.5 s', { repeat: '0.1' })], code: 'too-fast', says: /too fast/ },
+  ],
+  'button-led': [
+    { what: 'the LED node set to "on"', mutations: [set('type:stemlab-led', { action: 'on' })], code: 'never-off', says: /never went off/ },
+    { what: 'the LED inverted', mutations: [insert('type:stemlab-button', 'type:stemlab-led', negate)], code: 'inverted', says: /opposite/ },
+  ],
+  'traffic-light': [
+    { what: 'green not switched off when yellow comes on', mutations: [unwire('chờ 5 s (xanh) / wait 5 s (green)', 'tắt xanh / green off')], code: 'overlap', says: /together/ },
+    { what: 'yellow for 0.5 s', mutations: [set('chờ 2 s (vàng) / wait 2 s (yellow)', { timeout: '0.5' })], code: 'duration', says: /yellow light was on for 0\.5 s; it should be 2 s/ },
+  ],
+  sonar: [
+    { what: 'a threshold of 10 cm', mutations: [set('siêu âm / ultrasonic', { threshold: 10, hysteresis: 2 })], code: 'threshold-small', says: /too late.*under 20 cm/ },
+    { what: 'a threshold of 60 cm', mutations: [set('siêu âm / ultrasonic', { threshold: 60 })], code: 'threshold-large', says: /too large/ },
+  ],
+  'line-sensors': [
+    { what: 'the left sensor instead of the middle one', mutations: [set('giữa trên vạch? / middle on the line?', { property: 'line[0]' })], code: 'wrong-sensor', says: /left sensor.*line\[1\]/ },
+    { what: 'a threshold of 1000', mutations: [set('dò vạch / line sensors', { threshold: 1000 })], code: 'never-on', says: /never came on/ },
+  ],
+  door: [
+    { what: 'a threshold of 10 cm', mutations: [set('siêu âm / ultrasonic', { threshold: 10, hysteresis: 2 })], code: 'opens-late', says: /threshold is too small.*under 30 cm/ },
+    { what: 'no closing', mutations: [unwire('chờ 3 s / wait 3 s', 'đóng cửa / close')], code: 'never-closes', says: /still open/ },
+  ],
+  greenhouse: [
+    { what: 'a threshold of 34 °C', mutations: [set('nhiệt độ / temperature', { threshold: 34 })], code: 'threshold-high', says: /threshold is too high/ },
+    { what: 'the fan runs when cold (sign error)', mutations: [insert('nhiệt độ / temperature', 'quạt / fan', negate)], code: 'inverted', says: /opposite/ },
+  ],
+  toggle: [
+    { what: 'toggles on press and release', mutations: [unwire('nút nhấn / button', 'chỉ khi nhấn / on press only'), wire('nút nhấn / button', 'đèn / LED')], code: 'follows-button', says: /release as well/ },
+    { what: '"on" instead of "toggle"', mutations: [set('đèn / LED', { action: 'on' })], code: 'stays-on', says: /toggle/ },
+  ],
+  crossing: [
+    { what: 'yellow for 0.2 s', mutations: [set('chờ 2 s / wait 2 s', { timeout: '0.2' })], code: 'duration', says: /yellow light was on for 0\.\d s; it should be 2 s/ },
+    { what: 'the sequence runs on deploy, not on the button', mutations: [wire('Bắt đầu / Start', 'chờ 2 s / wait 2 s'), wire('Bắt đầu / Start', 'bật vàng / yellow on')], code: 'no-wait', says: /before anyone pressed/ },
+  ],
+  'smart-greenhouse': [
+    { what: 'no hysteresis', mutations: [set('nhiệt độ / temperature', { hysteresis: 0 })], code: 'chatter', says: /hysteresis/ },
+    { what: 'a threshold of 35 °C', mutations: [set('nhiệt độ / temperature', { threshold: 35 })], code: 'threshold-high', says: /too high/ },
+  ],
+  barrier: [
+    { what: 'room while count <= 3 (off by one)', mutations: [set('còn chỗ? / room?', { rules: [{ t: 'lte', v: '3', vt: 'num' }] })], code: 'lets-too-many', says: /car 4.*holds 3/ },
+    { what: 'never closes', mutations: [unwire('xe đến hay đi? / car in or gone?', 'đóng / close')], code: 'never-closes', says: /stayed open/ },
+  ],
+  'smart-door': [
+    { what: 'the closing timer is not cancelled', mutations: [unwire('huỷ hẹn giờ / cancel the timer', 'đóng sau 3 s / close after 3 s')], code: 'closes-on-person', says: /closed on a person/ },
+    { what: 'a threshold of 10 cm', mutations: [set('siêu âm / ultrasonic', { threshold: 10, hysteresis: 2 })], code: 'opens-late', says: /too small/ },
+  ],
+};
