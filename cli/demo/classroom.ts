@@ -2,9 +2,9 @@ import type { ComposedGateway } from '@stemlab/compose';
 import { squareDriver } from './square-driver.ts';
 
 /**
- * The simulated world around the kits: a robot that drives a square and stops before an
- * obstacle (square-driver.ts; it lets go while a lesson deployed to the robot drives it), and a
- * lab whose sensors drift like a real experiment. Returns a function that stops it.
+ * The simulated world around the kits: a robot that drives a square in its arena and waits
+ * before an obstacle (square-driver.ts; it lets go while a lesson deployed to the robot drives
+ * it), and a lab whose sensors drift like a real experiment. Returns a function that stops it.
  */
 export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (line: string) => void): () => void {
   const timers: NodeJS.Timeout[] = [];
@@ -17,18 +17,12 @@ export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (
   const agent = club.agent;
 
   // Robot 1 drives a square and waits before obstacles, unless a lesson deployed to it drives it.
-  const driver = squareDriver(agent, sim.board('robot-1'), say);
+  const driver = squareDriver(agent, say);
   every(100, () => driver.tick());
-  // A lesson on robot 2: the teacher tags it, so its line sensors' readings count as use.
-  // Its id is the one `stemlab lesson list` shows (flows/lessons/index.json).
+  // A lesson on robot 2: the teacher tags it, so its line sensors' readings (the oval track under
+  // it, in its arena) count as use. Its id is the one `stemlab lesson list` shows (flows/lessons/index.json).
   club.usage.tag({ kind: 'lesson', lessonId: 'line', classId: '8a1', by: 'demo teacher' }, ['robot-2']);
   say("teacher: robot-2 runs lesson 'line' (Follow a line / Đi theo vạch) for class 8a1");
-  // A line under robot 2's sensors.
-  every(300, () => {
-    const board = sim.board('robot-2');
-    const position = Math.sin(Date.now() / 2000);
-    [0, 1, 2].forEach((channel) => board.setAnalog(channel, Math.abs(position - (channel - 1)) < 0.5 ? 900 : 80));
-  });
   // The lab: a class's experiment on benches 1 and 2. The teacher tags them, so their sensors'
   // readings are use (untagged, a bench that is merely on sends readings but is not in use).
   lab.usage.tag({ kind: 'experiment', lessonId: 'heat-and-ph', classId: '9b2', by: 'demo teacher' }, ['bench-1', 'bench-2']);

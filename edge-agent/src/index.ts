@@ -15,7 +15,7 @@ export { UsageTracker } from './usage/tracker.ts';
 export { Outbox, openOutbox, type UsageDraft } from './outbox/outbox.ts';
 export { UsagePublisher } from './mqtt/usage-publisher.ts';
 export { MqttExtension } from './mqtt/mqtt-extension.ts';
-export { NodeRedExtension } from './nodered/nodered-extension.ts';
+export { NodeRedExtension, type EditorUser, type MountedHandler } from './nodered/nodered-extension.ts';
 export { setupEditorAccounts } from './nodered/accounts.ts';
 export type { StemlabBridge } from '@stemlab/protocol';
 export { createBridge, type AgentBridge, type UsageTagger } from './nodered/bridge-impl.ts';
