@@ -16,9 +16,10 @@ and the department's dashboard, with a demo admin and teacher whose passwords it
 robot-club gateway with six simulated robots and a lab gateway with sensor benches, each an edge
 agent driving simulated Arduino boards through the real serialport → Firmata → Johnny-Five stack
 and sending its usage to the central ledger. Robot 1 drives a square and stops before obstacles,
-a lesson is tagged on robot 2, a student pulls robot 3's cable; the lab's sensors drift like an
-experiment. The robots are simulated in arenas (an empty table, line tracks, an obstacle course,
-a maze, a sumo ring), seen live in the browser beside the Node-RED editor. Prints what happens, each gateway's local API and the ledger's figures.
+a lesson is tagged on robot 2, a student pulls robot 3's cable; a group records an experiment
+on the lab's simulated sensors (water cooling by Newton's law), live on the lab page. The robots
+are simulated in arenas (an empty table, line tracks, an obstacle course, a maze, a sumo ring),
+seen live in the browser beside the Node-RED editor. Prints what happens, each gateway's local API and the ledger's figures.
 Stops on Ctrl-C, or by itself after --duration seconds.
 
   --data-dir   where the ledger and the gateways' outboxes live (default data/demo)`;
@@ -85,6 +86,7 @@ export const demo: Command = {
       await gateway.agent.waitForKits('connected', 20_000);
       console.log(`${config.label ?? config.gateway} (${config.unit}/${config.gateway}): ${config.kits.length} kits connected`);
       console.log(`  local API: ${gateway.api.url}/api/v1/status${taken ? ` (port ${preferred} was taken, took a free one)` : ''}`);
+      if (config.room === 'lab') console.log(`  lab page (experiments, live charts, CSV/XLSX): ${gateway.api.url}/lab`);
       if (withEditor) robots = simulatedRobots(gateway, { seed: 2050, arenas: demoArenas });
       if (accounts && gateway.nodered?.state === 'running') {
         console.log(`  Node-RED editor: ${gateway.nodered.editorUrl}  (lessons: Menu → Import → Examples → @stemlab/flows)`);

@@ -4,7 +4,7 @@ import { squareDriver } from './square-driver.ts';
 /**
  * The simulated world around the kits: a robot that drives a square in its arena and waits
  * before an obstacle (square-driver.ts; it lets go while a lesson deployed to the robot drives
- * it), and a lab whose sensors drift like a real experiment. Returns a function that stops it.
+ * it), and a lab experiment recording the simulated water cooling. Returns a function that stops it.
  */
 export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (line: string) => void): () => void {
   const timers: NodeJS.Timeout[] = [];
@@ -27,15 +27,14 @@ export function runClassroom(club: ComposedGateway, lab: ComposedGateway, say: (
   // readings are use (untagged, a bench that is merely on sends readings but is not in use).
   lab.usage.tag({ kind: 'experiment', lessonId: 'heat-and-ph', classId: '9b2', by: 'demo teacher' }, ['bench-1', 'bench-2']);
   say("teacher: benches 1 and 2 run the experiment 'heat-and-ph' for class 9b2");
-  // Water warming up, a pH that settles, light that flickers.
-  const labSim = lab.simulator!;
-  const start = Date.now();
-  every(500, () => {
-    const minutes = (Date.now() - start) / 60_000;
-    labSim.board('bench-1').setVoltage('A0', 0.22 + Math.min(minutes * 0.05, 0.3)); // LM35: 10 mV/°C
-    labSim.board('bench-1').setVoltage('A1', 2.5 + Math.sin(Date.now() / 700) * 0.4);
-    labSim.board('bench-2').setVoltage('A2', 2.4 + Math.exp(-minutes) * 0.8);
-  });
+  // The lab's sensors are simulated by compose (water cooling, a lamp dimming, a titration...):
+  // group 1 records bench 1 for five minutes, visible live on the lab page.
+  try {
+    const experiment = lab.lab.begin({ title: 'Nước nguội dần / Water cooling', group: 'Nhóm 1', sensors: ['bench-1/water-temp', 'bench-1/light'], rateHz: 10, durationS: 300 }, 'demo teacher');
+    say(`lab: group 'Nhóm 1' records ${experiment.sensors.map((s) => s.id).join(' and ')} at 10 Hz for 5 min: ${lab.api.url}/lab`);
+  } catch (err) {
+    say(`lab: the demo experiment did not start: ${(err as Error).message}`);
+  }
   // A student pulls robot 3's USB cable, and plugs it back three seconds later.
   after(6000, () => {
     say('a student pulls robot-3\'s USB cable');

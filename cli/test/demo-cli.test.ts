@@ -56,6 +56,12 @@ describe('stemlab demo', () => {
         if (events === 0) await new Promise((r) => setTimeout(r, 200));
       }
       expect(events).toBeGreaterThan(0);
+      // The lab gateway serves its page, and group 1's experiment records the simulated water.
+      const [, lab] = await waitFor(/lab page \(experiments, live charts, CSV\/XLSX\): (http:\/\/\S+)\/lab/);
+      expect((await fetch(`${lab}/lab`)).status).toBe(200);
+      const state = (await (await fetch(`${lab}/api/v1/lab`)).json()) as { experiments: Array<{ group: string; state: string; samples: number }> };
+      expect(state.experiments[0]).toMatchObject({ group: 'Nhóm 1', state: 'running' });
+      expect(state.experiments[0]!.samples).toBeGreaterThan(0);
 
       // The club's robots in their arenas, seen with a student's editor log-in: robot 1 drives its square.
       const [, viewUrl] = await waitFor(/the robots, live in their arenas: (http:\/\/\S+?)\/(\s|$)/);

@@ -16,6 +16,8 @@ import { openOutbox, type Outbox } from './outbox/outbox.ts';
 import { UsageTracker } from './usage/tracker.ts';
 import { NodeRedExtension } from './nodered/nodered-extension.ts';
 import { lessonFlows } from './nodered/lessons.ts';
+import { LabExperiments, type LabScheduler } from './lab/experiments.ts';
+import { labRoutes } from './lab/routes.ts';
 
 const tagRequest = z.strictObject({ purpose: purposeSchema, kits: z.array(z.string()).optional() });
 
@@ -42,6 +44,8 @@ export interface GatewayParts {
   usage: UsageTracker;
   mqtt: MqttExtension | undefined;
   nodered: NodeRedExtension | undefined;
+  /** Experiments on the kits' sensors, and the lab page (/lab). */
+  lab: LabExperiments;
 }
 
 /** Something a composition root plugs into the gateway (a simulated robot's controls, a room console). */
@@ -53,6 +57,8 @@ export interface GatewayOptions {
   port?: number;
   /** Run in order after the built-in extensions, before the agent starts. */
   plugins?: GatewayPlugin[];
+  /** The clock lab experiments sample on (default the wall clock; tests share a manual one with the simulated sensors). */
+  labClock?: LabScheduler;
 }
 
 /** A running gateway: the agent, its local API, usage, MQTT and Node-RED. */
@@ -124,7 +130,10 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     usage.tag(parsed.data.purpose, parsed.data.kits);
     return { purpose: parsed.data.purpose };
   });
-  for (const plugin of options.plugins ?? []) await plugin({ agent, api, usage, mqtt, nodered });
+  const lab = new LabExperiments(agent, options.labClock);
+  labRoutes(api, agent, lab);
+  await agent.use(lab);
+  for (const plugin of options.plugins ?? []) await plugin({ agent, api, usage, mqtt, nodered, lab });
   await agent.start();
   return {
     agent,
@@ -134,6 +143,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     outbox,
     mqtt,
     nodered,
+    lab,
     async stop() {
       await agent.stop();
       outbox.close();

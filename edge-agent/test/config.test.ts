@@ -193,6 +193,22 @@ describe('wrong configs are refused with the field path and the fix', () => {
     expectRefused(withComponents([{ type: 'led', id: 'led', pin: 13 }, { type: 'led', id: 'led', pin: 12 }]), 'kits[0].components[1].id', 'already used by components[0]');
   });
 
+  it('a YAML alias bomb and a missing room: a message naming the problem, no exception text', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`)].join('\n');
+    const err = (() => {
+      try {
+        parseConfigText(bomb, 'yaml', 'bomb.yaml');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/YAML aliases expand too much.*write the values out/);
+    const { room, ...noRoom } = config() as Record<string, unknown>;
+    expect(room).toBe('robot-club');
+    expectRefused(noRoom, 'room', 'required: one of "robot-club", "lab", "classroom"');
+  });
+
   it('a longest reconnect wait below the first one', () => {
     expectRefused(config({ mqtt: { reconnectMs: 5000, reconnectMaxMs: 1000 } }), 'mqtt.reconnectMaxMs', 'below the first', 'at least 5000');
     expectRefused(config({ connection: { retryMinMs: 2000, retryMaxMs: 1000 } }), 'connection.retryMaxMs', 'below the first', 'at least 2000');
