@@ -1,6 +1,7 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
 import { Agent } from './agent.ts';
 import { HttpApi } from './api/http.ts';
+import { agentMetrics, METRICS_CONTENT_TYPE } from './api/metrics.ts';
 import type { AgentConfig } from './config/schema.ts';
 import type { Logger } from './core/log.ts';
 import { createGpioChip, noGpioChip } from './gpio/index.ts';
@@ -94,6 +95,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
   // Usage: the tracker turns activity into sessions, the outbox keeps them on disk until the
   // broker has them, the MQTT extension sends them (and births, kit states, telemetry, commands).
   const outbox = openOutbox(config, options.log ? { log: options.log } : {});
+  api.text('/metrics', METRICS_CONTENT_TYPE, agentMetrics(agent, { outbox }));
   // The outbox also journals open sessions: a crashed agent's are ended at its next start.
   const usage = new UsageTracker(config, agent.bus, (draft) => outbox.append(draft), systemClock, config.usage.idleMs, outbox);
   const mqtt = config.mqtt.enabled ? new MqttExtension(agent, outbox) : undefined;

@@ -69,6 +69,7 @@ export class HttpApi implements Extension {
   readonly name = 'http-api';
   private server: Server | undefined;
   private readonly routes: Array<{ method: string; pattern: RegExp; names: string[]; handler: RouteHandler }> = [];
+  private readonly texts = new Map<string, { contentType: string; produce: () => Promise<string> | string }>();
   private fallbackListener: RequestListener | undefined;
 
   constructor(
@@ -100,6 +101,11 @@ export class HttpApi implements Extension {
     const names: string[] = [];
     const source = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'));
     this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+  }
+
+  /** A GET route whose reply is text of its own type (Prometheus' /metrics), not the JSON envelope. */
+  text(path: string, contentType: string, produce: () => Promise<string> | string): void {
+    this.texts.set(path, { contentType, produce });
   }
 
   /**
@@ -153,6 +159,13 @@ export class HttpApi implements Extension {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
+      const text = req.method === 'GET' ? this.texts.get(path) : undefined;
+      if (text) {
+        const body = await text.produce();
+        res.writeHead(200, { 'content-type': text.contentType, 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+        return;
+      }
       const fallback = this.fallbackListener;
       if (fallback && !path.startsWith('/api/v1/') && !this.routes.some((r) => r.pattern.test(path))) {
         fallback(req, res);
@@ -183,7 +196,7 @@ export class HttpApi implements Extension {
       const found = route.pattern.exec(path);
       if (found && route.method === method) return { handler: route.handler, params: Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) };
     }
-    throw new HttpError('NOT_FOUND', `no ${method} ${path}; see edge-agent/README.md for the local API`);
+    throw new HttpError('NOT_FOUND', `no ${method} ${path}; see docs/http.md for the local API`);
   }
 }
 
