@@ -32,8 +32,11 @@ class HttpError extends Error {
   }
 }
 
-/** A route's handler: the JSON body (POST), the path's `:name` parameters (decoded), the query string and who asks. */
-export type RouteHandler = (body: unknown, params: Record<string, string>, query: URLSearchParams, caller: Caller | undefined) => unknown;
+/**
+ * A route's handler: the JSON body (POST), the parameters (the path's `:name` ones, decoded, and
+ * the query string's; a path parameter wins over a query one of the same name) and who asks.
+ */
+export type RouteHandler = (body: unknown, params: Record<string, string>, caller: Caller | undefined) => unknown;
 
 /** A reply that is not the JSON envelope: a page, a script, a download. */
 export class RawReply {
@@ -88,6 +91,7 @@ export class HttpApi implements Extension {
   private server: Server | undefined;
   private readonly routes: Array<{ method: string; pattern: RegExp; names: string[]; handler: RouteHandler; access: Access }> = [];
   private readonly mounts: Array<{ prefix: string; listener: MountedListener; access: Access }> = [];
+  private readonly texts = new Map<string, { contentType: string; produce: () => Promise<string> | string }>();
   private fallbackListener: RequestListener | undefined;
   private readonly allowedHosts: Set<string>;
 
@@ -102,10 +106,10 @@ export class HttpApi implements Extension {
     // What the room's lights show anyway (kits, states, the e-stop), for tools and the demo; the
     // console's views with teams and results need a log-in.
     this.route('GET', '/api/v1/status', () => agent.status(), { access: 'open' });
-    this.route('POST', '/api/v1/kits/:kit/components/:component', (body, { kit, component }, _query, caller) => ({
+    this.route('POST', '/api/v1/kits/:kit/components/:component', (body, { kit, component }, caller) => ({
       result: agent.command(kit!, component!, body, 'api', caller && caller.role !== 'local' ? `api:${caller.username}` : 'api'),
     }));
-    this.route('POST', '/api/v1/estop/reset', (body, _params, _query, caller) => {
+    this.route('POST', '/api/v1/estop/reset', (body, _params, caller) => {
       agent.estop.reset(caller && caller.role !== 'local' ? caller.username : sourceOf(body, 'by', 'local API'));
       return { estop: agent.status().estop };
     });
@@ -116,7 +120,7 @@ export class HttpApi implements Extension {
       return { user: caller, token, expires: new Date(expires).toISOString() };
     }, { access: 'open' });
     this.route('POST', '/api/v1/auth/logout', () => ({}), { access: 'open' });
-    this.route('GET', '/api/v1/auth/me', (_body, _params, _query, caller) => ({ user: caller }), { access: 'open' });
+    this.route('GET', '/api/v1/auth/me', (_body, _params, caller) => ({ user: caller }), { access: 'open' });
   }
 
   /**
@@ -139,6 +143,11 @@ export class HttpApi implements Extension {
    */
   mount(prefix: string, listener: MountedListener, options: RouteOptions = {}): void {
     this.mounts.push({ prefix, listener, access: options.access ?? 'open' });
+  }
+
+  /** A GET route whose reply is text of its own type (Prometheus' /metrics), not the JSON envelope. */
+  text(path: string, contentType: string, produce: () => Promise<string> | string): void {
+    this.texts.set(path, { contentType, produce });
   }
 
   /**
@@ -209,18 +218,26 @@ export class HttpApi implements Extension {
         await mounted.listener(req, res, { path: path.slice(mounted.prefix.length - 1) || '/', caller });
         return;
       }
+      // Read-only texts (Prometheus' /metrics) for whoever passes the Host check.
+      const text = req.method === 'GET' ? this.texts.get(path) : undefined;
+      if (text) {
+        const body = await text.produce();
+        res.writeHead(200, { 'content-type': text.contentType, 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+        return;
+      }
       const fallback = this.fallbackListener;
       if (fallback && !path.startsWith('/api/v1/') && !this.routes.some((r) => r.pattern.test(path))) {
         fallback(req, res);
         return;
       }
-      const match = this.match(req.method ?? 'GET', path);
+      const match = this.match(req.method ?? 'GET', path, url.searchParams);
       const badType = req.method === 'POST' ? checkJson(req) : undefined;
       if (badType) return this.refuse(req, res, badType);
       Authenticator.require(match.access, caller);
       const body = req.method === 'POST' ? await readJson(req) : undefined;
       if (path === '/api/v1/auth/logout') this.auth.logout(req);
-      const result = await match.handler(body, match.params, url.searchParams, caller);
+      const result = await match.handler(body, match.params, caller);
       if (result instanceof RawReply) {
         res.writeHead(200, { 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body), ...result.headers });
         res.end(result.body);
@@ -253,14 +270,15 @@ export class HttpApi implements Extension {
     send(res, refusal.status, { status: 'error', code: refusal.code, message: refusal.message });
   }
 
-  private match(method: string, path: string): { handler: RouteHandler; params: Record<string, string>; access: Access } {
+  private match(method: string, path: string, query: URLSearchParams): { handler: RouteHandler; params: Record<string, string>; access: Access } {
     for (const route of this.routes) {
       const found = route.pattern.exec(path);
       if (found && route.method === method) {
-        return { handler: route.handler, access: route.access, params: Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) };
+        const params = { ...Object.fromEntries(query), ...Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) };
+        return { handler: route.handler, access: route.access, params };
       }
     }
-    throw new HttpError('NOT_FOUND', `no ${method} ${path}; see edge-agent/README.md for the local API`);
+    throw new HttpError('NOT_FOUND', `no ${method} ${path}; see docs/http.md for the local API`);
   }
 }
 
