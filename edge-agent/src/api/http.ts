@@ -109,6 +109,10 @@ export class HttpApi implements Extension {
     this.route('POST', '/api/v1/kits/:kit/components/:component', (body, { kit, component }, caller) => ({
       result: agent.command(kit!, component!, body, 'api', caller && caller.role !== 'local' ? `api:${caller.username}` : 'api'),
     }));
+    this.route('POST', '/api/v1/estop', (body) => {
+      agent.estop.trigger(sourceOf(body, 'source', 'local API'));
+      return { estop: agent.status().estop };
+    }, { access: 'open' });
     this.route('POST', '/api/v1/estop/reset', (body, _params, caller) => {
       agent.estop.reset(caller && caller.role !== 'local' ? caller.username : sourceOf(body, 'by', 'local API'));
       return { estop: agent.status().estop };
@@ -203,13 +207,8 @@ export class HttpApi implements Extension {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
       // Stopping is always safe: the e-stop answers whoever reaches the port, checks or not.
-      if (req.method === 'POST' && path === '/api/v1/estop') {
-        const body = await readJson(req).catch(() => ({}));
-        this.agent.estop.trigger(sourceOf(body, 'source', 'local API'));
-        send(res, 200, { status: 'ok', estop: this.agent.status().estop });
-        return;
-      }
-      const refused = checkHost(req, this.allowedHosts) ?? checkSameOrigin(req);
+      const press = req.method === 'POST' && path === '/api/v1/estop';
+      const refused = press ? undefined : (checkHost(req, this.allowedHosts) ?? checkSameOrigin(req));
       if (refused) return this.refuse(req, res, refused);
       const caller = this.auth.caller(req);
       const mounted = this.mounts.find((m) => path.startsWith(m.prefix) || `${path}/` === m.prefix);
@@ -232,10 +231,10 @@ export class HttpApi implements Extension {
         return;
       }
       const match = this.match(req.method ?? 'GET', path, url.searchParams);
-      const badType = req.method === 'POST' ? checkJson(req) : undefined;
+      const badType = req.method === 'POST' && !press ? checkJson(req) : undefined;
       if (badType) return this.refuse(req, res, badType);
       Authenticator.require(match.access, caller);
-      const body = req.method === 'POST' ? await readJson(req) : undefined;
+      const body = req.method === 'POST' ? await readJson(req).catch((err: unknown) => (press ? {} : Promise.reject(err))) : undefined;
       if (path === '/api/v1/auth/logout') this.auth.logout(req);
       const result = await match.handler(body, match.params, caller);
       if (result instanceof RawReply) {
