@@ -13,7 +13,8 @@ export { doctor, formatDoctorReport, type DoctorReport } from './tools/doctor.ts
 export { selftest, formatSelftestReport, type SelftestReport } from './tools/selftest.ts';
 export { createGpioChip, noGpioChip, GpioError, type GpioChip } from './gpio/index.ts';
 export { UsageTracker } from './usage/tracker.ts';
-export { Outbox, openOutbox } from './outbox/outbox.ts';
+export { Outbox, openOutbox, type UsageDraft } from './outbox/outbox.ts';
+export { UsagePublisher } from './mqtt/usage-publisher.ts';
 export { MqttExtension } from './mqtt/mqtt-extension.ts';
 export { NodeRedExtension, type EditorUser, type MountedHandler } from './nodered/nodered-extension.ts';
 export { setupEditorAccounts } from './nodered/accounts.ts';
