@@ -32,8 +32,12 @@ export async function generateCliDocs(): Promise<Array<{ path: string; content: 
     usage(),
     '```',
   ];
-  for (const { name, load } of commandEntries()) {
-    parts.push('', `## stemlab ${name}`, '', '```text', await helpOf(load), '```');
+  for (const { name, summary, load } of commandEntries()) {
+    const help = await helpOf(load);
+    // A command without a --help of its own runs instead (`lesson list` lists the lessons): its
+    // output is no reference, and would change with the curriculum.
+    const text = /^Usage: /.test(help) ? help : `Usage: stemlab ${name}\n\n${summary}`;
+    parts.push('', `## stemlab ${name}`, '', '```text', text, '```');
   }
   return [{ path: 'docs/cli.md', content: `${parts.join('\n')}\n` }];
 }

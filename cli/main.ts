@@ -66,6 +66,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "check a student's flow against a lesson on the simulator (exit 0 pass, 1 fail, 2 cannot check)",
     load: async () => (await import('./commands/lesson.ts')).lessonCheck,
   },
+  'sim fleet': {
+    summary: 'a quarter of the whole fleet in minutes (seeded), with its truth and the report to compare',
+    load: async () => (await import('./commands/sim-fleet.ts')).simFleet,
+  },
   'sim board': {
     summary: 'a simulated Arduino (StandardFirmata + PING_READ) on a pseudo-terminal',
     load: async () => (await import('./commands/sim-board.ts')).simBoard,

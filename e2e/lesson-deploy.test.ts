@@ -39,7 +39,7 @@ describe('stemlab lesson deploy', () => {
     cleanup.push(() => gateway.stop());
     await gateway.agent.waitForKits('connected', 10_000);
     expect(gateway.nodered?.state).toBe('running');
-    while (!gateway.mqtt?.connected) await new Promise((r) => setTimeout(r, 20));
+    await expect.poll(() => gateway.mqtt?.connected === true, { message: 'the gateway connected to the central broker' }).toBe(true);
 
     const board = gateway.simulator!.board('robot-1');
     let toggles = 0;

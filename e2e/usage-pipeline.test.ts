@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { startCentral, type LedgerChoice } from '@stemlab/broker';
 import { createLogger, parseConfig } from '@stemlab/edge-agent';
 import { composeGateway } from '@stemlab/compose';
+import { seededRandom } from '@stemlab/protocol';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
 import { TcpProxy } from '../testing/tcp-proxy.ts';
 import { BACKENDS, LedgerFactory } from '../broker/test/backends.ts';
@@ -137,9 +138,13 @@ describe('usage events from kit to ledger', () => {
       return child;
     };
 
+    // When each kill comes is drawn from a seeded generator: STEMLAB_TEST_SEED=N replays a run.
+    const seed = Number(process.env.STEMLAB_TEST_SEED ?? Date.now() % 2 ** 31);
+    console.log(`usage-pipeline kills: seed ${seed} (replay with STEMLAB_TEST_SEED=${seed})`);
+    const random = seededRandom(seed);
     for (let kill = 0; kill < 4; kill++) {
       const child = await run();
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
+      await new Promise((r) => setTimeout(r, 300 + random() * 900));
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;

@@ -47,5 +47,10 @@ export async function readConfigFile(file: string): Promise<{ value: unknown } |
       }),
     };
   }
-  return { value: doc.toJS() as unknown };
+  try {
+    return { value: doc.toJS() as unknown };
+  } catch (err) {
+    // yaml refuses aliases that expand past its limit (an "alias bomb": a few lines, gigabytes).
+    return { issues: [{ path: '', message: `YAML aliases expand too much (${(err as Error).message}); write the values out instead of repeating aliases` }] };
+  }
 }

@@ -42,6 +42,13 @@ describe('loadCentralConfig', () => {
     expect((error as Error).message).toMatch(/mqtt\.port: /);
   });
 
+  it('answers a YAML alias bomb with a message, not an exception', async () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`)].join('\n');
+    const err = await loadCentralConfig(write('bomb.yaml', bomb)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CentralConfigError);
+    expect((err as CentralConfigError).message).toMatch(/YAML aliases expand too much.*write the values out/);
+  });
+
   it('says where a syntax error is and when the file is missing', async () => {
     await expect(loadCentralConfig(write('c.yaml', 'mqtt: [\n'))).rejects.toMatchObject({ code: 'CONFIG_UNREADABLE', issues: [{ path: expect.stringMatching(/^line \d+/) }] });
     await expect(loadCentralConfig(join(dir.dir, 'none.yaml'))).rejects.toThrow(/no such file/);

@@ -114,6 +114,45 @@ describe('rules plain Aedes bends, enforced by the central', () => {
     expect(central.security.refusals['protocol-violation']).toBe(3);
   });
 
+  it('[MQTT-1.5.3-1] closes a connection that sends ill-formed UTF-8 in a topic name, a topic filter or a client id', async () => {
+    const badTopic = Buffer.from([0x61, 0x2f, 0xff, 0xfe]); // "a/" then bytes that are not UTF-8
+    const pub = await raw();
+    pub.send(connectPacket({ clientId: 'pub-utf8' }));
+    expect(await pub.next()).toMatchObject({ cmd: 'connack', returnCode: 0 });
+    const body = Buffer.concat([Buffer.from([0, badTopic.length]), badTopic, Buffer.from([0, 9]), Buffer.from('x')]);
+    pub.send(Buffer.concat([Buffer.from([0x32, body.length]), body])); // QoS 1, packet id 9
+    await pub.closed;
+    expect(pub.received).toEqual([]); // no PUBACK
+
+    const sub = await raw();
+    sub.send(connectPacket({ clientId: 'sub-utf8' }));
+    expect(await sub.next()).toMatchObject({ cmd: 'connack', returnCode: 0 });
+    const subBody = Buffer.concat([Buffer.from([0, 1, 0, badTopic.length]), badTopic, Buffer.from([0])]);
+    sub.send(Buffer.concat([Buffer.from([0x82, subBody.length]), subBody]));
+    await sub.closed;
+    expect(sub.received).toEqual([]);
+
+    const id = await raw();
+    const connect = connectBytes(4, 0x02, 'id-x');
+    connect[connect.length - 1] = 0xff; // the client id's last byte: not UTF-8
+    id.send(connect);
+    await id.closed;
+    expect(id.received).toEqual([]);
+    expect(central.security.refusals['protocol-violation']).toBe(3);
+  });
+
+  it('[MQTT-2.3.1-1] closes a connection that sends a QoS 1 PUBLISH with packet identifier 0', async () => {
+    const pub = await raw();
+    pub.send(connectPacket({ clientId: 'pub-id0' }));
+    expect(await pub.next()).toMatchObject({ cmd: 'connack', returnCode: 0 });
+    const topic = Buffer.from('a/b');
+    const body = Buffer.concat([Buffer.from([0, topic.length]), topic, Buffer.from([0, 0]), Buffer.from('x')]);
+    pub.send(Buffer.concat([Buffer.from([0x32, body.length]), body]));
+    await pub.closed;
+    expect(pub.received).toEqual([]);
+    expect(central.security.refusals['protocol-violation']).toBe(1);
+  });
+
   it('[MQTT-3.1.2-2] answers an unsupported protocol level with CONNACK 0x01 (mqtt-packet would just close)', async () => {
     const c = await raw();
     c.send(connectBytes(6, 0x02, 'x'));

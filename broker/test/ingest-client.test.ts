@@ -291,7 +291,7 @@ describe.runIf(shouldRun('stemlab ingest against Mosquitto', broker))('stemlab i
     expect(code).toBe(2);
     expect(stderr).toMatch(/broker\.url: an MQTT URL/);
     expect(stderr).toMatch(/broker\.protocolVersion/);
-    expect(stderr).toMatch(/shareGroup: lower-case letters/);
+    expect(stderr).toMatch(/shareGroup: "Bad Group" is not a valid share group/);
     expect(() => parseIngestConfig({ reconnect: { minMs: 1000, maxMs: 500 } })).toThrow(/reconnect\.maxMs: must be at least reconnect\.minMs/);
   });
 });

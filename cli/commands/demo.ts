@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { join, resolve } from 'node:path';
 import { createLogger, loadConfig, setupEditorAccounts } from '@stemlab/edge-agent';
-import { composeGateway, type ComposedGateway } from '@stemlab/compose';
+import { composeGateway, simulatedRobots, type ComposedGateway, type SimulatedRobots } from '@stemlab/compose';
 import { startCentral, type Ledger } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped } from '../args.ts';
@@ -16,8 +16,10 @@ and the department's dashboard, with a demo admin and teacher whose passwords it
 robot-club gateway with six simulated robots and a lab gateway with sensor benches, each an edge
 agent driving simulated Arduino boards through the real serialport → Firmata → Johnny-Five stack
 and sending its usage to the central ledger. Robot 1 drives a square and stops before obstacles,
-a lesson is tagged on robot 2, a student pulls robot 3's cable; the lab's sensors drift like an
-experiment. Prints what happens, each gateway's local API and the ledger's figures.
+a lesson is tagged on robot 2, a student pulls robot 3's cable; a group records an experiment
+on the lab's simulated sensors (water cooling by Newton's law), live on the lab page. The robots
+are simulated in arenas (an empty table, line tracks, an obstacle course, a maze, a sumo ring),
+seen live in the browser beside the Node-RED editor. Prints what happens, each gateway's local API and the ledger's figures.
 Stops on Ctrl-C, or by itself after --duration seconds.
 
   --data-dir   where the ledger and the gateways' outboxes live (default data/demo)`;
@@ -28,6 +30,16 @@ const Options = z.object({
 });
 
 const examples = new URL('../../edge-agent/examples/', import.meta.url);
+
+/** Each robot of the club in an arena of its own: robot 1 drives its square on the empty table, the others wait. */
+const demoArenas: Record<string, string> = {
+  'robot-1': 'empty-table',
+  'robot-2': 'line-oval',
+  'robot-3': 'obstacle-course',
+  'robot-4': 'maze',
+  'robot-5': 'line-figure-eight',
+  'robot-6': 'sumo-ring',
+};
 
 export const demo: Command = {
   summary: 'run the simulated classroom',
@@ -55,6 +67,7 @@ export const demo: Command = {
     console.log(`  dashboard: ${central.httpUrl ?? ''}/${httpPort.taken ? ' (port 8080 was taken, took a free one)' : ''}`);
     console.log(`    log in as ${logins.admin.username} / ${logins.admin.password} (department admin), or ${logins.teacher.username} / ${logins.teacher.password} (teacher of thcs-q1-01)`);
     const gateways: ComposedGateway[] = [];
+    let robots: SimulatedRobots | undefined;
     for (const [file, preferred] of [['robot-club.yaml', 1880], ['lab.yaml', 1881]] as const) {
       const loaded = await loadConfig(new URL(file, examples).pathname);
       // Node-RED runs once per process: the robot club gets the editor in the demo.
@@ -73,9 +86,12 @@ export const demo: Command = {
       await gateway.agent.waitForKits('connected', 20_000);
       console.log(`${config.label ?? config.gateway} (${config.unit}/${config.gateway}): ${config.kits.length} kits connected`);
       console.log(`  local API: ${gateway.api.url}/api/v1/status${taken ? ` (port ${preferred} was taken, took a free one)` : ''}`);
+      if (config.room === 'lab') console.log(`  lab page (experiments, live charts, CSV/XLSX): ${gateway.api.url}/lab`);
+      if (withEditor) robots = simulatedRobots(gateway, { seed: 2050, arenas: demoArenas });
       if (accounts && gateway.nodered?.state === 'running') {
         console.log(`  Node-RED editor: ${gateway.nodered.editorUrl}  (lessons: Menu → Import → Examples → @stemlab/flows)`);
         console.log(`    log in as ${accounts.teacher.username} / ${accounts.teacher.password} (teacher), or ${accounts.students.map((s) => `${s.username} / ${s.password}`).join(', ')}`);
+        if (robots?.viewPath) console.log(`  the robots, live in their arenas: ${gateway.api.url}${robots.viewPath}/  (the same log-ins)`);
       } else {
         console.log('  Node-RED editor: runs once per process, so here only on the robot club; `stemlab agent --config edge-agent/examples/lab.yaml` gives the lab its own');
       }
@@ -92,6 +108,7 @@ export const demo: Command = {
     clearInterval(ledgerReport);
     stopClassroom();
     for (const gateway of gateways) await gateway.stop();
+    robots?.close();
     await central.ingest.drain();
     say(await ledgerLine(central.ledger));
     await central.stop();

@@ -191,7 +191,7 @@ describe('stemlab agent doctor and selftest', () => {
   it('doctor matches the lab example to its (simulated) boards and exits 0', async () => {
     const { code, stdout } = await run(['agent', 'doctor', '--config', join(import.meta.dirname, '../../edge-agent/examples/lab.yaml')]);
     expect(stdout).toMatch(/OK\s+bench-1/);
-    expect(stdout).toMatch(/3 of 3 kits found/);
+    expect(stdout).toMatch(/4 of 4 kits found/);
     expect(code).toBe(0);
   });
 

@@ -1,7 +1,8 @@
 /**
  * The front door: `stemlab demo` (npm start) on a fresh data dir brings up the central with its
  * dashboard and the two simulated gateways, prints the log-ins it made, and the department's
- * view shows the club's unit online with usage arriving; it then stops by itself with exit 0.
+ * view shows the club's unit online with usage arriving, the club's robots drive in their arenas
+ * (the live view's data, with a student's printed log-in); it then stops by itself with exit 0.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -55,6 +56,30 @@ describe('stemlab demo', () => {
         if (events === 0) await new Promise((r) => setTimeout(r, 200));
       }
       expect(events).toBeGreaterThan(0);
+      // The lab gateway serves its page, and group 1's experiment records the simulated water.
+      const [, lab] = await waitFor(/lab page \(experiments, live charts, CSV\/XLSX\): (http:\/\/\S+)\/lab/);
+      expect((await fetch(`${lab}/lab`)).status).toBe(200);
+      const state = (await (await fetch(`${lab}/api/v1/lab`)).json()) as { experiments: Array<{ group: string; state: string; samples: number }> };
+      expect(state.experiments[0]).toMatchObject({ group: 'Nhóm 1', state: 'running' });
+      expect(state.experiments[0]!.samples).toBeGreaterThan(0);
+
+      // The club's robots in their arenas, seen with a student's editor log-in: robot 1 drives its square.
+      const [, viewUrl] = await waitFor(/the robots, live in their arenas: (http:\/\/\S+?)\/(\s|$)/);
+      const [, student, studentPassword] = await waitFor(/or (student-1) \/ (\S+),/);
+      const origin = new URL(viewUrl!).origin;
+      const editorLogin = await fetch(`${origin}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: 'node-red-editor', grant_type: 'password', scope: '', username: student, password: studentPassword }),
+      });
+      const studentAuth = { authorization: `Bearer ${((await editorLogin.json()) as { access_token: string }).access_token}` };
+      const robotOne = async () => {
+        const scene = (await (await fetch(`${viewUrl}/api/scene`, { headers: studentAuth })).json()) as { robots: Array<{ id: string; arena: { id: string }; trail: Array<[number, number]> }> };
+        return scene.robots;
+      };
+      const first = await robotOne();
+      expect(first.map((r) => r.arena.id)).toEqual(['empty-table', 'line-oval', 'obstacle-course', 'maze', 'line-figure-eight', 'sumo-ring']);
+      await expect.poll(async () => new Set((await robotOne())[0]!.trail.map(([x, y]) => `${Math.round(x)},${Math.round(y)}`)).size).toBeGreaterThan(5);
     } finally {
       if (child.exitCode === null) setTimeout(() => child.kill('SIGTERM'), 40_000).unref();
     }

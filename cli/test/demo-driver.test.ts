@@ -29,7 +29,7 @@ describe("the demo's robot 1 driver", () => {
     gateway.agent.bus.on('component:command', (e) => e.component === 'left-motor' && origins.push(e.origin));
     const said: string[] = [];
     let now = 0;
-    const driver = squareDriver(gateway.agent, gateway.simulator!.board('robot-1'), (line) => said.push(line), () => now);
+    const driver = squareDriver(gateway.agent, (line) => said.push(line), () => now);
     cleanup.push(driver.stop);
 
     driver.tick();

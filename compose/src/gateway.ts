@@ -1,6 +1,12 @@
 import { startGateway, type AgentConfig, type Gateway, type GatewayOptions } from '@stemlab/edge-agent';
 import type { BoardSimulator, SimulatedGpio } from '@stemlab/simulators';
+import { simulateLab, type SimulatedLab, type SimulatedLabOptions } from './lab.ts';
 import { simulatedHardware } from './simulated.ts';
+
+export interface ComposeOptions extends GatewayOptions {
+  /** The simulated lab sensors' clock, seed and phenomena (defaults: wall clock, seed 1, by quantity). */
+  labWorld?: SimulatedLabOptions;
+}
 
 /** A gateway with the simulated hardware its config asked for, which the demo and tests drive. */
 export interface ComposedGateway extends Gateway {
@@ -8,6 +14,8 @@ export interface ComposedGateway extends Gateway {
   simulator: BoardSimulator | undefined;
   /** The simulated header with `gpio.sim: true` (absent otherwise: the Pi's own). */
   simulatedGpio: SimulatedGpio | undefined;
+  /** The simulated lab sensors on the `sim:` kits (thermometers, sensors with a quantity). */
+  labWorld: SimulatedLab | undefined;
 }
 
 /**
@@ -17,12 +25,14 @@ export interface ComposedGateway extends Gateway {
  * e.g. a simulated robot's world or a room console). `stemlab agent`, the demo, the e2e tests
  * and the benches start gateways through here.
  */
-export async function composeGateway(config: AgentConfig, options: GatewayOptions = {}): Promise<ComposedGateway> {
+export async function composeGateway(config: AgentConfig, options: ComposeOptions = {}): Promise<ComposedGateway> {
   const sim = simulatedHardware(config);
+  const labWorld = sim.simulator ? simulateLab(config, sim.simulator, options.labWorld) : undefined;
   let gateway: Gateway;
   try {
     gateway = await startGateway(config, { ...(sim.simulator ? { simulatedSerial: sim.simulator.binding } : {}), ...(sim.gpio ? { gpio: sim.gpio } : {}) }, options);
   } catch (err) {
+    labWorld?.close();
     sim.close();
     throw err;
   }
@@ -30,8 +40,10 @@ export async function composeGateway(config: AgentConfig, options: GatewayOption
     ...gateway,
     simulator: sim.simulator,
     simulatedGpio: sim.gpio,
+    labWorld,
     async stop() {
       await gateway.stop();
+      labWorld?.close();
       sim.close();
     },
   };

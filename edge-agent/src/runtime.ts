@@ -1,6 +1,7 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
 import { Agent } from './agent.ts';
 import { HttpApi } from './api/http.ts';
+import { agentMetrics, METRICS_CONTENT_TYPE } from './api/metrics.ts';
 import type { AgentConfig } from './config/schema.ts';
 import type { Logger } from './core/log.ts';
 import { createGpioChip, noGpioChip } from './gpio/index.ts';
@@ -16,6 +17,8 @@ import { openOutbox, type Outbox } from './outbox/outbox.ts';
 import { UsageTracker } from './usage/tracker.ts';
 import { NodeRedExtension } from './nodered/nodered-extension.ts';
 import { lessonFlows } from './nodered/lessons.ts';
+import { LabExperiments, type LabScheduler } from './lab/experiments.ts';
+import { labRoutes } from './lab/routes.ts';
 
 const tagRequest = z.strictObject({ purpose: purposeSchema, kits: z.array(z.string()).optional() });
 
@@ -42,6 +45,8 @@ export interface GatewayParts {
   usage: UsageTracker;
   mqtt: MqttExtension | undefined;
   nodered: NodeRedExtension | undefined;
+  /** Experiments on the kits' sensors, and the lab page (/lab). */
+  lab: LabExperiments;
 }
 
 /** Something a composition root plugs into the gateway (a simulated robot's controls, a room console). */
@@ -53,6 +58,8 @@ export interface GatewayOptions {
   port?: number;
   /** Run in order after the built-in extensions, before the agent starts. */
   plugins?: GatewayPlugin[];
+  /** The clock lab experiments sample on (default the wall clock; tests share a manual one with the simulated sensors). */
+  labClock?: LabScheduler;
 }
 
 /** A running gateway: the agent, its local API, usage, MQTT and Node-RED. */
@@ -88,6 +95,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
   // Usage: the tracker turns activity into sessions, the outbox keeps them on disk until the
   // broker has them, the MQTT extension sends them (and births, kit states, telemetry, commands).
   const outbox = openOutbox(config, options.log ? { log: options.log } : {});
+  api.text('/metrics', METRICS_CONTENT_TYPE, agentMetrics(agent, { outbox }));
   // The outbox also journals open sessions: a crashed agent's are ended at its next start.
   const usage = new UsageTracker(config, agent.bus, (draft) => outbox.append(draft), systemClock, config.usage.idleMs, outbox);
   const mqtt = config.mqtt.enabled ? new MqttExtension(agent, outbox) : undefined;
@@ -124,7 +132,10 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     usage.tag(parsed.data.purpose, parsed.data.kits);
     return { purpose: parsed.data.purpose };
   });
-  for (const plugin of options.plugins ?? []) await plugin({ agent, api, usage, mqtt, nodered });
+  const lab = new LabExperiments(agent, options.labClock);
+  labRoutes(api, agent, lab);
+  await agent.use(lab);
+  for (const plugin of options.plugins ?? []) await plugin({ agent, api, usage, mqtt, nodered, lab });
   await agent.start();
   return {
     agent,
@@ -134,6 +145,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     outbox,
     mqtt,
     nodered,
+    lab,
     async stop() {
       await agent.stop();
       outbox.close();

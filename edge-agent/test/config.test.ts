@@ -88,7 +88,7 @@ describe('defaults and the parsed value', () => {
     expect(k.limits).toEqual({ maxMotorSpeed: 255, servoRange: [0, 180] });
     expect(parsed.safety.watchdogMs).toBe(500);
     expect(parsed.log.level).toBe('info');
-    expect(parsed.gpio).toEqual({ buttons: [], leds: [] });
+    expect(parsed.gpio).toEqual({ sim: false, buttons: [], leds: [] });
     expect(k.components).toEqual([
       { type: 'led', id: 'led', pin: 13, pwm: false },
       { type: 'button', id: 'button', pin: 2, pullup: false, invert: false, holdtime: 500 },
@@ -191,6 +191,22 @@ describe('wrong configs are refused with the field path and the fix', () => {
   it('duplicate kit ids and duplicate component ids', () => {
     expectRefused(config({ kits: [kit(), kit({ find: { sim: 'robot-2' } })] }), 'kits[1].id', "kit id 'robot-1' is already used by kits[0]", 'its own id');
     expectRefused(withComponents([{ type: 'led', id: 'led', pin: 13 }, { type: 'led', id: 'led', pin: 12 }]), 'kits[0].components[1].id', 'already used by components[0]');
+  });
+
+  it('a YAML alias bomb and a missing room: a message naming the problem, no exception text', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`)].join('\n');
+    const err = (() => {
+      try {
+        parseConfigText(bomb, 'yaml', 'bomb.yaml');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/YAML aliases expand too much.*write the values out/);
+    const { room, ...noRoom } = config() as Record<string, unknown>;
+    expect(room).toBe('robot-club');
+    expectRefused(noRoom, 'room', 'required: one of "robot-club", "lab", "classroom"');
   });
 
   it('a longest reconnect wait below the first one', () => {

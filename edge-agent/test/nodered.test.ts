@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertAvailable, shouldRun, type Requirement } from '../../testing/requirements.ts';
+import { within } from '../../testing/within.ts';
 import { HttpApi } from '../src/api/http.ts';
 import { accountsFile, setupEditorAccounts, type NewAccounts } from '../src/nodered/accounts.ts';
 import { NodeRedError } from '../src/nodered/errors.ts';
@@ -446,6 +447,15 @@ describe.runIf(shouldRun('the editor in headless Chromium', browser))('the edito
     });
     try {
       const page = await chrome.newPage({ locale: 'en-US' });
+      // The editor's websocket delivers the runtime's retained state (notification/runtime-state)
+      // once it has connected, some time after log-in; the editor's handler of every such
+      // notification disables the deploy button (@node-red/editor-client red.js, the
+      // `notification/#` subscription), and only the next change enables it again. An import
+      // made before that frame arrived left the button disabled for good: the flake of a loaded
+      // CI run. So the lesson is imported only once the editor has heard the runtime's state.
+      const runtimeStateHeard = new Promise<void>((resolve) => {
+        page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => String(payload).includes('notification/runtime-state') && resolve()));
+      });
       await page.goto(`${base}/`);
       // Log in through the editor's own dialog.
       await page.locator('#node-dialog-login-username').fill('student-2');
@@ -481,20 +491,13 @@ describe.runIf(shouldRun('the editor in headless Chromium', browser))('the edito
         })),
         notices: await page.locator('.red-ui-notification').allInnerTexts(),
       });
-      const tabsBefore = (await editorState()).tabs;
+      await within(runtimeStateHeard, "the editor's websocket delivering the runtime state", 30_000);
       await importStarter();
       // The deploy button is an <a> that the editor enables (removes .disabled) once it has seen the
       // import; a click before that does nothing, so wait for it (slow under a loaded CI machine).
-      // Once in a full CI run it never came: if the import left no tab, import once more (as a
-      // student would) and say so; else fail with what the editor showed.
       const deploy = page.locator('#red-ui-header-button-deploy:not(.disabled)');
-      if (!(await deploy.waitFor({ timeout: 15_000 }).then(() => true, () => false))) {
-        const state = await editorState();
-        if (state.tabs !== tabsBefore) throw new Error(`the deploy button stayed disabled after the import: ${JSON.stringify(state)}`);
-        console.warn(`the editor did not take the first import; importing again: ${JSON.stringify(state)}`);
-        await importStarter();
-        await deploy.waitFor({ timeout: 15_000 });
-      }
+      const enabled = await deploy.waitFor({ timeout: 15_000 }).then(() => true, () => false);
+      if (!enabled) throw new Error(`the deploy button stayed disabled after the import: ${JSON.stringify(await editorState())}`);
       await deploy.click();
       // The editor's notice, success or failure (a refusal's message says why).
       const notice = page.locator('.red-ui-notification', { hasText: /Triển khai (thành công|không được)/ }).last();

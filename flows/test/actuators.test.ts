@@ -1,11 +1,52 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PinMode } from '@stemlab/protocol';
-import { collector, helper, kitNode, message, rig, sleep, teardown } from './helpers/red.ts';
+import { within } from '../../testing/within.ts';
+import { collector, helper, kitNode, message, rig, teardown, type Rig } from './helpers/red.ts';
 
 // The actuator nodes on a real Node-RED over a real agent on a simulated Uno (robotKit: motors
 // left 5/4 and right 6/7, servo 'head' on 9, LED on 13, PWM LED 'lamp' on 11, piezo on 3): a
 // message goes through the node, the bridge, the agent's validation, limits and watchdog, and
 // Johnny-Five and Firmata to the board's pins.
+
+/**
+ * Resolves once the flow's nodes have re-sent their motor commands over `ms` of the agent's time
+ * (each command carries when the agent took it): the re-sending that keeps the watchdog fed,
+ * observed rather than slept through.
+ */
+function resentOver(r: Rig, ms: number): Promise<void> {
+  return within(
+    new Promise<void>((resolve) => {
+      let first: number | undefined;
+      const off = r.sa.agent.bus.on('component:command', (e) => {
+        if (e.origin !== 'flow') return;
+        first ??= e.at;
+        if (e.at - first >= ms) {
+          off();
+          resolve();
+        }
+      });
+    }),
+    `the flow re-sending its motor commands over ${ms} ms`,
+  );
+}
+
+/**
+ * A motor commanded once from outside the flow, then the kit's next safety stop: the watchdog
+ * fires only when nothing re-sent a command for a whole dead-man window, so reaching it proves
+ * the flow has stopped re-sending (without sleeping to see nothing happen). Returns the flow's
+ * commands seen meanwhile.
+ */
+async function watchdogStops(r: Rig, component: string): Promise<unknown[]> {
+  const fromFlow: unknown[] = [];
+  const offCommands = r.sa.agent.bus.on('component:command', (e) => e.origin === 'flow' && fromFlow.push(e));
+  const stopped = new Promise<void>((resolve) => {
+    const off = r.sa.agent.bus.on('safety:stop', () => (off(), resolve()));
+  });
+  r.sa.agent.command('robot-1', component, { action: 'forward', speed: 90 });
+  await within(stopped, "the watchdog's stop");
+  offCommands();
+  return fromFlow;
+}
 
 beforeAll(() => helper.startServer());
 afterEach(() => teardown());
@@ -52,7 +93,7 @@ describe('stemlab-robot-drive', () => {
     await r.board.waitForPin(6, (s) => s.value === 150);
     expect([r.board.pinState(4).value, r.board.pinState(7).value]).toEqual([1, 1]);
     // Twice the agent's 500 ms dead-man window: only the node's re-sending keeps it going.
-    await sleep(1000);
+    await resentOver(r, 1000);
     expect([r.board.pinState(5).value, r.board.pinState(6).value]).toEqual([150, 150]);
     expect(safetyStops).toEqual([]);
     r.node('drive').receive({ payload: 'stop' });
@@ -89,10 +130,7 @@ describe('stemlab-robot-drive', () => {
     await r.board.waitForPin(5, (s) => s.value === 150);
     await helper.unload();
     await r.board.waitForPin(5, (s) => s.value === 0, 1000);
-    const commands: unknown[] = [];
-    r.sa.agent.bus.on('component:command', (e) => commands.push(e));
-    await sleep(500);
-    expect(commands).toEqual([]);
+    expect(await watchdogStops(r, 'left')).toEqual([]);
   });
 
   it('a newer command from another node takes the motors over', async () => {
@@ -103,8 +141,8 @@ describe('stemlab-robot-drive', () => {
     r.node('stopper').receive({ payload: true });
     await r.board.waitForPin(5, (s) => s.value === 0);
     // The first node no longer re-sends its forward over the stop.
-    await sleep(500);
-    expect(r.board.pinState(5).value).toBe(0);
+    expect(await watchdogStops(r, 'left')).toEqual([]);
+    await r.board.waitForPin(5, (s) => s.value === 0);
   });
 
   it('refuses a payload it does not understand, to Catch', async () => {
@@ -123,7 +161,7 @@ describe('stemlab-motor', () => {
     r.node('motor').receive({ payload: -100 });
     await r.board.waitForPin(6, (s) => s.value === 100);
     expect(r.board.pinState(7).value).toBe(0);
-    await sleep(800);
+    await resentOver(r, 800); // past the 500 ms dead-man window
     expect(r.board.pinState(6).value).toBe(100);
     r.node('motor').receive({ payload: 0 });
     await r.board.waitForPin(6, (s) => s.value === 0);

@@ -8,3 +8,4 @@ export * from './topics.ts';
 export * from './config-reference.ts';
 export * from './backoff.ts';
 export * from './bridge.ts';
+export * from './quantities.ts';

@@ -12,3 +12,7 @@ export { ArenaError, loadArenaFile, parseArena, shippedArena, shippedArenaIds, t
 export { Scene, linePoints } from './robot/arena/scene.ts';
 export { connectRobot, robotClubWiring, wiringFromComponents, type RobotWiring, type RobotLink, type ComponentLike } from './robot/board-link.ts';
 export { RealTimeRunner, type RealTimeRunnerOptions } from './robot/runner.ts';
+export * from './lab/index.ts';
+export { RobotRoom, type RoomRobot, type RoomRobotOptions, type RobotRoomOptions, type RoomListener } from './robot/room.ts';
+export { robotViewHandler, type ViewHandler, type ViewUser, type RobotViewOptions } from './robot/view/server.ts';
+export { sceneOf, frameOf, type SceneMessage, type FrameMessage } from './robot/view/frames.ts';

@@ -50,6 +50,12 @@ export interface IngestOptions {
   maxDelayMs?: number;
   /** How long stop() keeps trying to write what is left, in ms (default 5000). */
   stopTimeoutMs?: number;
+  /**
+   * The central's clock for arrival times (receivedAt, presence): Date.now by default. A fleet
+   * simulation living a quarter in minutes gives the central its simulated clock, so presence and
+   * birth-based clock corrections are in the simulated quarter (simulators/src/fleet).
+   */
+  now?: () => number;
 }
 
 /** What a commit did, emitted as 'commit' (for metrics and tests). */
@@ -76,6 +82,7 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
   private readonly stopTimeoutMs: number;
+  private readonly now: () => number;
   private queue: Entry[] = [];
   /** Latest pending reading per device: only the latest is kept, so a burst costs one row. */
   private telemetry = new Map<string, Entry>();
@@ -97,13 +104,14 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxDelayMs = options.maxDelayMs ?? 0;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
+    this.now = options.now ?? Date.now;
   }
 
   /** Aedes's authorizePublish hook (see the top of this file). */
   authorizePublish(client: Client | null, packet: PublishPacket, callback: Callback): void {
     // Aedes's default hook refuses $SYS from clients; replacing the hook must not lose that.
     if (packet.topic.startsWith('$SYS')) return callback(new Error('$SYS topics are reserved'));
-    const receivedAt = Date.now();
+    const receivedAt = this.now();
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     const clientId = client?.id ?? null;
     const verdict = validate(packet.topic, payload, packet.retain, receivedAt);
@@ -189,7 +197,7 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     await this.committing;
     this.drained.splice(0).forEach((resolve) => resolve());
     try {
-      await this.ledger.endPresence(Date.now());
+      await this.ledger.endPresence(this.now());
     } catch (err) {
       this.log.warn({ err }, 'could not record the end of presence in the ledger; the next change of each gateway will');
     }
@@ -295,7 +303,7 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     return `client '${client.id}' is gateway ${id.unit}/${id.gateway} but published under ${topic.unit}/${topic.gateway}`;
   }
 
-  private connection(client: Client, id: GatewayId, connected: boolean, receivedAt = Date.now()): void {
+  private connection(client: Client, id: GatewayId, connected: boolean, receivedAt = this.now()): void {
     const key = `${id.unit}/${id.gateway}`;
     if (connected) this.current.set(key, client);
     else if (this.current.get(key) !== client) return; // a replaced connection ending: the gateway is still here

@@ -15,6 +15,7 @@ import {
 } from '@stemlab/protocol';
 import type { z } from 'zod';
 import type { LedgerMessage } from '../ledger/types.ts';
+import { usageInsanity } from './sanity.ts';
 
 export type Verdict =
   | { kind: 'store'; topic: ParsedTopic; message: LedgerMessage }
@@ -40,7 +41,9 @@ export function validate(topicName: string, payload: Buffer, retain: boolean, re
   switch (topic.kind) {
     case 'usage': {
       const r = usageEventSchema.safeParse(json);
-      return r.success ? store(topic, { ...base, kind: 'usage', event: r.data }) : dead(topic, 'usage event', r.error);
+      if (!r.success) return dead(topic, 'usage event', r.error);
+      const insane = usageInsanity(r.data, receivedAt);
+      return insane ? { kind: 'dead', topic, reason: `usage event cannot be true: ${insane}` } : store(topic, { ...base, kind: 'usage', event: r.data });
     }
     case 'gateway-state': {
       const r = gatewayStateSchema.safeParse(json);

@@ -58,7 +58,7 @@ const SQL = {
     (event_id, unit, gateway, seq, type, kit, component, device_type, session_id, payload, at, corrected_at, clock_synced, boot_id, uptime_ms, received_at,
      ended_at, duration_ms, faults)
     VALUES`,
-  eventExists: 'SELECT 1 AS one FROM usage_events WHERE event_id = ?',
+  eventStored: 'SELECT unit, gateway, payload FROM usage_events WHERE event_id = ?',
   seqOwner: 'SELECT event_id FROM usage_events WHERE unit = ? AND gateway = ? AND seq = ?',
   birth: `UPDATE gateways SET online = 1, bd_seq = ?, boot_id = ?, clock_offset_ms = ?, status_at = ?,
     outbox_pending = ?, outbox_evicted = ?, agent_version = COALESCE(?, agent_version) WHERE unit = ? AND gateway = ?`,
@@ -75,6 +75,8 @@ const SQL = {
 const EVENT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 /** Rows per INSERT: 16 parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535. */
 const INSERT_ROWS = 250;
+/** The furthest a usage event's seq may be past its gateway's highest (usageRun): more events than any gateway makes while away. */
+const MAX_SEQ_JUMP = 50_000_000;
 
 type UsageMessage = Extract<LedgerMessage, { kind: 'usage' }>;
 
@@ -252,8 +254,24 @@ export class Ledger extends LedgerQueries {
    * recounted from the table, which already holds the whole run.
    */
   private async usageRun(tx: Queryable, his: Map<string, number>, run: readonly UsageMessage[]): Promise<Array<'inserted' | 'duplicate' | 'dead-letter'>> {
+    // The highest seq of each gateway before the run's rows go in (kept up to date below, for the next run).
+    for (const { unit, gateway } of run) {
+      const key = `${unit}/${gateway}`;
+      if (!his.has(key)) his.set(key, await this.seqGaps.maxSeq(tx, unit, gateway));
+    }
+    // A seq far past the highest seen is not a gap that can be filled: it would leave one open for good.
+    const jumps = new Map<UsageMessage, string>();
+    const highest = new Map(his);
+    for (const m of run) {
+      const key = `${m.unit}/${m.gateway}`;
+      const hi = highest.get(key) ?? 0;
+      if (m.event.seq > hi + MAX_SEQ_JUMP) jumps.set(m, `seq ${m.event.seq} is more than ${MAX_SEQ_JUMP} past the highest seq of ${key} (${hi}): no gateway produces that many events while away`);
+      else highest.set(key, Math.max(hi, m.event.seq));
+    }
     const rows: SqlValue[][] = [];
-    for (const { unit, gateway, event: e, receivedAt } of run) {
+    for (const m of run) {
+      if (jumps.has(m)) continue;
+      const { unit, gateway, event: e, receivedAt } = m;
       if (e.clock.synced) await this.clocks.learn(tx, unit, gateway, e, receivedAt);
       const device = e.type === 'outbox.evicted' ? null : e.device;
       rows.push([
@@ -279,11 +297,6 @@ export class Ledger extends LedgerQueries {
         e.type === 'session.end' ? e.session.faults : null,
       ]);
     }
-    // The highest seq of each gateway before the run's rows go in (kept up to date below, for the next run).
-    for (const { unit, gateway } of run) {
-      const key = `${unit}/${gateway}`;
-      if (!his.has(key)) his.set(key, await this.seqGaps.maxSeq(tx, unit, gateway));
-    }
     const inserted = new Set<string>();
     for (let i = 0; i < rows.length; i += INSERT_ROWS) {
       const chunk = rows.slice(i, i + INSERT_ROWS);
@@ -291,21 +304,37 @@ export class Ledger extends LedgerQueries {
       for (const r of await tx.query<{ event_id: string }>(sql, chunk.flat())) inserted.add(r.event_id);
     }
     const outcomes: Array<'inserted' | 'duplicate' | 'dead-letter'> = [];
-    for (const [i, { unit, gateway, event: e, receivedAt }] of run.entries()) {
+    for (const m of run) {
+      const { unit, gateway, event: e, receivedAt } = m;
       const key = `${unit}/${gateway}`;
       const hi = his.get(key) ?? 0;
+      const payload = Buffer.from(JSON.stringify(e));
+      const jump = jumps.get(m);
+      if (jump) {
+        await this.deadLetter(tx, topics.usage(unit, gateway), payload, `usage event cannot be true: ${jump}`, null, receivedAt);
+        outcomes.push('dead-letter');
+        continue;
+      }
       if (inserted.delete(e.eventId)) {
         if (e.type === 'outbox.evicted') await this.seqGaps.onEviction(tx, unit, gateway, e.eventId, e.evicted, receivedAt);
         await this.seqGaps.onEvent(tx, unit, gateway, e.seq, hi, receivedAt);
         his.set(key, Math.max(hi, e.seq));
         outcomes.push('inserted');
-      } else if ((await tx.get(SQL.eventExists, [e.eventId])) !== undefined) {
+        continue;
+      }
+      const stored = await tx.get<{ unit: string; gateway: string; payload: string }>(SQL.eventStored, [e.eventId]);
+      if (stored && stored.unit === unit && stored.gateway === gateway && stored.payload === payload.toString()) {
         outcomes.push('duplicate');
+      } else if (stored) {
+        // The same id with other content (or from another gateway): not a resend. Kept visible, the first one stands.
+        const where = stored.unit === unit && stored.gateway === gateway ? 'with different content' : `from ${stored.unit}/${stored.gateway}`;
+        await this.deadLetter(tx, topics.usage(unit, gateway), payload, `event id ${e.eventId} was already stored ${where}: a conflicting duplicate, not a resend (the first one stands)`, null, receivedAt);
+        outcomes.push('dead-letter');
       } else {
         // Not this event: its seq is taken by another one. The gateway lost its counter; keep both visible.
         const owner = (await tx.get<{ event_id: string }>(SQL.seqOwner, [unit, gateway, e.seq]))?.event_id;
         const reason = `seq ${e.seq} of ${unit}/${gateway} is already used by event ${owner ?? '?'}: the gateway reused a sequence number (was its outbox reset?)`;
-        await this.deadLetter(tx, topics.usage(unit, gateway), Buffer.from(rows[i]?.[9] as string), reason, null, receivedAt);
+        await this.deadLetter(tx, topics.usage(unit, gateway), payload, reason, null, receivedAt);
         outcomes.push('dead-letter');
       }
     }

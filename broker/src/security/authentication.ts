@@ -77,6 +77,10 @@ export class Authentication {
     for (const [field, value] of [['client id', packet.clientId], ['will topic', packet.will?.topic], ['username', packet.username]] as const) {
       if (value?.includes('\u0000')) return callback(refuse('protocol-violation', client, { clause: 'MQTT-1.5.3-2', field }), false);
     }
+    // [MQTT-1.5.3-1] ill-formed UTF-8 (policy.ts illFormed says how it is seen).
+    for (const [field, value] of [['client id', packet.clientId], ['will topic', packet.will?.topic], ['username', packet.username]] as const) {
+      if (value?.includes('\uFFFD')) return callback(refuse('protocol-violation', client, { clause: 'MQTT-1.5.3-1', field }), false);
+    }
     // [MQTT-4.7.1-1] wildcards are for topic filters, never topic names; a will topic is a topic name.
     // Aedes would store the will and publish it to '#' when the client drops.
     if (packet.will && /[+#]/.test(packet.will.topic)) {

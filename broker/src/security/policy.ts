@@ -33,6 +33,16 @@ export { DROP_TOPIC, gatewayMaySubscribe, gatewayPublishRefusal } from './topic-
 export { FrameScanner } from './frame-guard.ts';
 export { refusalReasons, type RefusalReason } from './refusals.ts';
 
+/**
+ * Ill-formed UTF-8 in an MQTT string [MQTT-1.5.3-1]. The parser (mqtt-packet) decodes strings
+ * with Buffer#toString, which turns each ill-formed sequence into U+FFFD; the bytes are gone by
+ * the time a hook sees the string. So a U+FFFD is taken as ill-formed: no topic of the contract
+ * has one, and a client that really meant U+FFFD in a topic is not one of ours.
+ */
+export function illFormed(value: string | undefined): boolean {
+  return value?.includes('\uFFFD') ?? false;
+}
+
 export interface SecurityOptions {
   /** Let clients connect without credentials (default false). */
   allowAnonymous?: boolean;
@@ -122,6 +132,10 @@ export class SecurityPolicy {
     if (!client) return this.orphanWill(packet, callback);
     // [MQTT-4.7.3-2] no U+0000 in a topic name [MQTT-1.5.3-2]: a protocol violation, close.
     if (packet.topic.includes('\u0000')) return callback(this.refuse('protocol-violation', client, { clause: 'MQTT-4.7.3-2' }));
+    // [MQTT-1.5.3-1] ill-formed UTF-8 in a topic name: close (see illFormed).
+    if (illFormed(packet.topic)) return callback(this.refuse('protocol-violation', client, { clause: 'MQTT-1.5.3-1', field: 'topic name' }));
+    // [MQTT-2.3.1-1] a QoS 1 or 2 PUBLISH carries a non-zero packet identifier.
+    if (packet.qos > 0 && !client.closed && packet.messageId === 0) return callback(this.refuse('protocol-violation', client, { clause: 'MQTT-2.3.1-1' }));
     // A closed client is publishing its will: not a flood.
     if (!client.closed && this.publishRate.perSecond > 0) {
       let bucket = this.publishBuckets.get(client);
@@ -161,8 +175,9 @@ export class SecurityPolicy {
   }
 
   readonly authorizeSubscribe = (client: Client, sub: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void => {
-    // [MQTT-4.7.3-2] no U+0000 in a topic filter: a protocol violation, close.
+    // [MQTT-4.7.3-2] no U+0000 in a topic filter: a protocol violation, close; nor ill-formed UTF-8 [MQTT-1.5.3-1].
     if (sub.topic.includes('\u0000')) return callback(this.refuse('protocol-violation', client, { clause: 'MQTT-4.7.3-2' }));
+    if (illFormed(sub.topic)) return callback(this.refuse('protocol-violation', client, { clause: 'MQTT-1.5.3-1', field: 'topic filter' }));
     const gateway = this.gatewayOf(client);
     if (isReservedTopic(sub.topic) || (gateway && !gatewayMaySubscribe(gateway, sub.topic))) {
       this.refuse('subscribe-not-allowed', client, { topic: sub.topic });

@@ -28,8 +28,32 @@ class HttpError extends Error {
   }
 }
 
-/** A route's handler: the JSON body (POST) and the path's `:name` parameters, decoded. */
-export type RouteHandler = (body: unknown, params: Record<string, string>) => unknown;
+/** A route's handler: the JSON body (POST), the path's `:name` parameters (decoded) and the query string. */
+export type RouteHandler = (body: unknown, params: Record<string, string>, query: URLSearchParams) => unknown;
+
+/** A reply that is not the JSON envelope: a page, a script, a download. */
+export class RawReply {
+  constructor(
+    readonly contentType: string,
+    readonly body: string | Buffer,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+/**
+ * An error a plugin's route throws with its own HTTP status, code and extra fields (the lab's
+ * refusals carry their message in Vietnamese too): `{status: 'error', code, message, ...extra}`.
+ */
+export class RouteError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
 
 /** A handler of raw requests (an express app): it reads the body and answers itself. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -45,6 +69,7 @@ export class HttpApi implements Extension {
   readonly name = 'http-api';
   private server: Server | undefined;
   private readonly routes: Array<{ method: string; pattern: RegExp; names: string[]; handler: RouteHandler }> = [];
+  private readonly texts = new Map<string, { contentType: string; produce: () => Promise<string> | string }>();
   private fallbackListener: RequestListener | undefined;
 
   constructor(
@@ -76,6 +101,11 @@ export class HttpApi implements Extension {
     const names: string[] = [];
     const source = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'));
     this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+  }
+
+  /** A GET route whose reply is text of its own type (Prometheus' /metrics), not the JSON envelope. */
+  text(path: string, contentType: string, produce: () => Promise<string> | string): void {
+    this.texts.set(path, { contentType, produce });
   }
 
   /**
@@ -127,7 +157,15 @@ export class HttpApi implements Extension {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
+      const text = req.method === 'GET' ? this.texts.get(path) : undefined;
+      if (text) {
+        const body = await text.produce();
+        res.writeHead(200, { 'content-type': text.contentType, 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+        return;
+      }
       const fallback = this.fallbackListener;
       if (fallback && !path.startsWith('/api/v1/') && !this.routes.some((r) => r.pattern.test(path))) {
         fallback(req, res);
@@ -135,9 +173,18 @@ export class HttpApi implements Extension {
       }
       const match = this.match(req.method ?? 'GET', path);
       const body = req.method === 'POST' ? await readJson(req) : undefined;
-      const result = await match.handler(body, match.params);
+      const result = await match.handler(body, match.params, url.searchParams);
+      if (result instanceof RawReply) {
+        res.writeHead(200, { 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body), ...result.headers });
+        res.end(result.body);
+        return;
+      }
       send(res, 200, { status: 'ok', ...(result as object) });
     } catch (err) {
+      if (err instanceof RouteError) {
+        send(res, err.status, { status: 'error', code: err.code, message: err.message, ...err.extra });
+        return;
+      }
       const code = err instanceof AgentError || err instanceof HttpError ? err.code : undefined;
       if (!code) this.agent.log.error({ err }, 'local API request failed');
       send(res, code ? httpStatus[code] : 500, { status: 'error', code: code ?? 'INTERNAL', message: (err as Error).message });
@@ -149,7 +196,7 @@ export class HttpApi implements Extension {
       const found = route.pattern.exec(path);
       if (found && route.method === method) return { handler: route.handler, params: Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) };
     }
-    throw new HttpError('NOT_FOUND', `no ${method} ${path}; see edge-agent/README.md for the local API`);
+    throw new HttpError('NOT_FOUND', `no ${method} ${path}; see docs/http.md for the local API`);
   }
 }
 

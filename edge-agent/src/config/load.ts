@@ -100,7 +100,12 @@ function parseYaml(text: string, source: string | undefined): unknown {
     });
     throw new ConfigError('CONFIG_UNREADABLE', issues, source);
   }
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // yaml refuses aliases that expand past its limit (an "alias bomb": a few lines, gigabytes).
+    throw new ConfigError('CONFIG_UNREADABLE', [{ path: '', message: `YAML aliases expand too much (${(err as Error).message}); write the values out instead of repeating aliases` }], source, { cause: err });
+  }
 }
 
 function parseJson(text: string, source: string | undefined): unknown {
@@ -157,6 +162,7 @@ const explain: z.core.$ZodErrorMap = (issue) => {
       return issue.input === undefined ? `required: ${expected}` : `expected ${expected}, got ${describe(issue.input)}`;
     }
     case 'invalid_value':
+      if (issue.input === undefined) return `required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       return `${describe(issue.input)} is not allowed; use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
       if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} ${issue.minimum === 1 ? 'item' : 'items'}`;

@@ -9,7 +9,7 @@
  * superRefine checks. Every check names the field path and the fix.
  */
 import { z } from 'zod';
-import { boardKinds, idSchema } from '@stemlab/protocol';
+import { boardKinds, idSchema, quantities, quantityNames } from '@stemlab/protocol';
 import { checkGateway, checkKit, describeValue } from './checks.ts';
 import { logLevels } from '@stemlab/protocol/log';
 
@@ -172,6 +172,14 @@ const componentOptions = [
         .tuple([z.number(), z.number()])
         .optional()
         .describe('Map the raw 0–1023 reading linearly onto [low, high], e.g. [0, 14] for a pH probe or [0, 25] for a voltage divider.'),
+      quantity: z
+        .enum(quantityNames)
+        .optional()
+        .describe(`What the sensor measures, for lab experiments: ${quantityNames.map((q) => `${q} (${quantities[q].unit})`).join(', ')}. The value is in that unit, so it needs a \`scale\`.`),
+    })
+    .refine((sensor) => sensor.quantity === undefined || sensor.scale !== undefined, {
+      path: ['scale'],
+      error: 'a sensor with a quantity needs a scale mapping 0–5 V onto its unit, e.g. scale: [0, 14] for a pH probe',
     })
     .meta({ title: 'analog-sensor', description: 'Any sensor read as an analog value: light, sound, soil moisture, pH, voltage...' }),
   z

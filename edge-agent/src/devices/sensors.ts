@@ -87,6 +87,12 @@ export class AnalogSensorDevice extends SensorDevice<ComponentOf<'analog-sensor'
   }
 }
 
+/** 10 mV/°C on a 5 V, 10-bit ADC; the TMP36 reads 500 mV at 0 °C. */
+const celsiusOf = {
+  LM35: (raw: number) => (raw * 500) / 1023,
+  TMP36: (raw: number) => (raw * 500) / 1023 - 50,
+} as const;
+
 export class ThermometerDevice extends SensorDevice<ComponentOf<'thermometer'>, { celsius: number }> {
   private thermometer: five.Thermometer | undefined;
 
@@ -96,7 +102,10 @@ export class ThermometerDevice extends SensorDevice<ComponentOf<'thermometer'>, 
 
   protected build({ board }: Hardware): void {
     const { pin, freq, controller } = this.config;
-    const thermometer = new five.Thermometer({ pin: this.ctx.pin(pin), board, freq, controller });
+    // Johnny-Five's LM35 and TMP36 controllers round to whole degrees, coarser than the ADC's
+    // 0.49 °C step (a cooling curve turns into stairs); the same datasheet formulas, unrounded.
+    const toCelsius = celsiusOf[controller];
+    const thermometer = new five.Thermometer({ pin: this.ctx.pin(pin), board, freq, controller: 'ANALOG', toCelsius } as five.ThermometerOption);
     const report = () => {
       if (Number.isFinite(thermometer.celsius)) this.report({ celsius: Math.round(thermometer.celsius * 10) / 10 });
     };

@@ -22,6 +22,7 @@
  * the event loop to empty.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent } from '../agent.ts';
@@ -33,8 +34,8 @@ import { LessonDeployer, type DeployOptions, type DeployResult } from './deploy.
 import { NodeRedError } from './errors.ts';
 import { adminGuard } from './guard.ts';
 import { registerVietnamese, writeLanguageScript } from './locales.ts';
-import { excludedNodes } from './policy.ts';
-import { claimNodeRed, loadExpress, loadNodeRed, type NodeRed } from './red.ts';
+import { excludedNodes, isTeacher } from './policy.ts';
+import { claimNodeRed, loadExpress, loadNodeRed, type Middleware, type NodeRed, type Request, type Response } from './red.ts';
 import { credentialSecret, LESSON_API_ROOT, noderedSettings } from './settings.ts';
 
 export interface NodeRedExtensionOptions {
@@ -45,6 +46,19 @@ export interface NodeRedExtensionOptions {
 }
 
 export type NodeRedState = 'stopped' | 'disabled' | 'no-accounts' | 'running';
+
+/** The editor account a request carries (its bearer token), for pages mounted beside the editor. */
+export interface EditorUser {
+  username: string;
+  teacher: boolean;
+}
+
+/**
+ * A page or API mounted beside the editor (see mount()): `path` is the request's path below the
+ * mount point ('/' for the mount point itself); `user` is the editor account whose bearer token
+ * the request carries, or undefined without one (a page's own files may be public, its data not).
+ */
+export type MountedHandler = (req: IncomingMessage, res: ServerResponse, context: { path: string; user: EditorUser | undefined }) => void;
 
 interface Running {
   red: NodeRed;
@@ -59,6 +73,7 @@ export class NodeRedExtension implements Extension {
   readonly name = 'nodered';
   private running: Running | undefined;
   private status: NodeRedState = 'stopped';
+  private readonly mounts: Array<{ prefix: string; handler: MountedHandler }> = [];
 
   constructor(
     private readonly agent: Agent,
@@ -73,6 +88,18 @@ export class NodeRedExtension implements Extension {
   /** The editor's URL on the agent's port, once started. */
   get editorUrl(): string {
     return `${this.api.url}${this.agent.config.nodered.editorPath}`;
+  }
+
+  /**
+   * Serve `prefix` (e.g. '/robot-view') beside the editor, behind its log-in: a request with an
+   * `Authorization: Bearer` token (the editor's, from /auth/token) reaches `handler` with its
+   * account once Node-RED has checked it (401 if invalid or expired); one without reaches it with
+   * no user. For composition roots (a simulated robot's live view); may be called at any time.
+   */
+  mount(prefix: string, handler: MountedHandler): void {
+    if (!/^\/[a-z0-9-]+$/.test(prefix)) throw new Error(`mount path '${prefix}' must look like /robot-view`);
+    if (prefix === LESSON_API_ROOT || this.mounts.some((m) => m.prefix === prefix)) throw new Error(`mount path '${prefix}' is taken`);
+    this.mounts.push({ prefix, handler });
   }
 
   /** Deploy a lesson's flows (deploy.ts); NODERED_NOT_RUNNING when Node-RED is off. */
@@ -134,6 +161,7 @@ export class NodeRedExtension implements Extension {
       const app = express();
       app.disable('x-powered-by');
       app.use(LESSON_API_ROOT, red.httpNode);
+      app.use(this.mounted(red.auth.needsPermission('read')));
       app.use(nodered.editorPath, adminGuard(express, { red, forbiddenTypes: excluded.types, log }), red.httpAdmin);
       this.api.fallback(app);
       started = red;
@@ -169,6 +197,25 @@ export class NodeRedExtension implements Extension {
       running.bridge.dispose();
       running.release();
     }
+  }
+
+  /** The middleware that hands mounted paths to their handlers, checking a bearer token when there is one. */
+  private mounted(auth: Middleware): Middleware {
+    return (req: Request, res: Response, next) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const mount = this.mounts.find((m) => path === m.prefix || path.startsWith(`${m.prefix}/`));
+      if (!mount) return next();
+      const serve = () => {
+        const user = req.user ? { username: req.user.username, teacher: isTeacher(req.user) } : undefined;
+        try {
+          mount.handler(req, res, { path: path.slice(mount.prefix.length) || '/', user });
+        } catch (err) {
+          next(err);
+        }
+      };
+      if (req.headers.authorization) auth(req, res, (err) => (err ? next(err) : serve()));
+      else serve();
+    };
   }
 
   private lessons(): LessonDeployer {
