@@ -132,7 +132,17 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     usage.tag(parsed.data.purpose, parsed.data.kits);
     return { purpose: parsed.data.purpose };
   });
-  const lab = new LabExperiments(agent, options.labClock);
+  // An experiment is use of its kits (docs/usage-rules.md: readings count on a tagged kit): the
+  // lab tags them for its duration, unless a teacher has already tagged them for a lesson.
+  const taggedByLab = new Set<string>();
+  const lab = new LabExperiments(agent, options.labClock, {
+    started: (meta) => {
+      const free = meta.kits.filter((kit) => usage.purposeOf(kit).kind === 'free-practice');
+      usage.tag({ kind: 'experiment', by: meta.group }, free);
+      free.forEach((kit) => taggedByLab.add(kit));
+    },
+    ended: (meta) => usage.tag({ kind: 'free-practice' }, meta.kits.filter((kit) => taggedByLab.delete(kit))),
+  });
   labRoutes(api, agent, lab);
   await agent.use(lab);
   for (const plugin of options.plugins ?? []) await plugin({ agent, api, usage, mqtt, nodered, lab });

@@ -28,8 +28,11 @@ class HttpError extends Error {
   }
 }
 
-/** A route's handler: the JSON body (POST), the path's `:name` parameters (decoded) and the query string. */
-export type RouteHandler = (body: unknown, params: Record<string, string>, query: URLSearchParams) => unknown;
+/**
+ * A route's handler: the JSON body (POST) and the parameters: the path's `:name` ones, decoded,
+ * and the query string's (`?since=10`; a path parameter wins over a query one of the same name).
+ */
+export type RouteHandler = (body: unknown, params: Record<string, string>) => unknown;
 
 /** A reply that is not the JSON envelope: a page, a script, a download. */
 export class RawReply {
@@ -171,9 +174,9 @@ export class HttpApi implements Extension {
         fallback(req, res);
         return;
       }
-      const match = this.match(req.method ?? 'GET', path);
+      const match = this.match(req.method ?? 'GET', path, url.searchParams);
       const body = req.method === 'POST' ? await readJson(req) : undefined;
-      const result = await match.handler(body, match.params, url.searchParams);
+      const result = await match.handler(body, match.params);
       if (result instanceof RawReply) {
         res.writeHead(200, { 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body), ...result.headers });
         res.end(result.body);
@@ -191,10 +194,12 @@ export class HttpApi implements Extension {
     }
   }
 
-  private match(method: string, path: string): { handler: RouteHandler; params: Record<string, string> } {
+  private match(method: string, path: string, query: URLSearchParams): { handler: RouteHandler; params: Record<string, string> } {
     for (const route of this.routes) {
       const found = route.pattern.exec(path);
-      if (found && route.method === method) return { handler: route.handler, params: Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) };
+      if (found && route.method === method) {
+        return { handler: route.handler, params: { ...Object.fromEntries(query), ...Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) } };
+      }
     }
     throw new HttpError('NOT_FOUND', `no ${method} ${path}; see docs/http.md for the local API`);
   }
