@@ -38,7 +38,7 @@ process.on('unhandledRejection', (err) => {
 const dir = mkdtempSync(join(tmpdir(), 'stemlab-soak-'));
 const span = quarterSpan(QUARTER);
 const clock = new SimClock(span.from);
-const paceFrom = Date.parse('2026-01-05T06:30:00+07:00'); // a Monday morning
+const paceFrom = Date.parse('2026-01-05T06:58:00+07:00'); // a Monday morning, as the first period begins
 const until = paceFrom + minutes * 60_000 * speed;
 console.log(`soak: ${minutes} min at ${speed}× real rate, seed ${seed}, simulated ${new Date(paceFrom).toISOString()} → ${new Date(until).toISOString()}; data in ${dir}`);
 
