@@ -164,6 +164,24 @@ export const centralConfigSchema = z.strictObject({
         .max(16)
         .default(2)
         .describe('Password checks (scrypt, ~32 MiB each) run at once, for MQTT and HTTP log-ins together; the others wait their turn, attempts from addresses that keep failing last.'),
+      quotas: z
+        .strictObject({
+          payloadBytes: z
+            .strictObject({
+              usage: z.number().int().min(256).default(8192).describe('Largest usage event, in bytes.'),
+              state: z.number().int().min(256).default(4096).describe("Largest gateway state (birth, will), in bytes."),
+              kitState: z.number().int().min(256).default(4096).describe("Largest kit state, in bytes."),
+              telemetry: z.number().int().min(64).default(2048).describe('Largest telemetry reading, in bytes.'),
+              reply: z.number().int().min(256).default(65536).describe('Largest command reply (a self-test report), in bytes.'),
+            })
+            .prefault({})
+            .describe('Largest payload per topic kind; a larger one is dropped and counted.'),
+          retainedTopics: z.number().int().min(1).default(256).describe('Retained topics one gateway may hold (its state and its kits\' states); past it, messages are delivered but not retained.'),
+          retainedBytes: z.number().int().min(1024).default(524288).describe('Bytes of retained payloads one gateway may hold.'),
+          deadLettersPerHour: z.number().int().min(0).default(200).describe('Dead letters one gateway may cause per hour; past it they are counted and dropped. 0: no limit.'),
+        })
+        .prefault({})
+        .describe('Per-gateway quotas, so one gateway\'s credentials cannot fill the disk. Each hit is in /metrics (stemlab_quota_hits_total), logged as a warning once an hour, and listed by GET /api/v1/security/quota-hits.'),
       loginChecksQueued: z
         .number()
         .int()

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { z } from 'zod';
 import { createLogger } from '@stemlab/edge-agent';
-import { composeGateway } from '@stemlab/compose';
+import { composeGateway, simulatedRobots } from '@stemlab/compose';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped } from '../args.ts';
 import { agentConfig } from '../config.ts';
@@ -10,7 +10,8 @@ const help = `Usage: stemlab agent --config FILE [--port N] [--no-supervise]
 
 The edge agent of one gateway: its kits (Arduino over Firmata; \`sim: NAME\` kits run on a
 built-in simulator), the Pi's GPIO and e-stop (a simulated header with gpio.sim: true), and the
-local API on config http.port.
+local API on config http.port. Simulated robot kits (two motors) drive in an arena, seen live at
+/robot-view/ beside the Node-RED editor, with its log-ins.
 Stops every actuator and exits on Ctrl-C or SIGTERM.
 
 A supervisor runs the agent in a child process and restarts it if it crashes: reopening a kit's
@@ -58,10 +59,13 @@ export const agent: Command = {
     // Under a supervisor: if it dies (even by SIGKILL) the IPC channel closes, and an agent left
     // alone must stop its kits rather than run on unsupervised.
     const orphaned = new Promise<string>((resolve) => process.once('disconnect', () => resolve('the supervisor is gone')));
+    const robots = gateway.simulator ? simulatedRobots(gateway) : undefined;
     console.log(`agent ${config.unit}/${config.gateway} (pid ${process.pid}): ${config.kits.length} kits; local API ${gateway.api.url}`);
+    if (robots?.viewPath) console.log(`simulated robots, live in their arenas: ${gateway.api.url}${robots.viewPath}/ (the editor's log-ins)`);
     const why = await Promise.race([untilStopped(undefined), ...(process.send ? [orphaned] : [])]);
     log.info({ why }, 'stopping');
     await gateway.stop();
+    robots?.close();
     return 0;
   },
 };

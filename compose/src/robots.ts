@@ -14,7 +14,7 @@ export interface SimulatedRobotsOptions {
 
 export interface SimulatedRobots {
   room: RobotRoom;
-  /** The view's path on the gateway's port, when Node-RED runs (its log-in guards the view's data). */
+  /** The view's path on the gateway's port; undefined when Node-RED does not run (its log-in guards the view's data). */
   viewPath: string | undefined;
   close(): void;
 }
@@ -41,7 +41,8 @@ export function simulatedRobots(gateway: ComposedGateway, options: SimulatedRobo
   room.start();
   let view: ViewHandler | undefined;
   const viewPath = options.viewPath ?? '/robot-view';
-  if (gateway.nodered && room.robots().length > 0) {
+  // Only where the editor runs: without its accounts there is no log-in to put the view behind.
+  if (gateway.nodered?.state === 'running' && room.robots().length > 0) {
     view = robotViewHandler(room, { editorPath: config.nodered.editorPath });
     gateway.nodered.mount(viewPath, view);
   }

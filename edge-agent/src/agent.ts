@@ -147,7 +147,14 @@ export class Agent {
     });
   }
 
+  /** Every kit, each in its own try/catch: one kit that throws must not leave the next one running. */
   private stopAllActuators(reason: 'estop'): void {
-    for (const kit of this.kits.values()) kit.stopActuators(reason);
+    for (const kit of this.kits.values()) {
+      try {
+        kit.stopActuators(reason);
+      } catch (err) {
+        this.log.error({ err, kit: kit.id, reason }, 'a kit could not be stopped');
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
 import { Agent } from './agent.ts';
 import { HttpApi } from './api/http.ts';
+import { agentMetrics, METRICS_CONTENT_TYPE } from './api/metrics.ts';
 import type { AgentConfig } from './config/schema.ts';
 import type { Logger } from './core/log.ts';
 import { createGpioChip, noGpioChip } from './gpio/index.ts';
@@ -94,6 +95,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
   // Usage: the tracker turns activity into sessions, the outbox keeps them on disk until the
   // broker has them, the MQTT extension sends them (and births, kit states, telemetry, commands).
   const outbox = openOutbox(config, options.log ? { log: options.log } : {});
+  api.text('/metrics', METRICS_CONTENT_TYPE, agentMetrics(agent, { outbox }));
   // The outbox also journals open sessions: a crashed agent's are ended at its next start.
   const usage = new UsageTracker(config, agent.bus, (draft) => outbox.append(draft), systemClock, config.usage.idleMs, outbox);
   const mqtt = config.mqtt.enabled ? new MqttExtension(agent, outbox) : undefined;
@@ -119,7 +121,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     // "Deploy this lesson to every robot in the club": the central side or a teacher's tool
     // sends this to each gateway and gets a reply from each.
     mqtt.registerCommand('lesson-deploy', async (args) => {
-      const flows = lessonFlows(args.lesson, args.variant, args.kit);
+      const flows = lessonFlows(args.lesson, args.variant, args.kits ?? args.kit);
       return nodered.deployLesson(flows, { mode: 'replace-tab', ...(args.by ? { by: args.by } : {}) });
     });
     mqtt.registerCommand('lesson-rollback', async (args) => nodered.rollback(args?.by ? { by: args.by } : {}));
@@ -130,7 +132,17 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     usage.tag(parsed.data.purpose, parsed.data.kits);
     return { purpose: parsed.data.purpose };
   });
-  const lab = new LabExperiments(agent, options.labClock);
+  // An experiment is use of its kits (docs/usage-rules.md: readings count on a tagged kit): the
+  // lab tags them for its duration, unless a teacher has already tagged them for a lesson.
+  const taggedByLab = new Set<string>();
+  const lab = new LabExperiments(agent, options.labClock, {
+    started: (meta) => {
+      const free = meta.kits.filter((kit) => usage.purposeOf(kit).kind === 'free-practice');
+      usage.tag({ kind: 'experiment', by: meta.group }, free);
+      free.forEach((kit) => taggedByLab.add(kit));
+    },
+    ended: (meta) => usage.tag({ kind: 'free-practice' }, meta.kits.filter((kit) => taggedByLab.delete(kit))),
+  });
   labRoutes(api, agent, lab);
   await agent.use(lab);
   for (const plugin of options.plugins ?? []) await plugin({ agent, api, usage, mqtt, nodered, lab });

@@ -131,6 +131,23 @@ describe('the emergency stop', () => {
     }
   }
 
+  it('latches first and stops every other device and kit when one stop throws (a Johnny-Five call on a vanished board)', async () => {
+    running = await twoRobots();
+    const { agent } = running;
+    await driveBoth(running);
+    const kits = (agent as unknown as { kits: Map<string, { devices: ReadonlyMap<string, { safeStop(): void }> }> }).kits;
+    const broken = kits.get('robot-1')!.devices.get('left')!;
+    broken.safeStop = () => {
+      throw new Error('board gone');
+    };
+    expect(() => agent.estop.trigger('teacher tool')).not.toThrow();
+    expect(agent.estop.latched).toBe(true);
+    // robot-1's other actuators and all of robot-2 stopped; the broken motor took no new command.
+    await pin(running.sim.board('robot-1'), 6, (s) => s.value === 0);
+    for (const p of [5, 6, 12]) await pin(running.sim.board('robot-2'), p, (s) => s.value === 0);
+    expect(() => agent.command('robot-2', 'left', { action: 'forward', speed: 50 })).toThrow(expect.objectContaining({ code: 'ESTOP_LATCHED' }));
+  });
+
   it('a command stops every actuator of the gateway and latches until a teacher resets it', async () => {
     running = await twoRobots();
     const { agent } = running;

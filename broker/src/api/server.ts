@@ -155,6 +155,12 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return { events: await queryUsage(ledger, q) };
   });
 
+  // The quota alerts (security/quotas.ts): which gateway hit which quota, how often, last when.
+  app.get('/api/v1/security/quota-hits', async (request) => {
+    await requireRole(db, request, ['admin', 'viewer', 'technician'], now());
+    return { hits: [...(options.quotaHits?.() ?? [])] };
+  });
+
   registerReportRoutes(app, context, options.archive);
 
   return app;

@@ -28,8 +28,11 @@ class HttpError extends Error {
   }
 }
 
-/** A route's handler: the JSON body (POST), the path's `:name` parameters (decoded) and the query string. */
-export type RouteHandler = (body: unknown, params: Record<string, string>, query: URLSearchParams) => unknown;
+/**
+ * A route's handler: the JSON body (POST) and the parameters: the path's `:name` ones, decoded,
+ * and the query string's (`?since=10`; a path parameter wins over a query one of the same name).
+ */
+export type RouteHandler = (body: unknown, params: Record<string, string>) => unknown;
 
 /** A reply that is not the JSON envelope: a page, a script, a download. */
 export class RawReply {
@@ -69,6 +72,7 @@ export class HttpApi implements Extension {
   readonly name = 'http-api';
   private server: Server | undefined;
   private readonly routes: Array<{ method: string; pattern: RegExp; names: string[]; handler: RouteHandler }> = [];
+  private readonly texts = new Map<string, { contentType: string; produce: () => Promise<string> | string }>();
   private fallbackListener: RequestListener | undefined;
 
   constructor(
@@ -100,6 +104,11 @@ export class HttpApi implements Extension {
     const names: string[] = [];
     const source = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'));
     this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+  }
+
+  /** A GET route whose reply is text of its own type (Prometheus' /metrics), not the JSON envelope. */
+  text(path: string, contentType: string, produce: () => Promise<string> | string): void {
+    this.texts.set(path, { contentType, produce });
   }
 
   /**
@@ -153,14 +162,21 @@ export class HttpApi implements Extension {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
+      const text = req.method === 'GET' ? this.texts.get(path) : undefined;
+      if (text) {
+        const body = await text.produce();
+        res.writeHead(200, { 'content-type': text.contentType, 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+        return;
+      }
       const fallback = this.fallbackListener;
       if (fallback && !path.startsWith('/api/v1/') && !this.routes.some((r) => r.pattern.test(path))) {
         fallback(req, res);
         return;
       }
-      const match = this.match(req.method ?? 'GET', path);
+      const match = this.match(req.method ?? 'GET', path, url.searchParams);
       const body = req.method === 'POST' ? await readJson(req) : undefined;
-      const result = await match.handler(body, match.params, url.searchParams);
+      const result = await match.handler(body, match.params);
       if (result instanceof RawReply) {
         res.writeHead(200, { 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body), ...result.headers });
         res.end(result.body);
@@ -178,12 +194,14 @@ export class HttpApi implements Extension {
     }
   }
 
-  private match(method: string, path: string): { handler: RouteHandler; params: Record<string, string> } {
+  private match(method: string, path: string, query: URLSearchParams): { handler: RouteHandler; params: Record<string, string> } {
     for (const route of this.routes) {
       const found = route.pattern.exec(path);
-      if (found && route.method === method) return { handler: route.handler, params: Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) };
+      if (found && route.method === method) {
+        return { handler: route.handler, params: { ...Object.fromEntries(query), ...Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) } };
+      }
     }
-    throw new HttpError('NOT_FOUND', `no ${method} ${path}; see edge-agent/README.md for the local API`);
+    throw new HttpError('NOT_FOUND', `no ${method} ${path}; see docs/http.md for the local API`);
   }
 }
 

@@ -135,7 +135,15 @@ export class Kit {
   /** Bring every actuator to a safe stop (e-stop, shutdown). */
   stopActuators(reason: 'estop' | 'shutdown' | 'disconnect'): void {
     this.watchdog.cancel();
-    for (const device of this.devices.values()) if (device.actuator) device.safeStop();
+    // Each device on its own: a Johnny-Five call that throws must not leave the others running.
+    for (const device of this.devices.values()) {
+      if (!device.actuator) continue;
+      try {
+        device.safeStop();
+      } catch (err) {
+        this.log.error({ err, component: device.id, reason }, 'an actuator could not be stopped');
+      }
+    }
     this.options.bus.emit('safety:stop', { kit: this.id, reason, at: Date.now() });
   }
 

@@ -35,6 +35,12 @@ export type StartRequest = z.infer<typeof startRequest>;
 
 const markRequest = z.strictObject({ label: z.string().trim().min(1).max(80) });
 
+/** Told when an experiment starts and ends (the gateway tags its kits for the usage ledger). */
+export interface LabHooks {
+  started?(meta: ExperimentMeta): void;
+  ended?(meta: ExperimentMeta): void;
+}
+
 /** A running recording: samples every sensor at its rate until the duration or a stop. */
 interface Running {
   meta: ExperimentMeta;
@@ -57,6 +63,7 @@ export class LabExperiments implements Extension {
   constructor(
     private readonly agent: Agent,
     private readonly clock: LabScheduler = realScheduler,
+    private readonly hooks: LabHooks = {},
   ) {
     this.store = new ExperimentStore(join(agent.config.dataDir, 'experiments'));
     this.sensors = labSensors(agent.config);
@@ -134,6 +141,7 @@ export class LabExperiments implements Extension {
     const run: Running = { meta, rows: [], unflushed: [], timer: undefined };
     this.running.set(meta.id, run);
     this.agent.log.info({ experiment: meta.id, group: meta.group, sensors: chosen.map((s) => s.id), rateHz: meta.rateHz, durationS: meta.durationS }, 'experiment started');
+    this.hooks.started?.({ ...meta });
     this.sample(run);
     return { ...meta };
   }
@@ -216,6 +224,7 @@ export class LabExperiments implements Extension {
     run.meta.stoppedAt = this.clock.now();
     this.store.save(run.meta);
     this.agent.log.info({ experiment: id, state, samples: run.meta.samples }, 'experiment ended');
+    this.hooks.ended?.({ ...run.meta });
     return { ...run.meta };
   }
 }

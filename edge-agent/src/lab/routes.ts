@@ -24,15 +24,15 @@ const assets: Record<string, { file: URL | string; type: string }> = {
   'uPlot.min.css': { file: require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
 
-function lang(query: URLSearchParams): Lang {
-  return query.get('lang') === 'en' ? 'en' : 'vi';
+function lang(params: Record<string, string>): Lang {
+  return params.lang === 'en' ? 'en' : 'vi';
 }
 
 /** A LabError as the API's error reply, with its Vietnamese message beside the English one. */
 function guarded(handler: RouteHandler): RouteHandler {
-  return async (body, params, query) => {
+  return async (body, params) => {
     try {
-      return await handler(body, params, query);
+      return await handler(body, params);
     } catch (err) {
       if (err instanceof LabError) throw new RouteError(err.status, err.code, err.message, { messageVi: err.messageVi });
       throw err;
@@ -73,9 +73,9 @@ export function labRoutes(api: HttpApi, agent: Agent, lab: LabExperiments, acces
     access('view', kitsOf(id!));
     return { experiment: lab.get(id!) };
   }));
-  api.route('GET', '/api/v1/lab/experiments/:id/readings', guarded((_, { id }, query) => {
+  api.route('GET', '/api/v1/lab/experiments/:id/readings', guarded((_, { id, since: from }) => {
     access('view', kitsOf(id!));
-    const since = Math.max(0, Number.parseInt(query.get('since') ?? '0', 10) || 0);
+    const since = Math.max(0, Number.parseInt(from ?? '0', 10) || 0);
     const rows = lab.rows(id!, since);
     return { experiment: lab.get(id!), since, next: since + rows.length, rows };
   }));
@@ -87,15 +87,17 @@ export function labRoutes(api: HttpApi, agent: Agent, lab: LabExperiments, acces
     access('run', kitsOf(id!));
     return { experiment: lab.end(id!) };
   }));
-  api.route('GET', '/api/v1/lab/experiments/:id/export.csv', guarded((_, { id }, query) => {
-    access('view', kitsOf(id!));
-    const meta = lab.get(id!);
-    return new RawReply('text/csv; charset=utf-8', experimentCsv(meta, lab.rows(id!), lang(query)), { 'content-disposition': `attachment; filename="${meta.id}.csv"` });
+  api.route('GET', '/api/v1/lab/experiments/:id/export.csv', guarded((_, params) => {
+    const id = params.id!;
+    access('view', kitsOf(id));
+    const meta = lab.get(id);
+    return new RawReply('text/csv; charset=utf-8', experimentCsv(meta, lab.rows(id), lang(params)), { 'content-disposition': `attachment; filename="${meta.id}.csv"` });
   }));
-  api.route('GET', '/api/v1/lab/experiments/:id/export.xlsx', guarded(async (_, { id }, query) => {
-    access('view', kitsOf(id!));
-    const meta = lab.get(id!);
-    const xlsx = await experimentXlsx(meta, lab.rows(id!), lang(query));
+  api.route('GET', '/api/v1/lab/experiments/:id/export.xlsx', guarded(async (_, params) => {
+    const id = params.id!;
+    access('view', kitsOf(id));
+    const meta = lab.get(id);
+    const xlsx = await experimentXlsx(meta, lab.rows(id), lang(params));
     return new RawReply('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', xlsx, { 'content-disposition': `attachment; filename="${meta.id}.xlsx"` });
   }));
 }

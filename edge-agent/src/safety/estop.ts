@@ -5,6 +5,10 @@ import type { Logger } from '../core/log.ts';
  * The gateway's emergency stop. Triggered by the Pi's e-stop button, a command or
  * `stemlab agent estop`, it stops every actuator of every kit and latches: actuators take no
  * command until a teacher resets it. Triggering it again while latched stops everything again.
+ *
+ * The latch comes first: whatever a stop throws (a Johnny-Five call on a board that just went
+ * away), no actuator takes a command from then on; each kit and each device is stopped in its
+ * own try/catch (agent.ts, kit.ts), so one failure leaves no other kit running.
  */
 export class EmergencyStop {
   private latchedBy: string | undefined;
@@ -24,9 +28,14 @@ export class EmergencyStop {
   }
 
   trigger(source: string): void {
-    this.stopAll();
-    if (this.latchedBy !== undefined) return;
-    this.latchedBy = source;
+    const first = this.latchedBy === undefined;
+    if (first) this.latchedBy = source;
+    try {
+      this.stopAll();
+    } catch (err) {
+      this.log.error({ err, source }, 'EMERGENCY STOP: a stop failed; the latch holds');
+    }
+    if (!first) return;
     this.log.warn({ source }, 'EMERGENCY STOP: every actuator stopped; latched until a teacher resets it');
     this.bus.emit('estop', { latched: true, source, at: Date.now() });
   }

@@ -147,12 +147,17 @@ describe('a lab experiment on simulated sensors', () => {
     const watched = ['bench-1/water-temp', 'bench-1/light', 'bench-2/ph', 'bench-2/voltage'].map((id) => gateway.labWorld!.sensors.get(id)!);
     for (let i = 1; i <= 300; i++) {
       await step(100, watched);
-      if (i === 150) expect((await api('POST', `/api/v1/lab/experiments/${first.id}/marks`, { label: 'thêm đá / ice added' })).status).toBe(200);
+      if (i === 150) {
+        expect((await api('POST', `/api/v1/lab/experiments/${first.id}/marks`, { label: 'thêm đá / ice added' })).status).toBe(200);
+        // Running, the experiment is use of its kits: their readings count in the usage ledger.
+        expect(gateway.usage.purposeOf('bench-1')).toEqual({ kind: 'experiment', by: 'Nhóm 1' });
+      }
     }
     const done = await api('GET', `/api/v1/lab/experiments/${first.id}`);
     expect(done.json.experiment).toMatchObject({ state: 'done', samples: 300, stoppedAt: T0 + 30_000 });
     expect((await api('GET', `/api/v1/lab/experiments/${second.id}`)).json.experiment).toMatchObject({ state: 'done', samples: 150 });
     expect(lab.pending).toBe(0);
+    expect(gateway.usage.purposeOf('bench-1')).toEqual({ kind: 'free-practice' });
     const late = await api('POST', `/api/v1/lab/experiments/${first.id}/marks`, { label: 'too late' });
     expect(late).toMatchObject({ status: 409, json: { code: 'EXPERIMENT_FINISHED' } });
     expect((await api('GET', '/api/v1/lab/experiments/nope-123')).status).toBe(404);

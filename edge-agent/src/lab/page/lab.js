@@ -128,6 +128,10 @@
       box.dataset.sensor = s.id;
       $('charts').append(box);
       const unit = s.unit ? ` (${s.unit})` : '';
+      // Axis text follows the page's size: larger on a projector, readable at the back.
+      const px = parseFloat(getComputedStyle(document.body).fontSize);
+      const font = `${Math.round(px * 0.75)}px system-ui, sans-serif`;
+      const labelFont = `bold ${Math.round(px * 0.8)}px system-ui, sans-serif`;
       return new uPlot(
         {
           ...chartSize(),
@@ -135,7 +139,10 @@
           scales: { x: { time: false } },
           legend: { live: true },
           series: [{ label: t('elapsed') }, { label: `${s.label}${unit}`, stroke: colors[i % colors.length], width: 2, points: { show: false } }],
-          axes: [{ label: t('elapsed') }, { label: s.unit || '', size: 60 }],
+          axes: [
+            { label: t('elapsed'), font, labelFont },
+            { label: s.unit || '', font, labelFont, size: Math.round(px * 4) },
+          ],
           hooks: { draw: [drawMarks] },
         },
         [current.xs, current.columns[i]],
