@@ -122,6 +122,7 @@ export const centralConfigSchema = z.strictObject({
       host: z.string().min(1).default('127.0.0.1').describe('Address of the HTTP API and the dashboard; 0.0.0.0 for every interface.'),
       port: z.number().int().min(0).max(65535).default(8080).describe('TCP port of the HTTP API; 0 takes a free one.'),
       sessionHours: z.number().min(0.1).max(720).default(12).describe('How long a log-in lasts, in hours.'),
+      silentAfterDays: z.number().min(0.1).max(365).default(3).describe('A unit whose gateways have all been offline longer than this many days is "silent" on the dashboard and in the alert feed (docs/unit-status.md).'),
       tls: z.strictObject(certFields).optional().describe('Certificate files to serve the API and the dashboard over HTTPS; left out, plain HTTP (put a TLS reverse proxy in front, or keep it on a closed network).'),
       loginAttempts: z
         .strictObject({
