@@ -5,10 +5,11 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { emulatorSuite } = await import('../simulators/bench/emulator.ts');
   const { robotSuite } = await import('../simulators/bench/robot.ts');
   const { agentSuite } = await import('../edge-agent/bench/agent.ts');
+  const { labSuite } = await import('../edge-agent/bench/lab.ts');
   const { pipelineSuite } = await import('./pipeline.ts');
   const { gatewaySuite } = await import('./gateway.ts');
   const { brokerSuite } = await import('../broker/bench/broker.ts');
   const { clusterSuite } = await import('../broker/bench/cluster.ts');
   const { reportSuite } = await import('../broker/bench/report.ts');
-  return [emulatorSuite, robotSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite];
+  return [emulatorSuite, robotSuite, agentSuite, labSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite];
 }
