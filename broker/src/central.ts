@@ -47,7 +47,7 @@ export interface CentralOptions {
   /** Access and limits (security/policy.ts); left out, anonymous clients are refused. */
   security?: SecurityOptions;
   /** The HTTP API (api/server.ts); port 0 takes a free port (see httpUrl). Left out, no HTTP. */
-  http?: { host: string; port: number; loginLimit?: LoginLimitOptions; trustProxy?: string[]; tls?: CertFiles | undefined };
+  http?: { host: string; port: number; silentAfterDays?: number; loginLimit?: LoginLimitOptions; trustProxy?: string[]; tls?: CertFiles | undefined };
   /** How long a person's session lasts after login (default 12). */
   sessionHours?: number;
   /** The quarterly reports archived before each deadline (reports/archive.ts); on by default. */
@@ -103,7 +103,8 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     await ledger.close();
     throw err;
   }
-  const ingest = new Ingest({ ledger, log: root, ...options.ingest });
+  // The security policy (below) holds the dead-letter quota; the ingest asks it only once the broker runs.
+  const ingest = new Ingest({ ledger, log: root, deadLetterAllowed: (gateway) => security.quotas.deadLetterAllowed(gateway), ...options.ingest });
   const security = new SecurityPolicy({
     ...options.security,
     db: centralState,
@@ -166,7 +167,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       listeners.push(await listenWebSocket({ ...options.websocket, maxMessageBytes }, handle));
     }
     if (options.http) {
-      api = buildApi({ db: centralState, ledger, ingest, archive, refusals: security.refusals, loginWork: security.loginWork, ...(options.http.tls ? { https: readCerts(options.http.tls, 'http.tls') } : {}), sessionHours: options.sessionHours, loginLimit: options.http.loginLimit, trustProxy: options.http.trustProxy, log: root });
+      api = buildApi({ db: centralState, ledger, ingest, archive, refusals: security.refusals, loginWork: security.loginWork, quotaHits: () => security.quotas.hits(), ...(options.http.tls ? { https: readCerts(options.http.tls, 'http.tls') } : {}), sessionHours: options.sessionHours, loginLimit: options.http.loginLimit, trustProxy: options.http.trustProxy, silentAfterDays: options.http.silentAfterDays, log: root });
       const url = new URL(await api.listen({ host: options.http.host, port: options.http.port }));
       if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
       httpUrl = url.origin;

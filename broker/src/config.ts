@@ -122,6 +122,7 @@ export const centralConfigSchema = z.strictObject({
       host: z.string().min(1).default('127.0.0.1').describe('Address of the HTTP API and the dashboard; 0.0.0.0 for every interface.'),
       port: z.number().int().min(0).max(65535).default(8080).describe('TCP port of the HTTP API; 0 takes a free one.'),
       sessionHours: z.number().min(0.1).max(720).default(12).describe('How long a log-in lasts, in hours.'),
+      silentAfterDays: z.number().min(0.1).max(365).default(3).describe('A unit whose gateways have all been offline longer than this many days is "silent" on the dashboard and in the alert feed (docs/unit-status.md).'),
       tls: z.strictObject(certFields).optional().describe('Certificate files to serve the API and the dashboard over HTTPS; left out, plain HTTP (put a TLS reverse proxy in front, or keep it on a closed network).'),
       loginAttempts: z
         .strictObject({
@@ -164,6 +165,24 @@ export const centralConfigSchema = z.strictObject({
         .max(16)
         .default(2)
         .describe('Password checks (scrypt, ~32 MiB each) run at once, for MQTT and HTTP log-ins together; the others wait their turn, attempts from addresses that keep failing last.'),
+      quotas: z
+        .strictObject({
+          payloadBytes: z
+            .strictObject({
+              usage: z.number().int().min(256).default(8192).describe('Largest usage event, in bytes.'),
+              state: z.number().int().min(256).default(4096).describe("Largest gateway state (birth, will), in bytes."),
+              kitState: z.number().int().min(256).default(4096).describe("Largest kit state, in bytes."),
+              telemetry: z.number().int().min(64).default(2048).describe('Largest telemetry reading, in bytes.'),
+              reply: z.number().int().min(256).default(65536).describe('Largest command reply (a self-test report), in bytes.'),
+            })
+            .prefault({})
+            .describe('Largest payload per topic kind; a larger one is dropped and counted.'),
+          retainedTopics: z.number().int().min(1).default(256).describe('Retained topics one gateway may hold (its state and its kits\' states); past it, messages are delivered but not retained.'),
+          retainedBytes: z.number().int().min(1024).default(524288).describe('Bytes of retained payloads one gateway may hold.'),
+          deadLettersPerHour: z.number().int().min(0).default(200).describe('Dead letters one gateway may cause per hour; past it they are counted and dropped. 0: no limit.'),
+        })
+        .prefault({})
+        .describe('Per-gateway quotas, so one gateway\'s credentials cannot fill the disk. Each hit is in /metrics (stemlab_quota_hits_total), logged as a warning once an hour, and listed by GET /api/v1/security/quota-hits.'),
       loginChecksQueued: z
         .number()
         .int()

@@ -70,6 +70,14 @@ describe('the HTTP API hardened', () => {
     expect(page.headers['x-frame-options']).toBe('DENY');
   });
 
+  it('lists the quota hits for the dashboard and tools (admins, viewers, technicians), no-store', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/security/quota-hits', headers: auth() });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ hits: [] });
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect((await app.inject({ method: 'GET', url: '/api/v1/security/quota-hits' })).statusCode).toBe(401);
+  });
+
   it('bounds the quarter to years that make sense, naming the field', async () => {
     for (const quarter of ['1900Q1', '9999Q4', '2019Q4']) {
       const res = await app.inject({ method: 'GET', url: `/api/v1/reports/quarterly?quarter=${quarter}&format=json`, headers: auth() });

@@ -77,6 +77,7 @@ function httpOptions(http: NonNullable<CentralConfig['http']>) {
     port: http.port,
     trustProxy: http.trustProxy,
     tls: http.tls,
+    silentAfterDays: http.silentAfterDays,
     loginLimit: { perUser: { max: http.loginAttempts.perUser, windowMs }, perAddress: { max: http.loginAttempts.perAddress, windowMs } },
   };
 }

@@ -19,12 +19,13 @@ export const lessonList: Command = {
 };
 
 const deployHelp = `Usage: stemlab lesson deploy LESSON --to UNIT/GATEWAY[,UNIT/GATEWAY...] --broker URL
-                             [--variant starter|solution] [--kit KIT] [--rollback]
+                             [--variant starter|solution] [--kit KIT | --kits K1,K2,...] [--rollback]
                              [--username U --password P] [--timeout SECONDS]
 
 A teacher's "deploy this lesson to every robot in the club": sends the lesson-deploy command over
 MQTT to each gateway, which installs the lesson's flow in its Node-RED (replacing only that
-lesson's tab), and prints each gateway's reply. --rollback puts back each gateway's previous flows.
+lesson's tab), and prints each gateway's reply. --kits deploys one tab per robot
+(each its own copy of the lesson, on its kit). --rollback puts back each gateway's previous flows.
 The command expires after --timeout, so a gateway that is offline does not run it hours later.`;
 
 const Options = z.object({
@@ -32,6 +33,7 @@ const Options = z.object({
   broker: z.string({ message: 'required: the broker URL, e.g. mqtt://central.example:1883' }).regex(/^(mqtts?|wss?|tcp):\/\/\S+$/, 'expected a broker URL such as mqtt://127.0.0.1:1883'),
   variant: z.enum(['starter', 'solution']).default('starter'),
   kit: z.string().optional(),
+  kits: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'expected KIT[,KIT...], e.g. robot-1,robot-2').optional(),
   rollback: z.boolean().default(false),
   username: z.string().optional(),
   password: z.string().optional(),
@@ -50,6 +52,7 @@ export const lessonDeploy: Command = {
       broker: { type: 'string' },
       variant: { type: 'string' },
       kit: { type: 'string' },
+      kits: { type: 'string' },
       rollback: { type: 'boolean' },
       username: { type: 'string' },
       password: { type: 'string' },
@@ -66,7 +69,7 @@ export const lessonDeploy: Command = {
     });
     const name = values.rollback ? 'lesson-rollback' : 'lesson-deploy';
     const by = `stemlab lesson deploy (${process.env.USER ?? 'teacher'})`;
-    const args = values.rollback ? { by } : { lesson, variant: values.variant, by, ...(values.kit ? { kit: values.kit } : {}) };
+    const args = values.rollback ? { by } : { lesson, variant: values.variant, by, ...(values.kit ? { kit: values.kit } : {}), ...(values.kits ? { kits: values.kits.split(',') } : {}) };
     const client = await connectAsync(values.broker, {
       clientId: `teacher-tool-${randomUUID().slice(0, 8)}`,
       clean: true,

@@ -121,7 +121,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     // "Deploy this lesson to every robot in the club": the central side or a teacher's tool
     // sends this to each gateway and gets a reply from each.
     mqtt.registerCommand('lesson-deploy', async (args) => {
-      const flows = lessonFlows(args.lesson, args.variant, args.kit);
+      const flows = lessonFlows(args.lesson, args.variant, args.kits ?? args.kit);
       return nodered.deployLesson(flows, { mode: 'replace-tab', ...(args.by ? { by: args.by } : {}) });
     });
     mqtt.registerCommand('lesson-rollback', async (args) => nodered.rollback(args?.by ? { by: args.by } : {}));

@@ -181,12 +181,14 @@ export const gatewayCommands = {
   /**
    * A teacher deploys a lesson (from the curriculum shipped with the gateway) to this gateway's
    * Node-RED: its starter or its solution, on `kit` (the lesson's own kit by default), replacing
-   * that lesson's tab and leaving the others running.
+   * that lesson's tab and leaving the others running. With `kits`, one tab per kit (a club's
+   * robots each get their own copy of the lesson, with their own node ids).
    */
   'lesson-deploy': z.strictObject({
     lesson: id,
     variant: z.enum(['starter', 'solution']).default('starter'),
     kit: id.optional(),
+    kits: z.array(id).min(1).max(50).optional(),
     by: z.string().max(100).optional(),
   }),
   /** Put back the flows that were there before the last lesson deploy. */

@@ -7,8 +7,8 @@ import { insert, negate, set, unwire, wire, type Mutation } from './mutate.ts';
 export interface Mistake {
   what: string;
   mutations: Mutation[];
-  /** The code of the failing finding. */
-  code: string;
+  /** The code of the failing finding (or any of these, where the simulated robot's timing decides which symptom shows). */
+  code: string | string[];
   /** Words the English feedback must contain. */
   says: RegExp;
 }
@@ -62,5 +62,46 @@ export const mistakes: Record<string, Mistake[]> = {
   'smart-door': [
     { what: 'the closing timer is not cancelled', mutations: [unwire('huỷ hẹn giờ / cancel the timer', 'đóng sau 3 s / close after 3 s')], code: 'closes-on-person', says: /closed on a person/ },
     { what: 'a threshold of 10 cm', mutations: [set('siêu âm / ultrasonic', { threshold: 10, hysteresis: 2 })], code: 'opens-late', says: /too small/ },
+  ],
+  motors: [
+    { what: 'speed 40 (below the dead band)', mutations: [set('chạy thẳng / forward', { speed: 40 })], code: 'dead-band', says: /speed 40 is too low/ },
+    { what: 'backward instead of forward (sign)', mutations: [set('chạy thẳng / forward', { action: 'backward' })], code: 'backwards', says: /backwards/ },
+    { what: 'no time: never stops', mutations: [set('chạy thẳng / forward', { ms: 0 })], code: 'no-stop', says: /never stopped/ },
+  ],
+  square: [
+    { what: 'turns too long', mutations: [set('rẽ phải / turn right 0.85 s', { ms: 1300 })], code: 'over-turn', says: /not 90°: make the turn shorter/ },
+    { what: 'counts only to 2', mutations: [set('còn cạnh? / sides left?', { rules: [{ t: 'lt', v: '2', vt: 'num' }, { t: 'else' }] })], code: 'few-turns', says: /turned only 2 times/ },
+  ],
+  obstacle: [
+    { what: 'a threshold of 5 cm', mutations: [set('type:stemlab-ultrasonic', { threshold: 5, hysteresis: 1 })], code: ['stops-late', 'bumped'], says: /saw the wall too late/ },
+    { what: 'a threshold of 70 cm', mutations: [set('type:stemlab-ultrasonic', { threshold: 70 })], code: 'stops-early', says: /too early/ },
+  ],
+  line: [
+    { what: 'left and right swapped', mutations: [set('rẽ trái / turn left', { action: 'right' }), set('rẽ phải / turn right', { action: 'left' })], code: 'lost-line', says: /left the line/ },
+    { what: 'no turning left', mutations: [unwire('vạch ở đâu? / where is the line?', 'rẽ trái / turn left')], code: 'lost-line', says: /left the line/ },
+  ],
+  parking: [
+    { what: 'stops under 40 cm', mutations: [set('gần tới đâu? / how near?', { rules: [{ t: 'lt', v: '40', vt: 'num' }, { t: 'lt', v: '55', vt: 'num' }, { t: 'else' }] })], code: 'outside', says: /outside the bay/ },
+    { what: 'stops only under 2 cm', mutations: [set('gần tới đâu? / how near?', { rules: [{ t: 'lt', v: '2', vt: 'num' }, { t: 'lt', v: '4', vt: 'num' }, { t: 'else' }] })], code: 'bumped', says: /touched the bay/ },
+  ],
+  'drive-distance': [
+    { what: 'too short a time', mutations: [set('chạy thẳng / forward', { ms: 1000 })], code: 'too-short', says: /drive longer or faster/ },
+    { what: 'too long a time', mutations: [set('chạy thẳng / forward', { ms: 4000 })], code: 'too-far', says: /too far/ },
+  ],
+  'line-p': [
+    { what: 'a sign error in the P term', mutations: [set('P: 140 ± 60 × vị trí / position', { rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"left": 140 - 60 * position, "right": 140 + 60 * position}', tot: 'jsonata' }] })], code: 'lost-line', says: /left the line/ },
+    { what: 'K too small', mutations: [set('P: 140 ± 60 × vị trí / position', { rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"left": 140 + 5 * position, "right": 140 - 5 * position}', tot: 'jsonata' }] })], code: 'lost-line', says: /left the line/ },
+  ],
+  'line-eight': [
+    { what: 'K too small for the tight curves', mutations: [set('P: 130 ± 80 × vị trí / position', { rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"left": 130 + 10 * position, "right": 130 - 10 * position}', tot: 'jsonata' }] })], code: 'lost-line', says: /left the line/ },
+    { what: 'too cautious: base speed 90, K 30', mutations: [set('P: 130 ± 80 × vị trí / position', { rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"left": 90 + 30 * position, "right": 90 - 30 * position}', tot: 'jsonata' }] })], code: ['too-slow', 'lost-line'], says: /make it faster|left the line/ },
+  ],
+  sumo: [
+    { what: 'no edge detection', mutations: [unwire('thấy viền? / edge?', 'lùi 0,4 s / back 0.4 s')], code: 'fell-off', says: /fell off/ },
+    { what: 'forgot “invert”: the black ring taken for the line', mutations: [set('dò vạch / line sensors', { invert: false })], code: 'fell-off', says: /fell off/ },
+  ],
+  'park-p': [
+    { what: 'stops 45 cm from the back wall', mutations: [set('tới nơi? / arrived?', { rules: [{ t: 'lt', v: '45', vt: 'num' }, { t: 'else' }] })], code: 'outside', says: /outside the bay/ },
+    { what: 'never arrives (stops under 1 cm)', mutations: [set('tới nơi? / arrived?', { rules: [{ t: 'lt', v: '1', vt: 'num' }, { t: 'else' }] })], code: 'bumped', says: /touched the bay/ },
   ],
 };

@@ -9,4 +9,6 @@ export interface RouteContext {
   ledger: Ledger;
   now: () => number;
   log: Logger | undefined;
+  /** A unit offline longer than this is silent (unit-status.ts). */
+  silentAfterDays: number;
 }

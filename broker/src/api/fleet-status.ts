@@ -6,6 +6,7 @@
 import type { Ledger } from '../ledger/ledger.ts';
 import type { GapRow, GatewayRow, KitStateRow, TelemetryRow } from '../ledger/types.ts';
 import type { Unit } from '../registry/fleet.ts';
+import { OPEN_SESSION_HOURS, unitStatusOf, type UnitStatusKind } from './unit-status.ts';
 
 export interface GatewayStatus {
   id: string;
@@ -24,8 +25,20 @@ export interface UnitStatus {
   name: Unit['name'];
   online: boolean;
   lastSeen: string | null;
+  /** Latest session start or end of its kits; null if never used. */
+  lastUsed: string | null;
+  /** unit-status.ts: in-use, active, idle, silent or never-installed. */
+  status: UnitStatusKind;
   gateways: GatewayStatus[];
 }
+
+/** How fleetStatus and unitDetail judge a unit's status: the clock and the silence threshold. */
+export interface StatusClock {
+  now: number;
+  silentAfterDays?: number;
+}
+
+type Activity = { lastUsed: number; openSessions: number } | undefined;
 
 export interface GatewayDetail extends GatewayStatus {
   kits: Array<Pick<KitStateRow, 'kit' | 'state' | 'reason'> & { at: string }>;
@@ -45,19 +58,24 @@ function gatewayStatus(id: string, row: GatewayRow | undefined, registered: bool
   return { id, online: row?.online ?? false, lastSeen: row ? iso(row.lastSeen) : null, agentVersion: row?.agentVersion ?? null, registered };
 }
 
-function summary(unit: Unit, gateways: GatewayStatus[]): UnitStatus {
+function summary(unit: Unit, gateways: GatewayStatus[], activity: Activity, clock: StatusClock): UnitStatus {
   const lastSeen = gateways.reduce<string | null>((m, g) => (g.lastSeen !== null && (m === null || g.lastSeen > m) ? g.lastSeen : m), null);
-  return { id: unit.id, kind: unit.kind, level: unit.level, district: unit.district, name: unit.name, online: gateways.some((g) => g.online), lastSeen, gateways };
+  const online = gateways.some((g) => g.online);
+  const status = unitStatusOf({ online, lastSeen: lastSeen === null ? null : Date.parse(lastSeen), lastUsed: activity?.lastUsed ?? null, openSessions: activity?.openSessions ?? 0 }, clock.now, clock.silentAfterDays);
+  return { id: unit.id, kind: unit.kind, level: unit.level, district: unit.district, name: unit.name, online, lastSeen, lastUsed: activity ? iso(activity.lastUsed) : null, status, gateways };
 }
 
+const activityOf = (ledger: Ledger, clock: StatusClock) => ledger.unitActivity(clock.now - OPEN_SESSION_HOURS * 3_600_000);
+
 /** Each unit with its registered gateways' presence: one read of the ledger for the whole fleet. */
-export async function fleetStatus(ledger: Ledger, units: readonly Unit[]): Promise<UnitStatus[]> {
+export async function fleetStatus(ledger: Ledger, units: readonly Unit[], clock: StatusClock): Promise<UnitStatus[]> {
   const seen = new Map((await ledger.gateways()).map((g) => [`${g.unit}/${g.gateway}`, g]));
-  return units.map((u) => summary(u, u.gateways.map((id) => gatewayStatus(id, seen.get(`${u.id}/${id}`), true))));
+  const activity = await activityOf(ledger, clock);
+  return units.map((u) => summary(u, u.gateways.map((id) => gatewayStatus(id, seen.get(`${u.id}/${id}`), true)), activity.get(u.id), clock));
 }
 
 /** One unit in full: its gateways (registered first, then any other that published as it) with kits, readings and gaps. */
-export async function unitDetail(ledger: Ledger, unit: Unit): Promise<UnitDetail> {
+export async function unitDetail(ledger: Ledger, unit: Unit, clock: StatusClock): Promise<UnitDetail> {
   const rows = new Map(
     (await ledger.gateways())
       .filter((g) => g.unit === unit.id)
@@ -76,6 +94,6 @@ export async function unitDetail(ledger: Ledger, unit: Unit): Promise<UnitDetail
         .map((g) => ({ fromSeq: g.fromSeq, toSeq: g.toSeq, missing: g.missing, evicted: g.evicted, status: g.status, detectedAt: iso(g.detectedAt) })),
     };
   }));
-  const { gateways: _registered, ...rest } = summary(unit, gateways);
+  const { gateways: _registered, ...rest } = summary(unit, gateways, (await activityOf(ledger, clock)).get(unit.id), clock);
   return { ...rest, placeholderName: unit.placeholderName, gateways };
 }

@@ -21,7 +21,7 @@ export interface MetricsSources {
   /** Log-ins the rate limit refused, by scope (security/login-limit.ts). */
   loginRefusals?: Readonly<Record<string, number>>;
   /** Times a gateway hit one of its quotas, by quota (security/quotas.ts). */
-  quotaHits?: () => Iterable<{ unit: string; gateway: string; quota: string; count: number }>;
+  quotaHits?: () => Iterable<{ unit: string; gateway: string; quota: string; count: number; lastAt: number; detail: string }>;
 }
 
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;

@@ -23,8 +23,10 @@ import { LoginLimiter, type LoginLimitOptions } from '../security/login-limit.ts
 import { LoginWork } from '../security/login-work.ts';
 import { METRICS_CONTENT_TYPE, metricsRegistry, renderMetrics, type MetricsSources } from './metrics.ts';
 import { parse } from './parse.ts';
+import { registerLiveRoutes } from './live-routes.ts';
 import { registerReportRoutes } from './reports-routes.ts';
 import { registerUnitRoutes } from './units-routes.ts';
+import { DEFAULT_SILENT_AFTER_DAYS } from './unit-status.ts';
 import { queryUsage, usageQuerySchema } from './usage.ts';
 import { login, logout, roles } from './users.ts';
 import { registerUserRoutes } from './users-routes.ts';
@@ -52,6 +54,8 @@ export interface ApiOptions {
   loginWork?: LoginWork;
   /** Serve HTTPS with these (read and checked by transport/certs.ts); plain HTTP without. */
   https?: SecureContextOptions;
+  /** A unit whose gateways have all been offline longer than this is silent (unit-status.ts); default 3. */
+  silentAfterDays?: number;
   /** Where refused log-ins are logged (module 'api'); silent without. */
   log?: Logger;
 }
@@ -71,7 +75,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     ...(options.https ? { https: options.https } : {}),
     // HTTPS or HTTP, the routes are the same: typed as the plain HTTP instance.
   }) as unknown as FastifyInstance;
-  const context: RouteContext = { db, ledger, now, log };
+  const context: RouteContext = { db, ledger, now, log, silentAfterDays: options.silentAfterDays ?? DEFAULT_SILENT_AFTER_DAYS };
   const metrics = metricsRegistry({ counts: () => ledger.counts(), ingest: options.ingest, refusals: options.refusals, loginRefusals: limiter.refusals, quotaHits: options.quotaHits });
 
   // Every answer: not to be sniffed, framed or sent on as a referrer. The API's and the log-in's
@@ -155,7 +159,14 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return { events: await queryUsage(ledger, q) };
   });
 
+  // The quota alerts (security/quotas.ts): which gateway hit which quota, how often, last when.
+  app.get('/api/v1/security/quota-hits', async (request) => {
+    await requireRole(db, request, ['admin', 'viewer', 'technician'], now());
+    return { hits: [...(options.quotaHits?.() ?? [])] };
+  });
+
   registerReportRoutes(app, context, options.archive);
+  registerLiveRoutes(app, context, options.quotaHits);
 
   return app;
 }

@@ -124,6 +124,11 @@ function redact(url: string): string {
   }
 }
 
+/** What a committed batch touched: per unit, the kinds of message (usage, gateway-state, kit-state, telemetry, connection). */
+export interface LedgerChange {
+  units: Array<{ unit: string; kinds: Array<Exclude<LedgerMessage['kind'], 'dead-letter'>> }>;
+}
+
 export class Ledger extends LedgerQueries {
   readonly stats: LedgerStats = { transactions: 0, messages: 0, inserted: 0, duplicates: 0, deadLetters: 0, staleWills: 0 };
   readonly kind: 'sqlite' | 'postgres';
@@ -159,7 +164,40 @@ export class Ledger extends LedgerQueries {
     st.duplicates += result.duplicates;
     st.deadLetters += result.deadLetters;
     st.staleWills += result.staleWills;
+    this.announce(messages);
     return result;
+  }
+
+  private readonly listeners = new Set<(change: LedgerChange) => void>();
+
+  /**
+   * Called after each committed batch with the units it touched and what kind of message: the
+   * dashboard's live stream (api/live.ts) listens here. A listener's error never fails a write.
+   * Returns the unsubscribe function.
+   */
+  onChange(listener: (change: LedgerChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private announce(messages: readonly LedgerMessage[]): void {
+    if (this.listeners.size === 0) return;
+    const units = new Map<string, Set<LedgerChange['units'][number]['kinds'][number]>>();
+    for (const m of messages) {
+      if (m.kind === 'dead-letter') continue;
+      let kinds = units.get(m.unit);
+      if (!kinds) units.set(m.unit, (kinds = new Set()));
+      kinds.add(m.kind);
+    }
+    if (units.size === 0) return;
+    const change: LedgerChange = { units: [...units].map(([unit, kinds]) => ({ unit, kinds: [...kinds] })) };
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A listener's bug (a closed stream) must not undo or fail the committed write.
+      }
+    }
   }
 
   /** The central stops at `at`: closes the presence intervals this run recorded (what follows is unknown). */

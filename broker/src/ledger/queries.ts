@@ -163,6 +163,48 @@ export class LedgerQueries {
     return row && toGateway(row);
   }
 
+  /**
+   * Per unit: when its kits were last used (the latest session start or end, corrected time when
+   * known), and how many sessions started since `openSince` have not ended (in use now). Two
+   * grouped reads for the whole fleet (api/unit-status.ts).
+   */
+  async unitActivity(openSince: number): Promise<Map<string, { lastUsed: number; openSessions: number }>> {
+    const out = new Map<string, { lastUsed: number; openSessions: number }>();
+    const last = await this.q.query("SELECT unit, MAX(COALESCE(corrected_at, at)) AS last_used FROM usage_events WHERE type IN ('session.start', 'session.end') GROUP BY unit");
+    for (const r of last) out.set(r.unit as string, { lastUsed: Number(r.last_used), openSessions: 0 });
+    const open = await this.q.query(
+      `SELECT unit, session_id FROM usage_events
+       WHERE type IN ('session.start', 'session.end') AND session_id IS NOT NULL AND COALESCE(corrected_at, at) >= ?
+       GROUP BY unit, session_id HAVING SUM(CASE WHEN type = 'session.end' THEN 1 ELSE 0 END) = 0`,
+      [openSince],
+    );
+    for (const r of open) {
+      const u = out.get(r.unit as string);
+      if (u) u.openSessions++;
+    }
+    return out;
+  }
+
+  /** Kits that went to 'fault' at least `min` times since `since`, with the count and the last time (alert feed). */
+  async repeatedFaults(since: number, min: number): Promise<Array<{ unit: string; gateway: string; kit: string; faults: number; lastAt: number }>> {
+    const rows = await this.q.query(
+      `SELECT unit, gateway, kit, COUNT(*) AS faults, MAX(at) AS last_at FROM kit_state_history
+       WHERE state = 'fault' AND at >= ? GROUP BY unit, gateway, kit HAVING COUNT(*) >= ? ORDER BY unit, gateway, kit`,
+      [since, min],
+    );
+    return rows.map((r) => ({ unit: r.unit as string, gateway: r.gateway as string, kit: r.kit as string, faults: Number(r.faults), lastAt: Number(r.last_at) }));
+  }
+
+  /** Sessions ended by an emergency stop since `since` (alert feed). */
+  async estopEnds(since: number): Promise<Array<{ unit: string; gateway: string; kit: string | null; at: number }>> {
+    const rows = await this.q.query(
+      `SELECT unit, gateway, kit, COALESCE(corrected_at, at) AS t FROM usage_events
+       WHERE type = 'session.end' AND payload LIKE '%"endReason":"estop"%' AND COALESCE(corrected_at, at) >= ? ORDER BY t`,
+      [since],
+    );
+    return rows.map((r) => ({ unit: r.unit as string, gateway: r.gateway as string, kit: strOrNull(r.kit), at: Number(r.t) }));
+  }
+
   async gateways(): Promise<GatewayRow[]> {
     return (await this.q.query('SELECT * FROM gateways ORDER BY unit, gateway')).map(toGateway);
   }

@@ -27,6 +27,7 @@ import { LoginWork } from './login-work.ts';
 import { guardFrames } from './frame-guard.ts';
 import { take, type Bucket, type Rate } from './rate.ts';
 import { refusalCounters, refusalReasons, type RefusalReason } from './refusals.ts';
+import { DEFAULT_QUOTAS, GatewayQuotas, type QuotaOptions } from './quotas.ts';
 import { DROP_TOPIC, gatewayMaySubscribe, gatewayPublishRefusal, isReservedTopic } from './topic-acl.ts';
 
 export { DROP_TOPIC, gatewayMaySubscribe, gatewayPublishRefusal } from './topic-acl.ts';
@@ -62,6 +63,8 @@ export interface SecurityOptions {
   loginChecksAtOnce?: number;
   /** Password checks that may wait (default 256). */
   loginChecksQueued?: number;
+  /** Per-gateway quotas (quotas.ts DEFAULT_QUOTAS). */
+  quotas?: QuotaOptions;
 }
 
 type AuthorizePublish = (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) => void;
@@ -86,6 +89,8 @@ export class SecurityPolicy {
   private readonly publishRate: Rate;
   private readonly publishBuckets = new WeakMap<Client, Bucket>();
   private readonly authentication: Authentication;
+  /** Per-gateway quotas: payload sizes, retained messages, dead letters per hour (quotas.ts). */
+  readonly quotas: GatewayQuotas;
 
   constructor(options: SecurityPolicyOptions) {
     this.next = options.next;
@@ -93,6 +98,7 @@ export class SecurityPolicy {
     this.allowAnonymous = options.allowAnonymous ?? false;
     this.maxPacketBytes = options.maxPacketBytes ?? 256 * 1024;
     this.publishRate = { perSecond: options.publishesPerSecond ?? 500, burst: options.publishBurst ?? 5000 };
+    this.quotas = new GatewayQuotas(options.quotas ?? DEFAULT_QUOTAS, this.log);
     const attempts = options.loginAttempts;
     const windowMs = (attempts?.windowMinutes ?? 15) * 60_000;
     this.authentication = new Authentication({
@@ -145,6 +151,11 @@ export class SecurityPolicy {
     const gateway = this.gatewayOf(client);
     const reason = isReservedTopic(packet.topic) ? 'publish-not-allowed' : gateway ? gatewayPublishRefusal(gateway, packet.topic) : undefined;
     if (reason) return this.drop(reason, client, packet, callback);
+    if (gateway) {
+      const verdict = this.quotas.check(gateway, packet.topic, packet.payload.length, packet.retain);
+      if (verdict === 'drop') return this.drop('quota', client, packet, callback);
+      if (verdict === 'unretain') packet.retain = false;
+    }
     this.next(client, packet, callback);
   };
 

@@ -14,6 +14,7 @@ export const refusalReasons = {
   'publish-rate': 'connection closed: the client published faster than its rate',
   'publish-foreign': "publish dropped: a gateway published under another gateway's topics",
   'publish-not-allowed': 'publish dropped: a topic outside what a gateway may publish, or a reserved topic',
+  quota: "publish dropped: over one of the gateway's quotas (security/quotas.ts; the hit is counted in stemlab_quota_hits_total)",
   'subscribe-not-allowed': 'SUBACK 0x80: a subscription the client may not have',
   'will-not-allowed': 'CONNACK 0x05: a will on a topic the client may not publish to',
   'will-orphan-refused': 'will dropped: published without its client (after a restart, or for a dead cluster node) on a topic the identity it was stored with may not publish to',

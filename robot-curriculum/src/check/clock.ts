@@ -37,7 +37,7 @@ export interface SimClock {
 }
 
 /** Turns of the real event loop per step: a message crosses a few nodes and the serial link in one. */
-const TURNS_PER_STEP = 4;
+const TURNS_PER_STEP = 3;
 const EPOCH = Date.UTC(2026, 8, 7, 0, 30);
 
 export function installSimClock(): SimClock {

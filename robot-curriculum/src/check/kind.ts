@@ -39,6 +39,8 @@ export interface WorldIO {
   temperature(celsius: number, component?: string): void;
   /** Which line sensors see the (dark) line. */
   line(onLine: boolean[], component?: string): void;
+  /** Start the flow as a student does: press the kit's button, click the flow's "Start" inject. */
+  start(): void;
   /** Note something in the trace's events. */
   note(kind: string, value?: unknown): void;
 }
@@ -50,6 +52,8 @@ export interface Scenario {
   setup?(world: WorldIO): void;
   /** After each step of simulated time; return true to end the run early. */
   step?(t: number, world: WorldIO): boolean | void;
+  /** Whether the run can end early, the outcome already clear (a lap done, the goal reached). */
+  until?(trace: Trace): boolean;
 }
 
 export interface CheckKind<P> {

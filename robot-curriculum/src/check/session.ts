@@ -19,8 +19,11 @@ import { random as seeded } from './random.ts';
 import { excluded, type CheckRuntime } from './runtime.ts';
 import type { Trace } from './trace.ts';
 
+/** The inject nodes a student clicks to start: "Bắt đầu / Start", "Chạy / Go". */
+const START = /bắt đầu|start|chạy|\bgo\b/i;
+
 /** Simulated time per step: fine enough for a 20 ms sampling interval and a robot at 50 cm/s. */
-export const STEP_MS = 5;
+export const STEP_MS = 10;
 
 export class FlowRefused extends Error {
   constructor(
@@ -126,6 +129,17 @@ export async function runSession(runtime: CheckRuntime, clock: SimClock, input: 
       (component(id).pins as string[]).forEach((pin, i) => board.setAnalog(pin, onLine[i] ? 900 : 100));
       world.note('line', onLine);
     },
+    start() {
+      if (kit.components.some((c) => c.id === 'button')) {
+        world.press('button');
+        setTimeout(() => world.release('button'), 200);
+      }
+      for (const node of flow) {
+        if (node.type !== 'inject' || node.repeat || node.once || !START.test(String(node.name ?? ''))) continue;
+        runtime.red.nodes.getNode(node.id)?.receive({});
+        world.note('click', node.name);
+      }
+    },
     note: (kind, value) => void trace.events.push({ t: running ? now() : 0, kind, ...(value !== undefined ? { value } : {}) }),
   };
 
@@ -152,7 +166,10 @@ export async function runSession(runtime: CheckRuntime, clock: SimClock, input: 
       const t = now();
       input.world?.step(t, t - last);
       last = t;
-      if (input.world && t % 50 === 0) trace.path.push(input.world.sample(t));
+      if (input.world && t % 50 === 0) {
+        trace.path.push(input.world.sample(t));
+        if (scenario.until && t % 500 === 0 && scenario.until({ ...trace, events: [...trace.events, ...input.world.events()] })) return true;
+      }
       return scenario.step?.(t, world) === true;
     });
     trace.durationMs = now();

@@ -4,8 +4,10 @@
  * with its verdict and trace. A flow the gateway would refuse answers `refused`, not a crash.
  */
 import type { SimClock } from './clock.ts';
-import { judgeTrace, scenarioOf, worldOf } from './kinds/index.ts';
+import { judgeTrace, scenarioOf } from './kinds/index.ts';
 import { isRobotCheck } from './kinds/robot.ts';
+import { kitConfig } from '../kits.ts';
+import { robotWorld } from './world.ts';
 import { FlowRefused, runSession } from './session.ts';
 import { startCheckRuntime } from './runtime.ts';
 import type { CheckRequest, CheckReply } from './protocol.ts';
@@ -21,11 +23,7 @@ export async function serve(clock: SimClock): Promise<void> {
     queue = queue.then(async () => {
       const started = performance.now();
       try {
-        const world = worldOf(request.check, request.seed);
-        if (isRobotCheck(request.check) && !world) {
-          send({ id: request.id, status: 'refused', code: 'WORLD_UNAVAILABLE', message: `this lesson's check needs the simulated robot in the arena '${request.check.arena}', which this version does not have yet` });
-          return;
-        }
+        const world = isRobotCheck(request.check) ? robotWorld(request.check.arena, request.seed, kitConfig('robot', 'robot-1'), request.check.noise) : undefined;
         const trace = await runSession(runtime, clock, {
           flow: request.flow,
           profile: request.profile,

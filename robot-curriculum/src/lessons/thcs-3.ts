@@ -36,7 +36,7 @@ export const line = defineLesson({
     ],
     oneKitPerTeam: oneKitRobot,
   },
-  check: { kind: 'line-lap', arena: 'line-oval', seconds: 70, lapCm: 400, maxLostMs: 1500 },
+  check: { kind: 'line-lap', arena: 'line-oval', seconds: 50, lapCm: 400, maxLostMs: 1500 },
   starter: 'kept',
   solution: 'kept',
 });
@@ -155,7 +155,7 @@ export const parking = defineLesson({
     ],
     oneKitPerTeam: oneKitRobot,
   },
-  check: { kind: 'park', arena: 'parking-bay', seconds: 20, zone: 'bay' },
+  check: { kind: 'park', arena: 'parking-bay', seconds: 20, zone: 'bay', noise: 0.25 },
   starter(b) {
     b.inject('Bắt đầu / Start', {}, [0, 1]).to(b.node('stemlab-robot-drive', 'chạy thẳng / forward', n.drive('forward', 150, 0), [2, 1]));
     b.node('stemlab-ultrasonic', 'siêu âm / ultrasonic', n.sonar('', 5), [0, 3]).to(b.node('debug', 'khoảng cách / distance (cm)', n.debug(), [2, 3]));

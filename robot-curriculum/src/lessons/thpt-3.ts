@@ -138,7 +138,7 @@ export const sumo = defineLesson({
     ],
     oneKitPerTeam: oneKitRobot,
   },
-  check: { kind: 'sumo', arena: 'sumo-ring', seconds: 45, minTravelCm: 150 },
+  check: { kind: 'sumo', arena: 'sumo-ring', seconds: 30, minTravelCm: 150 },
   starter(b) {
     b.inject('Bắt đầu / Start', {}, [0, 1]).to(b.node('stemlab-robot-drive', 'chạy thẳng / forward', n.drive('forward', 150), [2, 1]));
     b.node('stemlab-line', 'dò vạch / line sensors', { ...n.line(), invert: true }, [0, 3]).to(b.node('debug', 'viền? / edge?', n.debug('position'), [2, 3]));
@@ -187,7 +187,7 @@ export const parkP = defineLesson({
     ],
     oneKitPerTeam: oneKitRobot,
   },
-  check: { kind: 'park', arena: 'parking-bay', seconds: 25, zone: 'bay' },
+  check: { kind: 'park', arena: 'parking-bay', seconds: 25, zone: 'bay', noise: 0.25 },
   starter(b) {
     b.inject('Bắt đầu / Start', {}, [0, 1]).to(b.node('change', 'bật chạy / enable', n.set(true, 'bool', 'go', 'flow'), [1, 1]));
     b.node('stemlab-ultrasonic', 'siêu âm / ultrasonic', n.sonar('', 5), [0, 3]).to(b.node('debug', 'khoảng cách / distance (cm)', n.debug(), [2, 3]));

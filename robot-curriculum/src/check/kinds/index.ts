@@ -1,7 +1,6 @@
 /** The kinds of check a lesson can name, one schema for their parameters. */
 import { z } from 'zod';
 import type { CheckKind, Scenario, Verdict } from '../kind.ts';
-import type { SessionWorld } from '../session.ts';
 import type { Trace } from '../trace.ts';
 import { blink, blinkParams } from './blink.ts';
 import { counter, counterParams } from './counter.ts';
@@ -19,4 +18,3 @@ const kinds: { [K in CheckDefinition['kind']]: CheckKind<Extract<CheckDefinition
 const kindOf = (check: CheckDefinition) => kinds[check.kind] as CheckKind<CheckDefinition>;
 export const scenarioOf = (check: CheckDefinition, random: () => number): Scenario => kindOf(check).scenario(check, random);
 export const judgeTrace = (check: CheckDefinition, trace: Trace): Verdict => kindOf(check).judge(trace, check);
-export const worldOf = (_check: CheckDefinition, _seed: number): SessionWorld | undefined => undefined;

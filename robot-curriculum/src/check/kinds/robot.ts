@@ -5,12 +5,13 @@
  * is pressed and the flow's "Start" inject clicked, one second after the deploy.
  */
 import { z } from 'zod';
-import { ok, say, sec, verdict, wrong, type CheckKind, type Finding, type Verdict } from '../kind.ts';
+import { ok, say, sec, timeline, verdict, wrong, type CheckKind, type Finding, type Verdict } from '../kind.ts';
 import type { PoseSample, Trace } from '../trace.ts';
 
 const common = {
   arena: z.string().describe('The arena (simulators/arenas/<id>.yaml).'),
   seconds: z.number().positive().describe('How long the flow runs (simulated seconds).'),
+  noise: z.number().min(0).max(1).default(1).describe('How far the simulated robot is from perfect (motor mismatch, sensor noise): 1 as a real kit; lower for lessons before students learn to correct a drift.'),
 };
 
 export const robotParams = [
@@ -42,9 +43,10 @@ const cm = (n: number) => Math.round(n).toString();
 /** Problems every robot run can have, before the lesson's own judgement. */
 function basics(trace: Trace): Finding | undefined {
   const ps = path(trace);
-  if (ps.length < 2 || travelled(ps) < 3) {
-    const low = trace.commands.find((c) => typeof c.command.speed === 'number' && Math.abs(c.command.speed as number) > 0 && Math.abs(c.command.speed as number) < 60);
-    if (low) return wrong('dead-band', say(`Robot không nhúc nhích: tốc độ ${String(low.command.speed)} quá nhỏ, động cơ cần ít nhất khoảng 60 mới quay được bánh.`, `Your robot did not move: speed ${String(low.command.speed)} is too low — the motors need about 60 before the wheels turn.`));
+  if (ps.length < 2 || travelled(ps) < 1) {
+    const moving = trace.commands.filter((c) => typeof c.command.speed === 'number' && Math.abs(c.command.speed as number) > 0);
+    const low = moving.find((c) => Math.abs(c.command.speed as number) < 60);
+    if (low && moving.every((c) => Math.abs(c.command.speed as number) < 60)) return wrong('dead-band', say(`Robot không nhúc nhích: tốc độ ${String(low.command.speed)} quá nhỏ, động cơ cần ít nhất khoảng 60 mới quay được bánh.`, `Your robot did not move: speed ${String(low.command.speed)} is too low — the motors need about 60 before the wheels turn.`));
     return wrong('no-move', say('Robot không chạy. Kiểm tra luồng bắt đầu bằng nút inject "Bắt đầu" (hoặc nút trên robot) và nối tới nút điều khiển động cơ.', 'Your robot did not move. Check your flow starts from the "Start" inject (or the robot’s button) and reaches a drive node.'));
   }
   return undefined;
@@ -119,6 +121,11 @@ const judges: { [K in RobotUnion['kind']]: (trace: Trace, p: RobotParams<K>) => 
       }
     }
     const far = travelled(ps);
+    const last = ps.at(-1)!;
+    const still = ps.filter((s) => s.t >= last.t - 3000);
+    if (far < p.lapCm && travelled(still) < 1 && (last.line ?? []).some(Boolean)) {
+      return verdict([wrong('stopped-on-line', say(`Robot dừng trên vạch ở (${cm(last.x)}, ${cm(last.y)}) và không đi tiếp: ở giao lộ, nơi mọi cảm biến cùng thấy vạch, robot phải đi thẳng (đừng dừng khi mọi cảm biến thấy vạch).`, `Your robot stopped on the line at (${cm(last.x)}, ${cm(last.y)}) and did not go on: at a crossing, where every sensor sees the line, drive straight on (do not stop when all sensors see it).`))]);
+    }
     if (far < p.lapCm) return verdict([wrong('too-slow', say(`Trong ${sec(trace.durationMs)} s robot chỉ đi được ${cm(far)} cm trên ${p.lapCm} cm của một vòng: cho robot chạy nhanh hơn.`, `In ${sec(trace.durationMs)} s your robot covered only ${cm(far)} cm of the ${p.lapCm} cm lap: make it faster.`))]);
     const lapAt = ps.find((s, i) => travelled(ps.slice(0, i + 1)) >= p.lapCm)!;
     return verdict([ok('lap', say(`Robot đi hết một vòng (${p.lapCm} cm) trong ${sec(lapAt.t - START_MS)} s mà không rời vạch. Tốt lắm!`, `Your robot went round a lap (${p.lapCm} cm) in ${sec(lapAt.t - START_MS)} s without leaving the line. Well done!`))]);
@@ -160,11 +167,18 @@ export const robotKinds: { [K in RobotUnion['kind']]: CheckKind<RobotParams<K>> 
   Object.entries(judges).map(([kind, judge]) => [
     kind,
     {
-      scenario: (p: RobotUnion) => ({ durationMs: p.seconds * 1000 }),
+      scenario: (p: RobotUnion) => ({ durationMs: p.seconds * 1000, step: timeline([[START_MS, (w) => w.start()]]), until: (trace: Trace) => finished(trace, p) }),
       judge: (trace: Trace, p: RobotUnion) => basicsThen(trace, p, judge as (t: Trace, p: RobotUnion) => Verdict),
     },
   ]),
 ) as never;
+
+/** A lap done or the goal reached: the rest of the run would not change the verdict. */
+function finished(trace: Trace, p: RobotUnion): boolean {
+  if (p.kind === 'line-lap') return travelled(path(trace)) >= p.lapCm + 20;
+  if (p.kind === 'reach') return trace.events.some((e) => e.kind === 'zone-enter' && e.value === p.zone);
+  return false;
+}
 
 function basicsThen(trace: Trace, p: RobotUnion, judge: (t: Trace, p: RobotUnion) => Verdict): Verdict {
   const problem = basics(trace);

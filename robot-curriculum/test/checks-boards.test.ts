@@ -1,48 +1,16 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { checkLesson, type CheckResult } from '../src/check/check.ts';
-import { isRobotCheck } from '../src/check/kinds/robot.ts';
-import { CheckRunner } from '../src/check/runner.ts';
+import { describe, expect, it } from 'vitest';
+import { checkLesson } from '../src/check/check.ts';
 import { programme } from '../src/programme.ts';
-import { apply } from './mutate.ts';
-import { mistakes } from './mistakes.ts';
+import { checkSuite } from './check-suite.ts';
 
-// The automatic checks judge what the hardware did: every solution passes, every starter fails,
-// and each lesson's wrong answers fail with the finding that names the mistake. All in one check
-// process (Node-RED starts once), in simulated time.
+// The lessons on boards (LEDs, buttons, sonar, line sensors, servo, thermometer), judged from
+// the simulated board's pin history; and what a check does with a flow it cannot judge.
 
-const runner = new CheckRunner({ timeoutMs: 60_000 });
-afterAll(() => runner.close());
-const SEED = 1;
-const check = (id: string, flow: unknown, seed = SEED) => checkLesson(id, flow, { runner, seed, lang: 'en' });
-const explain = (r: CheckResult) => `${r.lesson}: ${r.message}`;
-
-const ready = programme.filter((l) => !isRobotCheck(l.check));
-
-describe.each(ready.map((l) => [l.id, l] as const))('lesson %s', (id, lesson) => {
-  it('passes its solution, which logs no error', async () => {
-    const result = await check(id, lesson.solution);
-    expect(result.status, explain(result)).toBe('pass');
-    expect(result.trace!.log.filter((l) => l.level === 'error')).toEqual([]);
-  });
-
-  it('fails its starter', async () => {
-    const result = await check(id, lesson.starter);
-    expect(result.status, explain(result)).toBe('fail');
-    expect(result.exitCode).toBe(1);
-  });
-
-  const wrongs = mistakes[id] ?? [];
-  it('has at least two wrong answers to check', () => expect(wrongs.length).toBeGreaterThanOrEqual(2));
-  for (const mistake of wrongs) {
-    it(`fails a wrong answer: ${mistake.what}`, async () => {
-      const result = await check(id, apply(lesson.solution, ...mistake.mutations));
-      expect(result.status, explain(result)).toBe('fail');
-      const failing = result.findings.filter((f) => !f.ok);
-      expect(failing.map((f) => f.code), explain(result)).toContain(mistake.code);
-      expect(failing.map((f) => f.en).join(' '), explain(result)).toMatch(mistake.says);
-    });
-  }
-});
+const runner = checkSuite(
+  programme.filter((l) => l.arena === undefined),
+  { timeoutMs: 30_000 },
+);
+const check = (id: string, flow: unknown, seed = 1) => checkLesson(id, flow, { runner, seed, lang: 'en' });
 
 describe('a check', () => {
   it('gives the same verdict and trace for the same seed, and passes a solution with other seeds', async () => {
