@@ -11,5 +11,6 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { brokerSuite } = await import('../broker/bench/broker.ts');
   const { clusterSuite } = await import('../broker/bench/cluster.ts');
   const { reportSuite } = await import('../broker/bench/report.ts');
-  return [emulatorSuite, robotSuite, agentSuite, labSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite];
+  const { loginFloodSuite } = await import('../broker/bench/login-flood.ts');
+  return [emulatorSuite, robotSuite, agentSuite, labSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite];
 }
