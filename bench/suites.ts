@@ -10,5 +10,7 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { brokerSuite } = await import('../broker/bench/broker.ts');
   const { clusterSuite } = await import('../broker/bench/cluster.ts');
   const { reportSuite } = await import('../broker/bench/report.ts');
-  return [emulatorSuite, robotSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite];
+  const { loginFloodSuite } = await import('../broker/bench/login-flood.ts');
+  const { fleetSuite } = await import('./fleet.ts');
+  return [emulatorSuite, robotSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, fleetSuite];
 }

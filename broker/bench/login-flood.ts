@@ -1,0 +1,64 @@
+/**
+ * A legitimate gateway's CONNECT latency while 1,000 wrong-password CONNECTs arrive from 5
+ * addresses (127.0.0.10-14, inside their connection bursts), against a real central: once as the
+ * gateway's first log-in since the central started (a full slow check, queued ahead of the flood
+ * by the login-work ranking) and once as a reconnect (the cheap check). Goal: under 2 s.
+ * Wrong-password sockets are closed after 3 s (a client's timeout), so the rest is dropped unhashed.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import mqttPacket from 'mqtt-packet';
+import { pino } from 'pino';
+import { provisionGatewayCommand } from '../src/index.ts';
+import { startCentral } from '../src/central.ts';
+import { tmpDir } from '../test/helpers.ts';
+import { round, type BenchResult, type BenchSuite } from '../../bench/types.ts';
+
+function connect(port: number, localAddress: string, clientId: string, username: string, password: string): { socket: Socket; connack: Promise<number | 'closed'> } {
+  const socket = netConnect({ host: '127.0.0.1', port, localAddress });
+  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  const connack = new Promise<number | 'closed'>((resolve) => {
+    parser.on('packet', (p) => p.cmd === 'connack' && resolve(p.returnCode ?? 0));
+    socket.on('data', (d) => parser.parse(d));
+    socket.on('close', () => resolve('closed'));
+    socket.on('error', () => resolve('closed'));
+  });
+  socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 30, clientId, username, password: Buffer.from(password) }));
+  return { socket, connack };
+}
+
+async function timed(port: number, creds: { username: string; password: string }): Promise<number> {
+  const started = performance.now();
+  const c = connect(port, '127.0.0.2', creds.username, creds.username, creds.password);
+  const code = await c.connack;
+  c.socket.destroy();
+  if (code !== 0) throw new Error(`the legitimate gateway was refused (${code})`);
+  return performance.now() - started;
+}
+
+export const loginFloodSuite: BenchSuite = {
+  name: 'login-flood',
+  title: "a gateway's CONNECT while 1,000 wrong-password CONNECTs arrive (goal ≤ 2 s)",
+  async run(): Promise<BenchResult[]> {
+    const dir = tmpDir();
+    const central = await startCentral({ dataDir: dir.dir, mqtt: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }), security: { allowAnonymous: false } });
+    try {
+      const creds = await provisionGatewayCommand(dir.dir, 'bench-unit', 'gw-1');
+      const port = Number(new URL(central.mqttUrl).port);
+      const results: BenchResult[] = [];
+      for (const phase of ['first log-in', 'reconnect'] as const) {
+        const flood = Array.from({ length: 1000 }, (_, i) => connect(port, `127.0.0.${10 + (i % 5)}`, `gw:bench-unit:x-${i}`, `gw:bench-unit:x-${i}`, `wrong-${i}`));
+        const closer = setTimeout(() => flood.forEach((f) => f.socket.destroy()), 3000);
+        await new Promise((r) => setTimeout(r, 200)); // the flood is read and queued first
+        results.push({ name: `gateway CONNECT under flood, ${phase}`, value: round(await timed(port, creds), 1), unit: 'ms' });
+        await Promise.all(flood.map((f) => f.connack));
+        clearTimeout(closer);
+      }
+      const { ran, gone, busy } = central.security.loginWork.stats;
+      results.push({ name: 'slow checks run / dropped unhashed / answered busy', value: ran, unit: `checks (${gone} dropped, ${busy} busy)` });
+      return results;
+    } finally {
+      await central.stop();
+      dir.remove();
+    }
+  },
+};
