@@ -437,7 +437,7 @@ const configFields = z.strictObject({
     .strictObject({
       watchdogMs: ms(50, 10_000)
         .default(500)
-        .describe('Dead-man window: motors and servos driven by a lesson stop when no fresh command arrives within it, in ms.'),
+        .describe('Dead-man window: motors and servos driven by a lesson stop when no fresh command arrives within it, in ms. At least 400: the lesson nodes re-send a running motion every 200 ms, and a shorter window would stop motors between re-sends.'),
     })
     .prefault({})
     .describe('Safety settings for every kit of the gateway.'),
