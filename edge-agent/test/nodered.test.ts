@@ -378,6 +378,22 @@ describe('lessons deployed by the teacher', () => {
   });
 });
 
+describe('the check sidebar (flows/plugins/stemlab-check)', () => {
+  it('lists the lessons and checks a student’s tab on the simulator: the verdict and the feedback in their language', async () => {
+    const lessonList = await admin('student-1', 'GET', '/stemlab/lessons');
+    expect(lessonList.status).toBe(200);
+    expect((lessonList.body as Array<{ id: string }>).map((l) => l.id)).toEqual(expect.arrayContaining(['blink', 'traffic-light', 'maze']));
+    const { starter, solution } = lessons.lesson('blink');
+    const passed = await admin('student-1', 'POST', '/stemlab/check', { lesson: 'blink', flow: solution, lang: 'vi' });
+    expect(passed.status).toBe(200);
+    expect(passed.body).toMatchObject({ status: 'pass', exitCode: 0, message: expect.stringMatching(/ĐẠT/) });
+    const failed = await admin('student-1', 'POST', '/stemlab/check', { lesson: 'blink', flow: starter, lang: 'en' });
+    expect(failed.body).toMatchObject({ status: 'fail', message: expect.stringMatching(/never came on/) });
+    expect((await admin('student-1', 'POST', '/stemlab/check', { lesson: 'nope', flow: [] })).status).toBe(400);
+    expect((await admin(undefined, 'POST', '/stemlab/check', { lesson: 'blink', flow: solution })).status).toBe(401);
+  }, 90_000);
+});
+
 describe('one Node-RED per process', () => {
   it('refuses a second Node-RED in the process, clearly', async () => {
     const second = new NodeRedExtension(gateway.agent, api);

@@ -65,6 +65,8 @@ export function noderedSettings(input: SettingsInput): Record<string, unknown> {
     diagnostics: { enabled: false, ui: false },
     telemetry: { enabled: false, updateNotification: false },
     runtimeState: { enabled: false, ui: false },
+    // The STEMLab palette first: it is what the lessons use.
+    paletteCategories: ['STEMLab', 'subflows', 'common', 'function', 'network', 'sequence', 'parser', 'storage'],
     editorTheme: {
       page: { title: `STEMLab – ${where}`, scripts: [input.languageScript] },
       header: { title: `STEMLab · ${where}` },

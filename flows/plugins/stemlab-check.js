@@ -1,0 +1,40 @@
+'use strict';
+/**
+ * The check button in the editor: the "Chấm bài / Check" sidebar (stemlab-check.html) posts the
+ * student's current tab here, and the lesson's automatic check runs it in a process of its own
+ * (`stemlab lesson check LESSON FLOW.json --json`: its simulated clock must not touch the
+ * agent's timers), on simulated hardware, never on the room's kits. The verdict and the feedback
+ * go back to the sidebar; the trace stays out of the answer (the CLI's --json has it).
+ */
+const { execFile } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const bin = path.resolve(__dirname, '../../bin/stemlab.js');
+const catalogue = require('../lessons/index.json');
+
+module.exports = function (RED) {
+  RED.plugins.registerPlugin('stemlab-check', { type: 'stemlab-check' });
+  RED.httpAdmin.get('/stemlab/lessons', RED.auth.needsPermission('flows.read'), (_req, res) => {
+    res.json(catalogue.lessons);
+  });
+  RED.httpAdmin.post('/stemlab/check', RED.auth.needsPermission('flows.read'), (req, res) => {
+    const { lesson, flow, lang } = req.body || {};
+    if (!catalogue.lessons.some((l) => l.id === lesson)) return res.status(400).json({ error: `lesson: one of ${catalogue.lessons.map((l) => l.id).join(', ')}` });
+    if (!Array.isArray(flow)) return res.status(400).json({ error: 'flow: the nodes of your tab (a JSON array)' });
+    const file = path.join(os.tmpdir(), `stemlab-check-${process.pid}-${Date.now()}-${Math.round(Math.random() * 1e6)}.json`);
+    fs.writeFileSync(file, JSON.stringify(flow), { mode: 0o600 });
+    const args = [bin, 'lesson', 'check', lesson, file, '--json', '--lang', lang === 'en' ? 'en' : 'vi'];
+    execFile(process.execPath, args, { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
+      fs.rm(file, { force: true }, () => {});
+      try {
+        const result = JSON.parse(stdout);
+        delete result.trace;
+        res.json(result);
+      } catch {
+        res.status(500).json({ error: `the check did not answer (${err ? err.message : 'no output'})` });
+      }
+    });
+  });
+};
