@@ -11,5 +11,6 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { clusterSuite } = await import('../broker/bench/cluster.ts');
   const { reportSuite } = await import('../broker/bench/report.ts');
   const { loginFloodSuite } = await import('../broker/bench/login-flood.ts');
-  return [emulatorSuite, robotSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite];
+  const { checksSuite } = await import('../robot-curriculum/bench/checks.ts');
+  return [emulatorSuite, robotSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, checksSuite];
 }
