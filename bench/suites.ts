@@ -11,6 +11,7 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { clusterSuite } = await import('../broker/bench/cluster.ts');
   const { reportSuite } = await import('../broker/bench/report.ts');
   const { loginFloodSuite } = await import('../broker/bench/login-flood.ts');
+  const { fleetSuite } = await import('./fleet.ts');
   const { checksSuite } = await import('../robot-curriculum/bench/checks.ts');
-  return [emulatorSuite, robotSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, checksSuite];
+  return [emulatorSuite, robotSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, fleetSuite, checksSuite];
 }

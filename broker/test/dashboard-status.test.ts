@@ -64,6 +64,10 @@ describe.runIf(shouldRun('unit statuses and live updates in headless Chromium', 
     await central.ledger.insertBatch([
       { kind: 'gateway-state', unit: active.id, gateway: gw(active), receivedAt: now, state: birth(1) },
       { kind: 'usage', unit: active.id, gateway: gw(active), receivedAt: now, event: used2DaysAgo },
+      { kind: 'telemetry', unit: active.id, gateway: gw(active), kit: 'bench-1', component: 'air', receivedAt: now, telemetry: { value: { celsius: -50 }, at: now } },
+      { kind: 'telemetry', unit: active.id, gateway: gw(active), kit: 'robot-1', component: 'sonar', receivedAt: now, telemetry: { value: { cm: 120 }, at: now } },
+      { kind: 'kit-state', unit: active.id, gateway: gw(active), kit: 'robot-1', receivedAt: now - 60_000, state: { state: 'disconnected', at: now - 60_000, clock: { synced: true, bootId: 'boot-1', uptimeMs: 1000 } } },
+      { kind: 'kit-state', unit: active.id, gateway: gw(active), kit: 'robot-1', receivedAt: now, state: { state: 'connected', at: now, clock: { synced: true, bootId: 'boot-1', uptimeMs: 61_000 } } },
       { kind: 'gateway-state', unit: idle.id, gateway: gw(idle), receivedAt: now, state: birth(1) },
       { kind: 'gateway-state', unit: silent.id, gateway: gw(silent), receivedAt: now - 10 * DAY, state: birth(1) },
       { kind: 'gateway-state', unit: silent.id, gateway: gw(silent), receivedAt: now - 10 * DAY, state: will(1) },
@@ -150,6 +154,26 @@ describe.runIf(shouldRun('unit statuses and live updates in headless Chromium', 
     await page.locator('table.units tbody tr').first().waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await page.screenshot({ path: join(IMAGES, 'dashboard-overview-phone.png') });
+    await page.context().close();
+  }, 30_000);
+
+  it("shows a teacher their unit: readable values, the impossible one flagged, the kits' history", async () => {
+    assertAvailable('Chromium and playwright-core', browserOk);
+    const page = await newPage({ width: 375, height: 740 });
+    await logIn(page, 'co.lan');
+    await page.getByRole('heading', { name: active.name.vi }).waitFor();
+    expect(await page.locator('.subtitle .badge').innerText()).toBe('Hoạt động (7 ngày qua)');
+    const readings = page.getByRole('table', { name: 'Số đo mới nhất' });
+    await readings.getByRole('cell', { name: '120 cm' }).waitFor();
+    expect(await readings.locator('.out-of-range').innerText()).toMatch(/^[-−]50,0 °C ngoài ngưỡng/);
+    const history = page.getByRole('table', { name: 'Lịch sử sự kiện của bộ thiết bị' });
+    expect(await history.locator('tbody tr .badge').allInnerTexts()).toEqual(['Đã kết nối / đã sửa', 'Bị rút ra']);
+    expect(await page.locator('main').innerText()).not.toContain('{');
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await page.screenshot({ path: join(IMAGES, 'dashboard-unit-phone.png'), fullPage: true });
+    // The overview is not theirs: sent back to their unit.
+    await page.goto(`${central.httpUrl}/#/`);
+    await page.getByRole('heading', { name: active.name.vi }).waitFor();
     await page.context().close();
   }, 30_000);
 

@@ -224,7 +224,7 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
     // The unit page: the gateway online, the kit's fault and its reason.
     await page.getByRole('link', { name: A.name.en }).click();
     await page.getByRole('heading', { name: A.name.en }).waitFor();
-    await page.getByRole('cell', { name: 'left motor stalled' }).waitFor();
+    await page.getByRole('table', { name: 'Kits', exact: true }).getByRole('cell', { name: 'left motor stalled' }).waitFor();
     expect(await page.locator('.gateway .badge.ok').innerText()).toBe('Online');
 
     // The reports page: the quarter's per-unit summary, and a CSV download.

@@ -6,7 +6,8 @@ import { agentConfig } from '../config.ts';
 
 const help = `Usage: stemlab agent accounts --config FILE [--students N] [--replace]
 
-Creates the classroom's Node-RED editor accounts for this gateway: a teacher (full rights) and
+Creates the classroom's accounts for this gateway (the Node-RED editor and the room console at
+/console/): a teacher (full rights), a technician (kit checks, e-stop reset) and
 N students (config nodered.students by default) who edit and deploy only their own lesson flows.
 Prints every password once; only bcrypt hashes are stored (in dataDir/nodered). There is never a
 default password: until the accounts exist, the editor stays off. --replace makes new passwords
@@ -19,7 +20,7 @@ const Options = z.object({
 });
 
 export const agentAccounts: Command = {
-  summary: "create the gateway's Node-RED editor accounts (teacher, students)",
+  summary: "create the gateway's accounts for the editor and the console (teacher, technician, students)",
   async run(argv) {
     if (argv.includes('--help') || argv.includes('-h')) {
       console.log(help);
@@ -36,6 +37,7 @@ export const agentAccounts: Command = {
     }
     console.log(`Node-RED accounts for ${config.unit}/${config.gateway} (${accounts.file}); shown only now:`);
     console.log(`  teacher     ${accounts.teacher.username.padEnd(12)} ${accounts.teacher.password}`);
+    console.log(`  technician  ${accounts.technician.username.padEnd(12)} ${accounts.technician.password}`);
     for (const s of accounts.students) console.log(`  student     ${s.username.padEnd(12)} ${s.password}`);
     return 0;
   },

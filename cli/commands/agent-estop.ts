@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import type { Command } from '../main.ts';
 import { parseCommand } from '../args.ts';
+import { readLocalToken } from '@stemlab/edge-agent';
 import { agentConfig } from '../config.ts';
 import { reachAgent, WrongAgentError } from '../agent-target.ts';
 
-const help = `Usage: stemlab agent estop --config FILE [--reset] [--by NAME]
+const help = `Usage: stemlab agent estop --config FILE [--url URL] [--reset] [--by NAME]
        stemlab agent estop --url http://127.0.0.1:1880 [--reset] [--by NAME]
 
 Emergency stop: the running agent stops every actuator of the gateway and latches until a
-teacher resets it with --reset. With --config, the agent that answers must be that config's
+teacher resets it with --reset (or on the console). Pressing works from anywhere; a reset
+needs --config, run on the gateway as the agent's user: it reads the agent's local token
+({dataDir}/agent-token, readable only by that user). With --config, the agent that answers must be that config's
 unit/gateway (another gateway's agent on the same port is refused, nothing is stopped or reset:
 give each agent its own http.port, or pass --url).`;
 
@@ -28,8 +31,17 @@ export const agentEstop: Command = {
     }
     const { values } = parseCommand('agent estop', argv, { config: { type: 'string' }, url: { type: 'string' }, reset: { type: 'boolean' }, by: { type: 'string' } }, Options);
     let base = values.url;
-    if (base === undefined) {
-      const config = await agentConfig(values.config, 'agent estop');
+    const config = values.config !== undefined || base === undefined ? await agentConfig(values.config, 'agent estop') : undefined;
+    const token = config ? readLocalToken(config.dataDir) : undefined;
+    if (values.reset && !token) {
+      console.error(
+        config
+          ? `stemlab agent estop: cannot read the agent's token in ${config.dataDir}/agent-token: run this on the gateway as the agent's user while the agent runs, or reset on the console (a teacher or technician)`
+          : "stemlab agent estop: --reset needs --config FILE (the agent's local token is in its dataDir), or reset on the console (a teacher or technician)",
+      );
+      return 1;
+    }
+    if (base === undefined && config) {
       try {
         const target = await reachAgent({ config });
         if (!target) {
@@ -49,7 +61,7 @@ export const agentEstop: Command = {
     try {
       response = await fetch(new URL(path, base), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(values.reset ? { by: who } : { source: who }),
       });
     } catch (err) {

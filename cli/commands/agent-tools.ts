@@ -9,6 +9,7 @@ import {
   doctor,
   formatDoctorReport,
   formatSelftestReport,
+  readLocalToken,
   selftest,
   type SelftestReport,
 } from '@stemlab/edge-agent';
@@ -111,9 +112,10 @@ export const agentSelftest: Command = {
     }
     let report: SelftestReport | undefined;
     if (target) {
-      report = await askRunningAgent(target.url);
+      const answer = await askRunningAgent(target.url, config ? readLocalToken(config.dataDir) : undefined);
+      report = typeof answer === 'string' ? undefined : answer;
       if (!report) {
-        console.error(`stemlab agent selftest: the agent at ${target.url} did not run the self-test`);
+        console.error(`stemlab agent selftest: the agent at ${target.url} did not run the self-test${typeof answer === 'string' ? `: ${answer}` : ''}`);
         return 1;
       }
     } else {
@@ -142,11 +144,14 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-async function askRunningAgent(url: string): Promise<SelftestReport | undefined> {
+/** The running agent's report, or why it refused (the self-test needs the agent's local token: --config on the gateway). */
+async function askRunningAgent(url: string, token: string | undefined): Promise<SelftestReport | string | undefined> {
   try {
-    const response = await fetch(new URL('/api/v1/selftest', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    const body = (await response.json()) as { status: string; report?: SelftestReport };
-    return body.status === 'ok' ? body.report : undefined;
+    const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const response = await fetch(new URL('/api/v1/selftest', url), { method: 'POST', headers, body: '{}' });
+    const body = (await response.json()) as { status: string; report?: SelftestReport; message?: string };
+    if (body.status !== 'ok') return `${body.message ?? response.statusText}${token ? '' : ' (run it with --config on the gateway, as the agent\'s user)'}`;
+    return body.report;
   } catch {
     return undefined;
   }

@@ -35,7 +35,10 @@ export class MqttTwin implements FleetTwin {
   private bootAt: number;
   private skewMs = 0;
   private synced = true;
-  private readonly outbox: Outbox;
+  private outbox: Outbox;
+  /** The link as the plan has it: while up, a connection the central dropped (a restart) is made again. */
+  private linkUp = false;
+  private closed = false;
   private publisher: UsagePublisher;
   private readonly kitStates = new Map<string, { state: 'connected' | 'fault'; reason?: string; at: number }>();
   private readonly log: Logger;
@@ -52,8 +55,45 @@ export class MqttTwin implements FleetTwin {
     // Booted the day before the quarter, clock synchronised.
     this.bootAt = options.clock.now() - DAY;
     this.bootId = this.newBootId();
-    this.outbox = Outbox.open({ path: options.outboxPath, maxEvents: 1_000_000, maxAgeMs: 400 * DAY, clock: { now: () => this.stamp() }, log: this.log });
+    this.outbox = this.openOutbox();
     this.publisher = this.newPublisher();
+  }
+
+  /**
+   * The agent's process is killed and starts again (the soak): the connection drops without a
+   * goodbye, acknowledgements not yet written are lost (those events go again: the ledger keeps
+   * them once), the outbox file is opened again, and the gateway reconnects.
+   */
+  async kill(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.online = false;
+    this.publisher.stop();
+    client?.removeAllListeners('close');
+    client?.stream.destroy();
+    client?.end(true);
+    if (this.options.outboxPath !== ':memory:') {
+      this.outbox.close();
+      this.outbox = this.openOutbox();
+    }
+    this.publisher = this.newPublisher();
+    if (this.linkUp) await this.connectRetrying();
+  }
+
+  private openOutbox(): Outbox {
+    return Outbox.open({ path: this.options.outboxPath, maxEvents: 1_000_000, maxAgeMs: 400 * DAY, clock: { now: () => this.stamp() }, log: this.log });
+  }
+
+  /** Connects, retrying while the central is away (it restarts in the soak). */
+  private async connectRetrying(): Promise<void> {
+    for (;;) {
+      if (this.closed || !this.linkUp) return;
+      try {
+        return await this.connect();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }
   }
 
   pending(): number {
@@ -103,11 +143,13 @@ export class MqttTwin implements FleetTwin {
         this.synced = true;
         return;
       case 'link':
-        return h.up ? this.connect() : this.disconnect(h.clean);
+        this.linkUp = h.up;
+        return h.up ? this.connectRetrying() : this.disconnect(h.clean);
     }
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.publisher.stop();
     if (this.client) {
       const client = this.client;
@@ -175,6 +217,15 @@ export class MqttTwin implements FleetTwin {
       will: { topic: stateTopic, payload: Buffer.from(this.state('offline', bdSeq)), qos: 1, retain: true },
     });
     client.on('error', (err) => this.errors.push(err));
+    client.on('close', () => {
+      // The central went away while the link is up (a restart): the agent reconnects.
+      if (this.client !== client || this.closed) return;
+      this.client = undefined;
+      this.online = false;
+      this.publisher.stop();
+      this.publisher = this.newPublisher();
+      setTimeout(() => void this.connectRetrying(), 200);
+    });
     // As the agent does (mqtt-extension.ts): without TCP_NODELAY each QoS 1 round trip waits ~40 ms for a delayed ACK.
     (client.stream as Partial<Socket>).setNoDelay?.(true);
     this.client = client;
@@ -191,6 +242,7 @@ export class MqttTwin implements FleetTwin {
     const { unit, gateway } = this.spec;
     this.online = false;
     this.client = undefined;
+    client.removeAllListeners('close');
     if (clean) {
       // A clean goodbye discards the will: say offline ourselves, with this session's birth number.
       await client.publishAsync(topics.gatewayState(unit, gateway), this.state('offline', this.sessionBdSeq), { qos: 1, retain: true });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runStemlab, stemlabBin } from '../../testing/cli.ts';
 import { PtyBoard, socatAvailable, type PinState } from '@stemlab/simulators';
 import { createLogger, parseConfig } from '@stemlab/edge-agent';
@@ -60,8 +60,11 @@ function startAgent(args: string[]): Promise<{ child: ChildProcessWithoutNullStr
   return Promise.resolve({ child, next });
 }
 
-async function post(url: string, body: unknown): Promise<{ status: string; code?: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** A POST as a tool on the Pi: with the agent's local token from its dataDir. */
+async function post(url: string, body: unknown, dataDir?: string): Promise<{ status: string; code?: string }> {
+  const token = dataDir ? readFileSync(join(dataDir, 'agent-token'), 'utf8').trim() : undefined;
+  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   return (await res.json()) as { status: string; code?: string };
 }
 
@@ -128,13 +131,15 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
     return { pty, file };
   }
 
-  it('drives the kit, latches the e-stop from the CLI, and stops every motor on SIGTERM', async () => {
+  it('drives the kit, latches the e-stop from the CLI, and stops every motor on SIGTERM', { timeout: 90_000 }, async () => {
     const { pty, file } = await setup();
     const { child, next } = await startAgent(['--config', file, '--port', '0']);
     const { url } = await next();
     const command = `${url}/api/v1/kits/robot-1/components/left`;
     // The kit may still be connecting when the API is up.
-    for (let i = 0; (await post(command, { action: 'forward', speed: 150 })).status !== 'ok'; i++) {
+    const data = join(dirname(file), 'data');
+    expect(await post(command, { action: 'forward', speed: 150 })).toMatchObject({ status: 'error', code: 'LOGIN_REQUIRED' });
+    for (let i = 0; (await post(command, { action: 'forward', speed: 150 }, data)).status !== 'ok'; i++) {
       if (i > 100) throw new Error('the kit never connected');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -143,9 +148,11 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
     const estop = await run(['agent', 'estop', '--url', url]);
     expect(estop.stdout).toMatch(/EMERGENCY STOP latched/);
     await pin(pty, 5, (s) => s.value === 0);
-    expect(await post(command, { action: 'forward', speed: 150 })).toMatchObject({ status: 'error', code: 'ESTOP_LATCHED' });
-    expect((await run(['agent', 'estop', '--url', url, '--reset'])).stdout).toMatch(/reset/);
-    expect((await post(command, { action: 'forward', speed: 90 })).status).toBe('ok');
+    expect(await post(command, { action: 'forward', speed: 150 }, data)).toMatchObject({ status: 'error', code: 'ESTOP_LATCHED' });
+    // A reset needs the agent's local token: --url alone is refused, --config (its dataDir) works.
+    expect((await run(['agent', 'estop', '--url', url, '--reset'])).stderr).toMatch(/--reset needs --config/);
+    expect((await run(['agent', 'estop', '--url', url, '--config', file, '--reset'])).stdout).toMatch(/reset/);
+    expect((await post(command, { action: 'forward', speed: 90 }, data)).status).toBe('ok');
     await pin(pty, 5, (s) => s.value === 90);
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -232,7 +239,7 @@ describe('the agent tools act only on the agent of their config', () => {
     const port = Number(new URL(gateway.api.url).port);
     const file = (name: string, gatewayId: string) => {
       const path = join(dir, name);
-      writeFileSync(path, `unit: thcs-test-01\ngateway: ${gatewayId}\nroom: robot-club\nhttp: { port: ${port} }\ndataDir: ${dir}/${gatewayId}\nmqtt: { enabled: false }\nkits:\n  - { id: robot-1, board: uno, find: { sim: robot-1 }, components: [{ type: motor, id: left, pins: { pwm: 5, dir: 4 } }] }\n`);
+      writeFileSync(path, `unit: thcs-test-01\ngateway: ${gatewayId}\nroom: robot-club\nhttp: { port: ${port} }\ndataDir: ${gatewayId === 'gw-run' ? join(dir, 'data') : `${dir}/${gatewayId}`}\nmqtt: { enabled: false }\nkits:\n  - { id: robot-1, board: uno, find: { sim: robot-1 }, components: [{ type: motor, id: left, pins: { pwm: 5, dir: 4 } }] }\n`);
       return path;
     };
     return { gateway, commands, url: gateway.api.url, own: file('own.yaml', 'gw-run'), other: file('other.yaml', 'gw-other') };
@@ -259,7 +266,11 @@ describe('the agent tools act only on the agent of their config', () => {
     expect(refused.stderr).toMatch(/not confirmed, nothing tested \(--yes/);
     expect(commands).toEqual([]);
 
-    const confirmed = await run(['agent', 'selftest', '--url', url, '--yes']);
+    // The self-test is a technician's act: a tool needs the agent's local token (its config's dataDir).
+    const anonymous = await post(`${url}/api/v1/selftest`, {});
+    expect(anonymous).toMatchObject({ status: 'error', code: 'LOGIN_REQUIRED' });
+    expect(commands).toEqual([]);
+    const confirmed = await run(['agent', 'selftest', '--url', url, '--config', own, '--yes']);
     expect(confirmed.stdout).toMatch(/left\s+motor\s+PASS/);
     expect(commands).toContain('robot-1/left');
   });

@@ -87,7 +87,7 @@ describe('composeGateway (the composition root)', () => {
       plugins: [
         async ({ agent, api }) => {
           await agent.use(extension);
-          api.route('GET', '/api/v1/console', () => ({ kits: agent.kits.size }));
+          api.route('GET', '/api/v1/console', () => ({ kits: agent.kits.size }), { access: 'open' });
         },
       ],
     });

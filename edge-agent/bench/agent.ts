@@ -34,6 +34,8 @@ interface BenchGateway {
   agent: Agent;
   sim: BoardSimulator;
   url: string;
+  /** The agent's local token: the bench is a tool on the Pi. */
+  token: string;
   stop(): Promise<void>;
 }
 
@@ -42,7 +44,7 @@ async function gateway(wireRate: boolean): Promise<BenchGateway> {
   const sim = new BoardSimulator();
   addSimulatedKits(config, sim, { wireRate });
   const gpio = new SimulatedGpio();
-  const agent = new Agent({ ...config, safety: { watchdogMs: 10_000 } }, { serial: sim.binding, gpio }, { log: createLogger('silent') });
+  const agent = new Agent({ ...config, safety: { ...config.safety, watchdogMs: 10_000 } }, { serial: sim.binding, gpio }, { log: createLogger('silent') });
   const api = new HttpApi(agent, { host: '127.0.0.1', port: 0 });
   await agent.use(api);
   await agent.start();
@@ -51,6 +53,7 @@ async function gateway(wireRate: boolean): Promise<BenchGateway> {
     agent,
     sim,
     url: api.url,
+    token: api.auth.token!,
     async stop() {
       await agent.stop();
       sim.close();
@@ -88,7 +91,7 @@ async function commandLatency(gw: BenchGateway, label: string): Promise<BenchRes
     const t0 = performance.now();
     const res = await fetch(`${gw.url}/api/v1/kits/robot-1/components/left-motor`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.token}` },
       body: JSON.stringify({ action: 'forward', speed }),
     });
     await res.arrayBuffer();

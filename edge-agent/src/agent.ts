@@ -6,6 +6,7 @@ import type { Extension, ExtensionContext } from './core/extension.ts';
 import { createLogger, type Logger } from './core/log.ts';
 import type { GpioChip } from './gpio/types.ts';
 import { Kit, type KitStatus } from './kits/kit.ts';
+import { KitDrivers } from './safety/drivers.ts';
 import { EmergencyStop } from './safety/estop.ts';
 import { GpioExtension } from './safety/gpio-extension.ts';
 
@@ -34,6 +35,8 @@ export class Agent {
   readonly log: Logger;
   readonly kits: ReadonlyMap<string, Kit>;
   readonly estop: EmergencyStop;
+  /** One driver per kit (safety/drivers.ts). */
+  readonly drivers: KitDrivers;
   private readonly gpio: GpioExtension;
   private readonly extensions: Extension[] = [];
   private started = false;
@@ -46,6 +49,7 @@ export class Agent {
     this.log = (options.log ?? createLogger(config.log.level)).child({ unit: config.unit, gateway: config.gateway });
     this.bus = new EventBus(this.log);
     this.estop = new EmergencyStop(() => this.stopAllActuators('estop'), this.bus, this.log);
+    this.drivers = new KitDrivers(config.safety.driverIdleMs, this.bus);
     const kits = new Map<string, Kit>();
     for (const kit of config.kits) {
       kits.set(
@@ -107,15 +111,22 @@ export class Agent {
     return kit;
   }
 
-  /** Send a command to a component: `kit` 'gpio' addresses the Pi's own LEDs. */
-  command(kitId: string, componentId: string, command: unknown, origin: CommandOrigin = 'api'): Record<string, unknown> {
+  /**
+   * Send a command to a component: `kit` 'gpio' addresses the Pi's own LEDs. A command that
+   * moves an actuator claims the kit for `driver` (default: the origin), refused with KIT_BUSY
+   * while another driver holds it (safety/drivers.ts). The self-test never claims; nor does the
+   * demo's scripted driver, which yields to any lesson by itself (cli/demo/square-driver.ts).
+   */
+  command(kitId: string, componentId: string, command: unknown, origin: CommandOrigin = 'api', driver: string = origin): Record<string, unknown> {
     if (kitId === 'gpio') {
       const action = (command as { action?: unknown } | null)?.action;
       if (action !== 'on' && action !== 'off') throw new AgentError('COMMAND_INVALID', "a GPIO LED takes {action: 'on'} or {action: 'off'}");
       this.gpio.setLed(componentId, action === 'on');
       return { on: action === 'on' };
     }
-    return this.kit(kitId).command(componentId, command, origin);
+    const kit = this.kit(kitId);
+    if (origin !== 'selftest' && origin !== 'demo' && kit.device(componentId).actuator && !isRead(command)) this.drivers.claim(kitId, driver);
+    return kit.command(componentId, command, origin);
   }
 
   status(): AgentStatus {
@@ -157,4 +168,10 @@ export class Agent {
       }
     }
   }
+}
+
+/** A stop or a read moves nothing, so it needs no claim on the kit. */
+function isRead(command: unknown): boolean {
+  const action = (command as { action?: unknown } | null)?.action;
+  return action === 'read' || action === 'stop' || action === 'off';
 }

@@ -94,7 +94,7 @@ async function startAgent(r: Rig): Promise<void> {
     unit: 'thcs-test-01',
     gateway: 'gw-simavr',
     room: 'robot-club',
-    safety: { watchdogMs: 300 },
+    safety: { watchdogMs: 400 },
     connection: { retryMinMs: 100, retryMaxMs: 500, heartbeatMs: 500 },
     kits: [
       {

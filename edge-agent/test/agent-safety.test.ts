@@ -13,7 +13,7 @@ afterEach(async () => {
 
 const pin = (board: SimulatedBoard, n: number, test: (s: PinState) => boolean) => board.waitForPin(n, test);
 
-const twoRobots = () => simAgent({ kits: [robotKit('robot-1'), robotKit('robot-2')], safety: { watchdogMs: 300 } });
+const twoRobots = () => simAgent({ kits: [robotKit('robot-1'), robotKit('robot-2')], safety: { watchdogMs: 400 } });
 
 describe('hot-plug', () => {
   it('a kit unplugged mid-motion stops, is reported, comes back restored while the other kit keeps running', async () => {

@@ -209,6 +209,11 @@ describe('wrong configs are refused with the field path and the fix', () => {
     expectRefused(noRoom, 'room', 'required: one of "robot-club", "lab", "classroom"');
   });
 
+  it('a dead-man window shorter than two of the palette\'s motion re-sends (motors would stutter)', () => {
+    expectRefused(config({ safety: { watchdogMs: 50 } }), 'safety.watchdogMs', 'every 200 ms', 'at least 400');
+    expect(parseConfig(config({ safety: { watchdogMs: 400 } })).safety.watchdogMs).toBe(400);
+  });
+
   it('a longest reconnect wait below the first one', () => {
     expectRefused(config({ mqtt: { reconnectMs: 5000, reconnectMaxMs: 1000 } }), 'mqtt.reconnectMaxMs', 'below the first', 'at least 5000');
     expectRefused(config({ connection: { retryMinMs: 2000, retryMaxMs: 1000 } }), 'connection.retryMaxMs', 'below the first', 'at least 2000');

@@ -202,6 +202,14 @@ describe.each(brokers)('through $name', ({ run, start }) => {
     await vi.waitFor(() => expect(r.outbox.stats().pending).toBe(0));
   });
 
+  test('an e-stop reset over MQTT works only where mqtt.allowEstopReset is on', async () => {
+    const r = await rig(await broker(), { allowEstopReset: true });
+    await r.obs.waitFor(state(r, 'online'), 'birth');
+    expect(await r.command('estop', { requestId: 'p1' })).toMatchObject({ status: 'ok' });
+    expect(await r.command('estop-reset', { requestId: 'r1', args: { by: 'centre' } })).toMatchObject({ status: 'ok', result: { estop: { latched: false } } });
+    expect(r.running.agent.estop.latched).toBe(false);
+  });
+
   test('telemetry at most N per second per device: the first at once, the latest at the end of the interval', async () => {
     const r = await rig(await broker(), { telemetryPerSecond: 2 });
     await r.obs.waitFor(state(r, 'online'), 'birth');
@@ -225,7 +233,10 @@ describe.each(brokers)('through $name', ({ run, start }) => {
     expect(await r.command('estop', { requestId: 'e1', args: { source: 'teacher' } })).toEqual({ requestId: 'e1', status: 'ok', result: { estop: { latched: true, source: 'teacher' } } });
     expect(agent.estop.latched).toBe(true);
     expect(await r.command('component', { requestId: 'c1', args: { kit: 'robot-1', component: 'left', command: { action: 'forward', speed: 100 } } })).toMatchObject({ status: 'error', code: 'ESTOP_LATCHED' });
-    expect(await r.command('estop-reset', { requestId: 'e2' })).toMatchObject({ status: 'ok', result: { estop: { latched: false } } });
+    // A reset from the centre is off unless the gateway's config allows it: the room decides.
+    expect(await r.command('estop-reset', { requestId: 'e2' })).toMatchObject({ status: 'error', code: 'COMMAND_DISABLED', message: expect.stringContaining('mqtt.allowEstopReset') });
+    expect(agent.estop.latched).toBe(true);
+    agent.estop.reset('teacher in the room');
     expect(await r.command('component', { requestId: 'c2', args: { kit: 'robot-1', component: 'led', command: { action: 'on' } } })).toMatchObject({ status: 'ok', result: { result: expect.any(Object) } });
     expect(await r.command('component', { requestId: 'c3', args: { kit: 'robot-9', component: 'led', command: { action: 'on' } } })).toMatchObject({ status: 'error', code: 'KIT_UNKNOWN' });
 

@@ -29,7 +29,7 @@ function manualClock(at = 1_780_000_000_000) {
 async function tracked(idleMs = 300, kits = [robotKit('robot-1'), robotKit('robot-2')]) {
   const events: UsageDraftEvent[] = [];
   const time = manualClock();
-  running = await simAgent({ kits, safety: { watchdogMs: 200 } });
+  running = await simAgent({ kits, safety: { watchdogMs: 400 } });
   const tracker = new UsageTracker(running.agent.config, running.agent.bus, (e) => events.push(e), time, idleMs);
   await running.agent.use(tracker);
   return { sa: running, tracker, events, time };
@@ -150,7 +150,7 @@ describe('an agent that dies with sessions open', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stemlab-crash-'));
     const time = manualClock();
     try {
-      running = await simAgent({ kits: [robotKit('robot-1')], safety: { watchdogMs: 200 } });
+      running = await simAgent({ kits: [robotKit('robot-1')], safety: { watchdogMs: 400 } });
       const { config, bus } = running.agent;
       // The run that dies: its tracker journals into the outbox, checkpointing every 50 ms.
       const before = Outbox.open({ path: join(dir, 'outbox.sqlite'), maxEvents: 1000, maxAgeMs: 86_400_000 });

@@ -42,6 +42,8 @@ async function watchdogStops(r: Rig, component: string): Promise<unknown[]> {
   const stopped = new Promise<void>((resolve) => {
     const off = r.sa.agent.bus.on('safety:stop', () => (off(), resolve()));
   });
+  // The test takes the kit from the flow as a teacher would (one driver per kit).
+  r.sa.agent.drivers.handOver('robot-1', 'api');
   r.sa.agent.command('robot-1', component, { action: 'forward', speed: 90 });
   await within(stopped, "the watchdog's stop");
   offCommands();

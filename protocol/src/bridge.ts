@@ -18,9 +18,10 @@ export interface StemlabBridge {
   }>;
   /**
    * Send a component a command (commands.ts); when refused, throws an error whose `code` is one
-   * of `bridgeCommandErrorCodes` and whose message says why.
+   * of `bridgeCommandErrorCodes` (or KIT_BUSY: another program drives the kit) and whose message
+   * says why. `driver` names the program (the node's flow tab): one driver moves a kit at a time.
    */
-  command(kit: string, component: string, command: Record<string, unknown>): Record<string, unknown>;
+  command(kit: string, component: string, command: Record<string, unknown>, driver?: string): Record<string, unknown>;
   /** The latest value of a component (sensor reading, actuator state). */
   value(kit: string, component: string): unknown;
   kitState(kit: string): { state: string; reason: string | undefined };

@@ -127,7 +127,9 @@ describe('wire rate', () => {
     // port exists so every reading comes from it, makes the measured second exact: a loaded
     // machine (late timers arriving in bursts) cannot skew the rate.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
-    cleanup.push(() => vi.useRealTimers());
+    cleanup.push(() => {
+      vi.useRealTimers();
+    });
     const sim = simulator();
     const port = sim.add({ name: 'slow', board: 'uno', wireRate: true });
     const host = new SerialPortStream({ path: port.path, baudRate: 57_600, binding: sim.binding });

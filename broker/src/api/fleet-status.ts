@@ -43,6 +43,8 @@ type Activity = { lastUsed: number; openSessions: number } | undefined;
 export interface GatewayDetail extends GatewayStatus {
   kits: Array<Pick<KitStateRow, 'kit' | 'state' | 'reason'> & { at: string }>;
   readings: Array<Pick<TelemetryRow, 'kit' | 'component' | 'value'> & { at: string }>;
+  /** The kits' recorded state changes (unplugged, fault, repaired), newest first, at most 50. */
+  history: Array<Pick<KitStateRow, 'kit' | 'state' | 'reason'> & { at: string }>;
   /** Gaps not closed: 'open' (events missing: on their way or lost) and 'evicted' (lost, reported). */
   gaps: Array<Pick<GapRow, 'fromSeq' | 'toSeq' | 'missing' | 'evicted' | 'status'> & { detectedAt: string }>;
 }
@@ -89,6 +91,7 @@ export async function unitDetail(ledger: Ledger, unit: Unit, clock: StatusClock)
       ...gatewayStatus(id, row, unit.gateways.includes(id)),
       kits: row ? (await ledger.kitStates(unit.id, id)).map((k) => ({ kit: k.kit, state: k.state, reason: k.reason, at: iso(k.at) })) : [],
       readings: row ? (await ledger.telemetry(unit.id, id)).map((t) => ({ kit: t.kit, component: t.component, value: t.value, at: iso(t.at) })) : [],
+      history: row ? (await ledger.kitStateHistory(unit.id, id)).slice(-50).reverse().map((k) => ({ kit: k.kit, state: k.state, reason: k.reason, at: iso(k.correctedAt ?? k.at) })) : [],
       gaps: gaps
         .filter((g) => g.gateway === id)
         .map((g) => ({ fromSeq: g.fromSeq, toSeq: g.toSeq, missing: g.missing, evicted: g.evicted, status: g.status, detectedAt: iso(g.detectedAt) })),

@@ -1,14 +1,16 @@
-// One unit: each gateway's presence, its kits' states (fault reasons), latest readings and the
-// data gaps not yet closed.
+// One unit: its status, each gateway's presence, its kits' states (fault reasons), latest
+// readings (readable, impossible ones flagged), the kits' event history and the data gaps not yet
+// closed; redrawn live when the central's stream says the unit changed.
 import { api } from './api.js';
 import { h, replace, table } from './dom.js';
 import { fmtDate, fmtNumber, lang, t } from './i18n.js';
-import { districtName } from './view-overview.js';
+import { subscribeLive } from './live.js';
+import { readable } from './readings.js';
+import { districtName, statusBadge } from './view-overview.js';
 
 function value(v) {
-  if (typeof v === 'number') return fmtNumber(v);
-  if (typeof v === 'boolean') return t(v ? 'common.yes' : 'common.no');
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  const r = readable(v);
+  return r.outOfRange ? h('span', { class: 'out-of-range' }, r.text, ' ', h('span', { class: 'badge fault' }, t('unit.outOfRange'))) : r.text;
 }
 
 function gatewaySection(g) {
@@ -43,6 +45,15 @@ function gatewaySection(g) {
           [t('unit.kit'), t('unit.component'), t('unit.value'), t('unit.at')],
           g.readings.map((r) => [r.kit, r.component, value(r.value), fmtDate(r.at)]),
         ),
+    h('h3', {}, t('unit.history')),
+    g.history.length === 0
+      ? h('p', { class: 'empty' }, t('unit.noHistory'))
+      : table(
+          t('unit.history'),
+          [t('unit.at'), t('unit.kit'), t('unit.event'), t('unit.reason')],
+          g.history.map((k) => [fmtDate(k.at), k.kit, h('span', { class: `badge ${k.state}` }, t(`kitEvent.${k.state}`)), k.reason ?? '—']),
+          'history stack',
+        ),
     h('h3', {}, t('unit.gaps')),
     g.gaps.length === 0
       ? h('p', { class: 'empty' }, t('unit.noGaps'))
@@ -55,6 +66,16 @@ function gatewaySection(g) {
 }
 
 export async function renderUnit(ctx, id) {
+  await drawUnit(ctx, id);
+  if (!ctx.current()) return;
+  subscribeLive(ctx, {
+    onChange: async (units) => {
+      if (units.some((u) => u.unit === id)) await drawUnit(ctx, id);
+    },
+  });
+}
+
+async function drawUnit(ctx, id) {
   const { unit, districts } = await api(`/api/v1/units/${encodeURIComponent(id)}`);
   if (!ctx.current()) return;
   const scoped = ctx.session.role === 'teacher' || ctx.session.role === 'technician';
@@ -65,6 +86,8 @@ export async function renderUnit(ctx, id) {
     h(
       'p',
       { class: 'subtitle' },
+      statusBadge(unit.status),
+      ' ',
       [t(`kind.${unit.kind}`), t(`level.${unit.level}`), districtName(districts, unit.district), unit.id].join(' · '),
       unit.placeholderName ? h('small', { class: 'muted' }, ` — ${t('unit.placeholder')}`) : null,
     ),

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Agent } from '../agent.ts';
 import { AgentError, type AgentErrorCode } from '../core/errors.ts';
 import type { Extension } from '../core/extension.ts';
+import { NodeRedError } from '../nodered/errors.ts';
+import { authStatus, Authenticator, AuthError, sessionCookie, type Access, type Caller } from './auth.ts';
+import { allowedHostNames, checkHost, checkJson, checkSameOrigin, type Refusal } from './same-origin.ts';
 
 /** Why a request failed, as the reply envelope says it: {status: 'error', code, message}. */
 const httpStatus: Record<AgentErrorCode | 'BODY_INVALID' | 'NOT_FOUND', number> = {
@@ -17,6 +20,7 @@ const httpStatus: Record<AgentErrorCode | 'BODY_INVALID' | 'NOT_FOUND', number> 
   BOARD_NO_FIRMATA: 503,
   BOARD_STALLED: 503,
   SIMULATOR_MISSING: 503,
+  KIT_BUSY: 409,
 };
 
 class HttpError extends Error {
@@ -29,10 +33,10 @@ class HttpError extends Error {
 }
 
 /**
- * A route's handler: the JSON body (POST) and the parameters: the path's `:name` ones, decoded,
- * and the query string's (`?since=10`; a path parameter wins over a query one of the same name).
+ * A route's handler: the JSON body (POST), the parameters (the path's `:name` ones, decoded, and
+ * the query string's; a path parameter wins over a query one of the same name) and who asks.
  */
-export type RouteHandler = (body: unknown, params: Record<string, string>) => unknown;
+export type RouteHandler = (body: unknown, params: Record<string, string>, caller: Caller | undefined) => unknown;
 
 /** A reply that is not the JSON envelope: a page, a script, a download. */
 export class RawReply {
@@ -61,37 +65,66 @@ export class RouteError extends Error {
 /** A handler of raw requests (an express app): it reads the body and answers itself. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** A page or stream mounted under a path prefix (mount()): `path` is below the prefix. */
+export type MountedListener = (req: IncomingMessage, res: ServerResponse, context: { path: string; caller: Caller | undefined }) => void | Promise<void>;
+
+export interface RouteOptions {
+  /** Who may call it. Default: 'staff' (teacher, technician, the Pi's own tools) for POST, 'user' (logged in) for GET. */
+  access?: Access;
+}
+
 const MAX_BODY = 16 * 1024;
 
 /**
  * The agent's local API on the gateway: status, commands to components, the e-stop and its
- * reset. `stemlab agent estop` and the selftest talk to a running agent through it. Replies
- * are one envelope, {status: 'ok', ...} or {status: 'error', code, message}, as on MQTT.
+ * reset, log-in; pages mounted by plugins (the room console). `stemlab agent estop` and the
+ * selftest talk to a running agent through it. Replies are one envelope, {status: 'ok', ...}
+ * or {status: 'error', code, message}, as on MQTT.
+ *
+ * Every request passes the same-origin checks first (same-origin.ts: Host, Origin, JSON), then
+ * its route's access (auth.ts). Pressing the e-stop is the exception to both: stopping is
+ * always safe, so it answers anyone who reaches the port, whatever the Host, Origin or body.
  */
 export class HttpApi implements Extension {
   readonly name = 'http-api';
+  readonly auth: Authenticator;
   private server: Server | undefined;
-  private readonly routes: Array<{ method: string; pattern: RegExp; names: string[]; handler: RouteHandler }> = [];
+  private readonly routes: Array<{ method: string; pattern: RegExp; names: string[]; handler: RouteHandler; access: Access }> = [];
+  private readonly mounts: Array<{ prefix: string; listener: MountedListener; access: Access }> = [];
   private readonly texts = new Map<string, { contentType: string; produce: () => Promise<string> | string }>();
   private fallbackListener: RequestListener | undefined;
+  private readonly allowedHosts: Set<string>;
 
   constructor(
     private readonly agent: Agent,
     private readonly listen: { host: string; port: number },
   ) {
-    this.route('GET', '/healthz', () => ({ gateway: agent.config.gateway }));
-    this.route('GET', '/api/v1/status', () => agent.status());
-    this.route('POST', '/api/v1/kits/:kit/components/:component', (body, { kit, component }) => ({
-      result: agent.command(kit!, component!, body),
+    const { http } = agent.config;
+    this.allowedHosts = allowedHostNames(http.allowedHosts, listen.host);
+    this.auth = new Authenticator(agent.config.dataDir, http.sessionHours * 3_600_000);
+    this.route('GET', '/healthz', () => ({ gateway: agent.config.gateway }), { access: 'open' });
+    // What the room's lights show anyway (kits, states, the e-stop), for tools and the demo; the
+    // console's views with teams and results need a log-in.
+    this.route('GET', '/api/v1/status', () => agent.status(), { access: 'open' });
+    this.route('POST', '/api/v1/kits/:kit/components/:component', (body, { kit, component }, caller) => ({
+      result: agent.command(kit!, component!, body, 'api', caller && caller.role !== 'local' ? `api:${caller.username}` : 'api'),
     }));
     this.route('POST', '/api/v1/estop', (body) => {
       agent.estop.trigger(sourceOf(body, 'source', 'local API'));
       return { estop: agent.status().estop };
-    });
-    this.route('POST', '/api/v1/estop/reset', (body) => {
-      agent.estop.reset(sourceOf(body, 'by', 'local API'));
+    }, { access: 'open' });
+    this.route('POST', '/api/v1/estop/reset', (body, _params, caller) => {
+      agent.estop.reset(caller && caller.role !== 'local' ? caller.username : sourceOf(body, 'by', 'local API'));
       return { estop: agent.status().estop };
     });
+    this.route('POST', '/api/v1/auth/login', async (body) => {
+      const { username, password } = (body ?? {}) as { username?: unknown; password?: unknown };
+      const { token, caller, expires } = await this.auth.login(username, password);
+      agent.log.info({ user: caller.username, role: caller.role }, 'logged in to the local API');
+      return { user: caller, token, expires: new Date(expires).toISOString() };
+    }, { access: 'open' });
+    this.route('POST', '/api/v1/auth/logout', () => ({}), { access: 'open' });
+    this.route('GET', '/api/v1/auth/me', (_body, _params, caller) => ({ user: caller }), { access: 'open' });
   }
 
   /**
@@ -100,10 +133,20 @@ export class HttpApi implements Extension {
    * agent starts. The handler's result is the reply (in the envelope); an AgentError is the
    * error reply with its code.
    */
-  route(method: 'GET' | 'POST', path: string, handler: RouteHandler): void {
+  route(method: 'GET' | 'POST', path: string, handler: RouteHandler, options: RouteOptions = {}): void {
     const names: string[] = [];
     const source = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'));
-    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+    const access = options.access ?? (method === 'GET' ? 'user' : 'staff');
+    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler, access });
+  }
+
+  /**
+   * Hand every request under `prefix` (e.g. '/console/') to `listener`, after the Host and
+   * Origin checks and the access check (default 'open': a page's own files may be public, its
+   * data routes not). The listener answers the request itself: pages, downloads, event streams.
+   */
+  mount(prefix: string, listener: MountedListener, options: RouteOptions = {}): void {
+    this.mounts.push({ prefix, listener, access: options.access ?? 'open' });
   }
 
   /** A GET route whose reply is text of its own type (Prometheus' /metrics), not the JSON envelope. */
@@ -140,6 +183,7 @@ export class HttpApi implements Extension {
   async start(): Promise<void> {
     const server = this.httpServer;
     if (server.listening) return;
+    this.auth.writeLocalToken();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.listen.port, this.listen.host, () => {
@@ -162,6 +206,18 @@ export class HttpApi implements Extension {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
+      // Stopping is always safe: the e-stop answers whoever reaches the port, checks or not.
+      const press = req.method === 'POST' && path === '/api/v1/estop';
+      const refused = press ? undefined : (checkHost(req, this.allowedHosts) ?? checkSameOrigin(req));
+      if (refused) return this.refuse(req, res, refused);
+      const caller = this.auth.caller(req);
+      const mounted = this.mounts.find((m) => path.startsWith(m.prefix) || `${path}/` === m.prefix);
+      if (mounted) {
+        Authenticator.require(mounted.access, caller);
+        await mounted.listener(req, res, { path: path.slice(mounted.prefix.length - 1) || '/', caller });
+        return;
+      }
+      // Read-only texts (Prometheus' /metrics) for whoever passes the Host check.
       const text = req.method === 'GET' ? this.texts.get(path) : undefined;
       if (text) {
         const body = await text.produce();
@@ -175,30 +231,50 @@ export class HttpApi implements Extension {
         return;
       }
       const match = this.match(req.method ?? 'GET', path, url.searchParams);
-      const body = req.method === 'POST' ? await readJson(req) : undefined;
-      const result = await match.handler(body, match.params);
+      const badType = req.method === 'POST' && !press ? checkJson(req) : undefined;
+      if (badType) return this.refuse(req, res, badType);
+      Authenticator.require(match.access, caller);
+      const body = req.method === 'POST' ? await readJson(req).catch((err: unknown) => (press ? {} : Promise.reject(err))) : undefined;
+      if (path === '/api/v1/auth/logout') this.auth.logout(req);
+      const result = await match.handler(body, match.params, caller);
       if (result instanceof RawReply) {
         res.writeHead(200, { 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body), ...result.headers });
         res.end(result.body);
         return;
       }
-      send(res, 200, { status: 'ok', ...(result as object) });
+      const reply = result as Record<string, unknown>;
+      // A log-in's token also goes into its cookie (HttpOnly, SameSite=Strict); a log-out clears it.
+      const cookie = path === '/api/v1/auth/login' ? sessionCookie(reply.token as string, this.auth.sessionMs / 1000) : path === '/api/v1/auth/logout' ? sessionCookie(undefined, 0) : undefined;
+      send(res, 200, { status: 'ok', ...reply }, cookie ? { 'set-cookie': cookie } : {});
     } catch (err) {
+      if (res.headersSent) {
+        this.agent.log.error({ err }, 'local API request failed after its answer began');
+        res.destroy();
+        return;
+      }
       if (err instanceof RouteError) {
         send(res, err.status, { status: 'error', code: err.code, message: err.message, ...err.extra });
         return;
       }
-      const code = err instanceof AgentError || err instanceof HttpError ? err.code : undefined;
+      const code = err instanceof AgentError || err instanceof HttpError || err instanceof AuthError || err instanceof NodeRedError ? err.code : undefined;
       if (!code) this.agent.log.error({ err }, 'local API request failed');
-      send(res, code ? httpStatus[code] : 500, { status: 'error', code: code ?? 'INTERNAL', message: (err as Error).message });
+      const status = err instanceof AuthError ? authStatus[err.code] : err instanceof NodeRedError ? 409 : code ? (httpStatus[code as keyof typeof httpStatus] ?? 400) : 500;
+      send(res, status, { status: 'error', code: code ?? 'INTERNAL', message: (err as Error).message });
     }
   }
 
-  private match(method: string, path: string, query: URLSearchParams): { handler: RouteHandler; params: Record<string, string> } {
+  private refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
+    this.agent.log.warn({ method: req.method, url: req.url, host: req.headers.host, origin: req.headers.origin, code: refusal.code }, refusal.message);
+    req.resume();
+    send(res, refusal.status, { status: 'error', code: refusal.code, message: refusal.message });
+  }
+
+  private match(method: string, path: string, query: URLSearchParams): { handler: RouteHandler; params: Record<string, string>; access: Access } {
     for (const route of this.routes) {
       const found = route.pattern.exec(path);
       if (found && route.method === method) {
-        return { handler: route.handler, params: { ...Object.fromEntries(query), ...Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) } };
+        const params = { ...Object.fromEntries(query), ...Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) };
+        return { handler: route.handler, access: route.access, params };
       }
     }
     throw new HttpError('NOT_FOUND', `no ${method} ${path}; see docs/http.md for the local API`);
@@ -210,7 +286,7 @@ function sourceOf(body: unknown, key: string, fallback: string): string {
   return typeof value === 'string' && value.length > 0 && value.length <= 100 ? value : fallback;
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+export async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -227,8 +303,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
   res.end(text);
 }

@@ -9,6 +9,9 @@ import type { z } from 'zod';
 import { boards, issuePath, PinMode, resolvePin, supportsMode, type BoardProfile, type FirmwareOptions, type PinModeValue } from '@stemlab/protocol';
 import type { ComponentConfig, Firmware, KitConfig, ParsedConfig, ParsedKit, Pin } from './schema.ts';
 
+/** How often the Node-RED palette re-sends a running motion (flows/nodes/lib/motion.js RESEND_MS). */
+export const MOTION_RESEND_MS = 200;
+
 /** The Firmata features each sketch offers, as the protocol's board table describes them. */
 export function firmwareOptions(firmware: Firmware): FirmwareOptions {
   return { version: [2, 5], ping: firmware === 'PingFirmata' };
@@ -247,6 +250,12 @@ export function checkGateway(config: ParsedConfig, ctx: Ctx): void {
     if (idOwner) {
       ctx.addIssue({ code: 'custom', path: [...line.path, 'id'], message: `GPIO line id '${line.id}' is already used by ${issuePath(idOwner)}; give each line its own id` });
     } else byId.set(line.id, line.path);
+  }
+
+  // The Node-RED palette re-sends a running motion every MOTION_RESEND_MS (flows/nodes/lib/motion.js
+  // RESEND_MS): a dead-man window shorter than two re-sends stops motors between them (stutter).
+  if (config.safety.watchdogMs < 2 * MOTION_RESEND_MS) {
+    ctx.addIssue({ code: 'custom', path: ['safety', 'watchdogMs'], message: `${config.safety.watchdogMs} ms is shorter than two of the lesson nodes' re-sends (every ${MOTION_RESEND_MS} ms): motors would stop between them; use at least ${2 * MOTION_RESEND_MS}` });
   }
 
   // The waits between attempts double from the first to the longest (protocol's Backoff).

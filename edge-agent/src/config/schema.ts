@@ -345,6 +345,10 @@ const mqttSchema = z
       .max(100)
       .default(2)
       .describe('Most sensor readings per second published for each device (QoS 0); extra readings are dropped, the latest always follows. 0 turns telemetry off.'),
+    allowEstopReset: z
+      .boolean()
+      .default(false)
+      .describe("Let the central reset this gateway's emergency stop over MQTT (the `estop-reset` command). Off by default: a reset is a teacher's decision in the room, made on the console or with `stemlab agent estop --reset`; pressing the e-stop over MQTT is always allowed."),
   })
   .describe('The connection to the central broker: birth and will, kit states, usage events, telemetry and commands.');
 
@@ -437,7 +441,10 @@ const configFields = z.strictObject({
     .strictObject({
       watchdogMs: ms(50, 10_000)
         .default(500)
-        .describe('Dead-man window: motors and servos driven by a lesson stop when no fresh command arrives within it, in ms.'),
+        .describe('Dead-man window: motors and servos driven by a lesson stop when no fresh command arrives within it, in ms. At least 400: the lesson nodes re-send a running motion every 200 ms, and a shorter window would stop motors between re-sends.'),
+      driverIdleMs: ms(1000, 3_600_000)
+        .default(15_000)
+        .describe("One driver per kit: the first program (a flow's tab, the demo, a console user) to move a kit's actuators holds it; another is refused (KIT_BUSY) until the holder has sent nothing for this long, in ms, or a teacher hands the kit over on the console."),
     })
     .prefault({})
     .describe('Safety settings for every kit of the gateway.'),
@@ -458,9 +465,22 @@ const configFields = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1').describe('Address of the local API (and, later, the Node-RED editor); 0.0.0.0 to reach it from the room.'),
       port: z.number().int().min(0).max(65_535).default(1880).describe('Port of the local API; 0 takes a free one.'),
+      allowedHosts: z
+        .array(
+          z
+            .string()
+            .regex(/^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$|^[0-9a-fA-F:]+$/, {
+              error: "write a host name or an IP address without port or scheme, e.g. 'robotclub.school.edu.vn' or '192.168.1.20'",
+            }),
+        )
+        .default([])
+        .describe(
+          "Host names and addresses browsers may use to reach the agent, besides those always allowed: localhost, 127.0.0.1, ::1, this machine's host name (and NAME.local) and its own IP addresses. A request whose Host header names anything else is refused (HOST_FORBIDDEN), which stops DNS-rebinding pages. Add the name the school's DNS gives the gateway here.",
+        ),
+      sessionHours: z.number().min(1).max(24).default(8).describe('How long a log-in to the console (and the robot view) lasts, in hours.'),
     })
     .prefault({})
-    .describe("The agent's local HTTP API: status, commands, e-stop, self-test."),
+    .describe("The agent's local HTTP API and pages: status, commands, e-stop, self-test, the room console. See docs/agent-security.md for who may do what."),
   usage: z
     .strictObject({
       idleMs: ms(1000, 3_600_000)

@@ -15,6 +15,8 @@ export interface AgentEvents {
   'component:reading': { kit: string; component: string; type: string; value: unknown; at: number };
   /** Actuators were brought to a safe stop, and why. */
   'safety:stop': { kit: string; reason: 'watchdog' | 'estop' | 'disconnect' | 'shutdown'; at: number };
+  /** A program took a kit (or a teacher handed it over; undefined: freed). See safety/drivers.ts. */
+  'kit:driver': { kit: string; driver: string | undefined; at: number };
   /** The emergency stop latched or was reset. */
   'estop': { latched: boolean; source: string; at: number };
 }

@@ -16,6 +16,7 @@ export const commandErrorCodes = {
   COMMAND_ARGS_INVALID: 'The args do not fit the command; the message names the field.',
   COMMAND_UNAVAILABLE: 'The command exists but the extension that runs it is not running on this gateway.',
   COMMAND_FAILED: 'The command failed unexpectedly; the agent log has the details.',
+  COMMAND_DISABLED: "The gateway's config turns this command off (e.g. estop-reset unless mqtt.allowEstopReset); the message names the switch.",
 } as const;
 export type CommandErrorCode = keyof typeof commandErrorCodes;
 
@@ -89,6 +90,10 @@ export function registerAgentCommands(router: CommandRouter, agent: Agent): void
     return { estop: agent.status().estop };
   });
   router.register('estop-reset', (args) => {
+    // A reset is the room's decision: from the centre only when the gateway's config allows it.
+    if (!agent.config.mqtt.allowEstopReset) {
+      throw Object.assign(new Error("this gateway's e-stop is reset in the room (the console or `stemlab agent estop --reset`); set mqtt.allowEstopReset: true to allow it from the centre"), { code: 'COMMAND_DISABLED' });
+    }
     agent.estop.reset(args?.by ?? 'mqtt');
     return { estop: agent.status().estop };
   });

@@ -1,5 +1,6 @@
 /**
- * The editor's classroom accounts: one teacher with every right and N students
+ * The editor's classroom accounts: one teacher with every right, a technician (the console's
+ * kit checks; reads the editor) and N students
  * (student-1..student-N) who edit and deploy their own flows. They are made per gateway at
  * set-up, never shipped as defaults: `setupEditorAccounts` draws random readable passwords,
  * returns them once (the command that calls it prints them for the teacher) and stores only
@@ -14,7 +15,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NodeRedError } from './errors.ts';
-import { permissions, studentName, TEACHER } from './policy.ts';
+import { permissions, studentName, TEACHER, TECHNICIAN } from './policy.ts';
 import { loadBcrypt } from './red.ts';
 
 export interface StoredAccount {
@@ -34,6 +35,8 @@ interface AccountsFile {
 export interface NewAccounts {
   file: string;
   teacher: { username: string; password: string };
+  /** The technician (console: self-test, faults, e-stop reset; the editor read-only). */
+  technician: { username: string; password: string };
   students: Array<{ username: string; password: string }>;
 }
 
@@ -64,9 +67,10 @@ export async function setupEditorAccounts(dataDir: string, count: number, option
   }
   const bcrypt = loadBcrypt();
   const teacher = { username: TEACHER, password: readablePassword(6) };
+  const technician = { username: TECHNICIAN, password: readablePassword(6) };
   const students = Array.from({ length: count }, (_, i) => ({ username: studentName(i + 1), password: readablePassword(4) }));
   const accounts: StoredAccount[] = [];
-  for (const [account, rights] of [[teacher, permissions.teacher] as const, ...students.map((s) => [s, permissions.student] as const)]) {
+  for (const [account, rights] of [[teacher, permissions.teacher] as const, [technician, permissions.technician] as const, ...students.map((s) => [s, permissions.student] as const)]) {
     accounts.push({ username: account.username, password: await bcrypt.hash(account.password, BCRYPT_ROUNDS), permissions: rights });
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -76,7 +80,7 @@ export async function setupEditorAccounts(dataDir: string, count: number, option
   renameSync(tmp, file);
   // Log-ins made with the old passwords end when Node-RED next starts.
   rmSync(join(dir, '.sessions.json'), { force: true });
-  return { file, teacher, students };
+  return { file, teacher, technician, students };
 }
 
 /** The stored accounts; ACCOUNTS_MISSING or ACCOUNTS_INVALID say what to do. */

@@ -39,7 +39,7 @@ export function createBridge(agent: Agent, usage?: UsageTagger): AgentBridge {
         return { id: kit.id, label: kit.label, state, reason, components: kit.components.map((c) => ({ id: c.id, type: c.type, label: c.label })) };
       });
     },
-    command: (kit, component, command) => agent.command(kit, component, command, 'flow'),
+    command: (kit, component, command, driver) => agent.command(kit, component, command, 'flow', driver ? `flow:${driver}` : 'flow'),
     value: (kit, component) => agent.kit(kit).device(component).value(),
     kitState(kit) {
       const { state, reason } = agent.kit(kit).status();

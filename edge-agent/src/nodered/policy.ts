@@ -59,6 +59,8 @@ export function exclusionReason(type: string): ExclusionReason | undefined {
 }
 
 export const TEACHER = 'teacher';
+/** The lab technician: checks kits (self-test, faults, e-stop reset) on the console; reads the editor, deploys nothing. */
+export const TECHNICIAN = 'technician';
 export const studentName = (n: number) => `student-${n}`;
 export const STUDENT_NAME = /^student-[1-9][0-9]{0,2}$/;
 
@@ -72,6 +74,7 @@ export const STUDENT_NAME = /^student-[1-9][0-9]{0,2}$/;
 export const permissions = {
   teacher: '*',
   student: ['read', 'flows.write', 'inject.write', 'debug.write'],
+  technician: ['read'],
 } as const;
 
 export function isTeacher(user: { username: string; permissions: string | readonly string[] } | undefined): boolean {

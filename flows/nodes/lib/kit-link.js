@@ -82,7 +82,8 @@ function kitLink(RED, node, config, options = {}) {
     command(component, command) {
       check();
       try {
-        return bridge.command(kit, component, command);
+        // The node's tab is its program: one program drives a kit at a time (the agent enforces it).
+        return bridge.command(kit, component, command, node.z);
       } catch (err) {
         throw refusal(err, bridge, kit, component);
       }

@@ -10,6 +10,7 @@
  * any flow, replaces the motion that held it, so two nodes never take turns overriding each
  * other's commands every 200 ms.
  */
+// The agent's config refuses a dead-man window below twice this (edge-agent/src/config/checks.ts MOTION_RESEND_MS).
 const RESEND_MS = 200;
 const holders = new WeakMap();
 

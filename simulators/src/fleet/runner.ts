@@ -39,6 +39,10 @@ export interface RunOptions {
   openTwin: (spec: GatewaySpec) => Promise<FleetTwin>;
   /** Simulated ms per real ms; Infinity (default): as fast as possible. */
   speed?: number;
+  /** Pace from this simulated time on (what comes before is played at once): a soak starts on a school morning. */
+  paceFrom?: number;
+  /** Stop at this simulated time (the plan's end by default). */
+  until?: number;
   /** Most usage events waiting in all outboxes before the simulation waits for them (default 20,000). */
   maxPending?: number;
   /** Called every simulated day. */
@@ -69,11 +73,16 @@ export async function runFleet(plan: FleetPlan, options: RunOptions): Promise<Ru
   const realStart = performance.now();
   const pendingAll = () => twins.reduce((a, t) => a + t.pending(), 0);
   let nextDay = plan.from + 86_400_000;
+  const paceFrom = options.paceFrom ?? plan.from;
+  const until = options.until ?? plan.to;
+  let played = 0;
   for (let n = 0; n < all.length; n++) {
     if (options.signal?.aborted) break;
     const { h, g } = all[n] as (typeof all)[number];
-    if (Number.isFinite(speed)) {
-      const due = realStart + (h.t - plan.from) / speed;
+    if (h.t > until) break;
+    played = n + 1;
+    if (Number.isFinite(speed) && h.t > paceFrom) {
+      const due = realStart + (h.t - paceFrom) / speed;
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
     }
@@ -89,7 +98,7 @@ export async function runFleet(plan: FleetPlan, options: RunOptions): Promise<Ru
       nextDay = h.t - ((h.t - plan.from) % 86_400_000) + 86_400_000;
     }
   }
-  options.clock.set(plan.to);
+  options.clock.set(until);
   while (pendingAll() > 0 && !options.signal?.aborted) await sleep(10);
-  return { happenings: all.length, realMs: performance.now() - realStart, twins };
+  return { happenings: played, realMs: performance.now() - realStart, twins };
 }

@@ -12,7 +12,8 @@
   let current = null; // { meta, xs, columns: number[][], next, charts }
 
   async function call(method, path, body) {
-    const res = await fetch(path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    // The agent takes JSON only for state changes (docs/agent-security.md), an empty body too.
+    const res = await fetch(path, { method, headers: method === 'POST' ? { 'content-type': 'application/json' } : {}, body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined });
     const json = await res.json();
     if (json.status !== 'ok') throw Object.assign(new Error((lang === 'vi' && json.messageVi) || json.message), { code: json.code });
     return json;
