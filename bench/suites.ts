@@ -12,5 +12,6 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { reportSuite } = await import('../broker/bench/report.ts');
   const { loginFloodSuite } = await import('../broker/bench/login-flood.ts');
   const { fleetSuite } = await import('./fleet.ts');
-  return [emulatorSuite, robotSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, fleetSuite];
+  const { dashboardSuite } = await import('../broker/bench/dashboard.ts');
+  return [emulatorSuite, robotSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, fleetSuite, dashboardSuite];
 }
