@@ -5,6 +5,7 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { emulatorSuite } = await import('../simulators/bench/emulator.ts');
   const { robotSuite } = await import('../simulators/bench/robot.ts');
   const { agentSuite } = await import('../edge-agent/bench/agent.ts');
+  const { labSuite } = await import('../edge-agent/bench/lab.ts');
   const { pipelineSuite } = await import('./pipeline.ts');
   const { gatewaySuite } = await import('./gateway.ts');
   const { brokerSuite } = await import('../broker/bench/broker.ts');
@@ -13,5 +14,5 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { loginFloodSuite } = await import('../broker/bench/login-flood.ts');
   const { fleetSuite } = await import('./fleet.ts');
   const { dashboardSuite } = await import('../broker/bench/dashboard.ts');
-  return [emulatorSuite, robotSuite, agentSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, fleetSuite, dashboardSuite];
+  return [emulatorSuite, robotSuite, agentSuite, labSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, fleetSuite, dashboardSuite];
 }
