@@ -22,3 +22,4 @@ export { NodeRedExtension, type EditorUser, type MountedHandler } from './nodere
 export { setupEditorAccounts } from './nodered/accounts.ts';
 export type { StemlabBridge } from '@stemlab/protocol';
 export { createBridge, type AgentBridge, type UsageTagger } from './nodered/bridge-impl.ts';
+export { roomConsole, type ConsolePage } from './console/console.ts';

@@ -11,6 +11,7 @@ import { selftest } from './tools/selftest.ts';
 import { z } from 'zod';
 import { describeIssues, purposeSchema } from '@stemlab/protocol';
 import { AgentError } from './core/errors.ts';
+import { roomConsole, type ConsolePage } from './console/console.ts';
 import { systemClock } from './mqtt/clock.ts';
 import { MqttExtension } from './mqtt/mqtt-extension.ts';
 import { openOutbox, type Outbox } from './outbox/outbox.ts';
@@ -58,6 +59,11 @@ export interface GatewayOptions {
   port?: number;
   /** Run in order after the built-in extensions, before the agent starts. */
   plugins?: GatewayPlugin[];
+  /**
+   * Pages in the room console's navigation (console/console.ts). Default: the lab centre's page
+   * (`/lab/`). A composition root adds its own here.
+   */
+  consolePages?: ConsolePage[];
   /** The clock lab experiments sample on (default the wall clock; tests share a manual one with the simulated sensors). */
   labClock?: LabScheduler;
 }
@@ -126,6 +132,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     });
     mqtt.registerCommand('lesson-rollback', async (args) => nodered.rollback(args?.by ? { by: args.by } : {}));
   }
+  roomConsole(agent, api, options.consolePages ?? [{ id: 'lab', href: '/lab/', title: { vi: 'Phòng thí nghiệm', en: 'Lab centre' } }]);
   api.route('POST', '/api/v1/usage/tag', (body) => {
     const parsed = tagRequest.safeParse(body);
     if (!parsed.success) throw new AgentError('COMMAND_INVALID', `usage tag: ${describeIssues(parsed.error)}`);
