@@ -14,5 +14,6 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { loginFloodSuite } = await import('../broker/bench/login-flood.ts');
   const { fleetSuite } = await import('./fleet.ts');
   const { checksSuite } = await import('../robot-curriculum/bench/checks.ts');
-  return [emulatorSuite, robotSuite, agentSuite, labSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, fleetSuite, checksSuite];
+  const { dashboardSuite } = await import('../broker/bench/dashboard.ts');
+  return [emulatorSuite, robotSuite, agentSuite, labSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, fleetSuite, checksSuite, dashboardSuite];
 }
