@@ -13,5 +13,7 @@ export async function loadSuites(): Promise<BenchSuite[]> {
   const { reportSuite } = await import('../broker/bench/report.ts');
   const { loginFloodSuite } = await import('../broker/bench/login-flood.ts');
   const { fleetSuite } = await import('./fleet.ts');
-  return [emulatorSuite, robotSuite, agentSuite, labSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, fleetSuite];
+  const { checksSuite } = await import('../robot-curriculum/bench/checks.ts');
+  const { dashboardSuite } = await import('../broker/bench/dashboard.ts');
+  return [emulatorSuite, robotSuite, agentSuite, labSuite, pipelineSuite, gatewaySuite, brokerSuite, clusterSuite, reportSuite, loginFloodSuite, fleetSuite, checksSuite, dashboardSuite];
 }

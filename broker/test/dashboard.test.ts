@@ -230,6 +230,8 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
     // The reports page: the quarter's per-unit summary, and a CSV download.
     await page.getByRole('link', { name: 'Quarterly reports' }).click();
     await page.getByRole('heading', { name: 'Quarterly equipment use report' }).waitFor();
+    // Days to the next deadline (25/3, 25/6, 25/9, 25/12), in Ho Chi Minh City's calendar.
+    await page.getByText(/days left to the report deadline \(25\/(3|6|9|12)\/\d{4}\)|The report is due today/).waitFor();
     await expect.poll(() => page.locator('.report tbody tr').count()).toBe(FLEET.length);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('group', { name: 'Download:' }).getByRole('button', { name: 'CSV' }).click()]);
     expect(csv.suggestedFilename()).toMatch(/^stemlab-\d{4}Q[1-4]-en\.csv$/);

@@ -151,7 +151,8 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
     expect(await post(command, { action: 'forward', speed: 150 }, data)).toMatchObject({ status: 'error', code: 'ESTOP_LATCHED' });
     // A reset needs the agent's local token: --url alone is refused, --config (its dataDir) works.
     expect((await run(['agent', 'estop', '--url', url, '--reset'])).stderr).toMatch(/--reset needs --config/);
-    expect((await run(['agent', 'estop', '--url', url, '--config', file, '--reset'])).stdout).toMatch(/reset/);
+    const reset = await run(['agent', 'estop', '--url', url, '--config', file, '--reset']);
+    expect(reset.stdout, reset.stderr).toMatch(/reset/);
     expect((await post(command, { action: 'forward', speed: 90 }, data)).status).toBe('ok');
     await pin(pty, 5, (s) => s.value === 90);
 

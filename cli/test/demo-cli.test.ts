@@ -22,14 +22,31 @@ describe('stemlab demo', () => {
     child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
-        for (let i = 0; i < 400; i++) {
-          const m = pattern.exec(stdout);
-          if (m) return m;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        throw new Error(`demo never printed ${String(pattern)}; it printed:\n${stdout}`);
-      };
+      // Wait on the demo's own output, not on a count of sleeps: a loaded machine starts it slowly,
+      // and only its exit (or the test's timeout) says it will never print the line.
+      const waitFor = (pattern: RegExp): Promise<RegExpExecArray> =>
+        new Promise((resolve, reject) => {
+          const check = () => {
+            const m = pattern.exec(stdout);
+            if (!m) return;
+            stop();
+            resolve(m);
+          };
+          const gone = () => {
+            stop();
+            reject(new Error(`demo exited (${child.exitCode ?? child.signalCode}) without printing ${String(pattern)}; it printed:\n${stdout}`));
+          };
+          const stop = () => {
+            child.stdout.off('data', check);
+            child.stderr.off('data', check);
+            child.off('exit', gone);
+          };
+          child.stdout.on('data', check);
+          child.stderr.on('data', check);
+          child.once('exit', gone);
+          check();
+          if (child.exitCode !== null || child.signalCode !== null) gone();
+        });
       const [, url] = await waitFor(/dashboard: (http:\/\/\S+?)\/(\s|$)/);
       const [, username, password] = await waitFor(/log in as (demo-admin) \/ (\S+) \(department admin\)/);
       await waitFor(/Try: {2}curl/);

@@ -8,9 +8,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { programme } from '../src/programme.ts';
 import { fileText, publish } from '../src/publish.ts';
+import { curriculumDoc } from '../src/curriculum-doc.ts';
 
 const flowsDir = fileURLToPath(new URL('../../flows/', import.meta.url));
 const check = process.argv.includes('--check');
+const docFile = fileURLToPath(new URL('../../docs/curriculum.md', import.meta.url));
+const doc = curriculumDoc(programme);
+const docChanged = (() => {
+  try {
+    return readFileSync(docFile, 'utf8') !== doc;
+  } catch {
+    return true;
+  }
+})();
 const files = publish(programme);
 const wanted = new Set(files.map((f) => f.path));
 
@@ -36,7 +46,7 @@ const changed = files.filter((f) => {
   }
 });
 if (check) {
-  const problems = [...changed.map((f) => `differs: flows/${f.path}`), ...stale.map((p) => `not in the programme: flows/${p}`)];
+  const problems = [...changed.map((f) => `differs: flows/${f.path}`), ...stale.map((p) => `not in the programme: flows/${p}`), ...(docChanged ? ['differs: docs/curriculum.md'] : [])];
   if (problems.length > 0) {
     console.error(`${problems.join('\n')}\nRun \`npm run lessons\` to write the programme's files.`);
     process.exit(1);
@@ -48,5 +58,6 @@ if (check) {
     mkdirSync(dirname(join(flowsDir, f.path)), { recursive: true });
     writeFileSync(join(flowsDir, f.path), fileText(f.content));
   }
-  console.log(`wrote ${changed.length} files, removed ${stale.length} (${programme.length} lessons)`);
+  if (docChanged) writeFileSync(docFile, doc);
+  console.log(`wrote ${changed.length} files${docChanged ? ' and docs/curriculum.md' : ''}, removed ${stale.length} (${programme.length} lessons)`);
 }

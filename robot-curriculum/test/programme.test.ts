@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { programme } from '../src/programme.ts';
+import { curriculumDoc } from '../src/curriculum-doc.ts';
 import { fileText, publish } from '../src/publish.ts';
 import { lessonSchema } from '../src/schema.ts';
 
@@ -58,5 +59,6 @@ describe('the robot-club programme', () => {
       const path = new URL(`../../flows/${file.path}`, import.meta.url);
       expect(readFileSync(path, 'utf8'), `flows/${file.path}`).toBe(fileText(file.content));
     }
+    expect(readFileSync(new URL('../../docs/curriculum.md', import.meta.url), 'utf8')).toBe(curriculumDoc(programme));
   });
 });

@@ -130,6 +130,8 @@ export const messages = {
     'gapStatus.evicted': 'Đã mất (gateway đã báo)',
 
     'reports.title': 'Báo cáo sử dụng thiết bị theo quý',
+    'reports.deadlineIn': 'Còn {days} ngày đến hạn nộp báo cáo ({date}).',
+    'reports.deadlineToday': 'Hôm nay là hạn nộp báo cáo ({date}).',
     'reports.intro': 'Các đơn vị báo cáo Sở trước 17 giờ ngày 25/3, 25/6, 25/9 và 25/12.',
     'reports.quarter': 'Quý',
     'reports.quarterName': 'Quý {q}/{year}',
@@ -344,6 +346,8 @@ export const messages = {
     'gapStatus.evicted': 'Lost (reported by the gateway)',
 
     'reports.title': 'Quarterly equipment use report',
+    'reports.deadlineIn': '{days} days left to the report deadline ({date}).',
+    'reports.deadlineToday': 'The report is due today ({date}).',
     'reports.intro': 'Units report to the department before 17:00 on 25 March, 25 June, 25 September and 25 December.',
     'reports.quarter': 'Quarter',
     'reports.quarterName': 'Q{q} {year}',

@@ -124,6 +124,7 @@ export async function renderReports(ctx) {
     ctx.main,
     h('h1', { tabindex: '-1' }, t('reports.title')),
     h('p', {}, t('reports.intro')),
+    deadlineNotice(new Date()),
     h(
       'form',
       { class: 'filters', onsubmit: (e) => (e.preventDefault(), void show()) },
@@ -141,4 +142,22 @@ export async function renderReports(ctx) {
     archived,
   );
   await show();
+}
+
+/** The next of the department's deadlines (25/3, 25/6, 25/9, 25/12), counted in Ho Chi Minh City days. */
+export function nextDeadline(now) {
+  const local = new Date(now.getTime() + 7 * 3_600_000);
+  const today = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());
+  for (let y = local.getUTCFullYear(); ; y++) {
+    for (const m of [2, 5, 8, 11]) {
+      const day = Date.UTC(y, m, 25);
+      if (day >= today) return { date: new Date(day), days: Math.round((day - today) / 86_400_000) };
+    }
+  }
+}
+
+function deadlineNotice(now) {
+  const { date, days } = nextDeadline(now);
+  const when = `${date.getUTCDate()}/${date.getUTCMonth() + 1}/${date.getUTCFullYear()}`;
+  return h('p', { class: `deadline${days <= 7 ? ' soon' : ''}`, role: 'status' }, t(days === 0 ? 'reports.deadlineToday' : 'reports.deadlineIn', { days: String(days), date: when }));
 }
