@@ -42,9 +42,11 @@ function guarded(handler: RouteHandler): RouteHandler {
 
 /** The lab page (`/lab`) and its API (`/api/v1/lab/...`, see edge-agent/README.md). */
 export function labRoutes(api: HttpApi, agent: Agent, lab: LabExperiments, access: LabAccess = () => undefined): void {
-  // The lab's routes stay open to whoever passes the server's Host/Origin/JSON checks until the
-  // lab asks the log-in (the route's caller) in `access`: see docs/agent-security.md.
+  // The page's own files are public (they hold no data); every lab API call needs a logged-in
+  // classroom account: any role may view and run experiments (students record on their bench),
+  // see docs/agent-security.md.
   const open = { access: 'open' } as const;
+  const user = { access: 'user' } as const;
   const page = (name: string) => {
     const asset = assets[name]!;
     return () => new RawReply(asset.type, readFileSync(asset.file), { 'cache-control': 'no-cache' });
@@ -66,41 +68,41 @@ export function labRoutes(api: HttpApi, agent: Agent, lab: LabExperiments, acces
       sensors: lab.sensors,
       experiments: lab.list().slice(0, 50),
     };
-  }), open);
+  }), user);
   api.route('POST', '/api/v1/lab/experiments', guarded((body) => {
     const sensors = (body as { sensors?: unknown } | undefined)?.sensors;
     access('run', Array.isArray(sensors) ? [...new Set(sensors.map((s) => String(s).split('/')[0]!))] : []);
     return { experiment: lab.begin(body) };
-  }), open);
+  }), user);
   api.route('GET', '/api/v1/lab/experiments/:id', guarded((_, { id }) => {
     access('view', kitsOf(id!));
     return { experiment: lab.get(id!) };
-  }), open);
+  }), user);
   api.route('GET', '/api/v1/lab/experiments/:id/readings', guarded((_, { id, since: from }) => {
     access('view', kitsOf(id!));
     const since = Math.max(0, Number.parseInt(from ?? '0', 10) || 0);
     const rows = lab.rows(id!, since);
     return { experiment: lab.get(id!), since, next: since + rows.length, rows };
-  }), open);
+  }), user);
   api.route('POST', '/api/v1/lab/experiments/:id/marks', guarded((body, { id }) => {
     access('run', kitsOf(id!));
     return { experiment: lab.mark(id!, body) };
-  }), open);
+  }), user);
   api.route('POST', '/api/v1/lab/experiments/:id/stop', guarded((_, { id }) => {
     access('run', kitsOf(id!));
     return { experiment: lab.end(id!) };
-  }), open);
+  }), user);
   api.route('GET', '/api/v1/lab/experiments/:id/export.csv', guarded((_, params) => {
     const id = params.id!;
     access('view', kitsOf(id));
     const meta = lab.get(id);
     return new RawReply('text/csv; charset=utf-8', experimentCsv(meta, lab.rows(id), lang(params)), { 'content-disposition': `attachment; filename="${meta.id}.csv"` });
-  }), open);
+  }), user);
   api.route('GET', '/api/v1/lab/experiments/:id/export.xlsx', guarded(async (_, params) => {
     const id = params.id!;
     access('view', kitsOf(id));
     const meta = lab.get(id);
     const xlsx = await experimentXlsx(meta, lab.rows(id), lang(params));
     return new RawReply('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', xlsx, { 'content-disposition': `attachment; filename="${meta.id}.xlsx"` });
-  }), open);
+  }), user);
 }

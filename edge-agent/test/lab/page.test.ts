@@ -15,6 +15,7 @@ import { composeGateway, type ComposedGateway } from '@stemlab/compose';
 import { assertAvailable, shouldRun } from '../../../testing/requirements.ts';
 import { chromium, CHROMIUM, CHROMIUM_ARGS } from '../../../testing/services.ts';
 import { createLogger, loadConfig, type ExperimentMeta } from '../../src/index.ts';
+import { readLocalToken } from '../../src/api/auth.ts';
 
 const browserOk = chromium();
 
@@ -43,7 +44,9 @@ describe.runIf(shouldRun('the lab page in headless Chromium', browserOk))('the l
   });
 
   async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
+    // The lab's API needs a log-in (the room console's cookie in a classroom); the browser here
+    // carries the agent's local token instead, so this test stays about the lab page itself.
+    const context = await browser.newContext({ viewport, acceptDownloads: true, extraHTTPHeaders: { authorization: `Bearer ${readLocalToken(dir)}` } });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     page.on('console', (m) => m.type() === 'error' && problems.push(`${page.url()}: ${m.text()}`));
@@ -92,7 +95,7 @@ describe.runIf(shouldRun('the lab page in headless Chromium', browserOk))('the l
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => page.locator('#current-info').textContent()).toContain('stopped');
 
-    const { experiments } = (await (await fetch(`${gateway.api.url}/api/v1/lab`)).json()) as { experiments: ExperimentMeta[] };
+    const { experiments } = (await (await fetch(`${gateway.api.url}/api/v1/lab`, { headers: { authorization: `Bearer ${readLocalToken(dir)}` } })).json()) as { experiments: ExperimentMeta[] };
     const done = experiments[0]!;
     expect(done).toMatchObject({ state: 'stopped', group: 'Nhóm 2', title: 'Nước nguội dần' });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);

@@ -2,6 +2,7 @@
 window.LAB_TEXT = {
   vi: {
     title: 'Phòng thí nghiệm',
+    loginFirst: 'Hãy đăng nhập ở bảng điều khiển phòng trước.',
     startTitle: 'Bắt đầu thí nghiệm',
     group: 'Nhóm',
     name: 'Tên thí nghiệm',
@@ -28,6 +29,7 @@ window.LAB_TEXT = {
   },
   en: {
     title: 'Lab',
+    loginFirst: 'Log in on the room console first.',
     startTitle: 'Start an experiment',
     group: 'Group',
     name: 'Experiment name',

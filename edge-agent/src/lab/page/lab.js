@@ -15,6 +15,11 @@
     // The agent takes JSON only for state changes (docs/agent-security.md), an empty body too.
     const res = await fetch(path, { method, headers: method === 'POST' ? { 'content-type': 'application/json' } : {}, body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined });
     const json = await res.json();
+    // Not logged in: the room console holds the gateway's log-in (one cookie for every page).
+    if (json.code === 'LOGIN_REQUIRED') {
+      window.location.assign('/console/');
+      throw Object.assign(new Error(t('loginFirst')), { code: json.code });
+    }
     if (json.status !== 'ok') throw Object.assign(new Error((lang === 'vi' && json.messageVi) || json.message), { code: json.code });
     return json;
   }
