@@ -22,6 +22,7 @@ export const agentSuite: BenchSuite = {
       try {
         results.push(...(await commandLatency(gw, label)));
         results.push(...(await estopLatency(gw, label)));
+        results.push(...(await estopLatency(gw, label, true)));
       } finally {
         await gw.stop();
       }
@@ -105,7 +106,8 @@ async function commandLatency(gw: BenchGateway, label: string): Promise<BenchRes
   ];
 }
 
-async function estopLatency(gw: BenchGateway, label: string): Promise<BenchResult[]> {
+/** `viaHttp`: pressed as the console's button does (POST /api/v1/estop), else in-process. */
+async function estopLatency(gw: BenchGateway, label: string, viaHttp = false): Promise<BenchResult[]> {
   const kits = [...gw.agent.kits.keys()];
   const samples: number[] = [];
   for (let round_ = 0; round_ < 30; round_++) {
@@ -120,11 +122,12 @@ async function estopLatency(gw: BenchGateway, label: string): Promise<BenchResul
     await Promise.all(running);
     const stopped = kits.flatMap((kit) => [nextWrite(gw.sim.board(kit), 5, 0), nextWrite(gw.sim.board(kit), 6, 0)]);
     const t0 = performance.now();
-    gw.agent.estop.trigger('bench');
+    if (viaHttp) void fetch(`${gw.url}/api/v1/estop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"source":"console"}' }).then((r) => r.arrayBuffer());
+    else gw.agent.estop.trigger('bench');
     await Promise.all(stopped);
     samples.push(performance.now() - t0);
   }
   gw.agent.estop.reset('bench');
-  const results = latencyResults(`e-stop → last of ${kits.length * 2} motor pins at 0 (${label})`, samples);
+  const results = latencyResults(`e-stop${viaHttp ? ' pressed on the console (HTTP)' : ''} → last of ${kits.length * 2} motor pins at 0 (${label})`, samples);
   return results.map((r) => ({ ...r, value: round(r.value) }));
 }
