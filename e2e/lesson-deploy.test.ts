@@ -20,7 +20,8 @@ afterEach(async () => {
 const run = runStemlab;
 
 describe('stemlab lesson deploy', () => {
-  it('installs a lesson on the gateway over MQTT, replies per gateway, and rolls back', async () => {
+  // Node-RED plus three `stemlab` processes in turn: more than the default 30 s on a busy 2-core machine.
+  it('installs a lesson on the gateway over MQTT, replies per gateway, and rolls back', { timeout: 90_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stemlab-lesson-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, security: { allowAnonymous: true }, log: createLogger('silent') });

@@ -119,7 +119,9 @@ describe('usage events from kit to ledger', () => {
     await expectExactlyOnce(central.ledger, 'gw-a', generated);
   }
 
-  it('arrive exactly once when the agent is killed with SIGKILL at random points', async () => {
+  // Five agent processes in turn, each loading the agent through tsx before it is ready: seconds
+  // of CPU each, so more than the default 30 s on a busy 2-core machine. Readiness is awaited.
+  it('arrive exactly once when the agent is killed with SIGKILL at random points', { timeout: 120_000 }, async () => {
     const dir = tmp();
     const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true } });
     cleanup.push(() => central.stop());

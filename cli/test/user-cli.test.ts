@@ -20,7 +20,9 @@ async function canLogIn(username: string, password: string): Promise<boolean> {
   }
 }
 
-describe('stemlab user list / set', () => {
+// Each test runs up to seven `stemlab` processes in turn (seconds of CPU each to load the broker
+// through tsx): more than the default 30 s on a busy 2-core machine.
+describe('stemlab user list / set', { timeout: 90_000 }, () => {
   it('sets a new password printed once, changes a role, disables; lists the accounts', async () => {
     expect((await run(['user', 'add', '--username', 'boss', '--role', 'admin', '--data-dir', dir])).code).toBe(0);
     const reset = await run(['user', 'set', '--username', 'boss', '--new-password', '--data-dir', dir]);
