@@ -15,7 +15,7 @@ import type { FlowNode } from '../../../edge-agent/src/nodered/red.ts';
 import { kitConfig, type KitProfile } from '../kits.ts';
 import type { SimClock } from './clock.ts';
 import type { Scenario, WorldIO } from './kind.ts';
-import { random as seeded } from './random.ts';
+import { seededRandom as seeded } from '@stemlab/protocol';
 import { excluded, type CheckRuntime } from './runtime.ts';
 import type { Trace } from './trace.ts';
 
