@@ -79,16 +79,19 @@ export const demo: Command = {
         usage: { idleMs: 5000 },
         nodered: { ...loaded.nodered, enabled: withEditor, students: 2 },
       };
-      const accounts = withEditor ? await setupEditorAccounts(config.dataDir, 2, { replace: true }) : undefined;
+      // Every gateway gets its classroom accounts: they log in to the room console, the lab page
+      // and (where it runs) the Node-RED editor.
+      const accounts = await setupEditorAccounts(config.dataDir, 2, { replace: true });
       const { port, taken } = await portOrFree(config.http.host, preferred);
       const gateway = await composeGateway(config, { log, port });
       gateways.push(gateway);
       await gateway.agent.waitForKits('connected', 20_000);
       console.log(`${config.label ?? config.gateway} (${config.unit}/${config.gateway}): ${config.kits.length} kits connected`);
       console.log(`  local API: ${gateway.api.url}/api/v1/status${taken ? ` (port ${preferred} was taken, took a free one)` : ''}`);
-      if (config.room === 'lab') console.log(`  lab page (experiments, live charts, CSV/XLSX): ${gateway.api.url}/lab`);
+      console.log(`  room console: ${gateway.api.url}/console/  (log in as ${accounts.teacher.username} / ${accounts.teacher.password}, teacher; ${accounts.technician.username} / ${accounts.technician.password}, technician)`);
+      if (config.room === 'lab') console.log(`  lab page (experiments, live charts, CSV/XLSX): ${gateway.api.url}/lab  (log in on the room console first)`);
       if (withEditor) robots = simulatedRobots(gateway, { seed: 2050, arenas: demoArenas });
-      if (accounts && gateway.nodered?.state === 'running') {
+      if (withEditor && gateway.nodered?.state === 'running') {
         console.log(`  Node-RED editor: ${gateway.nodered.editorUrl}  (lessons: Menu → Import → Examples → @stemlab/flows)`);
         console.log(`    log in as ${accounts.teacher.username} / ${accounts.teacher.password} (teacher), or ${accounts.students.map((s) => `${s.username} / ${s.password}`).join(', ')}`);
         if (robots?.viewPath) console.log(`  the robots, live in their arenas: ${gateway.api.url}${robots.viewPath}/  (the same log-ins)`);

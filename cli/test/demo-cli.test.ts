@@ -5,7 +5,7 @@
  * (the live view's data, with a student's printed log-in); it then stops by itself with exit 0.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,7 +76,10 @@ describe('stemlab demo', () => {
       // The lab gateway serves its page, and group 1's experiment records the simulated water.
       const [, lab] = await waitFor(/lab page \(experiments, live charts, CSV\/XLSX\): (http:\/\/\S+)\/lab/);
       expect((await fetch(`${lab}/lab`)).status).toBe(200);
-      const state = (await (await fetch(`${lab}/api/v1/lab`)).json()) as { experiments: Array<{ group: string; state: string; samples: number }> };
+      // The lab's data needs a log-in: the agent's local token, as a CLI tool on the Pi has it.
+      const labToken = readFileSync(join(dir, 'gateways', 'lab-1', 'agent-token'), 'utf8').trim();
+      expect((await fetch(`${lab}/api/v1/lab`)).status).toBe(401);
+      const state = (await (await fetch(`${lab}/api/v1/lab`, { headers: { authorization: `Bearer ${labToken}` } })).json()) as { experiments: Array<{ group: string; state: string; samples: number }> };
       expect(state.experiments[0]).toMatchObject({ group: 'Nhóm 1', state: 'running' });
       expect(state.experiments[0]!.samples).toBeGreaterThan(0);
 
