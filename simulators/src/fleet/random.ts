@@ -1,17 +1,11 @@
-/** A seeded random source (mulberry32): the same seed gives the same fleet and the same quarter. */
-export class Random {
-  private state: number;
-  constructor(readonly seed: number) {
-    this.state = seed >>> 0;
-  }
+import { seededRandom } from '@stemlab/protocol';
 
+/** A seeded random source (protocol's mulberry32): the same seed gives the same fleet and the same quarter. */
+export class Random {
   /** A number in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(readonly seed: number) {
+    this.next = seededRandom(seed);
   }
 
   /** true with probability p. */
