@@ -28,7 +28,7 @@ describe('loadCentralConfig', () => {
 
   it('gives the HTTP section its log-in limit and no trusted proxy by default', async () => {
     const config = await loadCentralConfig(write('h.yaml', 'http: { port: 0 }\n'));
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 0, sessionHours: 12, loginAttempts: { perUser: 5, perAddress: 50, windowMinutes: 15 }, trustProxy: [] });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 0, sessionHours: 12, loginAttempts: { perUser: 5, perAddress: 50, windowMinutes: 15 }, trustProxy: [], silentAfterDays: 3 });
     const error = (await loadCentralConfig(write('i.yaml', 'http: { loginAttempts: { perUser: 0 }, trustProxy: 127.0.0.1 }\n')).catch((err: unknown) => err)) as CentralConfigError;
     expect(error.issues.map((i) => i.path).sort()).toEqual(['http.loginAttempts.perUser', 'http.trustProxy']);
   });

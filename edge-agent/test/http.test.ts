@@ -6,9 +6,11 @@ import { composeGateway, type ComposedGateway } from '@stemlab/compose';
 import { createLogger } from '../src/core/log.ts';
 import { parseConfig } from '../src/config/load.ts';
 import { robotKit } from './helpers/sim-agent.ts';
+import { readLocalToken } from '../src/api/auth.ts';
 
-// The local API as the CLI tools and a technician's curl use it: the envelope, the
-// error codes and their HTTP statuses, bodies it refuses, and /metrics for Prometheus.
+// The local API as the CLI tools on the Pi use it (with the agent's local token): the envelope,
+// the error codes and their HTTP statuses, bodies it refuses, and /metrics for Prometheus.
+// Who may call what is edge-agent/test/http-security.test.ts.
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -32,6 +34,7 @@ async function gateway(): Promise<ComposedGateway> {
   const gw = await composeGateway(config, { log: createLogger('silent'), port: 0 });
   cleanup.push(() => gw.stop());
   await gw.agent.waitForKits('connected', 10_000);
+  token = readLocalToken(dir) ?? '';
   return gw;
 }
 
@@ -40,7 +43,10 @@ async function call(url: string, init: RequestInit = {}): Promise<{ status: numb
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-const post = (url: string, body: string, type = 'application/json') => call(url, { method: 'POST', headers: { 'content-type': type }, body });
+/** The local token of the gateway last started (the CLI tools' log-in). */
+let token = '';
+const post = (url: string, body: string, type = 'application/json') =>
+  call(url, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${token}` }, body });
 
 describe('the local API', () => {
   it('answers in the envelope, with each error code at its HTTP status', async () => {
@@ -50,9 +56,10 @@ describe('the local API', () => {
     expect((await call(`${base}/api/v1/status`)).body).toMatchObject({ status: 'ok', unit: 'thcs-test-01', kits: [{ id: 'robot-1', state: 'connected' }] });
     const command = `${base}/api/v1/kits/robot-1/components/led`;
     expect(await post(command, '{"action":"on"}')).toMatchObject({ status: 200, body: { status: 'ok', result: { on: true } } });
-    // An empty body and curl's default form type are read as JSON too.
+    // An empty JSON body is an invalid command; another content type (a form a foreign page can
+    // send without asking) is refused before it is read.
     expect((await post(`${base}/api/v1/kits/robot-1/components/led`, '')).body).toMatchObject({ status: 'error', code: 'COMMAND_INVALID' });
-    expect((await post(command, '{"action":"off"}', 'application/x-www-form-urlencoded')).status).toBe(200);
+    expect(await post(command, '{"action":"off"}', 'application/x-www-form-urlencoded')).toMatchObject({ status: 415, body: { code: 'CONTENT_TYPE' } });
     expect(await post(`${base}/api/v1/kits/robot-9/components/led`, '{}')).toMatchObject({ status: 404, body: { code: 'KIT_UNKNOWN' } });
     expect(await post(command, '{"action":')).toMatchObject({ status: 400, body: { status: 'error', code: 'BODY_INVALID', message: expect.stringMatching(/not JSON/) } });
     expect(await post(command, JSON.stringify({ action: 'on', pad: 'x'.repeat(20_000) }))).toMatchObject({ status: 400, body: { code: 'BODY_INVALID', message: expect.stringMatching(/larger than 16384 bytes/) } });
