@@ -43,9 +43,11 @@ describe.runIf(run)('a simulated board on a pseudo-terminal', () => {
       const host = await openBoard(pty.path, binding);
       new five.Led({ pin, board: host.board }).on();
       await pinChange(pty.board, pin, (s) => s.value === 1);
+      // A fresh board for the next program, as a real Uno resets when its port opens. Listen
+      // before closing: the pty may report the close while host.close() is still settling.
+      const closed = new Promise<void>((resolve) => pty.once('close', resolve));
       await host.close();
-      // A fresh board for the next program, as a real Uno resets when its port opens.
-      await new Promise<void>((resolve) => pty.once('close', resolve));
+      await closed;
     }
   });
 
