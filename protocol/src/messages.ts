@@ -32,6 +32,12 @@ export const gatewayStateSchema = z.strictObject({
   /** Usage events waiting in the gateway's outbox, and how many it ever had to evict (never silently). */
   outbox: z.strictObject({ pending: z.number().int().nonnegative(), evicted: z.number().int().nonnegative() }).optional(),
   agent: z.strictObject({ version: z.string() }).optional(),
+  /** The gateway's emergency stop: latched until a teacher resets it. Re-published (retained) on every change. */
+  estop: z.strictObject({
+    latched: z.boolean(),
+    at: epochMs.optional(),
+    source: z.string().max(100).optional(),
+  }).optional(),
 });
 export type GatewayState = z.infer<typeof gatewayStateSchema>;
 
@@ -50,6 +56,8 @@ export const purposeSchema = z.strictObject({
   lessonId: z.string().max(100).optional(),
   classId: z.string().max(100).optional(),
   clubSessionId: z.string().max(100).optional(),
+  /** The team of a club session that has the kit (the room console's session tags). */
+  teamId: z.string().max(100).optional(),
   /** Who tagged it: a teacher's name, a flow's id. */
   by: z.string().max(100).optional(),
 });
