@@ -5,6 +5,7 @@
  */
 import type { Ledger } from '../ledger/ledger.ts';
 import type { GapRow, GatewayRow, KitStateRow, TelemetryRow } from '../ledger/types.ts';
+import type { EstopBoard, EstopState } from '../live/estops.ts';
 import type { Unit } from '../registry/fleet.ts';
 import { OPEN_SESSION_HOURS, unitStatusOf, type UnitStatusKind } from './unit-status.ts';
 
@@ -15,6 +16,8 @@ export interface GatewayStatus {
   agentVersion: string | null;
   /** In the registry's list of the unit's gateways (the ledger may know others that published). */
   registered: boolean;
+  /** Its emergency stop as last published (live/estops.ts); null when never heard. `at` is ISO. */
+  estop: (Omit<EstopState, 'at'> & { at: string | null }) | null;
 }
 
 export interface UnitStatus {
@@ -29,6 +32,8 @@ export interface UnitStatus {
   lastUsed: string | null;
   /** unit-status.ts: in-use, active, idle, silent or never-installed. */
   status: UnitStatusKind;
+  /** Some gateway's e-stop is latched now: a banner on the unit's page, a mark in the overview. */
+  estopLatched: boolean;
   gateways: GatewayStatus[];
 }
 
@@ -36,6 +41,8 @@ export interface UnitStatus {
 export interface StatusClock {
   now: number;
   silentAfterDays?: number;
+  /** Where the e-stop latches come from; none known without. */
+  estops?: EstopBoard;
 }
 
 type Activity = { lastUsed: number; openSessions: number } | undefined;
@@ -56,15 +63,17 @@ export interface UnitDetail extends Omit<UnitStatus, 'gateways'> {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function gatewayStatus(id: string, row: GatewayRow | undefined, registered: boolean): GatewayStatus {
-  return { id, online: row?.online ?? false, lastSeen: row ? iso(row.lastSeen) : null, agentVersion: row?.agentVersion ?? null, registered };
+function gatewayStatus(unit: string, id: string, row: GatewayRow | undefined, registered: boolean, estops: EstopBoard | undefined): GatewayStatus {
+  const e = estops?.get(unit, id);
+  const estop = e ? { latched: e.latched, at: e.at === null ? null : iso(e.at), source: e.source } : null;
+  return { id, online: row?.online ?? false, lastSeen: row ? iso(row.lastSeen) : null, agentVersion: row?.agentVersion ?? null, registered, estop };
 }
 
 function summary(unit: Unit, gateways: GatewayStatus[], activity: Activity, clock: StatusClock): UnitStatus {
   const lastSeen = gateways.reduce<string | null>((m, g) => (g.lastSeen !== null && (m === null || g.lastSeen > m) ? g.lastSeen : m), null);
   const online = gateways.some((g) => g.online);
   const status = unitStatusOf({ online, lastSeen: lastSeen === null ? null : Date.parse(lastSeen), lastUsed: activity?.lastUsed ?? null, openSessions: activity?.openSessions ?? 0 }, clock.now, clock.silentAfterDays);
-  return { id: unit.id, kind: unit.kind, level: unit.level, district: unit.district, name: unit.name, online, lastSeen, lastUsed: activity ? iso(activity.lastUsed) : null, status, gateways };
+  return { id: unit.id, kind: unit.kind, level: unit.level, district: unit.district, name: unit.name, online, lastSeen, lastUsed: activity ? iso(activity.lastUsed) : null, status, estopLatched: gateways.some((g) => g.estop?.latched === true), gateways };
 }
 
 const activityOf = (ledger: Ledger, clock: StatusClock) => ledger.unitActivity(clock.now - OPEN_SESSION_HOURS * 3_600_000);
@@ -73,7 +82,7 @@ const activityOf = (ledger: Ledger, clock: StatusClock) => ledger.unitActivity(c
 export async function fleetStatus(ledger: Ledger, units: readonly Unit[], clock: StatusClock): Promise<UnitStatus[]> {
   const seen = new Map((await ledger.gateways()).map((g) => [`${g.unit}/${g.gateway}`, g]));
   const activity = await activityOf(ledger, clock);
-  return units.map((u) => summary(u, u.gateways.map((id) => gatewayStatus(id, seen.get(`${u.id}/${id}`), true)), activity.get(u.id), clock));
+  return units.map((u) => summary(u, u.gateways.map((id) => gatewayStatus(u.id, id, seen.get(`${u.id}/${id}`), true, clock.estops)), activity.get(u.id), clock));
 }
 
 /** One unit in full: its gateways (registered first, then any other that published as it) with kits, readings and gaps. */
@@ -88,7 +97,7 @@ export async function unitDetail(ledger: Ledger, unit: Unit, clock: StatusClock)
   const gateways = await Promise.all(ids.map(async (id): Promise<GatewayDetail> => {
     const row = rows.get(id);
     return {
-      ...gatewayStatus(id, row, unit.gateways.includes(id)),
+      ...gatewayStatus(unit.id, id, row, unit.gateways.includes(id), clock.estops),
       kits: row ? (await ledger.kitStates(unit.id, id)).map((k) => ({ kit: k.kit, state: k.state, reason: k.reason, at: iso(k.at) })) : [],
       readings: row ? (await ledger.telemetry(unit.id, id)).map((t) => ({ kit: t.kit, component: t.component, value: t.value, at: iso(t.at) })) : [],
       history: row ? (await ledger.kitStateHistory(unit.id, id)).slice(-50).reverse().map((k) => ({ kit: k.kit, state: k.state, reason: k.reason, at: iso(k.correctedAt ?? k.at) })) : [],

@@ -28,6 +28,8 @@ function gatewaySection(g) {
       h('dd', {}, g.lastSeen ? fmtDate(g.lastSeen) : t('common.never')),
       h('dt', {}, t('unit.agentVersion')),
       h('dd', {}, g.agentVersion ?? '—'),
+      h('dt', {}, t('estop.label')),
+      h('dd', { 'data-estop': g.estop?.latched ? 'latched' : 'free' }, g.estop === null ? t('estop.unknown') : g.estop.latched ? h('span', { class: 'badge fault' }, t('estop.latched')) : t('estop.free')),
     ),
     h('h3', {}, t('unit.kits')),
     g.kits.length === 0
@@ -65,6 +67,18 @@ function gatewaySection(g) {
   );
 }
 
+/** A latched e-stop, above everything else on the page: read out at once (role=alert). */
+function estopBanner(unit) {
+  const latched = unit.gateways.filter((g) => g.estop?.latched);
+  if (latched.length === 0) return null;
+  return h(
+    'div',
+    { class: 'estop-banner', role: 'alert' },
+    h('strong', {}, t('estop.banner', { gateways: latched.map((g) => g.id).join(', ') })),
+    latched.map((g) => (g.estop.at ? h('p', {}, t('estop.since', { date: fmtDate(g.estop.at), source: g.estop.source ?? '—' })) : null)),
+  );
+}
+
 export async function renderUnit(ctx, id) {
   await drawUnit(ctx, id);
   if (!ctx.current()) return;
@@ -91,6 +105,7 @@ async function drawUnit(ctx, id) {
       [t(`kind.${unit.kind}`), t(`level.${unit.level}`), districtName(districts, unit.district), unit.id].join(' · '),
       unit.placeholderName ? h('small', { class: 'muted' }, ` — ${t('unit.placeholder')}`) : null,
     ),
+    estopBanner(unit),
     unit.gateways.map(gatewaySection),
   );
 }
