@@ -26,6 +26,7 @@ import { METRICS_CONTENT_TYPE, metricsRegistry, renderMetrics, type MetricsSourc
 import { parse } from './parse.ts';
 import { registerLiveRoutes } from './live-routes.ts';
 import { registerReportRoutes } from './reports-routes.ts';
+import { registerTrendRoutes } from './trends-routes.ts';
 import { registerUnitRoutes } from './units-routes.ts';
 import { DEFAULT_SILENT_AFTER_DAYS } from './unit-status.ts';
 import { queryUsage, usageQuerySchema } from './usage.ts';
@@ -169,6 +170,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
 
   registerReportRoutes(app, context, options.archive);
+  registerTrendRoutes(app, context);
   registerLiveRoutes(app, context, options.quotaHits);
 
   return app;
