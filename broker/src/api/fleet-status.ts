@@ -5,6 +5,7 @@
  */
 import type { Ledger } from '../ledger/ledger.ts';
 import type { GapRow, GatewayRow, KitStateRow, TelemetryRow } from '../ledger/types.ts';
+import { UnitQueries, type RecentSession } from '../ledger/unit-queries.ts';
 import type { EstopBoard, EstopState } from '../live/estops.ts';
 import type { Unit } from '../registry/fleet.ts';
 import { OPEN_SESSION_HOURS, unitStatusOf, type UnitStatusKind } from './unit-status.ts';
@@ -54,11 +55,19 @@ export interface GatewayDetail extends GatewayStatus {
   history: Array<Pick<KitStateRow, 'kit' | 'state' | 'reason'> & { at: string }>;
   /** Gaps not closed: 'open' (events missing: on their way or lost) and 'evicted' (lost, reported). */
   gaps: Array<Pick<GapRow, 'fromSeq' | 'toSeq' | 'missing' | 'evicted' | 'status'> & { detectedAt: string }>;
+  /**
+   * Its usage events against their seq range: `expected` = seqTo − seqFrom + 1, `missing` still
+   * in open gaps (on their way or lost), `evicted` dropped by the gateway's full outbox (reported),
+   * `share` = events / expected (null before any event).
+   */
+  completeness: { events: number; seqFrom: number | null; seqTo: number | null; expected: number; missing: number; evicted: number; share: number | null };
 }
 
 export interface UnitDetail extends Omit<UnitStatus, 'gateways'> {
   placeholderName: boolean;
   gateways: GatewayDetail[];
+  /** The latest kit sessions, newest first (at most 20), with their purpose tags (lesson, class, club session, team). */
+  sessions: Array<Omit<RecentSession, 'startedAt' | 'endedAt'> & { startedAt: string; endedAt: string }>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -93,7 +102,10 @@ export async function unitDetail(ledger: Ledger, unit: Unit, clock: StatusClock)
       .map((g) => [g.gateway, g]),
   );
   const ids = [...unit.gateways, ...[...rows.keys()].filter((id) => !unit.gateways.includes(id))];
-  const gaps = (await ledger.gaps(unit.id)).filter((g) => g.status !== 'closed');
+  const allGaps = await ledger.gaps(unit.id);
+  const gaps = allGaps.filter((g) => g.status !== 'closed');
+  const reads = new UnitQueries(ledger.sql);
+  const ranges = new Map((await reads.eventRanges(unit.id)).map((r) => [r.gateway, r]));
   const gateways = await Promise.all(ids.map(async (id): Promise<GatewayDetail> => {
     const row = rows.get(id);
     return {
@@ -104,8 +116,18 @@ export async function unitDetail(ledger: Ledger, unit: Unit, clock: StatusClock)
       gaps: gaps
         .filter((g) => g.gateway === id)
         .map((g) => ({ fromSeq: g.fromSeq, toSeq: g.toSeq, missing: g.missing, evicted: g.evicted, status: g.status, detectedAt: iso(g.detectedAt) })),
+      completeness: completenessOf(ranges.get(id), allGaps.filter((g) => g.gateway === id)),
     };
   }));
+  const sessions = (await reads.recentSessions(unit.id)).map((s) => ({ ...s, startedAt: iso(s.startedAt), endedAt: iso(s.endedAt) }));
   const { gateways: _registered, ...rest } = summary(unit, gateways, (await activityOf(ledger, clock)).get(unit.id), clock);
-  return { ...rest, placeholderName: unit.placeholderName, gateways };
+  return { ...rest, placeholderName: unit.placeholderName, gateways, sessions };
+}
+
+function completenessOf(range: { events: number; seqFrom: number; seqTo: number } | undefined, gaps: readonly GapRow[]): GatewayDetail['completeness'] {
+  const missing = gaps.filter((g) => g.status === 'open').reduce((a, g) => a + g.missing, 0);
+  const evicted = gaps.reduce((a, g) => a + g.evicted, 0);
+  if (!range) return { events: 0, seqFrom: null, seqTo: null, expected: 0, missing, evicted, share: null };
+  const expected = range.seqTo - range.seqFrom + 1;
+  return { events: range.events, seqFrom: range.seqFrom, seqTo: range.seqTo, expected, missing, evicted, share: range.events / expected };
 }

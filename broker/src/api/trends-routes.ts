@@ -1,6 +1,6 @@
 /**
  * `GET /api/v1/trends?quarter=2026Q1` (admin, viewer): the dashboard's trends for a quarter
- * (reports/trends.ts, docs/trends.md): kit-hours per week per unit, kind of equipment and
+ * (reports/trends.ts, docs/dashboard.md): kit-hours per week per unit, kind of equipment and
  * district, share of school time, most and least used kits, equipment never used, faults and
  * repairs. Without `quarter`, the current one (by the API's clock).
  */

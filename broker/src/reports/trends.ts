@@ -1,5 +1,5 @@
 /**
- * The dashboard's trends for a quarter (docs/trends.md): kit-hours per week per unit, per kind of
+ * The dashboard's trends for a quarter (docs/dashboard.md): kit-hours per week per unit, per kind of
  * equipment (the report's categories: robots, lab benches, classroom equipment) and per district;
  * the share of school time in use; the most and least used kits; the equipment never used in the
  * quarter (candidates to move); faults per week and the time kits took to be repaired.

@@ -1,5 +1,5 @@
 /**
- * The true trends of a planned quarter, as the dashboard's trends define them (docs/trends.md),
+ * The true trends of a planned quarter, as the dashboard's trends define them (docs/dashboard.md),
  * computed from what the plan says happened, never from the ledger: per gateway's unit the kits'
  * time in use per week (Monday 00:00 in Ho Chi Minh City, the first and last week cut at the
  * quarter's bounds; each session clipped to each week), per category and per district; each kit's
