@@ -356,7 +356,8 @@ describe('lessons deployed by the teacher', () => {
   it('runs a lesson flow that drives the simulated robot through the agent', async () => {
     const board = gateway.sim.board('robot-1');
     const starter = lessons.lesson('blink').starter;
-    await nodered.deployLesson(starter, { mode: 'replace-tab' });
+    // The teacher hands the lesson to student-1: a student presses the buttons of their own tabs only.
+    await nodered.deployLesson(starter, { mode: 'replace-tab', owner: 'student-1' });
     gateway.agent.command('robot-1', 'led', { action: 'off' });
     await board.waitForPin(13, (s) => s.value === 0);
     let off = () => {};
