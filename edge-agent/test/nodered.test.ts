@@ -369,7 +369,9 @@ describe('lessons deployed by the teacher', () => {
     try {
       // Press the lesson's "LED on" inject button, as a student does in the editor.
       const inject = starter.find((n) => n.type === 'inject' && n.payload === 'on')!;
-      expect((await admin('student-1', 'POST', `/inject/${inject.id}`, {})).status).toBe(200);
+      // Node-RED answers a deploy before its flows have restarted (runtime/lib/flows setFlows):
+      // until the restamped tab runs again, its inject is not found (404).
+      await expect.poll(async () => (await admin('student-1', 'POST', `/inject/${inject.id}`, {})).status).toBe(200);
       expect(await fromFlow).toBe('flow:on');
       await board.waitForPin(13, (s) => s.value === 1);
     } finally {

@@ -74,7 +74,7 @@ export class EditorClient {
 
   /** An admin API request as `username` (none: without a token), in the editor's API version. */
   async admin(username: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const auth = username ? { authorization: `Bearer ${await this.token(username)}` } : {};
+    const auth: Record<string, string> = username ? { authorization: `Bearer ${await this.token(username)}` } : {};
     return this.send(method, path, { ...(body !== undefined ? { body } : {}), headers: { 'Node-RED-API-Version': 'v2', ...auth, ...headers } });
   }
 }
