@@ -14,6 +14,23 @@ const path = require('node:path');
 const bin = path.resolve(__dirname, '../../bin/stemlab.js');
 const catalogue = require('../lessons/index.json');
 
+/**
+ * Tell the agent (the bridge's optional `checked`) which tab was checked, the kits its flow
+ * names, who checked and the verdict: the room console shows each team's verdict as it comes.
+ * A failure here never costs the student their verdict.
+ */
+function report(RED, req, lesson, flow, result) {
+  const bridge = RED.settings.stemlab;
+  if (!bridge || typeof bridge.checked !== 'function') return;
+  try {
+    const tab = flow.find((n) => n && n.type === 'tab');
+    const kits = flow.filter((n) => n && n.type === 'stemlab-kit' && typeof n.kit === 'string').map((n) => n.kit);
+    bridge.checked({ lessonId: lesson, tab: tab ? tab.id : undefined, kits, by: req.user ? req.user.username : undefined, status: result.status, message: String(result.message || '') });
+  } catch (err) {
+    RED.log.warn(`stemlab-check: the room console was not told of the verdict: ${err.message}`);
+  }
+}
+
 module.exports = function (RED) {
   RED.plugins.registerPlugin('stemlab-check', { type: 'stemlab-check' });
   RED.httpAdmin.get('/stemlab/lessons', RED.auth.needsPermission('flows.read'), (_req, res) => {
@@ -31,6 +48,7 @@ module.exports = function (RED) {
       try {
         const result = JSON.parse(stdout);
         delete result.trace;
+        report(RED, req, lesson, flow, result);
         res.json(result);
       } catch {
         res.status(500).json({ error: `the check did not answer (${err ? err.message : 'no output'})` });

@@ -32,6 +32,24 @@ export interface StemlabBridge {
   estop: { latched(): boolean; trigger(source: string): void };
   /** Usage tagging: what follows on these kits (all when absent) is this lesson/class/club session. */
   tag(purpose: Purpose, kits?: readonly string[]): void;
+  /**
+   * A lesson's automatic check ran from the editor's sidebar (flows/plugins/stemlab-check.js):
+   * the room console shows the team's verdict as it comes. Optional: an older agent lacks it.
+   */
+  checked?(verdict: CheckedVerdict): void;
+}
+
+/** What the check sidebar reports to the agent after a check. */
+export interface CheckedVerdict {
+  lessonId: string;
+  /** The id of the tab checked. */
+  tab?: string;
+  /** The kits the checked flow's stemlab-kit nodes name. */
+  kits?: string[];
+  /** The editor account that ran it. */
+  by?: string;
+  status: 'pass' | 'fail' | 'invalid';
+  message: string;
 }
 
 /**
