@@ -12,6 +12,15 @@ const os = require('node:os');
 const path = require('node:path');
 
 const bin = path.resolve(__dirname, '../../bin/stemlab.js');
+// The check runs a student's flow, which can read environment variables ($env() in a change
+// node): it gets only what a Node.js process needs to run, never the agent's own (tokens,
+// passwords, database URLs).
+const CHECK_ENV = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'TZ', 'SYSTEMROOT'];
+function checkEnv() {
+  const env = {};
+  for (const name of CHECK_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
+}
 const catalogue = require('../lessons/index.json');
 
 /**
@@ -43,7 +52,7 @@ module.exports = function (RED) {
     const file = path.join(os.tmpdir(), `stemlab-check-${process.pid}-${Date.now()}-${Math.round(Math.random() * 1e6)}.json`);
     fs.writeFileSync(file, JSON.stringify(flow), { mode: 0o600 });
     const args = [bin, 'lesson', 'check', lesson, file, '--json', '--lang', lang === 'en' ? 'en' : 'vi'];
-    execFile(process.execPath, args, { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
+    execFile(process.execPath, args, { env: checkEnv(), timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
       fs.rm(file, { force: true }, () => {});
       try {
         const result = JSON.parse(stdout);

@@ -8,6 +8,12 @@ import type { Purpose } from './messages.ts';
  */
 export interface StemlabBridge {
   gateway: { unit: string; gateway: string };
+  /**
+   * The agent's dead-man window (safety.watchdogMs): a kit's motors stop when no fresh command
+   * reached them for this long. A node that keeps a motion going re-sends it at a fraction of
+   * this (flows/nodes/lib/motion.js), so a valid config never makes motors stutter.
+   */
+  readonly watchdogMs: number;
   /** The kits of this gateway and their components, for the editor's drop-downs. */
   kits(): Array<{
     id: string;

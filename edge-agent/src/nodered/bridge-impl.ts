@@ -33,6 +33,7 @@ export function createBridge(agent: Agent, usage?: UsageTagger): AgentBridge {
 
   return {
     gateway: { unit: agent.config.unit, gateway: agent.config.gateway },
+    watchdogMs: agent.config.safety.watchdogMs,
     kits() {
       return agent.config.kits.map((kit) => {
         const { state, reason } = agent.kit(kit.id).status();

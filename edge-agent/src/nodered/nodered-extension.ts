@@ -30,12 +30,15 @@ import type { HttpApi } from '../api/http.ts';
 import type { Extension } from '../core/extension.ts';
 import { accountLookup, accountsFile, editorDir, readEditorAccounts } from './accounts.ts';
 import { createBridge, type AgentBridge, type UsageTagger } from './bridge-impl.ts';
+import { DeployLock } from './deploy-lock.ts';
 import { LessonDeployer, type DeployOptions, type DeployResult } from './deploy.ts';
 import { NodeRedError } from './errors.ts';
 import { adminGuard } from './guard.ts';
+import { loginGuard } from './login-guard.ts';
+import { LoginLimiter } from './login-limit.ts';
 import { registerVietnamese, writeLanguageScript } from './locales.ts';
 import { excludedNodes, isTeacher } from './policy.ts';
-import { claimNodeRed, loadExpress, loadNodeRed, type Middleware, type NodeRed, type Request, type Response } from './red.ts';
+import { claimNodeRed, loadBcrypt, loadExpress, loadNodeRed, type Middleware, type NodeRed, type Request, type Response } from './red.ts';
 import { credentialSecret, LESSON_API_ROOT, noderedSettings } from './settings.ts';
 
 export interface NodeRedExtensionOptions {
@@ -43,6 +46,8 @@ export interface NodeRedExtensionOptions {
   usage?: UsageTagger;
   /** The STEMLab palette's package directory; default: flows/ of this repository. */
   paletteDir?: string;
+  /** The log-in limits' clock, in ms (default: monotonic); tests move it instead of waiting 10 minutes. */
+  loginClock?: () => number;
 }
 
 export type NodeRedState = 'stopped' | 'disabled' | 'no-accounts' | 'running';
@@ -144,13 +149,16 @@ export class NodeRedExtension implements Extension {
       if (!hasPalette) log.warn({ paletteDir }, 'the STEMLab palette is missing: lessons will show unknown nodes');
       const red = loadNodeRed();
       const express = loadExpress();
+      // One change to the flows at a time: the editor's deploys and the lessons the teacher deploys.
+      const lock = new DeployLock();
+      const users = accountLookup(accountsFile(config.dataDir), (err) => log.error({ err }, 'cannot read the editor accounts: nobody can log in'));
       red.init(
         this.api.httpServer,
         noderedSettings({
           config,
           userDir,
           credentialSecret: credentialSecret(userDir),
-          users: accountLookup(accountsFile(config.dataDir), (err) => log.error({ err }, 'cannot read the editor accounts: nobody can log in')),
+          users,
           paletteDir: hasPalette ? paletteDir : undefined,
           excluded,
           bridge,
@@ -162,12 +170,17 @@ export class NodeRedExtension implements Extension {
       app.disable('x-powered-by');
       app.use(LESSON_API_ROOT, red.httpNode);
       app.use(this.mounted(red.auth.needsPermission('read')));
-      app.use(nodered.editorPath, adminGuard(express, { red, forbiddenTypes: excluded.types, log }), red.httpAdmin);
+      app.use(
+        nodered.editorPath,
+        loginGuard(express, { limiter: new LoginLimiter({}, this.options.loginClock), users, bcrypt: loadBcrypt(), log }),
+        adminGuard(express, { red, forbiddenTypes: excluded.types, log, lock }),
+        red.httpAdmin,
+      );
       this.api.fallback(app);
       started = red;
       await red.start();
       await registerVietnamese(userDir, log);
-      const lessons = new LessonDeployer(red, { forbiddenTypes: excluded.types, previousFile: join(userDir, 'flows.before-lesson.json'), log });
+      const lessons = new LessonDeployer(red, { forbiddenTypes: excluded.types, previousFile: join(userDir, 'flows.before-lesson.json'), log, lock });
       this.running = { red, bridge, lessons, release: claim.release };
       this.status = 'running';
       log.info(
