@@ -6,8 +6,6 @@ import { errorText, lang, setLang, t } from './i18n.js';
 import { renderAdmin } from './view-admin.js';
 import { renderOverview } from './view-overview.js';
 import { renderReports } from './view-reports.js';
-import { renderTrends } from './view-trends.js';
-import { renderMap } from './view-map.js';
 import { renderUnit } from './view-unit.js';
 
 const main = document.getElementById('main');
@@ -116,8 +114,9 @@ async function render() {
     else if (path === '') await renderOverview(ctx);
     else if (path === 'unit' && arg) await renderUnit(ctx, arg);
     else if (path === 'reports' && !unitScoped(s)) await renderReports(ctx);
-    else if (path === 'trends' && !unitScoped(s)) await renderTrends(ctx);
-    else if (path === 'map' && !unitScoped(s)) await renderMap(ctx, arg);
+    // Loaded when first opened: the charts' library is not part of the first view.
+    else if (path === 'trends' && !unitScoped(s)) await (await import('./view-trends.js')).renderTrends(ctx);
+    else if (path === 'map' && !unitScoped(s)) await (await import('./view-map.js')).renderMap(ctx, arg);
     else if (path === 'admin' && s.role === 'admin') await renderAdmin(ctx);
     else if (['reports', 'admin', 'trends', 'map'].includes(path)) replace(main, h('h1', { tabindex: '-1' }, t('error.forbiddenTitle')), notice('error', t('error.forbidden')));
     else replace(main, h('h1', { tabindex: '-1' }, t('error.notFoundTitle')), notice('error', t('error.notFound')));

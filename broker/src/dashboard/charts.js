@@ -10,6 +10,9 @@ const COLORS = ['#0b5394', '#b45f06', '#38761d', '#990000', '#674ea7', '#45818e'
 const DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 2], [12, 6], [6, 2, 2, 2]];
 export const HOUR_MS = 3_600_000;
 
+// uPlot's own stylesheet, added to the page with the first chart (not part of the first view).
+if (!document.querySelector('link[href="/dashboard/uPlot.min.css"]')) document.head.append(h('link', { rel: 'stylesheet', href: '/dashboard/uPlot.min.css' }));
+
 const hours = (ms) => Math.round((ms / HOUR_MS) * 10) / 10;
 /** A week's label: its first day, d/m. */
 export function weekLabel(iso) {
