@@ -30,6 +30,7 @@ import { quarterlyReport } from './reports/quarterly.ts';
 import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
 import { announceNode, brokerId, openCluster, type ClusterOptions } from './state/emitter.ts';
 import { openPersistence, type BrokerPersistence, type StateOptions } from './state/persistence.ts';
+import { skipCleanAcks } from './state/clean-acks.ts';
 import { InflightPublishes } from './state/inflight.ts';
 import { Takeovers } from './state/takeover.ts';
 import { readCerts, type CertFiles } from './transport/certs.ts';
@@ -135,7 +136,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
         id: brokerId(options.cluster?.nodeId),
         ...(options.cluster?.heartbeatSeconds ? { heartbeatInterval: options.cluster.heartbeatSeconds * 1000 } : {}),
         ...(mq ? { mq } : {}),
-        ...(state.persistence ? { persistence: state.persistence } : {}),
+        ...(state.persistence ? { persistence: skipCleanAcks(state.persistence) } : {}),
         preConnect: security.preConnect,
         authenticate: security.authenticate,
         authorizePublish: security.authorizePublish,
