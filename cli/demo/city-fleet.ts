@@ -131,6 +131,10 @@ export function startCityFleet(options: CityFleetOptions): CityFleet {
     return undefined;
   });
   void running.then(() => caughtUp());
+  // How far it got, every second: a demo killed without Ctrl-C then sends again at most the
+  // last second's happenings on the next run (new events of the same sessions, counted twice).
+  const saver = setInterval(save, 1000);
+  saver.unref();
 
   return {
     clock: clock.now,
@@ -141,6 +145,7 @@ export function startCityFleet(options: CityFleetOptions): CityFleet {
     seed,
     quarter,
     async stop() {
+      clearInterval(saver);
       abort.abort();
       const result = await running;
       for (const twin of twins) await twin.close();
