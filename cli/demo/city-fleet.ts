@@ -103,8 +103,8 @@ export function startCityFleet(options: CityFleetOptions): CityFleet {
   const save = () => writeFileSync(stateFile, `${JSON.stringify({ seed, playedUntil: clock.now() } satisfies SavedState)}\n`);
 
   const replayDays = Math.max(0, (start - from) / DAY);
-  options.say(`city: ${specs.length} simulated gateways (${robotUnits} robot clubs, ${labCentres} lab centres), quarter ${quarter}, seed ${seed}; ${replayDays >= 0.01 ? `replaying the last ${replayDays.toFixed(replayDays < 1 ? 2 : 0)} days, then live` : 'live'}`);
-  options.say(`city: silent for days (their gateways lost): ${city.silent.join(', ')}; idle (no session for over a week): ${city.idle.join(', ')}`);
+  options.say(`city / thành phố: ${specs.length} simulated gateways (${robotUnits} robot clubs, ${labCentres} lab centres), quarter ${quarter}, seed ${seed}; ${replayDays >= 0.01 ? `replaying the last ${replayDays.toFixed(replayDays < 1 ? 2 : 0)} days, then live` : 'live'}`);
+  options.say(`city: silent for days (their gateways lost) / mất liên lạc: ${city.silent.join(', ')}; idle (no session for over a week) / trực tuyến, chưa dùng: ${city.idle.join(', ')}`);
   const started = performance.now();
   let caughtUp!: () => void;
   const whenCaughtUp = new Promise<void>((resolve) => (caughtUp = resolve));
