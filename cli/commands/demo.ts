@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { join, resolve } from 'node:path';
 import { createLogger, loadConfig, setupEditorAccounts } from '@stemlab/edge-agent';
 import { composeGateway, simulatedRobots, type ComposedGateway, type SimulatedRobots } from '@stemlab/compose';
-import { startCentral, type Ledger } from '@stemlab/broker';
+import { provisionGatewayCommand, startCentral, type Ledger } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped } from '../args.ts';
 import { demoAccounts } from '../demo/accounts.ts';
@@ -60,9 +60,11 @@ export const demo: Command = {
       mqtt: { host: '127.0.0.1', port: mqttPort.port },
       http: { host: '127.0.0.1', port: httpPort.port },
       log,
-      security: { allowAnonymous: true },
+      // As a real central: no anonymous clients. The gateways log in with their credentials, the
+      // teacher's tools with the teacher's account.
+      security: { allowAnonymous: false },
     });
-    console.log(`central: MQTT broker ${central.mqttUrl}${mqttPort.taken ? ' (port 1883 was taken, took a free one)' : ''}; ledger ${join(centralDir, 'ledger.sqlite')}`);
+    console.log(`central: MQTT broker ${central.mqttUrl}${mqttPort.taken ? ' (port 1883 was taken, took a free one)' : ''} (anonymous access off); ledger ${join(centralDir, 'ledger.sqlite')}`);
     const logins = await demoAccounts(centralDir, 'thcs-q1-01', ['robot-club-1', 'lab-1']);
     console.log(`  dashboard: ${central.httpUrl ?? ''}/${httpPort.taken ? ' (port 8080 was taken, took a free one)' : ''}`);
     console.log(`    log in as ${logins.admin.username} / ${logins.admin.password} (department admin), or ${logins.teacher.username} / ${logins.teacher.password} (teacher of thcs-q1-01)`);
@@ -72,10 +74,12 @@ export const demo: Command = {
       const loaded = await loadConfig(new URL(file, examples).pathname);
       // Node-RED runs once per process: the robot club gets the editor in the demo.
       const withEditor = file === 'robot-club.yaml';
+      // Each gateway's broker credentials, fresh on every run (`stemlab provision gateway`).
+      const credentials = await provisionGatewayCommand(centralDir, loaded.unit, loaded.gateway);
       const config = {
         ...loaded,
         dataDir: join(dataDir, 'gateways', loaded.gateway),
-        mqtt: { ...loaded.mqtt, url: central.mqttUrl },
+        mqtt: { ...loaded.mqtt, url: central.mqttUrl, username: credentials.username, password: credentials.password },
         usage: { idleMs: 5000 },
         nodered: { ...loaded.nodered, enabled: withEditor, students: 2 },
       };
@@ -103,7 +107,10 @@ export const demo: Command = {
     const say = (line: string) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${line}`);
     report(club, say);
     report(lab, say);
-    console.log('\nTry:  curl -X POST ' + `${club.api.url}/api/v1/estop` + '   then   npx stemlab agent estop --url ' + club.api.url + ' --reset\n');
+    console.log('\nTry:  curl -X POST ' + `${club.api.url}/api/v1/estop` + '   then   npx stemlab agent estop --url ' + club.api.url + ' --reset');
+    console.log(
+      `      STEMLAB_PASSWORD=${logins.teacher.password} npx stemlab lesson deploy blink --to ${club.agent.config.unit}/${club.agent.config.gateway} --kit robot-6 --broker ${central.mqttUrl} --username ${logins.teacher.username}   (the teacher's log-in on the broker)\n`,
+    );
     const stopClassroom = runClassroom(club, lab, say);
     const ledgerReport = setInterval(() => void ledgerLine(central.ledger).then(say, () => undefined), 5000);
     const why = await untilStopped(values.duration);

@@ -72,13 +72,13 @@ export async function gatewayCredentials(db: Queryable, username: string): Promi
 }
 
 /** Checks a secret against stored credentials, or against a hash of nothing when there are none (the same time either way). */
-export function checkGatewaySecret(password: Buffer | string | undefined, credentials: GatewayCredentials | undefined): Promise<boolean> {
+export function checkGatewaySecret(password: Buffer | string | undefined, credentials: { secretHash: string } | undefined): Promise<boolean> {
   const given = password === undefined ? '' : typeof password === 'string' ? password : password.toString('utf8');
   return checkSecret(given, credentials?.secretHash ?? DUMMY_HASH).then((ok) => ok && credentials !== undefined);
 }
 
 /**
- * The cheap check that lets known gateways through first: the secrets that passed the slow check
+ * The cheap check that lets known gateways (and people) through first: the secrets that passed the slow check
  * since this central started, kept as an HMAC under a key that never leaves memory, with the
  * stored hash they matched. A gateway that reconnects (a Wi-Fi drop, a node restart in a
  * cluster) is let in with one HMAC, whatever a flood of wrong passwords keeps the slow checks
@@ -89,12 +89,12 @@ export class VerifiedSecrets {
   private readonly key = randomBytes(32);
   private readonly entries = new Map<string, { secretHash: string; mac: Buffer }>();
 
-  matches(username: string, credentials: GatewayCredentials, password: Buffer | undefined): boolean {
+  matches(username: string, credentials: { secretHash: string }, password: Buffer | undefined): boolean {
     const entry = this.entries.get(username);
     return entry !== undefined && entry.secretHash === credentials.secretHash && timingSafeEqual(entry.mac, this.mac(password));
   }
 
-  remember(username: string, credentials: GatewayCredentials, password: Buffer | undefined): void {
+  remember(username: string, credentials: { secretHash: string }, password: Buffer | undefined): void {
     this.entries.set(username, { secretHash: credentials.secretHash, mac: this.mac(password) });
   }
 
