@@ -20,6 +20,8 @@ import { NodeRedExtension } from './nodered/nodered-extension.ts';
 import { lessonFlows } from './nodered/lessons.ts';
 import { LabExperiments, type LabScheduler } from './lab/experiments.ts';
 import { labRoutes } from './lab/routes.ts';
+import { robotClub } from './club/index.ts';
+import type { ClubSessions } from './club/sessions.ts';
 
 const tagRequest = z.strictObject({ purpose: purposeSchema, kits: z.array(z.string()).optional() });
 
@@ -48,6 +50,8 @@ export interface GatewayParts {
   nodered: NodeRedExtension | undefined;
   /** Experiments on the kits' sensors, and the lab page (/lab). */
   lab: LabExperiments;
+  /** Club sessions of the robot club (the room console's, club/). */
+  club: ClubSessions;
 }
 
 /** Something a composition root plugs into the gateway (a simulated robot's controls, a room console). */
@@ -132,7 +136,10 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     });
     mqtt.registerCommand('lesson-rollback', async (args) => nodered.rollback(args?.by ? { by: args.by } : {}));
   }
-  roomConsole(agent, api, options.consolePages ?? [{ id: 'lab', href: '/lab/', title: { vi: 'Phòng thí nghiệm', en: 'Lab centre' } }]);
+  // The robot club: sessions tagged on the tracker, their usage records from the outbox.
+  const robot = robotClub({ agent, api, usage, nodered, onUsage: (listener) => outbox.on('appended', listener) });
+  await agent.use(robot.care);
+  roomConsole(agent, api, options.consolePages ?? [{ id: 'lab', href: '/lab/', title: { vi: 'Phòng thí nghiệm', en: 'Lab centre' } }], robot.console);
   api.route('POST', '/api/v1/usage/tag', (body) => {
     const parsed = tagRequest.safeParse(body);
     if (!parsed.success) throw new AgentError('COMMAND_INVALID', `usage tag: ${describeIssues(parsed.error)}`);
@@ -152,7 +159,8 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
   });
   labRoutes(api, agent, lab);
   await agent.use(lab);
-  for (const plugin of options.plugins ?? []) await plugin({ agent, api, usage, mqtt, nodered, lab });
+  const club = robot.club;
+  for (const plugin of options.plugins ?? []) await plugin({ agent, api, usage, mqtt, nodered, lab, club });
   await agent.start();
   return {
     agent,
@@ -163,6 +171,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
     mqtt,
     nodered,
     lab,
+    club,
     async stop() {
       await agent.stop();
       outbox.close();

@@ -5,7 +5,7 @@ const { motorCommand, motionNode } = require('./lib/motion');
 /**
  * stemlab-motor: drive one DC motor. The node's action when it has one, else msg.payload: a
  * signed speed (-255..255, 0 stops), "forward", "reverse", "stop", or {action, speed, ms}.
- * Like the robot drive, a motion goes on (re-sent every 200 ms for the agent's watchdog) until
+ * Like the robot drive, a motion goes on (re-sent at a third of the agent's watchdog window, lib/motion.js) until
  * the next command, or for `ms` after which the message is sent on.
  */
 module.exports = function (RED) {

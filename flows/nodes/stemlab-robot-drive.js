@@ -7,7 +7,7 @@ const { motorCommand, motionNode } = require('./lib/motion');
  * msg.payload: "forward", "back", "left", "right" (turning on the spot), "stop", or
  * {action, speed, ms}, or {left, right, ms} with a signed speed per wheel (-255..255).
  *
- * A motion goes on until the next command: the node re-sends it every 200 ms to keep the
+ * A motion goes on until the next command: the node re-sends it at a third of the agent's dead-man window to keep the
  * agent's dead-man watchdog fed (lib/motion.js). With `ms` it stops by itself after that long
  * and then sends the message on, so timed moves can be chained.
  */

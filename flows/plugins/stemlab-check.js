@@ -12,7 +12,33 @@ const os = require('node:os');
 const path = require('node:path');
 
 const bin = path.resolve(__dirname, '../../bin/stemlab.js');
+// The check runs a student's flow, which can read environment variables ($env() in a change
+// node): it gets only what a Node.js process needs to run, never the agent's own (tokens,
+// passwords, database URLs).
+const CHECK_ENV = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'TZ', 'SYSTEMROOT'];
+function checkEnv() {
+  const env = {};
+  for (const name of CHECK_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
+}
 const catalogue = require('../lessons/index.json');
+
+/**
+ * Tell the agent (the bridge's optional `checked`) which tab was checked, the kits its flow
+ * names, who checked and the verdict: the room console shows each team's verdict as it comes.
+ * A failure here never costs the student their verdict.
+ */
+function report(RED, req, lesson, flow, result) {
+  const bridge = RED.settings.stemlab;
+  if (!bridge || typeof bridge.checked !== 'function') return;
+  try {
+    const tab = flow.find((n) => n && n.type === 'tab');
+    const kits = flow.filter((n) => n && n.type === 'stemlab-kit' && typeof n.kit === 'string').map((n) => n.kit);
+    bridge.checked({ lessonId: lesson, tab: tab ? tab.id : undefined, kits, by: req.user ? req.user.username : undefined, status: result.status, message: String(result.message || '') });
+  } catch (err) {
+    RED.log.warn(`stemlab-check: the room console was not told of the verdict: ${err.message}`);
+  }
+}
 
 module.exports = function (RED) {
   RED.plugins.registerPlugin('stemlab-check', { type: 'stemlab-check' });
@@ -26,11 +52,12 @@ module.exports = function (RED) {
     const file = path.join(os.tmpdir(), `stemlab-check-${process.pid}-${Date.now()}-${Math.round(Math.random() * 1e6)}.json`);
     fs.writeFileSync(file, JSON.stringify(flow), { mode: 0o600 });
     const args = [bin, 'lesson', 'check', lesson, file, '--json', '--lang', lang === 'en' ? 'en' : 'vi'];
-    execFile(process.execPath, args, { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
+    execFile(process.execPath, args, { env: checkEnv(), timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
       fs.rm(file, { force: true }, () => {});
       try {
         const result = JSON.parse(stdout);
         delete result.trace;
+        report(RED, req, lesson, flow, result);
         res.json(result);
       } catch {
         res.status(500).json({ error: `the check did not answer (${err ? err.message : 'no output'})` });

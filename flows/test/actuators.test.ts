@@ -1,7 +1,11 @@
+import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PinMode } from '@stemlab/protocol';
 import { within } from '../../testing/within.ts';
 import { collector, helper, kitNode, message, rig, teardown, type Rig } from './helpers/red.ts';
+
+const require = createRequire(import.meta.url);
+const { resendMs } = require('../nodes/lib/motion.js') as { resendMs(bridge: { watchdogMs?: number }): number };
 
 // The actuator nodes on a real Node-RED over a real agent on a simulated Uno (robotKit: motors
 // left 5/4 and right 6/7, servo 'head' on 9, LED on 13, PWM LED 'lamp' on 11, piezo on 3): a
@@ -153,6 +157,39 @@ describe('stemlab-robot-drive', () => {
     const caught = message<{ error: { code: string } }>(r.node('caught'));
     r.node('drive').receive({ payload: 'fly' });
     expect((await caught).error.code).toBe('PAYLOAD_INVALID');
+  });
+});
+
+describe('re-sending inside the dead-man window the bridge tells', () => {
+  const drive = { id: 'drive', type: 'stemlab-robot-drive', kit: 'kit', left: 'left', right: 'right', action: '', speed: 150, ms: 0, wires: [[]] };
+
+  it('re-sends at a third of the window, between 20 and 200 ms', () => {
+    expect([400, 500, 600, 10_000, 50].map((watchdogMs) => resendMs({ watchdogMs }))).toEqual([133, 166, 200, 200, 20]);
+    // A bridge that does not say (an older agent): the slowest re-send, as before.
+    expect(resendMs({})).toBe(200);
+  });
+
+  it('keeps a robot driving on the shortest window the config accepts (400 ms): no safety stop, re-sent every ~133 ms', async () => {
+    const r = await rig(undefined, { config: { safety: { watchdogMs: 400 } } });
+    expect(r.bridge.watchdogMs).toBe(400);
+    await r.load([kitNode, drive]);
+    const at: number[] = [];
+    const off = r.sa.agent.bus.on('component:command', (e) => e.origin === 'flow' && e.component === 'left' && at.push(e.at));
+    const safetyStops: unknown[] = [];
+    r.sa.agent.bus.on('safety:stop', (e) => safetyStops.push(e));
+    r.node('drive').receive({ payload: 'forward' });
+    await r.board.waitForPin(5, (s) => s.value === 150);
+    await resentOver(r, 1200);
+    off();
+    expect(safetyStops).toEqual([]);
+    expect(r.board.pinState(5).value).toBe(150);
+    // The agent's own timestamps of the re-sends: their typical gap is the node's period (a
+    // late timer moves one gap, not the median). At 200 ms, two re-sends did not fit in 400.
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
+    expect(median).toBeLessThan(170);
+    r.node('drive').receive({ payload: 'stop' });
+    await r.board.waitForPin(5, (s) => s.value === 0);
   });
 });
 

@@ -8,6 +8,12 @@ import type { Purpose } from './messages.ts';
  */
 export interface StemlabBridge {
   gateway: { unit: string; gateway: string };
+  /**
+   * The agent's dead-man window (safety.watchdogMs): a kit's motors stop when no fresh command
+   * reached them for this long. A node that keeps a motion going re-sends it at a fraction of
+   * this (flows/nodes/lib/motion.js), so a valid config never makes motors stutter.
+   */
+  readonly watchdogMs: number;
   /** The kits of this gateway and their components, for the editor's drop-downs. */
   kits(): Array<{
     id: string;
@@ -32,6 +38,24 @@ export interface StemlabBridge {
   estop: { latched(): boolean; trigger(source: string): void };
   /** Usage tagging: what follows on these kits (all when absent) is this lesson/class/club session. */
   tag(purpose: Purpose, kits?: readonly string[]): void;
+  /**
+   * A lesson's automatic check ran from the editor's sidebar (flows/plugins/stemlab-check.js):
+   * the room console shows the team's verdict as it comes. Optional: an older agent lacks it.
+   */
+  checked?(verdict: CheckedVerdict): void;
+}
+
+/** What the check sidebar reports to the agent after a check. */
+export interface CheckedVerdict {
+  lessonId: string;
+  /** The id of the tab checked. */
+  tab?: string;
+  /** The kits the checked flow's stemlab-kit nodes name. */
+  kits?: string[];
+  /** The editor account that ran it. */
+  by?: string;
+  status: 'pass' | 'fail' | 'invalid';
+  message: string;
 }
 
 /**

@@ -13,6 +13,10 @@ export interface Mistake {
   says: RegExp;
 }
 
+/** The wall follower's P term with other wheel formulas or another limit towards the wall: a student's edit of it. */
+const steer = (name: string, left: string, right: string, towardsLimit: number): Mutation =>
+  set(name, { rules: [{ t: 'set', p: 'payload', pt: 'msg', to: `( $e := (payload = null ? 200 : payload) - 29; $d := $max([-110, $min([${towardsLimit}, 4 * $e])]); {"left": $round(${left}), "right": $round(${right})} )`, tot: 'jsonata' }] });
+
 export const mistakes: Record<string, Mistake[]> = {
   blink: [
     { what: 'repeat every 1 s instead of 0.5 s', mutations: [set('Đảo mỗi 0.5 s / toggle every 0.5 s', { repeat: '1' })], code: 'too-slow', says: /too slow.*0\.5 s/ },
@@ -95,6 +99,15 @@ export const mistakes: Record<string, Mistake[]> = {
   'line-eight': [
     { what: 'K too small for the tight curves', mutations: [set('P: 130 ± 80 × vị trí / position', { rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"left": 130 + 10 * position, "right": 130 - 10 * position}', tot: 'jsonata' }] })], code: 'lost-line', says: /left the line/ },
     { what: 'too cautious: base speed 90, K 30', mutations: [set('P: 130 ± 80 × vị trí / position', { rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"left": 90 + 30 * position, "right": 90 - 30 * position}', tot: 'jsonata' }] })], code: ['too-slow', 'lost-line'], says: /make it faster|left the line/ },
+  ],
+  'obstacle-course': [
+    { what: 'a sign error in the steering', mutations: [steer('P: bám rào phải / follow the right fence', '130 - $d', '130 + $d', 20)], code: 'wrong-sign', says: /sign of your steering is the wrong way round/ },
+    { what: 'the servo never turned (the sonar looks ahead)', mutations: [unwire('Bắt đầu / Start', 'nhìn phải 60° / look 60° right')], code: 'sonar-ahead', says: /only looked straight ahead.*turn its servo/ },
+    { what: 'turns towards the fence too hard', mutations: [steer('P: bám rào phải / follow the right fence', '130 + $d', '130 - $d', 110)], code: 'cuts-corner', says: /clipped the end of wall-1.*too hard/ },
+  ],
+  maze: [
+    { what: 'a sign error in the steering', mutations: [steer('P: bám tường trái / follow the left wall', '130 + $d', '130 - $d', 20)], code: 'wrong-sign', says: /sign of your steering is the wrong way round/ },
+    { what: 'the servo never turned (the sonar looks ahead)', mutations: [unwire('Bắt đầu / Start', 'nhìn trái 60° / look 60° left')], code: 'sonar-ahead', says: /only looked straight ahead.*turn its servo/ },
   ],
   sumo: [
     { what: 'no edge detection', mutations: [unwire('thấy viền? / edge?', 'lùi 0,4 s / back 0.4 s')], code: 'fell-off', says: /fell off/ },

@@ -441,7 +441,7 @@ const configFields = z.strictObject({
     .strictObject({
       watchdogMs: ms(50, 10_000)
         .default(500)
-        .describe('Dead-man window: motors and servos driven by a lesson stop when no fresh command arrives within it, in ms. At least 400: the lesson nodes re-send a running motion every 200 ms, and a shorter window would stop motors between re-sends.'),
+        .describe('Dead-man window: motors and servos driven by a lesson stop when no fresh command arrives within it, in ms. At least 400: the lesson nodes re-send a running motion three times per window and at most 200 ms apart (the bridge tells them the window), and a shorter window would stop motors between re-sends.'),
       driverIdleMs: ms(1000, 3_600_000)
         .default(15_000)
         .describe("One driver per kit: the first program (a flow's tab, the demo, a console user) to move a kit's actuators holds it; another is refused (KIT_BUSY) until the holder has sent nothing for this long, in ms, or a teacher hands the kit over on the console."),

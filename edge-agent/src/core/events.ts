@@ -19,6 +19,11 @@ export interface AgentEvents {
   'kit:driver': { kit: string; driver: string | undefined; at: number };
   /** The emergency stop latched or was reset. */
   'estop': { latched: boolean; source: string; at: number };
+  /**
+   * A lesson's automatic check ran from the editor's sidebar (the bridge's `checked`): the tab
+   * checked, the kits its flow names, who ran it, the verdict and its feedback.
+   */
+  'lesson:checked': { lessonId: string; tab: string | undefined; kits: string[]; by: string | undefined; status: 'pass' | 'fail' | 'invalid'; message: string; at: number };
 }
 
 type Listener<K extends keyof AgentEvents> = (payload: AgentEvents[K]) => void;

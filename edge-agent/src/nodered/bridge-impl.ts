@@ -7,7 +7,7 @@
 import { describeIssues, purposeSchema, type Purpose } from '@stemlab/protocol';
 import type { Agent } from '../agent.ts';
 import { AgentError } from '../core/errors.ts';
-import type { StemlabBridge } from '@stemlab/protocol';
+import type { CheckedVerdict, StemlabBridge } from '@stemlab/protocol';
 
 /** Where usage tags go: the agent's UsageTracker, when the gateway runs one. */
 export interface UsageTagger {
@@ -33,6 +33,7 @@ export function createBridge(agent: Agent, usage?: UsageTagger): AgentBridge {
 
   return {
     gateway: { unit: agent.config.unit, gateway: agent.config.gateway },
+    watchdogMs: agent.config.safety.watchdogMs,
     kits() {
       return agent.config.kits.map((kit) => {
         const { state, reason } = agent.kit(kit.id).status();
@@ -60,6 +61,16 @@ export function createBridge(agent: Agent, usage?: UsageTagger): AgentBridge {
       for (const kit of kits ?? []) agent.kit(kit);
       if (usage) usage.tag(parsed.data, kits);
       else log.debug({ purpose: parsed.data, kits }, 'usage tag dropped: this gateway runs no usage tracker');
+    },
+    checked(verdict) {
+      const v = verdict as Partial<CheckedVerdict> | undefined;
+      const text = (x: unknown, max: number) => (typeof x === 'string' && x.length > 0 ? x.slice(0, max) : undefined);
+      const lessonId = text(v?.lessonId, 100);
+      if (!lessonId || (v?.status !== 'pass' && v?.status !== 'fail' && v?.status !== 'invalid')) {
+        throw new AgentError('COMMAND_INVALID', "a check's verdict needs lessonId and status 'pass', 'fail' or 'invalid'");
+      }
+      const kits = Array.isArray(v.kits) ? v.kits.filter((k): k is string => typeof k === 'string').slice(0, 20) : [];
+      agent.bus.emit('lesson:checked', { lessonId, tab: text(v.tab, 100), kits, by: text(v.by, 64), status: v.status, message: text(v.message, 4000) ?? '', at: Date.now() });
     },
     dispose() {
       for (const off of [...offs]) off();

@@ -15,6 +15,7 @@ export const noderedErrorCodes = {
   NODE_TYPE_UNKNOWN: 'The flow uses a node type this gateway has not installed.',
   NOT_YOUR_FLOW: 'A student may only add, change or delete their own flows (tabs); the teacher may change anything.',
   NOTHING_TO_ROLL_BACK: 'No lesson was deployed since the agent started with this data directory, so there are no previous flows to go back to.',
+  DEPLOY_STALE: 'A deploy made from flows that someone has since changed: merge (the editor offers it) and deploy again.',
   DEPLOY_CONFLICT: 'Someone deployed in the editor while the lesson was being deployed; deploy the lesson again.',
 } as const;
 

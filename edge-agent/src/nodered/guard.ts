@@ -1,23 +1,32 @@
 /**
- * The middleware in front of Node-RED's admin API deploy routes (POST /flows, POST /flow,
- * PUT /flow/:id, DELETE /flow/:id): Node-RED's own log-in check first (its bearer tokens, so
- * `req.user` is the account), then the classroom's rules, then Node-RED's handler.
+ * The middleware in front of Node-RED's admin API routes that change flows or act on running
+ * nodes (POST /flows, POST /flow, PUT /flow/:id, DELETE /flow/:id; POST /inject/:id, POST
+ * /debug/:id/:state, POST /debug/:state): Node-RED's own log-in check first (its bearer tokens,
+ * so `req.user` is the account), then the classroom's rules, then Node-RED's handler.
  *
  * - Anyone: no excluded node type (exec, file, watch; function unless enabled) → 403
- *   NODE_TYPE_FORBIDDEN; a malformed or oversized flow → 400 FLOW_INVALID / 413 FLOW_TOO_LARGE.
+ *   NODE_TYPE_FORBIDDEN; a malformed or oversized flow → 400 FLOW_INVALID / 413 FLOW_TOO_LARGE;
+ *   a single-flow change whose node ids are used elsewhere (Node-RED would keep both, and
+ *   the other tab's owner could not deploy again) → 400 FLOW_INVALID.
  * - A student: only their own tabs (ownership.ts) → 403 NOT_YOUR_FLOW, with the message in
  *   Vietnamese and English (the editor shows it in its "Deploy failed" notice). A student's
  *   "Full" deploy is applied as "Modified flows", so it does not restart every robot's flow,
- *   and "Restart flows" is the teacher's. A student's editor deploys with the revision it was
- *   made from; a stale one goes on to Node-RED untouched, which answers 409 and the editor
- *   offers its merge. Students deploy with Node-RED-API-Version v2 (the editor's), whose
- *   revision lets Node-RED refuse a deploy that raced another one.
+ *   and "Restart flows" is the teacher's. Students press the inject buttons and switch the
+ *   debug nodes of their own tabs only.
  * - The teacher: anything else.
+ *
+ * Deploys are judged atomically (deploy-lock.ts): each route that changes flows holds one lock
+ * from its check until Node-RED has answered, so what was judged is what is deployed when
+ * Node-RED applies it. A student's deploy made from older flows (its revision is not the
+ * deployed one) is answered 409 here, under the lock, as Node-RED would (the editor offers its
+ * merge); it never goes on unjudged. Students deploy with Node-RED-API-Version v2 (the
+ * editor's), which carries that revision.
  */
 import type { Logger } from '../core/log.ts';
-import { NodeRedError, type NodeRedErrorCode } from './errors.ts';
+import { DeployLock } from './deploy-lock.ts';
+import { bilingual, NodeRedError, type NodeRedErrorCode } from './errors.ts';
 import { assertPlaced, forbiddenError, forbiddenNodes, parseFlow } from './flow-check.ts';
-import { checkStudentDeploy, notYourTab, ownerOf, teacherOnly, withOwner } from './ownership.ts';
+import { assertIdsFree, checkStudentDeploy, notYourNode, notYourTab, ownerOf, tabOfNode, teacherOnly, withOwner } from './ownership.ts';
 import { isTeacher, MAX_FLOW_BYTES } from './policy.ts';
 import type { Express, ExpressApp, FlowNode, Middleware, NodeRed, Request, Response } from './red.ts';
 
@@ -26,6 +35,8 @@ export interface GuardOptions {
   /** Node types refused in any deploy. */
   forbiddenTypes: readonly string[];
   log: Logger;
+  /** Shared with whatever else changes the flows in this process; default: the guard's own. */
+  lock?: DeployLock;
 }
 
 const statusOf: Partial<Record<NodeRedErrorCode, number>> = {
@@ -33,12 +44,22 @@ const statusOf: Partial<Record<NodeRedErrorCode, number>> = {
   NODE_TYPE_FORBIDDEN: 403,
   FLOW_INVALID: 400,
   FLOW_TOO_LARGE: 413,
+  DEPLOY_STALE: 409,
 };
 
 export function adminGuard(express: Express, options: GuardOptions): ExpressApp {
   const { red, forbiddenTypes, log } = options;
+  const lock = options.lock ?? new DeployLock();
   const router = express.Router();
   const auth = red.auth.needsPermission('flows.write');
+  /** Holds the deploy lock from here until the response is sent (or the client went away). */
+  const serialized: Middleware = (req, res, next) => {
+    lock.acquire().then((release) => {
+      res.once('finish', release);
+      res.once('close', release);
+      next();
+    }, next);
+  };
   // The same parser family as Node-RED's: it marks the body parsed, so Node-RED's skips it.
   const json = express.json({ limit: MAX_FLOW_BYTES });
 
@@ -74,6 +95,7 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
     '/flows',
     auth,
     json,
+    serialized,
     rule((req, student) => {
       const type = (req.get('Node-RED-Deployment-Type') ?? 'full').toLowerCase();
       if (type === 'reload') {
@@ -88,8 +110,14 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
         throw new NodeRedError('FLOW_INVALID', 'a student deploys with the header Node-RED-API-Version: v2 (as the editor does), so the deploy is checked against the flows it was made from');
       }
       const deployed = current();
-      // A deploy made from older flows: Node-RED refuses it (409) and the editor offers a merge.
-      if (typeof body?.rev === 'string' && body.rev !== deployed.rev) return;
+      // Made from older flows: refused here, under the lock, as Node-RED would (the editor offers
+      // its merge). Passing it on unjudged would let it land after a deploy that is still saving.
+      if (typeof body?.rev === 'string' && body.rev !== deployed.rev) {
+        throw new NodeRedError(
+          'DEPLOY_STALE',
+          bilingual('Luồng đã được người khác triển khai trong lúc em sửa: hãy gộp (merge) rồi triển khai lại', 'The flows were deployed by someone else while you edited: merge, then deploy again'),
+        );
+      }
       assertPlaced(flows, 'the deployed flows');
       req.body = { ...body, flows: checkStudentDeploy(deployed.flows, flows, student), rev: deployed.rev };
       if (type === 'full') req.headers['node-red-deployment-type'] = 'flows';
@@ -100,9 +128,11 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
     '/flow',
     auth,
     json,
+    serialized,
     rule((req, student) => {
       const body = (req.body ?? {}) as { nodes?: unknown; configs?: unknown; env?: unknown; label?: unknown };
-      checkTypes([...asArray(body.nodes), ...asArray(body.configs)], 'the new flow');
+      const nodes = checkTypes([...asArray(body.nodes), ...asArray(body.configs)], 'the new flow');
+      assertIdsFree(nodes, current().flows, undefined);
       if (!student) return;
       const owner = ownerOf(body as FlowNode);
       if (owner && owner !== student) throw notYourTab({ id: '', type: 'tab', label: body.label }, owner);
@@ -114,11 +144,13 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
     '/flow/:id',
     auth,
     json,
+    serialized,
     rule((req, student) => {
       const body = (req.body ?? {}) as { nodes?: unknown; configs?: unknown; subflows?: unknown; env?: unknown };
-      checkTypes([...asArray(body.nodes), ...asArray(body.configs), ...asArray(body.subflows)], 'the flow');
-      if (!student) return;
       const id = req.params.id!;
+      const nodes = checkTypes([...asArray(body.nodes), ...asArray(body.configs), ...asArray(body.subflows)], 'the flow');
+      if (id !== 'global') assertIdsFree(nodes, current().flows, id);
+      if (!student) return;
       if (id === 'global') throw teacherOnly('sửa các khối cấu hình và luồng con dùng chung', 'change the shared config nodes and subflows');
       const tab = current().flows.find((n) => n.type === 'tab' && n.id === id);
       if (!tab) return; // Node-RED answers 404
@@ -133,11 +165,33 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
   router.delete(
     '/flow/:id',
     auth,
+    serialized,
     rule((req, student) => {
       if (!student) return;
       const tab = current().flows.find((n) => n.type === 'tab' && n.id === req.params.id);
       if (tab && ownerOf(tab) !== student) throw notYourTab(tab, ownerOf(tab));
     }),
+  );
+
+  // Node-RED lets anyone with inject.write / debug.write press any inject button and switch any
+  // debug node by id; a student's reach is their own tabs (a node elsewhere, or unknown, is refused).
+  const ownNodes =
+    (ids: (req: Request) => readonly unknown[]): ((req: Request, student: string | undefined) => void) =>
+    (req, student) => {
+      if (!student) return;
+      const flows = current().flows;
+      for (const id of ids(req)) {
+        const tab = tabOfNode(flows, typeof id === 'string' ? id : '');
+        if (!tab || ownerOf(tab) !== student) throw notYourNode(tab, ownerOf(tab));
+      }
+    };
+  router.post('/inject/:id', red.auth.needsPermission('inject.write'), rule(ownNodes((req) => [req.params.id])));
+  router.post('/debug/:id/:state', red.auth.needsPermission('debug.write'), rule(ownNodes((req) => [req.params.id])));
+  router.post(
+    '/debug/:state',
+    red.auth.needsPermission('debug.write'),
+    json,
+    rule(ownNodes((req) => asArray((req.body as { nodes?: unknown } | undefined)?.nodes))),
   );
 
   // A body the parser refused (too large, not JSON) answers in the same envelope.

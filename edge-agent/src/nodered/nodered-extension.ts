@@ -33,9 +33,11 @@ import { createBridge, type AgentBridge, type UsageTagger } from './bridge-impl.
 import { LessonDeployer, type DeployOptions, type DeployResult } from './deploy.ts';
 import { NodeRedError } from './errors.ts';
 import { adminGuard } from './guard.ts';
+import { loginGuard } from './login-guard.ts';
+import { LoginLimiter } from './login-limit.ts';
 import { registerVietnamese, writeLanguageScript } from './locales.ts';
 import { excludedNodes, isTeacher } from './policy.ts';
-import { claimNodeRed, loadExpress, loadNodeRed, type Middleware, type NodeRed, type Request, type Response } from './red.ts';
+import { claimNodeRed, loadBcrypt, loadExpress, loadNodeRed, type Middleware, type NodeRed, type Request, type Response } from './red.ts';
 import { credentialSecret, LESSON_API_ROOT, noderedSettings } from './settings.ts';
 
 export interface NodeRedExtensionOptions {
@@ -43,6 +45,8 @@ export interface NodeRedExtensionOptions {
   usage?: UsageTagger;
   /** The STEMLab palette's package directory; default: flows/ of this repository. */
   paletteDir?: string;
+  /** The log-in limits' clock, in ms (default: monotonic); tests move it instead of waiting 10 minutes. */
+  loginClock?: () => number;
 }
 
 export type NodeRedState = 'stopped' | 'disabled' | 'no-accounts' | 'running';
@@ -144,13 +148,14 @@ export class NodeRedExtension implements Extension {
       if (!hasPalette) log.warn({ paletteDir }, 'the STEMLab palette is missing: lessons will show unknown nodes');
       const red = loadNodeRed();
       const express = loadExpress();
+      const users = accountLookup(accountsFile(config.dataDir), (err) => log.error({ err }, 'cannot read the editor accounts: nobody can log in'));
       red.init(
         this.api.httpServer,
         noderedSettings({
           config,
           userDir,
           credentialSecret: credentialSecret(userDir),
-          users: accountLookup(accountsFile(config.dataDir), (err) => log.error({ err }, 'cannot read the editor accounts: nobody can log in')),
+          users,
           paletteDir: hasPalette ? paletteDir : undefined,
           excluded,
           bridge,
@@ -162,7 +167,12 @@ export class NodeRedExtension implements Extension {
       app.disable('x-powered-by');
       app.use(LESSON_API_ROOT, red.httpNode);
       app.use(this.mounted(red.auth.needsPermission('read')));
-      app.use(nodered.editorPath, adminGuard(express, { red, forbiddenTypes: excluded.types, log }), red.httpAdmin);
+      app.use(
+        nodered.editorPath,
+        loginGuard(express, { limiter: new LoginLimiter({}, this.options.loginClock), users, bcrypt: loadBcrypt(), log }),
+        adminGuard(express, { red, forbiddenTypes: excluded.types, log }),
+        red.httpAdmin,
+      );
       this.api.fallback(app);
       started = red;
       await red.start();

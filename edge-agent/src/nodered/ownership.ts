@@ -106,6 +106,53 @@ export function notYourTab(tab: FlowNode | undefined, owner: string | undefined)
   return notYours([tabOf(tab, owner)]);
 }
 
+/**
+ * FLOW_INVALID when a single-flow change (POST /flow, PUT /flow/:id) brings a node whose id is
+ * used elsewhere: Node-RED's update would keep both nodes, and the tab that had the id first
+ * could no longer be deployed (its owner's editor sends two nodes with one id). `tab` is the
+ * flow being replaced (its own ids may come again); absent for a new flow.
+ */
+export function assertIdsFree(nodes: readonly FlowNode[], current: readonly FlowNode[], tab: string | undefined): void {
+  const tabs = new Map(current.filter((n) => n.type === 'tab').map((n) => [n.id, n]));
+  const elsewhere = new Map(current.filter((n) => tab === undefined || n.z !== tab).map((n) => [n.id, n]));
+  for (const node of nodes) {
+    if (node.type === 'tab' || node.type === 'subflow') {
+      throw new NodeRedError(
+        'FLOW_INVALID',
+        bilingual(`Một luồng không chứa được ${node.type} '${node.id}': hãy bỏ nó ra`, `A flow cannot hold the ${node.type} '${node.id}' as one of its nodes: take it out`),
+      );
+    }
+    const other = elsewhere.get(node.id);
+    if (!other) continue;
+    const where = other.type === 'tab' ? other : other.z ? tabs.get(other.z) : undefined;
+    const [vi, en] = where ? tabOf(where, ownerOf(where)) : ['các khối dùng chung', 'the shared nodes'];
+    throw new NodeRedError(
+      'FLOW_INVALID',
+      bilingual(
+        `Mã (id) '${node.id}' đã có ở ${vi}: mỗi khối cần một mã riêng (hãy sao chép rồi dán khối, trình soạn thảo sẽ đặt mã mới)`,
+        `The id '${node.id}' is already used in ${en}: every node needs its own id (copy and paste the node; the editor gives the copy a new one)`,
+      ),
+    );
+  }
+}
+
+/** The tab a deployed node sits on (a tab is its own), or undefined (a config node, a subflow's node, an unknown id). */
+export function tabOfNode(flows: readonly FlowNode[], id: string): FlowNode | undefined {
+  const node = flows.find((n) => n.id === id);
+  if (!node) return undefined;
+  if (node.type === 'tab') return node;
+  return node.z ? flows.find((n) => n.type === 'tab' && n.id === node.z) : undefined;
+}
+
+/** NOT_YOUR_FLOW for pressing a button or switching a node that is not on the student's tab. */
+export function notYourNode(tab: FlowNode | undefined, owner: string | undefined): NodeRedError {
+  const [vi, en] = tab ? tabOf(tab, owner) : ['một luồng không phải của em', 'a flow that is not yours'];
+  return new NodeRedError(
+    'NOT_YOUR_FLOW',
+    bilingual(`Em chỉ được bấm nút inject và bật, tắt khối debug trên luồng (tab) của chính em; khối này ở ${vi}.`, `A student may only press the inject buttons and switch the debug nodes of their own flows (tabs); this node is in ${en}.`),
+  );
+}
+
 /** NOT_YOUR_FLOW for what only the teacher may do. */
 export function teacherOnly(vi: string, en: string): NodeRedError {
   return new NodeRedError('NOT_YOUR_FLOW', bilingual(`Chỉ thầy cô được ${vi}`, `Only the teacher may ${en}`));

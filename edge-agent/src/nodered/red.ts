@@ -64,6 +64,7 @@ export interface Express {
   (): ExpressApp;
   Router(options?: { mergeParams?: boolean }): ExpressApp;
   json(options: { limit: string | number }): Middleware;
+  urlencoded(options: { extended: boolean; limit: string | number }): Middleware;
 }
 
 export interface NodeRed {

@@ -28,6 +28,8 @@ export interface SettingsInput {
   bridge: StemlabBridge;
   languageScript: string;
   log: Logger;
+  /** The environment hidden from flows; default process.env. */
+  environment?: NodeJS.ProcessEnv;
 }
 
 export function noderedSettings(input: SettingsInput): Record<string, unknown> {
@@ -53,6 +55,13 @@ export function noderedSettings(input: SettingsInput): Record<string, unknown> {
     },
     functionExternalModules: false,
     functionGlobalContext: {},
+    // Flows read environment variables ($env() in JSONata, 'env' typed inputs, ${NAME} in a node's
+    // property, a tab's env entry of type env) through Node-RED's getSetting, which ends at
+    // process.env: the agent's own environment (tokens, passwords, database URLs, paths), readable
+    // by any student's change or switch node. Node-RED's envVarExcludes hides names, and it takes
+    // them once, at init: every name the agent's process has then. Flows see the env set in the
+    // editor (their tab's, group's, the global one) and Node-RED's NR_* names, nothing else.
+    envVarExcludes: Object.keys(input.environment ?? process.env),
     // A function node (when a teacher allows it) stuck in a loop is stopped after this many seconds.
     functionTimeout: 5,
     exportGlobalContextKeys: false,

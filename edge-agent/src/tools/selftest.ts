@@ -46,6 +46,8 @@ export interface SelftestOptions {
   timeoutMs?: number;
   /** How long an actuator stays in its test state: LED on, motor turning, relay switched (default 250 ms). */
   pulseMs?: number;
+  /** Only these kits (the room console's per-kit self-test); every kit when absent. */
+  kits?: readonly string[];
 }
 
 /** Slow enough that a robot on a table barely moves, fast enough to overcome a gearbox. */
@@ -56,7 +58,8 @@ export async function selftest(agent: Agent, options: SelftestOptions = {}): Pro
   const timeoutMs = options.timeoutMs ?? 3000;
   // A motor pulse shorter than the dead-man window, so the test measures the motor, not the watchdog.
   const pulseMs = Math.min(options.pulseMs ?? 250, Math.floor(agent.config.safety.watchdogMs / 2));
-  const kits = await Promise.all([...agent.kits.values()].map((kit) => checkKit(agent, kit, timeoutMs, pulseMs)));
+  const chosen = options.kits ? options.kits.map((id) => agent.kit(id)) : [...agent.kits.values()];
+  const kits = await Promise.all(chosen.map((kit) => checkKit(agent, kit, timeoutMs, pulseMs)));
   const counts: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const kit of kits) {
     counts[kit.status]++;

@@ -42,13 +42,14 @@ describe.runIf(shouldRun('the room console in headless Chromium', browserOk))('t
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function loggedIn(username: string, password: string) {
+  async function loggedIn(username: string, password: string, tiles = 2) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${gateway.api.url}/console/`);
     await page.fill('input[name=username]', username);
     await page.fill('input[name=password]', password);
     await page.click('#login button[type=submit]');
-    await expect.poll(() => page.locator('.tile').count()).toBe(2);
+    await expect.poll(() => page.locator('#room').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('.tile').count()).toBe(tiles);
     return page;
   }
 
@@ -70,9 +71,10 @@ describe.runIf(shouldRun('the room console in headless Chromium', browserOk))('t
     await page.close();
   });
 
-  it('a student sees no reset, and the agent refuses one from the student\'s page', async () => {
+  it('a student in no team sees no kit and no reset, and the agent refuses one from the student\'s page', async () => {
     gateway.agent.estop.trigger('test');
-    const page = await loggedIn('student-1', accounts.students[0]!.password);
+    const page = await loggedIn('student-1', accounts.students[0]!.password, 0);
+    await expect.poll(() => page.locator('#club-no-team').isVisible()).toBe(true);
     expect(await page.locator('#reset').isHidden()).toBe(true);
     const reply = await page.evaluate(async () => (await fetch('/api/v1/estop/reset', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json());
     expect(reply).toMatchObject({ status: 'error', code: 'FORBIDDEN' });

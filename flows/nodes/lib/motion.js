@@ -1,18 +1,30 @@
 'use strict';
 /**
  * Motor motions that last. The agent stops a kit's motors when no fresh command arrives within
- * its dead-man window (safety.watchdogMs, 500 ms by default), so a lesson that crashes or is
- * stopped never leaves a robot driving off the table. A node that means a motion to go on
- * ("forward until told otherwise") therefore re-sends it every RESEND_MS, well inside that
- * window, until it is stopped, replaced, refused (e-stop, unplugged kit) or its node closes.
+ * its dead-man window (safety.watchdogMs, 500 ms by default; the bridge tells it as
+ * `watchdogMs`), so a lesson that crashes or is stopped never leaves a robot driving off the
+ * table. A node that means a motion to go on ("forward until told otherwise") therefore re-sends
+ * it every third of that window (resendMs: two re-sends fall inside it even when one is late),
+ * never less often than every RESEND_MS, until it is stopped, replaced, refused (e-stop,
+ * unplugged kit) or its node closes.
  *
  * Motions are held per bridge and per motor: the newest command to a motor, from any node of
  * any flow, replaces the motion that held it, so two nodes never take turns overriding each
- * other's commands every 200 ms.
+ * other's commands at every re-send.
  */
-// The agent's config refuses a dead-man window below twice this (edge-agent/src/config/checks.ts MOTION_RESEND_MS).
+// The slowest re-send. The agent's config refuses a dead-man window below twice this
+// (edge-agent/src/config/checks.ts MOTION_RESEND_MS), so a third of any valid window is shorter.
 const RESEND_MS = 200;
+// The fastest: a window this short would flood the board's serial link (the config refuses it anyway).
+const MIN_RESEND_MS = 20;
 const holders = new WeakMap();
+
+/** How often a motion is re-sent on `bridge`: a third of its agent's dead-man window, 20–200 ms. */
+function resendMs(bridge) {
+  const window = Number(bridge && bridge.watchdogMs);
+  if (!Number.isFinite(window) || window <= 0) return RESEND_MS;
+  return Math.max(MIN_RESEND_MS, Math.min(RESEND_MS, Math.floor(window / 3)));
+}
 
 function held(bridge) {
   let map = holders.get(bridge);
@@ -81,7 +93,7 @@ function startMotion(link, steps, { ms = 0, onEnd = () => {} } = {}) {
       } catch (err) {
         motion.end('failed', err);
       }
-    }, RESEND_MS);
+    }, resendMs(link.bridge));
   }
   if (ms > 0) timer = setTimeout(() => motion.end('done'), ms);
   return motion;
@@ -132,4 +144,4 @@ function motionNode(node, link, parse, describe) {
   node.on('close', () => current?.end('closed'));
 }
 
-module.exports = { RESEND_MS, motorCommand, startMotion, motionNode };
+module.exports = { RESEND_MS, resendMs, motorCommand, startMotion, motionNode };

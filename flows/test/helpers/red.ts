@@ -97,10 +97,14 @@ let current: { sa: SimAgent } | undefined;
 
 /**
  * An agent with one simulated kit 'robot-1' (the test robot, or the robot club's) and Node-RED
- * over it; `beforeStart` sees the simulator before the agent opens its ports (to wire a robot).
+ * over it; `beforeStart` sees the simulator before the agent opens its ports (to wire a robot);
+ * `config` adds to the agent's config (e.g. its safety window).
  */
-export async function rig(kit: unknown = robotKit('robot-1'), options: { beforeStart?: (sim: SimAgent['sim']) => void } = {}): Promise<Rig> {
-  const sa = await simAgent({ kits: [kit] }, options.beforeStart ? { beforeStart: options.beforeStart } : {});
+export async function rig(
+  kit: unknown = robotKit('robot-1'),
+  options: { beforeStart?: (sim: SimAgent['sim']) => void; config?: Omit<Parameters<typeof simAgent>[0], 'kits'> } = {},
+): Promise<Rig> {
+  const sa = await simAgent({ ...options.config, kits: [kit] }, options.beforeStart ? { beforeStart: options.beforeStart } : {});
   current = { sa };
   const bridge = agentBridge(sa.agent);
   helper.settings({ stemlab: bridge });

@@ -44,6 +44,10 @@ function forwardingBridge(current: () => StemlabBridge | undefined): StemlabBrid
     get gateway() {
       return current()?.gateway ?? { unit: 'check', gateway: 'check' };
     },
+    // The palette re-sends motions at a fraction of the current check's window (500 ms: the agent's default).
+    get watchdogMs() {
+      return current()?.watchdogMs ?? 500;
+    },
     kits: () => current()?.kits() ?? [],
     command: (kit, component, command) => target().command(kit, component, command),
     value: (kit, component) => target().value(kit, component),

@@ -11,26 +11,28 @@ export const obstacleCourse = defineLesson({
   number: 9,
   minutes: 90,
   title: t('Vượt chướng ngại vật', 'The obstacle course'),
-  kit: { profile: 'robot', components: ['left-motor', 'right-motor', 'sonar'] },
+  kit: { profile: 'robot', components: ['left-motor', 'right-motor', 'sonar', 'sonar-servo'] },
   arena: 'obstacle-course',
   prerequisites: ['obstacle', 'line-p'],
   objectives: [o.algorithm, o.branch, o.design],
-  goal: t('Robot đi từ vùng xuất phát tới vùng đích, tránh hộp, lon và tường mà không va chạm lần nào.', 'The robot goes from the start to the finish, steering round boxes, cans and walls without a single bump.'),
+  goal: t('Robot đi từ vùng xuất phát tới vùng đích, tránh hộp, lon và tường mà không va chạm lần nào, bằng cách bám theo rào bên phải của sân.', 'The robot goes from the start to the finish, steering round boxes, cans and walls without a single bump, by following the fence on its right.'),
   steps: [
-    t('Chạy thẳng; khi siêu âm đo dưới 25 cm, lùi một chút rồi rẽ.', 'Drive ahead; when the sonar reads under 25 cm, back up a little and turn.'),
-    t('Sau khi rẽ, lại chạy thẳng. Thử rẽ trái, rẽ phải: hướng nào tới đích?', 'After turning, drive ahead again. Try turning left, then right: which way reaches the finish?'),
-    t('Xem đường đi của robot trong kết quả kiểm tra (--json) để sửa chiến lược.', 'Study the robot’s path in the check’s result (--json) to improve the strategy.'),
+    t('Thử trước cách đơn giản: chạy thẳng, gặp vật thì lùi và rẽ. Xem đường đi (--json): cảm biến chỉ nhìn hẹp ±15°, robot lệch dần, nên rất dễ chạm mép hộp.', 'Try the simple way first: drive ahead, back up and turn at an obstacle. Study the path (--json): the sonar sees only ±15° and the robot drifts, so it easily clips a box’s edge.'),
+    t('Cách chắc chắn hơn: bám theo rào bên phải (luật bàn tay phải). Khi bấm Bắt đầu, xoay servo của cảm biến siêu âm sang phải 60° (góc 30°).', 'A surer way: follow the fence on the right (the right-hand rule). On Start, turn the sonar’s servo 60° to the right (30°).'),
+    t('Điều khiển P: e = khoảng cách − 29 cm; bánh trái = 130 + 4·e, bánh phải = 130 − 4·e (nút change, JSONata). Xa rào thì rẽ phải về phía rào, gần (góc hoặc vật phía trước) thì rẽ trái.', 'P-control: e = distance − 29 cm; left wheel = 130 + 4·e, right wheel = 130 − 4·e (a change node, JSONata). Far from the fence: turn right towards it; near (a corner or a thing ahead): turn left.'),
+    t('Giới hạn mức rẽ: rẽ trái mạnh (tới 110) để kịp tránh, rẽ phải nhẹ (tới 20) để vòng rộng qua đầu tường.', 'Limit the steering: hard to the left (up to 110) to get clear in time, gently to the right (up to 20) to round the end of a wall wide.'),
   ],
-  hints: [t('Cảm biến siêu âm có góc nhìn hẹp: vật ở hai bên mép robot có thể không thấy.', 'The sonar’s cone is narrow: things at the robot’s edges may not be seen.')],
+  hints: [t('Cảm biến siêu âm có góc nhìn hẹp: vật ở hai bên mép robot có thể không thấy. Nhìn chéo sang một bên, cảm biến thấy cả rào bên cạnh lẫn vật phía trước.', 'The sonar’s cone is narrow: things at the robot’s edges may not be seen. Looking diagonally to one side, it sees both the fence beside it and a thing ahead.')],
   teacher: {
     timing: [
-      { minutes: 15, text: t('Chiến lược tránh vật cản; lưu đồ có vòng lặp và rẽ nhánh.', 'Avoidance strategies; a flowchart with loops and branches.') },
+      { minutes: 15, text: t('Chiến lược tránh vật cản; vì sao “gặp đâu rẽ đó” hay chạm mép; bám tường bằng điều khiển P.', 'Avoidance strategies; why “turn where you meet it” clips edges; wall following with P-control.') },
       { minutes: 55, text: t('Các đội thử chiến lược trên sân mô phỏng và sân thật.', 'Teams test strategies in the simulated and the real arena.') },
       { minutes: 20, text: t('So sánh chiến lược, thời gian và số lần va chạm.', 'Compare strategies, times and bumps.') },
     ],
     mistakes: [
-      t('Ngưỡng quá nhỏ: robot rẽ khi đã chạm vật.', 'Too small a threshold: the robot turns once it has already touched.'),
-      t('Chỉ dừng khi gặp vật mà không rẽ: robot đứng yên mãi.', 'Only stopping at an obstacle without turning: the robot stands still for ever.'),
+      t('Sai dấu trong công thức P: robot lao vào rào thay vì giữ khoảng cách.', 'A sign error in the P formula: the robot steers into the fence instead of keeping its distance.'),
+      t('Quên xoay servo: cảm biến nhìn thẳng, không thấy rào bên phải, robot cứ rẽ phải mãi.', 'Forgetting the servo: the sonar looks straight ahead, never sees the fence, and the robot keeps turning right.'),
+      t('Rẽ về phía rào quá mạnh: robot quẹt vào đầu tường khi vòng qua.', 'Turning towards the fence too hard: the robot clips the end of a wall as it rounds it.'),
     ],
     oneKitPerTeam: oneKitRobot,
   },
@@ -40,17 +42,24 @@ export const obstacleCourse = defineLesson({
     b.node('stemlab-ultrasonic', 'siêu âm / ultrasonic', n.sonar(25, 5), [0, 3]).to(b.node('debug', 'khoảng cách / distance (cm)', n.debug(), [2, 3]));
   },
   solution(b) {
+    // The right-hand rule as P-control: the sonar looks 60° right and the robot keeps 29 cm from
+    // the fence, the walls and whatever stands beside it. "Back up and turn" at each obstacle
+    // was tried first and clips edges (a ±15° cone, a robot that drifts ~2 % per metre); a
+    // followed wall corrects the drift by itself.
     const start = b.inject('Bắt đầu / Start', {}, [0, 1]);
-    const forward = b.node('stemlab-robot-drive', 'chạy thẳng / forward', n.drive('forward', 150), [4, 1]);
-    start.to(forward);
-    const s = b.node('stemlab-ultrasonic', 'siêu âm / ultrasonic', n.sonar(25, 5), [0, 3]);
-    const near = b.node('switch', 'gần? / near?', n.switch([{ t: 'true' }, { t: 'false' }]), [1, 3]);
-    s.out(1, near);
-    const back = b.node('stemlab-robot-drive', 'lùi 0,3 s / back 0.3 s', n.drive('backward', 150, 300), [2, 3]);
-    const turn = b.node('stemlab-robot-drive', 'rẽ trái 0,5 s / turn left 0.5 s', n.drive('left', 150, 500), [3, 3]);
-    near.out(0, back);
-    back.to(turn);
-    turn.to(forward);
+    start.to(b.node('stemlab-servo', 'nhìn phải 60° / look 60° right', n.servo('sonar-servo', 'to', 30), [1, 1]));
+    start.to(b.node('change', 'bật chạy / enable', n.set(true, 'bool', 'go', 'flow'), [1, 2]));
+    const s = b.node('stemlab-ultrasonic', 'siêu âm / ultrasonic', n.sonar('', 4), [0, 3]);
+    const started = b.node('switch', 'đã bấm Bắt đầu? / started?', n.switch([{ t: 'true' }], 'go', 'flow'), [1, 3]);
+    s.to(started);
+    const p = b.node(
+      'change',
+      'P: bám rào phải / follow the right fence',
+      n.set('( $e := (payload = null ? 200 : payload) - 29; $d := $max([-110, $min([20, 4 * $e])]); {"left": $round(130 + $d), "right": $round(130 - $d)} )', 'jsonata'),
+      [2, 3],
+    );
+    started.to(p);
+    p.to(b.node('stemlab-robot-drive', 'lái / drive', n.drive(''), [3, 3]));
   },
 });
 
@@ -64,13 +73,17 @@ export const maze = defineLesson({
   arena: 'maze',
   prerequisites: ['obstacle-course'],
   objectives: [o.algorithm, o.testing, o.design],
-  goal: t('Robot đi từ góc dưới trái tới đích ở góc trên phải của mê cung 4 × 4 ô trong 3 phút, va chạm nhiều nhất 3 lần.', 'The robot goes from the bottom-left corner to the goal at the top right of a 4 × 4 maze within 3 minutes, with at most 3 bumps.'),
+  goal: t('Robot đi từ góc dưới trái tới đích ở góc trên phải của mê cung 4 × 4 ô trong 3 phút, va chạm nhiều nhất 3 lần, bằng cách bám theo tường bên trái (luật bàn tay trái).', 'The robot goes from the bottom-left corner to the goal at the top right of a 4 × 4 maze within 3 minutes, with at most 3 bumps, by following the wall on its left (the left-hand rule).'),
   steps: [
-    t('Tìm hiểu luật bàn tay trái: luôn giữ tường ở bên trái.', 'Learn the left-hand rule: always keep the wall on your left.'),
-    t('Khi tường trước mặt gần (dưới 20 cm): rẽ phải 90°; khi bên trái trống: rẽ trái.', 'When the wall ahead is near (under 20 cm): turn right 90°; when the left is open: turn left.'),
-    t('Xoay cảm biến (servo) sang trái để nhìn bên trái, giữa để nhìn phía trước.', 'Turn the sensor (servo) left to look left, to the middle to look ahead.'),
+    t('Luật bàn tay trái: luôn giữ tường ở bên trái thì sẽ ra khỏi mê cung. Vẽ mê cung trên giấy và tự đi thử.', 'The left-hand rule: keep the wall on your left and you get out of the maze. Draw the maze on paper and walk it.'),
+    t('Khi bấm Bắt đầu, xoay servo của cảm biến siêu âm sang trái 60° (góc 150°): cảm biến nhìn chéo về phía trước bên trái, thấy cả tường bên trái và tường trước mặt.', 'On Start, turn the sonar’s servo 60° to the left (150°): it looks ahead-left and sees both the wall on the left and a wall ahead.'),
+    t('Điều khiển P như bài dò vạch: sai lệch e = khoảng cách − 29 cm. Bánh trái = 130 − 4·e, bánh phải = 130 + 4·e (nút change, JSONata). Xa tường (lối rẽ trái) thì rẽ trái, gần tường (góc phía trước) thì rẽ phải.', 'P-control as in line following: error e = distance − 29 cm. Left wheel = 130 − 4·e, right wheel = 130 + 4·e (a change node, JSONata). Far from the wall (an opening on the left): turn left; near it (a corner ahead): turn right.'),
+    t('Giới hạn mức rẽ: rẽ phải mạnh (tới 110) để kịp tránh góc, rẽ trái nhẹ (tới 20) để vòng rộng qua đầu tường mà không chạm.', 'Limit the steering: hard to the right (up to 110) to clear corners in time, gently to the left (up to 20) to round the end of a wall wide, without touching it.'),
   ],
-  hints: [t('Vẽ mê cung trên giấy và tự đi theo luật bàn tay trái trước khi lập trình.', 'Draw the maze on paper and walk it by the left-hand rule before programming.')],
+  hints: [
+    t('Rẽ bằng thời gian cố định không đủ: hai động cơ không bao giờ giống hệt nhau, robot lệch dần và va tường. Bám tường thì robot tự sửa lệch.', 'Timed turns are not enough: no two motors are alike, the robot drifts and hits walls. Following a wall, the robot corrects its own drift.'),
+    t('Nếu robot đâm vào đầu tường khi rẽ trái: giới hạn rẽ trái còn nhỏ hơn nữa.', 'If the robot hits the end of a wall when turning left: limit the left steering even more.'),
+  ],
   teacher: {
     timing: [
       { minutes: 20, text: t('Thuật toán bám tường; mô phỏng trên giấy.', 'Wall-following algorithms; simulate on paper.') },
@@ -79,7 +92,8 @@ export const maze = defineLesson({
     ],
     mistakes: [
       t('Rẽ bằng thời gian cố định không kiểm tra lại: sai góc tích luỹ, robot va tường.', 'Timed turns never checked: the angle error adds up and the robot hits walls.'),
-      t('Chỉ dừng khi gặp tường: robot đứng yên trước tường đầu tiên.', 'Only stopping at walls: the robot stands still at the first one.'),
+      t('Sai dấu trong công thức P: robot lao vào tường bên trái thay vì giữ khoảng cách.', 'A sign error in the P formula: the robot steers into the left wall instead of keeping its distance.'),
+      t('Quên xoay servo: cảm biến nhìn thẳng, không thấy tường bên trái, robot cứ rẽ trái mãi.', 'Forgetting the servo: the sonar looks straight ahead, never sees the left wall, and the robot keeps turning left.'),
     ],
     oneKitPerTeam: oneKitRobot,
   },
@@ -91,21 +105,24 @@ export const maze = defineLesson({
     s.out(1, b.node('switch', 'gần? / near?', n.switch([{ t: 'true' }]), [2, 4]).to(b.node('stemlab-robot-drive', 'dừng / stop', n.drive('stop'), [3, 4])));
   },
   solution(b) {
-    // Right-hand rule by turning: forward until a wall is near, then turn right; if still blocked, keep turning.
+    // The left-hand rule as P-control: the sonar looks 60° left and the robot keeps 29 cm from
+    // what it sees. An opening on the left reads far (turn left, gently: round the wall's end
+    // wide); a corner ahead reads near (turn right, hard). Following a wall corrects the drift
+    // that timed turns cannot (no two motors alike: the simulated kit's differ by ~2 %).
     const start = b.inject('Bắt đầu / Start', {}, [0, 1]);
-    const forward = b.node('stemlab-robot-drive', 'chạy thẳng / forward', n.drive('forward', 140), [4, 1]);
-    start.to(forward);
-    const s = b.node('stemlab-ultrasonic', 'siêu âm / ultrasonic', n.sonar(18, 4), [0, 3]);
-    const near = b.node('switch', 'tường trước mặt? / wall ahead?', n.switch([{ t: 'true' }]), [1, 3]);
-    s.out(1, near);
-    const turn = b.node('stemlab-robot-drive', 'rẽ phải 90° / turn right 90°', n.drive('right', 140, 700), [2, 3]);
-    near.to(turn);
-    const check = b.node('stemlab-ultrasonic', 'nhìn lại / look again', n.sonar(18, 4), [3, 3]);
-    turn.to(check);
-    const blocked = b.node('switch', 'còn chặn? / still blocked?', n.switch([{ t: 'lt', v: '30', vt: 'num' }, { t: 'else' }]), [3, 5]);
-    check.to(blocked);
-    blocked.out(0, turn);
-    blocked.out(1, forward);
+    start.to(b.node('stemlab-servo', 'nhìn trái 60° / look 60° left', n.servo('sonar-servo', 'to', 150), [1, 1]));
+    start.to(b.node('change', 'bật chạy / enable', n.set(true, 'bool', 'go', 'flow'), [1, 2]));
+    const s = b.node('stemlab-ultrasonic', 'siêu âm / ultrasonic', n.sonar('', 4), [0, 3]);
+    const started = b.node('switch', 'đã bấm Bắt đầu? / started?', n.switch([{ t: 'true' }], 'go', 'flow'), [1, 3]);
+    s.to(started);
+    const p = b.node(
+      'change',
+      'P: bám tường trái / follow the left wall',
+      n.set('( $e := (payload = null ? 200 : payload) - 29; $d := $max([-110, $min([20, 4 * $e])]); {"left": $round(130 - $d), "right": $round(130 + $d)} )', 'jsonata'),
+      [2, 3],
+    );
+    started.to(p);
+    p.to(b.node('stemlab-robot-drive', 'lái / drive', n.drive(''), [3, 3]));
   },
 });
 

@@ -1,33 +1,21 @@
-// The room console: log-in, a tile per kit, the e-stop and its reset, live from the agent (SSE).
-const texts = {
-  vi: {
-    title: 'Bảng điều khiển phòng', login: 'Đăng nhập', user: 'Tên đăng nhập', password: 'Mật khẩu', logout: 'Đăng xuất',
-    estop: 'DỪNG KHẨN CẤP', reset: 'Mở khóa dừng khẩn cấp', latched: 'ĐÃ DỪNG KHẨN CẤP — mọi động cơ đã dừng',
-    connected: 'đã kết nối', disconnected: 'đã rút cáp', connecting: 'đang kết nối', fault: 'lỗi', stopped: 'đã dừng', estopped: 'dừng khẩn cấp',
-    driver: 'Chương trình điều khiển', none: 'không có', wrong: 'Sai tên đăng nhập hoặc mật khẩu',
-  },
-  en: {
-    title: 'Room console', login: 'Log in', user: 'User name', password: 'Password', logout: 'Log out',
-    estop: 'EMERGENCY STOP', reset: 'Reset the emergency stop', latched: 'EMERGENCY STOP — every motor is stopped',
-    connected: 'connected', disconnected: 'unplugged', connecting: 'connecting', fault: 'fault', stopped: 'stopped', estopped: 'e-stopped',
-    driver: 'Driven by', none: 'none', wrong: 'Wrong user name or password',
-  },
-};
-let lang = localStorage.getItem('stemlab-lang') === 'en' ? 'en' : 'vi';
+// The room console: log-in, a tile per kit, the e-stop and its reset, live from the agent (SSE);
+// the robot club's session (club.js) and the technician's kit checks (care.js) below.
+import { i18n, t, post, el, message } from './i18n.js';
+import { club } from './club.js';
+import { care } from './care.js';
+
 let last;
+let me;
 const $ = (id) => document.getElementById(id);
-const t = (key) => texts[lang][key] ?? key;
 
 function translate() {
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
-  $('lang').textContent = lang === 'vi' ? 'English' : 'Tiếng Việt';
+  document.documentElement.lang = i18n.lang;
+  for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
+  $('lang').textContent = i18n.lang === 'vi' ? 'English' : 'Tiếng Việt';
   if (last) render(last);
-}
-
-async function post(path, body) {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-  return res.json();
+  club.render();
+  care.render();
+  void nav();
 }
 
 function render(room) {
@@ -35,38 +23,40 @@ function render(room) {
   $('banner').textContent = room.estop.latched ? t('latched') : '';
   $('banner').className = room.estop.latched ? 'latched' : '';
   $('tiles').replaceChildren(...room.kits.map((kit) => {
-    const tile = document.createElement('article');
     const state = room.estop.latched && kit.state === 'connected' ? 'estopped' : kit.state;
-    tile.className = `tile ${state}`;
-    tile.dataset.kit = kit.id;
-    const h = document.createElement('h3');
-    h.textContent = `${kit.label ?? kit.id} · ${t(state)}`;
-    const driver = document.createElement('p');
-    driver.textContent = `${t('driver')}: ${kit.driver ?? t('none')}`;
-    const list = document.createElement('ul');
-    list.replaceChildren(...kit.components.map((c) => {
-      const li = document.createElement('li');
-      li.textContent = `${c.id}: ${JSON.stringify(c.value)}`;
-      return li;
-    }));
-    tile.append(h, driver, list);
-    return tile;
+    const team = club.teamOfKit(kit.id);
+    return el('article', { className: `tile ${state}`, dataset: { kit: kit.id, state } },
+      el('h3', {}, `${kit.label ?? kit.id} · ${t(state)}`),
+      team ? el('p', { className: 'team' }, `${t('team')}: ${team.name}`) : undefined,
+      el('p', { className: 'driver' }, `${t('driver')}: ${kit.driver ?? t('none')}`),
+      el('ul', {}, ...kit.components.map((c) => el('li', { dataset: { component: c.id } }, `${c.id}: ${JSON.stringify(c.value)}`))),
+      club.tileActions(kit));
   }));
 }
 
 async function start() {
-  const me = await (await fetch('/api/v1/auth/me')).json();
-  if (!me.user) {
+  me = (await (await fetch('/api/v1/auth/me')).json()).user;
+  if (!me) {
     $('login').hidden = false;
     $('room').hidden = true;
     return;
   }
   $('login').hidden = true;
   $('room').hidden = false;
-  $('who').textContent = `${me.user.username} (${me.user.role})`;
-  $('reset').hidden = !['teacher', 'technician', 'local'].includes(me.user.role);
+  $('who').textContent = `${me.username} (${me.role})`;
+  const staff = ['teacher', 'technician', 'local'].includes(me.role);
+  $('reset').hidden = !staff;
+  $('logout').hidden = false;
+  await club.start(me, $('club'), () => last && render(last));
+  if (staff) await care.start($('care'));
   const events = new EventSource('/console/events');
   events.addEventListener('room', (e) => render(JSON.parse(e.data)));
+  events.addEventListener('club', (e) => club.update(JSON.parse(e.data)));
+}
+
+async function nav() {
+  const { pages } = await (await fetch('/console/pages.json')).json();
+  $('nav').replaceChildren(...pages.map((p) => el('a', { href: p.href }, p.title[i18n.lang])));
 }
 
 $('login').addEventListener('submit', async (e) => {
@@ -79,23 +69,19 @@ $('login').addEventListener('submit', async (e) => {
   }
   await start();
 });
+$('logout').addEventListener('click', async () => {
+  await post('/api/v1/auth/logout', {});
+  location.reload();
+});
 $('estop').addEventListener('click', () => void post('/api/v1/estop', { source: 'console' }));
 $('reset').addEventListener('click', async () => {
   const reply = await post('/api/v1/estop/reset', {});
-  $('action-error').textContent = reply.status === 'ok' ? '' : reply.message;
+  $('action-error').textContent = reply.status === 'ok' ? '' : message(reply);
 });
 $('lang').addEventListener('click', () => {
-  lang = lang === 'vi' ? 'en' : 'vi';
-  localStorage.setItem('stemlab-lang', lang);
+  i18n.lang = i18n.lang === 'vi' ? 'en' : 'vi';
+  localStorage.setItem('stemlab-lang', i18n.lang);
   translate();
-});
-fetch('/console/pages.json').then((r) => r.json()).then(({ pages }) => {
-  $('nav').replaceChildren(...pages.map((p) => {
-    const a = document.createElement('a');
-    a.href = p.href;
-    a.textContent = p.title[lang];
-    return a;
-  }));
 });
 translate();
 void start();

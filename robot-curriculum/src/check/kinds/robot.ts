@@ -52,6 +52,47 @@ function basics(trace: Trace): Finding | undefined {
   return undefined;
 }
 
+/** Where the sonar looked when `t` came (its servo's last angle: 90 ahead, more to the left), or undefined if no servo was ever turned. */
+function sonarAim(trace: Trace, t: number): number | undefined {
+  const turned = trace.commands.filter((c) => c.t <= t && /servo/.test(c.component) && typeof c.command.degrees === 'number');
+  return turned.at(-1)?.command.degrees as number | undefined;
+}
+
+/**
+ * Why the robot bumped, from the second before the first bump: it saw the thing (the sonar read
+ * near) and turned towards the side the sonar watches (a sign error in the steering); it turned
+ * that way on a far reading (an opening) and clipped the wall's end (steering too hard); or its
+ * sonar only ever looked ahead and did not see what it brushed past.
+ */
+function whyBumped(trace: Trace, hits: Trace['events']): Finding {
+  const hit = hits[0]!;
+  const what = (hit.value as { id?: string } | undefined)?.id ?? '';
+  const n = hits.length;
+  const before = path(trace).filter((s) => s.t >= hit.t - 1000 && s.t <= hit.t);
+  const aim = sonarAim(trace, hit.t);
+  const side = aim === undefined ? 0 : Math.sign(aim - 90);
+  const turned = before.slice(1).reduce((sum, s, i) => sum + ((((s.heading - before[i]!.heading + 540) % 360) - 180)), 0);
+  // What the sonar read as the robot chose its way (the first half of that second), not the last
+  // readings, which are short whatever the mistake as the robot closes in.
+  const readings = before.filter((s) => s.t <= hit.t - 500).map((s) => s.sonar).filter((d): d is number => typeof d === 'number');
+  const nearest = readings.length ? Math.min(...readings) : undefined;
+  const towards = side !== 0 && turned * side > 10;
+  const sideVi = side > 0 ? 'trái' : 'phải';
+  const sideEn = side > 0 ? 'left' : 'right';
+  const away = side !== 0 && turned * side < -10;
+  if ((towards && nearest !== undefined && nearest < 25) || (away && (nearest === undefined || nearest >= 25))) {
+    const seen = nearest === undefined ? { vi: 'không thấy gì gần', en: 'saw nothing near' } : { vi: `đo được ${cm(nearest)} cm`, en: `read ${cm(nearest)} cm` };
+    return wrong('wrong-sign', say(`Robot va vào ${what} lúc ${sec(hit.t)} s (${n} lần va chạm): cảm biến (nhìn bên ${sideVi}) ${seen.vi} mà robot lại rẽ ${towards ? `về bên ${sideVi}` : `ra xa bên ${sideVi}`}. Dấu của phép điều khiển bị ngược: khoảng cách lớn thì rẽ về phía cảm biến nhìn, khoảng cách nhỏ thì rẽ ra xa.`, `Your robot bumped into ${what} at ${sec(hit.t)} s (${n} bumps): the sonar (looking ${sideEn}) ${seen.en}, yet the robot turned ${towards ? `${sideEn}, towards it` : `away from the ${sideEn}`}. The sign of your steering is the wrong way round: turn towards the side the sonar looks at when the distance is large, away from it when it is small.`));
+  }
+  if (towards) {
+    return wrong('cuts-corner', say(`Robot quẹt vào đầu ${what} lúc ${sec(hit.t)} s (${n} lần va chạm) khi đang rẽ ${sideVi} vòng qua nó: rẽ về phía khoảng trống quá gắt. Giới hạn mức rẽ về phía đó nhỏ hơn để robot vòng rộng hơn.`, `Your robot clipped the end of ${what} at ${sec(hit.t)} s (${n} bumps) while turning ${sideEn} round it: it turns towards the opening too hard. Limit the steering to that side so it rounds the end wider.`));
+  }
+  if (aim === undefined) {
+    return wrong('sonar-ahead', say(`Robot va vào ${what} lúc ${sec(hit.t)} s (${n} lần va chạm). Cảm biến siêu âm chỉ nhìn thẳng (±15°) nên không thấy tường, vật ở bên cạnh robot: xoay servo để cảm biến nhìn chéo sang bên tường cần bám, và rẽ trước khi chạm.`, `Your robot bumped into ${what} at ${sec(hit.t)} s (${n} bumps). The sonar only looked straight ahead (±15°), so it did not see the walls and things beside the robot: turn its servo so it looks diagonally towards the wall you follow, and turn before touching.`));
+  }
+  return wrong('bumped', say(`Robot va vào ${what} ${n} lần (lần đầu lúc ${sec(hit.t)} s): nhìn bằng cảm biến siêu âm và rẽ trước khi chạm, khi khoảng cách còn trên 15 cm.`, `Your robot bumped into ${what} ${n} times (first at ${sec(hit.t)} s): look with the sonar and turn before touching, while the distance is still over 15 cm.`));
+}
+
 const judges: { [K in RobotUnion['kind']]: (trace: Trace, p: RobotParams<K>) => Verdict } = {
   drive(trace, p) {
     const ps = path(trace);
@@ -133,10 +174,12 @@ const judges: { [K in RobotUnion['kind']]: (trace: Trace, p: RobotParams<K>) => 
   reach(trace, p) {
     const reached = trace.events.find((e) => e.kind === 'zone-enter' && e.value === p.zone);
     const hits = bumps(trace);
-    if (hits.length > p.maxBumps) return verdict([wrong('bumped', say(`Robot va vào tường/vật cản ${hits.length} lần (lần đầu lúc ${sec(hits[0]!.t)} s): nhìn bằng cảm biến siêu âm và rẽ trước khi chạm, khi khoảng cách còn trên 15 cm.`, `Your robot bumped ${hits.length} times (first at ${sec(hits[0]!.t)} s): look with the sonar and turn before touching, while the distance is still over 15 cm.`))]);
+    if (hits.length > p.maxBumps) return verdict([whyBumped(trace, hits)]);
     if (!reached) {
       const ps = path(trace);
       const moved = travelled(ps.filter((s) => s.t >= trace.durationMs - 5000));
+      // Stuck against what it bumped: why it bumped is the mistake.
+      if (moved < 5 && hits.length > 0) return verdict([whyBumped(trace, hits)]);
       return verdict([wrong(moved < 5 ? 'stuck' : 'not-reached', say(moved < 5 ? `Robot đứng yên từ lúc ${sec(trace.durationMs - 5000)} s mà chưa tới đích: khi thấy tường, rẽ rồi chạy tiếp (đừng chỉ dừng).` : `Hết ${sec(trace.durationMs)} s mà robot chưa tới đích: thử bám theo một bên tường (luật bàn tay phải).`, moved < 5 ? `Your robot stood still from ${sec(trace.durationMs - 5000)} s on without reaching the goal: when it sees a wall, turn and drive on (do not just stop).` : `After ${sec(trace.durationMs)} s your robot had not reached the goal: try following one wall (the right-hand rule).`))]);
     }
     return verdict([ok('reached', say(`Robot tới đích lúc ${sec(reached.t)} s${hits.length ? `, va chạm ${hits.length} lần` : ', không va chạm'}. Tốt lắm!`, `Your robot reached the goal at ${sec(reached.t)} s${hits.length ? ` with ${hits.length} bumps` : ' without a bump'}. Well done!`))]);
