@@ -221,7 +221,8 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       // Closing the broker closes every client: their wills and disconnects still reach the ingest.
       await new Promise<void>((resolve) => b.close(resolve));
       for (const listener of listeners) await listener.close();
-      // What was acknowledged is stored before the state closes (state/inflight.ts).
+      // What was acknowledged is stored, and the closed clients' wills are published, before the
+      // state closes (state/inflight.ts); the state then waits for their deletion (state/pending-writes.ts).
       await inflight?.settled(5000);
       await closeState(st, log);
       await cluster?.agreement.close();

@@ -28,6 +28,7 @@ export { Ledger, openLedger, type LedgerChoice, type LedgerConfig, type LedgerSt
 export { isTransient, type Queryable, type SqlDriver, type SqlValue } from './ledger/sql.ts';
 export type * from './ledger/types.ts';
 export {
+  gatewayCredentials,
   hasCredentials,
   provisionGateway,
   revokeGateway,

@@ -18,6 +18,8 @@ export interface TwinOptions {
   clock: SimClock;
   /** The outbox file; ':memory:' keeps it in memory (thousands of gateways, quick tests). */
   outboxPath: string;
+  /** The outbox file's durability (edge-agent's OutboxOptions.sync): 'full' by default, as on a gateway. */
+  outboxSync?: 'full' | 'normal';
   credentials?: { username: string; password: string };
   /** Resolves once the central has recorded the gateway online (up) or offline and disconnected: exact presence. */
   settle?: (unit: string, gateway: string, up: boolean) => Promise<void>;
@@ -81,7 +83,7 @@ export class MqttTwin implements FleetTwin {
   }
 
   private openOutbox(): Outbox {
-    return Outbox.open({ path: this.options.outboxPath, maxEvents: 1_000_000, maxAgeMs: 400 * DAY, clock: { now: () => this.stamp() }, log: this.log });
+    return Outbox.open({ path: this.options.outboxPath, sync: this.options.outboxSync, maxEvents: 1_000_000, maxAgeMs: 400 * DAY, clock: { now: () => this.stamp() }, log: this.log });
   }
 
   /** Connects, retrying while the central is away (it restarts in the soak). */

@@ -1,8 +1,13 @@
 /**
  * The front door: `stemlab demo` (npm start) on a fresh data dir brings up the central with its
- * dashboard and the two simulated gateways, prints the log-ins it made, and the department's
- * view shows the club's unit online with usage arriving, the club's robots drive in their arenas
- * (the live view's data, with a student's printed log-in); it then stops by itself with exit 0.
+ * dashboard, the city's simulated fleet (its last 13 days replayed) and the school's two
+ * simulated gateways, prints the log-ins it made in a "what to try next" block, and the
+ * department's view shows the city's 54 robot units and 28 lab centres alive, idle or silent,
+ * the club's unit online with usage arriving, the club's robots driving in their arenas (the live
+ * view's data, with a student's printed log-in). The terminal stays quiet (no readings without
+ * --verbose); it stops by itself with exit 0 and a summary: what ran, the events ingested, nothing
+ * gone wrong. A second run on the same data dir goes on where the first stopped: nothing sent
+ * twice (no dead letter, no gap).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,8 +21,8 @@ const dir = mkdtempSync(join(tmpdir(), 'stemlab-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('stemlab demo', () => {
-  it('serves the dashboard with the printed log-in, shows the club online with usage, and stops by itself', async () => {
-    const child = spawn(process.execPath, [stemlabBin, 'demo', '--duration', '25', '--data-dir', dir]);
+  it('serves the dashboard with the printed log-in, shows the city alive, idle and silent and the club online with usage, stays quiet, stops by itself with a summary, and goes on from there the next run', async () => {
+    const child = spawn(process.execPath, [stemlabBin, 'demo', '--duration', '25', '--fleet-days', '13', '--fleet-seed', '2050', '--data-dir', dir]);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -48,9 +53,12 @@ describe('stemlab demo', () => {
           check();
           if (child.exitCode !== null || child.signalCode !== null) gone();
         });
+      await waitFor(/city: caught up with now/);
+      await waitFor(/What to try next \/ Thử tiếp:/);
       const [, url] = await waitFor(/dashboard: (http:\/\/\S+?)\/(\s|$)/);
       const [, username, password] = await waitFor(/log in as (demo-admin) \/ (\S+) \(department admin\)/);
-      await waitFor(/Try: {2}curl/);
+      await waitFor(/npx stemlab report --quarter \d{4}Q[1-4] --format xlsx --data-dir \S+/);
+      await waitFor(/curl -X POST http:\/\/\S+\/api\/v1\/estop/);
       // Anonymous access is off: an MQTT client without a log-in is refused (0x05); the teacher's
       // printed log-in deploys a lesson to the club's gateway over the broker, and gets its reply.
       const [, mqttUrl] = await waitFor(/central: MQTT broker (mqtt:\/\/\S+)[^\n]* \(anonymous access off\)/);
@@ -71,8 +79,18 @@ describe('stemlab demo', () => {
       expect(login.status).toBe(200);
       const { token } = (await login.json()) as { token: string };
       const auth = { authorization: `Bearer ${token}` };
-      const units = (await (await fetch(`${url}/api/v1/units`, { headers: auth })).json()) as { units: Array<{ id: string; online: boolean; gateways: Array<{ id: string; online: boolean }> }> };
+      const units = (await (await fetch(`${url}/api/v1/units`, { headers: auth })).json()) as { units: Array<{ id: string; kind: string; status: string; online: boolean; gateways: Array<{ id: string; online: boolean }> }> };
       expect(units.units).toHaveLength(54 + 28 + 27);
+      // The city: every robot club and lab centre heard from, three lost for days (silent), some
+      // unused for over a week (idle), the others used this week; the smart classrooms have no gateway yet.
+      const statuses = (kind: string) => units.units.filter((u) => u.kind === kind).map((u) => u.status);
+      const city = [...statuses('robot-club'), ...statuses('lab-centre')];
+      expect(city).toHaveLength(82);
+      expect(city.filter((s) => s === 'never-installed')).toEqual([]);
+      expect(city.filter((s) => s === 'silent')).toHaveLength(3);
+      expect(city.filter((s) => s === 'idle').length).toBeGreaterThanOrEqual(3);
+      expect(city.filter((s) => s === 'active' || s === 'in-use').length).toBeGreaterThan(60);
+      expect(new Set(statuses('smart-classroom'))).toEqual(new Set(['never-installed']));
       // Both demo gateways are registered under the club's school and online.
       expect(units.units.find((u) => u.id === 'thcs-q1-01')?.gateways).toEqual([
         expect.objectContaining({ id: 'robot-club-1', online: true }),
@@ -118,5 +136,17 @@ describe('stemlab demo', () => {
     }
     expect(await exited).toBe(0);
     expect(stdout).toMatch(/stopped; the ledger stays in/);
-  }, 90_000);
+    // Quiet: what happens, not the readings (those are --verbose).
+    expect(stdout).not.toMatch(/\((thermometer|analog-sensor|proximity|line-sensors)\): /);
+    expect(stdout).toMatch(/Summary \/ Tóm tắt/);
+    expect(stdout).toMatch(/the city: 81 simulated gateways \(53 robot clubs, 28 lab centres\)/);
+    expect(Number(/usage events ingested in this run[^:]*: (\d+)/.exec(stdout)?.[1])).toBeGreaterThan(1000);
+    expect(stdout).toMatch(/went wrong \/ sự cố: nothing/);
+
+    // Again on the same data dir: the city goes on from where it stopped, its outboxes' numbering too.
+    const again = await runStemlab(['demo', '--duration', '2', '--fleet-days', '13', '--data-dir', dir]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/seed 2050/);
+    expect(again.stdout).toMatch(/went wrong \/ sự cố: nothing/);
+  }, 180_000);
 });

@@ -10,6 +10,7 @@ export { HttpApi, RawReply, RouteError, readJson, send, type MountedListener, ty
 export { readLocalToken, localTokenFile, isStaff, type Access, type Caller, type Role } from './api/auth.ts';
 export { KitDrivers, type KitDriver } from './safety/drivers.ts';
 export * from './lab/index.ts';
+export * from './club/index.ts';
 export { startGateway, type Gateway, type GatewayHardware, type GatewayOptions, type GatewayParts, type GatewayPlugin } from './runtime.ts';
 export { doctor, formatDoctorReport, type DoctorReport } from './tools/doctor.ts';
 export { selftest, formatSelftestReport, type SelftestReport } from './tools/selftest.ts';

@@ -9,7 +9,7 @@ import type { GpioChip } from './gpio/types.ts';
 import { combinedBinding, nativeBinding } from './kits/serial.ts';
 import { selftest } from './tools/selftest.ts';
 import { z } from 'zod';
-import { describeIssues, purposeSchema } from '@stemlab/protocol';
+import { describeIssues, purposeSchema, type Purpose } from '@stemlab/protocol';
 import { AgentError } from './core/errors.ts';
 import { roomConsole, type ConsolePage } from './console/console.ts';
 import { systemClock } from './mqtt/clock.ts';
@@ -125,7 +125,14 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
   await agent.use(usage);
   // Node-RED on the agent's own server; it stays off (and says how to start it) until the
   // classroom accounts exist (`stemlab agent accounts`). One Node-RED per process.
-  const nodered = config.nodered.enabled ? new NodeRedExtension(agent, api, { usage }) : undefined;
+  // A lesson flow's usage node tags its kit on deploy; on a club session's kits the session's
+  // own tag (with class and team) stands, so the flow's is applied to the other kits only.
+  const clubOf: { sessions?: ClubSessions } = {};
+  const flowTags = { tag: (purpose: Purpose, kits?: readonly string[]) => {
+    const outside = clubOf.sessions ? clubOf.sessions.outsideSession(kits ?? config.kits.map((k) => k.id)) : kits;
+    if (outside === undefined || outside.length > 0) usage.tag(purpose, outside);
+  } };
+  const nodered = config.nodered.enabled ? new NodeRedExtension(agent, api, { usage: flowTags }) : undefined;
   if (nodered) await agent.use(nodered);
   if (mqtt && nodered) {
     // "Deploy this lesson to every robot in the club": the central side or a teacher's tool
@@ -138,6 +145,7 @@ export async function startGateway(config: AgentConfig, hardware: GatewayHardwar
   }
   // The robot club: sessions tagged on the tracker, their usage records from the outbox.
   const robot = robotClub({ agent, api, usage, nodered, onUsage: (listener) => outbox.on('appended', listener) });
+  clubOf.sessions = robot.club;
   await agent.use(robot.care);
   roomConsole(agent, api, options.consolePages ?? [{ id: 'lab', href: '/lab/', title: { vi: 'Phòng thí nghiệm', en: 'Lab centre' } }], robot.console);
   api.route('POST', '/api/v1/usage/tag', (body) => {

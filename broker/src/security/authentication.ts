@@ -97,6 +97,15 @@ export class Authentication {
     this.connectBuckets.stop();
   }
 
+  /**
+   * A secret known to match its stored hash without a slow check: this process issued it
+   * (provisionGateway returns both). Its first CONNECT is then let in on the cheap check. A
+   * rotation or revocation changes the stored hash, so the entry stops matching.
+   */
+  rememberSecret(username: string, secretHash: string, password: string): void {
+    this.verified.remember(username, { secretHash }, Buffer.from(password, 'utf8'));
+  }
+
   readonly preConnect = (client: Client, packet: ConnectPacket, callback: (error: Error | null, success: boolean) => void): void => {
     const { refuse } = this.options;
     const address = (client.conn as Socket).remoteAddress ?? 'unknown';

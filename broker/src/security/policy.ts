@@ -144,6 +144,11 @@ export class SecurityPolicy {
     this.authentication.stop();
   }
 
+  /** A gateway secret this process issued (provisionGateway's secretHash and password): its first CONNECT skips the slow check. */
+  rememberSecret(username: string, secretHash: string, password: string): void {
+    this.authentication.rememberSecret(username, secretHash, password);
+  }
+
   /** The packet-size limit and protocol-level check on a new client's bytes (frame-guard.ts). */
   guard(client: Client): void {
     guardFrames(client, this.maxPacketBytes, ({ reason, details }) => this.refuse(reason, client, details));

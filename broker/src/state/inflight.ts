@@ -1,5 +1,6 @@
 /**
- * Publishes still on their way into the broker state, so a stop can wait for them.
+ * Publishes still on their way into the broker state (and the authorizations before them), so a
+ * stop can wait for them.
  *
  * Aedes acknowledges a QoS 1 PUBLISH (PUBACK) *before* it stores the message for offline
  * subscribers (lib/handlers/publish.js, then aedes.js publishFuncsQoS: storeRetained,
@@ -12,23 +13,38 @@ import type { Aedes } from 'aedes';
 
 type Done = (error?: Error) => void;
 type Publish = (packet: unknown, clientOrDone?: unknown, done?: Done) => void;
+type Authorize = (client: unknown, packet: unknown, done: Done) => void;
 
 export class InflightPublishes {
   private count = 0;
   private idle: (() => void)[] = [];
 
   constructor(broker: Aedes) {
-    const b = broker as unknown as { publish: Publish };
+    const b = broker as unknown as { publish: Publish; authorizePublish: Authorize };
     const publish = b.publish.bind(broker);
     b.publish = (packet, clientOrDone, done) => {
       const client = typeof clientOrDone === 'function' ? null : clientOrDone;
       const callback = (typeof clientOrDone === 'function' ? clientOrDone : done) as Done | undefined;
       this.count++;
-      publish(packet, client, (error?: Error) => {
-        if (--this.count === 0) this.idle.splice(0).forEach((resolve) => resolve());
-        callback?.(error);
-      });
+      publish(packet, client, (error?: Error) => this.after(() => callback?.(error)));
     };
+    // A closing client's will is authorized (the ingest commits it) before it is published, after
+    // Aedes's close() has called back: counted too, so a stop waits for the will's publish and
+    // the deletion that follows it (pending-writes.ts).
+    const authorize = b.authorizePublish.bind(broker);
+    b.authorizePublish = (client, packet, done) => {
+      this.count++;
+      authorize(client, packet, (error?: Error) => this.after(() => done(error)));
+    };
+  }
+
+  /** Runs the caller's next step (it may start a publish) before this one stops counting. */
+  private after(next: () => void): void {
+    try {
+      next();
+    } finally {
+      if (--this.count === 0) this.idle.splice(0).forEach((resolve) => resolve());
+    }
   }
 
   /** Resolves when no publish is in progress, or after timeoutMs (a Redis that went away). */

@@ -15,6 +15,7 @@ import aedesPersistenceRedis from 'aedes-persistence-redis';
 import { Level } from 'level';
 import { pino, type Logger } from 'pino';
 import { CentralConfigError } from '../config.ts';
+import { PendingWrites } from './pending-writes.ts';
 import { reachRedis, redisOptions } from './redis.ts';
 
 export type StateKind = 'disk' | 'memory' | 'redis';
@@ -30,7 +31,7 @@ export interface BrokerPersistence {
   persistence: Persistence | undefined;
   /** Where it is, for the log and the CLI: a directory, a Redis address or 'memory'. */
   where: string;
-  /** After the broker has closed: closes the database or the Redis connections. */
+  /** After the broker has closed: waits for the operations still running (its clients' wills), then closes the database or the Redis connections. */
   close(): Promise<void>;
 }
 
@@ -47,14 +48,30 @@ export async function openPersistence(state: StateOptions, dataDir: string, fiel
       const why = cause?.code === 'LEVEL_LOCKED' ? 'another central is using it (one central per data dir; a cluster keeps its state in Redis)' : (cause?.message ?? (err as Error).message);
       throw new CentralConfigError('CONFIG_INVALID', [{ path: 'dataDir', message: `cannot open the broker state in ${dir}: ${why}` }]);
     }
-    const persistence = guardRetainedStreams(aedesPersistenceLevel(db), log);
-    return { persistence, where: dir, close: () => persistence.destroy() };
+    return tracked(guardRetainedStreams(aedesPersistenceLevel(db), log), dir);
   }
   if (state.url === undefined) throw new CentralConfigError('CONFIG_INVALID', [{ path: field, message: 'state kind redis needs the Redis URL, e.g. redis://127.0.0.1:6379/0' }]);
   const options = redisOptions(state.url, field);
   await reachRedis(options, field);
-  const persistence = guardRetainedStreams(aedesPersistenceRedis(options), log);
-  return { persistence, where: `redis://${options.host}:${options.port}/${options.db}`, close: () => persistence.destroy() };
+  return tracked(guardRetainedStreams(aedesPersistenceRedis(options), log), `redis://${options.host}:${options.port}/${options.db}`);
+}
+
+/** How long a stop waits for the state's last operations (a Redis that went away never answers). */
+const SETTLE_MS = 5000;
+
+/** Closed only once the operations still running are done (pending-writes.ts says why). */
+function tracked(persistence: Persistence, where: string): BrokerPersistence {
+  const pending = new PendingWrites();
+  pending.track(persistence);
+  return {
+    persistence,
+    where,
+    close: async () => {
+      pending.close();
+      await pending.settled(SETTLE_MS);
+      await persistence.destroy();
+    },
+  };
 }
 
 /**

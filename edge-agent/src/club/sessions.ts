@@ -129,6 +129,12 @@ export class ClubSessions {
     return updated;
   }
 
+  /** Of `kits`, those outside the running session's teams (all when none runs): a lesson flow's own tag leaves the session's kits alone. */
+  outsideSession(kits: readonly string[]): string[] {
+    const session = this.current();
+    return session ? kits.filter((kit) => !session.teams.some((t) => t.kit === kit)) : [...kits];
+  }
+
   /** The team of the running session a student is in. */
   teamOf(username: string): { session: ClubSession; team: Team } | undefined {
     const session = this.current();

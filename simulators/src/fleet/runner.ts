@@ -45,6 +45,8 @@ export interface RunOptions {
   until?: number;
   /** Most usage events waiting in all outboxes before the simulation waits for them (default 20,000). */
   maxPending?: number;
+  /** Called once, as the first happening after paceFrom comes (or the plan ends before one): what came before is played. */
+  onCaughtUp?: (progress: { t: number; happenings: number }) => void;
   /** Called every simulated day. */
   onDay?: (progress: { t: number; happenings: number; pending: number }) => void;
   signal?: AbortSignal;
@@ -57,7 +59,18 @@ export interface RunResult {
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Sleeps; an abort ends the sleep at once (a paced run may wait hours for its next happening). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /** Plays the plan; the twins stay open (the caller closes them after reading the ledger). */
 export async function runFleet(plan: FleetPlan, options: RunOptions): Promise<RunResult> {
@@ -76,16 +89,29 @@ export async function runFleet(plan: FleetPlan, options: RunOptions): Promise<Ru
   const paceFrom = options.paceFrom ?? plan.from;
   const until = options.until ?? plan.to;
   let played = 0;
+  let caughtUp = false;
+  // Pacing starts when what comes before paceFrom is played: simulated time then runs at `speed`
+  // from there, however long the catching up took (a demo's central would otherwise get events
+  // from its future).
+  let paceStart = realStart;
+  const catchUp = (t: number) => {
+    if (caughtUp) return;
+    caughtUp = true;
+    paceStart = performance.now();
+    options.onCaughtUp?.({ t, happenings: played });
+  };
   for (let n = 0; n < all.length; n++) {
     if (options.signal?.aborted) break;
     const { h, g } = all[n] as (typeof all)[number];
     if (h.t > until) break;
-    played = n + 1;
+    if (h.t > paceFrom) catchUp(options.clock.now());
     if (Number.isFinite(speed) && h.t > paceFrom) {
-      const due = realStart + (h.t - paceFrom) / speed;
+      const due = paceStart + (h.t - paceFrom) / speed;
       const wait = due - performance.now();
-      if (wait > 1) await sleep(wait);
+      if (wait > 1) await sleep(wait, options.signal);
+      if (options.signal?.aborted) break;
     }
+    played = n + 1;
     options.clock.set(h.t);
     const done = (twins[g] as FleetTwin).apply(h);
     if (done) await done;
@@ -98,7 +124,8 @@ export async function runFleet(plan: FleetPlan, options: RunOptions): Promise<Ru
       nextDay = h.t - ((h.t - plan.from) % 86_400_000) + 86_400_000;
     }
   }
-  options.clock.set(until);
+  catchUp(options.clock.now());
+  if (!options.signal?.aborted) options.clock.set(until);
   while (pendingAll() > 0 && !options.signal?.aborted) await sleep(10);
   return { happenings: played, realMs: performance.now() - realStart, twins };
 }

@@ -16,9 +16,9 @@ async function act(path, body) {
   return reply;
 }
 
-function summaryLinks(id) {
+function summaryLinks(id, elementId) {
   const q = `?lang=${i18n.lang}`;
-  return el('p', { id: 'summary-links', className: 'links' },
+  return el('p', { id: elementId, className: 'links', dataset: { session: id } },
     el('strong', {}, `${t('summary')}: `),
     el('a', { href: `summary.html?id=${encodeURIComponent(id)}`, target: '_blank' }, t('print')), ' · ',
     el('a', { href: `/api/v1/club/sessions/${encodeURIComponent(id)}/summary.csv${q}` }, t('csv')), ' · ',
@@ -116,8 +116,8 @@ export function render() {
   else if (state.current) body.push(...running());
   else {
     body.push(el('p', {}, t('noSession')), startForm());
-    if (state.ended) body.push(summaryLinks(state.ended));
-    const recent = (state.info.sessions ?? []).filter((s) => s.state === 'ended').slice(0, 10);
+    if (state.ended) body.push(summaryLinks(state.ended, 'summary-links'));
+    const recent = (state.info.sessions ?? []).filter((s) => s.state === 'ended' && s.id !== state.ended).slice(0, 10);
     if (recent.length > 0) {
       body.push(el('h3', {}, t('lastSessions')), el('ul', { id: 'club-recent' }, ...recent.map((s) => el('li', {}, `${time(s.startedAt)} ${s.classId} · ${lessonTitle(s.lessonId)} `, summaryLinks(s.id)))));
     }
