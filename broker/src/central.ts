@@ -22,6 +22,7 @@ import { buildApi } from './api/server.ts';
 import type { LoginLimitOptions } from './security/login-limit.ts';
 import { Ingest, type IngestOptions } from './ingest/ingest.ts';
 import { openLedger, type Ledger, type LedgerChoice } from './ledger/ledger.ts';
+import { EstopBoard } from './live/estops.ts';
 import { openCentralState } from './central-state/state.ts';
 import { listUnits, seedRegistry } from './registry/fleet.ts';
 import { ReportArchive, scheduleReports } from './reports/archive.ts';
@@ -30,6 +31,7 @@ import { DEFAULT_RETENTION, Retention, type RetentionOptions } from './retention
 import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
 import { announceNode, brokerId, openCluster, type ClusterOptions } from './state/emitter.ts';
 import { openPersistence, type BrokerPersistence, type StateOptions } from './state/persistence.ts';
+import { skipCleanAcks } from './state/clean-acks.ts';
 import { InflightPublishes } from './state/inflight.ts';
 import { Takeovers } from './state/takeover.ts';
 import { readCerts, type CertFiles } from './transport/certs.ts';
@@ -48,7 +50,7 @@ export interface CentralOptions {
   /** Access and limits (security/policy.ts); left out, anonymous clients are refused. */
   security?: SecurityOptions;
   /** The HTTP API (api/server.ts); port 0 takes a free port (see httpUrl). Left out, no HTTP. */
-  http?: { host: string; port: number; silentAfterDays?: number; loginLimit?: LoginLimitOptions; trustProxy?: string[]; tls?: CertFiles | undefined };
+  http?: { host: string; port: number; silentAfterDays?: number; loginLimit?: LoginLimitOptions; trustProxy?: string[]; tls?: CertFiles | undefined; /** The API's clock (statuses, alerts): a fleet simulation gives its simulated one. */ now?: () => number };
   /** How long a person's session lasts after login (default 12). */
   sessionHours?: number;
   /** The quarterly reports archived before each deadline (reports/archive.ts); on by default. */
@@ -85,6 +87,8 @@ export interface Central {
   archive: ReportArchive | undefined;
   /** The pruning of dead letters, latest telemetry and retained messages (retention.ts); `sweep()` runs one now. */
   retention: Retention;
+  /** The gateways' e-stop latches, from their retained states (live/estops.ts). */
+  estops: EstopBoard;
   /** Closes the listener, the broker (and its clients), writes what the ingest holds, closes the ledger. */
   stop(): Promise<void>;
 }
@@ -110,7 +114,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   }
   let broker: Aedes | undefined;
   const { now: retentionNow, ...retentionOptions } = options.retention ?? {};
-  const retention = new Retention({ ...DEFAULT_RETENTION, ...retentionOptions }, ledger.sql, () => broker, root.child({ module: 'retention' }), retentionNow);
+  const retention = new Retention({ ...DEFAULT_RETENTION, ...retentionOptions }, ledger, () => broker, root.child({ module: 'retention' }), retentionNow);
   // The security policy (below) holds the dead-letter quota; the ingest asks it only once the broker runs.
   const ingest = new Ingest({ ledger, log: root, deadLetterAllowed: (gateway) => security.quotas.deadLetterAllowed(gateway), ...options.ingest });
   const security = new SecurityPolicy({
@@ -130,6 +134,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   let httpUrl: string | undefined;
   let cluster: Awaited<ReturnType<typeof openCluster>> | undefined;
   const archive = options.reports?.archive === false ? undefined : new ReportArchive(join(options.dataDir, 'reports'));
+  const estops = new EstopBoard();
   try {
     cluster = options.cluster ? await openCluster(options.cluster, log) : undefined;
     const mq = cluster?.mq;
@@ -141,7 +146,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
         id: brokerId(options.cluster?.nodeId),
         ...(options.cluster?.heartbeatSeconds ? { heartbeatInterval: options.cluster.heartbeatSeconds * 1000 } : {}),
         ...(mq ? { mq } : {}),
-        ...(state.persistence ? { persistence: state.persistence } : {}),
+        ...(state.persistence ? { persistence: skipCleanAcks(state.persistence) } : {}),
         preConnect: security.preConnect,
         authenticate: security.authenticate,
         authorizePublish: security.authorizePublish,
@@ -167,6 +172,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     // _clearWills); its typings omit the event, and unheard it would crash the central.
     (b as unknown as EventEmitter).on('error', (err: Error) => log.warn({ err: err.message }, 'broker error (e.g. publishing a dead node\'s wills); retried at the next check'));
     if (mq) await announceNode(b);
+    await estops.attach(b);
     const handle: Handle = (stream, request) => security.guard(b.handle(stream, request));
     listeners.push(await listenTcp(options.mqtt, handle));
     if (options.tls) listeners.push(await listenTls(options.tls, handle, (err) => log.debug({ err: err.message }, 'TLS handshake failed')));
@@ -177,7 +183,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       listeners.push(await listenWebSocket({ ...options.websocket, maxMessageBytes }, handle));
     }
     if (options.http) {
-      api = buildApi({ db: centralState, ledger, ingest, archive, refusals: security.refusals, loginWork: security.loginWork, quotaHits: () => security.quotas.hits(), ...(options.http.tls ? { https: readCerts(options.http.tls, 'http.tls') } : {}), sessionHours: options.sessionHours, loginLimit: options.http.loginLimit, trustProxy: options.http.trustProxy, silentAfterDays: options.http.silentAfterDays, log: root });
+      api = buildApi({ db: centralState, ledger, ingest, archive, estops, now: options.http.now, refusals: security.refusals, loginWork: security.loginWork, quotaHits: () => security.quotas.hits(), ...(options.http.tls ? { https: readCerts(options.http.tls, 'http.tls') } : {}), sessionHours: options.sessionHours, loginLimit: options.http.loginLimit, trustProxy: options.http.trustProxy, silentAfterDays: options.http.silentAfterDays, log: root });
       const url = new URL(await api.listen({ host: options.http.host, port: options.http.port }));
       if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
       httpUrl = url.origin;
@@ -232,7 +238,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       await ledger.close();
       log.info('central stopped');
     })());
-  return { broker: b, ledger, ingest, security, mqttUrl, listeners, brokerState: st.where, httpUrl, archive, retention, stop };
+  return { broker: b, ledger, ingest, security, mqttUrl, listeners, brokerState: st.where, httpUrl, archive, retention, estops, stop };
 }
 
 /** After the broker: its last writes (a will deleted, a session saved) are done or failed by then. */

@@ -12,13 +12,14 @@
  *   persistence directly: no empty message is delivered to anyone.
  *
  * Usage events, presence, gaps and reports are never pruned: they are the quarterly reports'.
- * A sweep runs at start and every `sweepMinutes`; deletions go in batches of 1,000 rows, so the
- * ledger's writer is never held for long. The clock is injected (`now`) for tests.
+ * A sweep runs at start and every `sweepMinutes`; deletions go in batches of 1,000 rows through
+ * the ledger's writing connection, in turn with the ingest's batches (no second writer to wait
+ * for SQLite's lock), so the writer is never held for long. The clock is injected (`now`) for tests.
  */
 import type { Aedes, PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import { gatewayClientId, parseTopic } from '@stemlab/protocol';
-import type { Queryable } from './ledger/sql.ts';
+import type { SqlValue } from './ledger/sql.ts';
 
 export interface RetentionOptions {
   deadLetterDays: number;
@@ -53,7 +54,8 @@ export class Retention {
 
   constructor(
     private readonly options: RetentionOptions,
-    private readonly ledger: Queryable,
+    /** Runs a deletion on the ledger's writing connection (Ledger.maintain: on SQLite, its writer thread), in turn with the ingest's batches. */
+    private readonly ledger: { maintain(statement: string, params: readonly SqlValue[]): Promise<number> },
     private readonly broker: () => Aedes | undefined,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
@@ -106,7 +108,7 @@ export class Retention {
   private async deleteBatches(sql: string, before: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const { changes } = await this.ledger.run(sql, [before, BATCH]);
+      const changes = await this.ledger.maintain(sql, [before, BATCH]);
       total += changes;
       if (changes < BATCH) return total;
     }

@@ -111,6 +111,9 @@ describe('the texts', () => {
       ...['unit', 'user'].map((e) => `entity.${e}`),
       ...actions.map((a) => `action.${a}`),
       ...['csv', 'xlsx', 'json'].map((f) => `reports.${f}`),
+      ...['lesson', 'experiment', 'club-session', 'class', 'free-practice'].map((k) => `purpose.${k}`),
+      ...['idle', 'disconnect', 'fault', 'retag', 'shutdown', 'estop', 'crash'].map((r) => `endReason.${r}`),
+      ...['robots', 'lab', 'classroom'].map((c) => `reports.category.${c}`),
     ];
     for (const key of [...used, ...dynamic]) expect(vi, key).toContain(key);
     // Every action the central audits has a name: the audit calls in the source.
@@ -232,7 +235,7 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
     await page.getByRole('heading', { name: 'Quarterly equipment use report' }).waitFor();
     // Days to the next deadline (25/3, 25/6, 25/9, 25/12), in Ho Chi Minh City's calendar.
     await page.getByText(/days left to the report deadline \(25\/(3|6|9|12)\/\d{4}\)|The report is due today/).waitFor();
-    await expect.poll(() => page.locator('.report tbody tr').count()).toBe(FLEET.length);
+    await expect.poll(() => page.locator('.report table.report-units tbody tr').count()).toBe(FLEET.length);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('group', { name: 'Download:' }).getByRole('button', { name: 'CSV' }).click()]);
     expect(csv.suggestedFilename()).toMatch(/^stemlab-\d{4}Q[1-4]-en\.csv$/);
     expect(readFileSync((await csv.path())!, 'utf8')).toContain('Hours used');

@@ -209,8 +209,10 @@ describe('opening on SQLite', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
-    // synchronous is per connection: ask the ledger's own.
+    // synchronous is per connection: ask the ledger's own, the reading one and the writer thread's that commits.
     expect((ledger.sql as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(await ledger.writerPragma('synchronous')).toBe(2);
+    expect(await ledger.writerPragma('journal_mode')).toBe('wal');
     await ledger.close();
   });
 

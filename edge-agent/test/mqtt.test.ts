@@ -225,6 +225,24 @@ describe.each(brokers)('through $name', ({ run, start }) => {
     expect(r.obs.messages.filter((m) => m.topic === topic).map((m) => m.json)).toEqual([{ value: 0, at: t0 }, { value: 19, at: t0 + 19 }]);
   });
 
+  test('the birth says the e-stop is free, and is published again (retained, same bdSeq) on each latch and reset', async () => {
+    const r = await rig(await broker());
+    const birth = await r.obs.waitFor(state(r, 'online'), 'birth');
+    const { bdSeq } = birth.json as GatewayState;
+    expect((birth.json as GatewayState).estop).toEqual({ latched: false });
+    const latchedState = (m: Message) => state(r, 'online', bdSeq)(m) && (m.json as GatewayState).estop?.latched === true;
+    r.running.agent.estop.trigger('console');
+    const latched = await r.obs.waitFor(latchedState, 'birth with the latch');
+    expect(latched.json).toMatchObject({ estop: { latched: true, source: 'console', at: expect.any(Number) } });
+    // Retained: a client subscribing now (the central after a restart) learns it too.
+    const late = await observer(r.url, topics.gatewayState(r.unit, r.gateway));
+    cleanups.push(() => late.client.endAsync());
+    expect((await late.waitFor((m) => m.retain && (m.json as GatewayState).estop?.latched === true, 'retained latch')).json).toMatchObject({ bdSeq });
+    r.running.agent.estop.reset('teacher');
+    const reset = await r.obs.waitFor((m) => state(r, 'online', bdSeq)(m) && (m.json as GatewayState).estop?.latched === false && (m.json as GatewayState).estop?.source === 'teacher', 'birth with the reset');
+    expect((reset.json as GatewayState).estop?.at).toBeGreaterThanOrEqual((latched.json as GatewayState).estop?.at ?? 0);
+  });
+
   test('every command answers on its reply topic with the same requestId; malformed ones get an error code', async () => {
     const r = await rig(await broker(), { password: 'hunter2', username: 'gw' });
     await r.obs.waitFor(state(r, 'online'), 'birth');

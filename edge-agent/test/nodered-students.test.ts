@@ -150,6 +150,33 @@ describe('node ids', () => {
   });
 });
 
+describe('wires between tabs', () => {
+  const inject = (id: string, z: string, to: string) => ({ id, type: 'inject', z, props: [{ p: 'payload' }], payload: 'x', payloadType: 'str', x: 100, y: 200, wires: [[to]] });
+
+  it("refuses a student's node wired, or linked, to a node on another student's tab (Node-RED would deliver it there)", async () => {
+    const before = await flows();
+    const wired = await deploy('student-1', [...before.flows, inject('s1-wired', 's1', 'set-s2')], before.rev);
+    expect(wired.status).toBe(403);
+    expect(wired.body).toMatchObject({ code: 'NOT_YOUR_FLOW' });
+    expect(messageOf(wired)).toContain(`dây nối từ`);
+    expect(messageOf(wired)).toContain(`the wire from "inject s1-wired" to "change set-s2" in student-2's flow "Bài của bạn 2"`);
+    const linked = await deploy('student-1', [...before.flows, { id: 's1-link', type: 'link out', z: 's1', mode: 'link', links: ['set-s2'], x: 100, y: 260, wires: [] }], before.rev);
+    expect(linked.status).toBe(403);
+    const byName = await deploy('student-1', [...before.flows, { id: 's1-call', type: 'link call', z: 's1', linkType: 'dynamic', links: [], x: 100, y: 300, wires: [[]] }], before.rev);
+    expect(byName.status).toBe(403);
+    expect(messageOf(byName)).toContain('picks its target by name');
+    // The single-flow API too.
+    const put = await client.admin('student-1', 'PUT', '/flow/s1', { id: 's1', label: 'Bài của bạn 1', nodes: [comment('c-s1', 's1', 'Bạn 1 làm bài'), inject('s1-wired', 's1', 'set-s2')] });
+    expect(put.status).toBe(403);
+    const added = await client.admin('student-1', 'POST', '/flow', { label: 'Bài mới', nodes: [inject('s1-new', 'x', 'set-s2')] });
+    expect(added.status).toBe(403);
+    expect((await flows()).rev).toBe(before.rev);
+    // Wires inside one's own tabs are the lesson itself.
+    const own = await deploy('student-1', [...before.flows, inject('s1-own', 's1', 'c-s1')], before.rev);
+    expect(own.status).toBe(200);
+  });
+});
+
 describe("the agent's environment", () => {
   it('is not readable from a flow: not by $env() in JSONata, an env-typed input, ${NAME}, or a tab env entry of type env', async () => {
     const before = await flows();

@@ -245,7 +245,7 @@ describe('students deploy their own flows, the teacher anything', () => {
     expect((await deploy('teacher', before.flows, before.rev, 'reload')).status).toBe(200);
   });
 
-  it('leaves a deploy made from older flows to Node-RED, which answers 409 for the editor to merge', async () => {
+  it('answers a deploy made from older flows 409, for the editor to merge', async () => {
     const before = await flows();
     const stale = await deploy('student-2', [...before.flows, tab('t-s2', 'Bài của bạn 2')], 'not-the-current-revision');
     expect(stale.status).toBe(409);

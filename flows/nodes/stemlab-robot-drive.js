@@ -22,6 +22,14 @@ const WHEELS = {
 };
 
 module.exports = function (RED) {
+  // The status text of each action, looked up once: a line follower sends tens of commands a
+  // second, and an i18next lookup costs far more than the map (the runtime's language is fixed).
+  const labels = new Map();
+  const label = (action) => {
+    if (!labels.has(action)) labels.set(action, RED._(`stemlab-robot-drive.action.${action}`));
+    return labels.get(action);
+  };
+
   function StemlabRobotDriveNode(config) {
     RED.nodes.createNode(this, config);
     const link = kitLink(RED, this, config, { actuator: true });
@@ -46,7 +54,7 @@ module.exports = function (RED) {
         if (!wheels) throw invalid();
         const speed = p.speed ?? Number(config.speed);
         [left, right] = wheels.map((sign) => sign * speed);
-        text = action === 'stop' ? RED._('stemlab-robot-drive.action.stop') : `${RED._(`stemlab-robot-drive.action.${action}`)} ${speed}`;
+        text = action === 'stop' ? label('stop') : `${label(action)} ${speed}`;
       }
       return {
         steps: [

@@ -22,6 +22,7 @@ function checkEnv() {
   return env;
 }
 const catalogue = require('../lessons/index.json');
+const exampleLabels = require('../lessons/examples-labels.json');
 
 /**
  * Tell the agent (the bridge's optional `checked`) which tab was checked, the kits its flow
@@ -44,6 +45,11 @@ module.exports = function (RED) {
   RED.plugins.registerPlugin('stemlab-check', { type: 'stemlab-check' });
   RED.httpAdmin.get('/stemlab/lessons', RED.auth.needsPermission('flows.read'), (_req, res) => {
     res.json(catalogue.lessons);
+  });
+  // Import ▸ Examples in the editor's language: the names of the lesson examples' folders and
+  // files in Vietnamese and English (Node-RED shows file names, the same in every language).
+  RED.httpAdmin.get('/stemlab/example-labels', RED.auth.needsPermission('flows.read'), (_req, res) => {
+    res.json(exampleLabels);
   });
   RED.httpAdmin.post('/stemlab/check', RED.auth.needsPermission('flows.read'), (req, res) => {
     const { lesson, flow, lang } = req.body || {};

@@ -4,19 +4,21 @@
  *
  *  - gateway-offline: a gateway heard from before, offline longer than OFFLINE_ALERT_MINUTES;
  *  - kit-faults: a kit that went to fault at least FAULTS_ALERT_COUNT times in the last 24 hours;
+ *  - estop-latched: a gateway whose emergency stop is latched now (live/estops.ts), until reset;
  *  - estop: a session ended by an emergency stop in the last 24 hours;
  *  - quota: a gateway that hit one of its quotas since the central started (security/quotas.ts).
  *
  * Newest first. Served as JSON and RSS (api/live-routes.ts).
  */
 import type { Ledger } from '../ledger/ledger.ts';
+import type { EstopBoard } from '../live/estops.ts';
 import type { Unit } from '../registry/fleet.ts';
 
 export const OFFLINE_ALERT_MINUTES = 30;
 export const FAULTS_ALERT_COUNT = 3;
 const DAY = 86_400_000;
 
-export const alertKinds = ['gateway-offline', 'kit-faults', 'estop', 'quota'] as const;
+export const alertKinds = ['gateway-offline', 'kit-faults', 'estop-latched', 'estop', 'quota'] as const;
 export type AlertKind = (typeof alertKinds)[number];
 
 export interface Alert {
@@ -36,9 +38,19 @@ export type QuotaHits = () => Iterable<{ unit: string; gateway: string; quota: s
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function alerts(ledger: Ledger, units: readonly Unit[], now: number, quotaHits?: QuotaHits): Promise<Alert[]> {
+export async function alerts(ledger: Ledger, units: readonly Unit[], now: number, quotaHits?: QuotaHits, estops?: EstopBoard): Promise<Alert[]> {
   const known = new Set(units.map((u) => u.id));
   const out: Alert[] = [];
+  for (const { unit, gateway, estop } of estops?.latched() ?? []) {
+    if (!known.has(unit)) continue;
+    const by = estop.source ? { vi: ` (${estop.source})`, en: ` (${estop.source})` } : { vi: '', en: '' };
+    out.push({
+      // The latch's time makes a second latch a new alert; a latch with no time stays one until reset.
+      id: `estop-latched/${unit}/${gateway}/${estop.at ?? ''}`,
+      kind: 'estop-latched', unit, gateway, kit: null, at: estop.at === null ? iso(now) : iso(estop.at),
+      text: { vi: `Gateway ${gateway} đang dừng khẩn cấp${by.vi}: mọi thiết bị chấp hành bị khóa đến khi giáo viên đặt lại`, en: `Gateway ${gateway} is emergency-stopped${by.en}: every actuator is locked until a teacher resets it` },
+    });
+  }
   for (const g of await ledger.gateways()) {
     if (!known.has(g.unit) || g.online || now - g.lastSeen <= OFFLINE_ALERT_MINUTES * 60_000) continue;
     const hours = Math.floor((now - g.lastSeen) / 3_600_000);

@@ -2,6 +2,7 @@
 import type { CentralState } from '../central-state/state.ts';
 import type { Logger } from 'pino';
 import type { Ledger } from '../ledger/ledger.ts';
+import type { EstopBoard } from '../live/estops.ts';
 
 export interface RouteContext {
   /** The central's state (users, sessions, registry, audit). */
@@ -11,4 +12,6 @@ export interface RouteContext {
   log: Logger | undefined;
   /** A unit offline longer than this is silent (unit-status.ts). */
   silentAfterDays: number;
+  /** The gateways' e-stop latches (live/estops.ts); none known without. */
+  estops: EstopBoard | undefined;
 }

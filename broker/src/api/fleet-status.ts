@@ -5,6 +5,8 @@
  */
 import type { Ledger } from '../ledger/ledger.ts';
 import type { GapRow, GatewayRow, KitStateRow, TelemetryRow } from '../ledger/types.ts';
+import { UnitQueries, type RecentSession } from '../ledger/unit-queries.ts';
+import type { EstopBoard, EstopState } from '../live/estops.ts';
 import type { Unit } from '../registry/fleet.ts';
 import { OPEN_SESSION_HOURS, unitStatusOf, type UnitStatusKind } from './unit-status.ts';
 
@@ -15,6 +17,8 @@ export interface GatewayStatus {
   agentVersion: string | null;
   /** In the registry's list of the unit's gateways (the ledger may know others that published). */
   registered: boolean;
+  /** Its emergency stop as last published (live/estops.ts); null when never heard. `at` is ISO. */
+  estop: (Omit<EstopState, 'at'> & { at: string | null }) | null;
 }
 
 export interface UnitStatus {
@@ -29,6 +33,8 @@ export interface UnitStatus {
   lastUsed: string | null;
   /** unit-status.ts: in-use, active, idle, silent or never-installed. */
   status: UnitStatusKind;
+  /** Some gateway's e-stop is latched now: a banner on the unit's page, a mark in the overview. */
+  estopLatched: boolean;
   gateways: GatewayStatus[];
 }
 
@@ -36,6 +42,8 @@ export interface UnitStatus {
 export interface StatusClock {
   now: number;
   silentAfterDays?: number;
+  /** Where the e-stop latches come from; none known without. */
+  estops?: EstopBoard;
 }
 
 type Activity = { lastUsed: number; openSessions: number } | undefined;
@@ -47,24 +55,34 @@ export interface GatewayDetail extends GatewayStatus {
   history: Array<Pick<KitStateRow, 'kit' | 'state' | 'reason'> & { at: string }>;
   /** Gaps not closed: 'open' (events missing: on their way or lost) and 'evicted' (lost, reported). */
   gaps: Array<Pick<GapRow, 'fromSeq' | 'toSeq' | 'missing' | 'evicted' | 'status'> & { detectedAt: string }>;
+  /**
+   * Its usage events against their seq range: `expected` = seqTo − seqFrom + 1, `missing` still
+   * in open gaps (on their way or lost), `evicted` dropped by the gateway's full outbox (reported),
+   * `share` = events / expected (null before any event).
+   */
+  completeness: { events: number; seqFrom: number | null; seqTo: number | null; expected: number; missing: number; evicted: number; share: number | null };
 }
 
 export interface UnitDetail extends Omit<UnitStatus, 'gateways'> {
   placeholderName: boolean;
   gateways: GatewayDetail[];
+  /** The latest kit sessions, newest first (at most 20), with their purpose tags (lesson, class, club session, team). */
+  sessions: Array<Omit<RecentSession, 'startedAt' | 'endedAt'> & { startedAt: string; endedAt: string }>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function gatewayStatus(id: string, row: GatewayRow | undefined, registered: boolean): GatewayStatus {
-  return { id, online: row?.online ?? false, lastSeen: row ? iso(row.lastSeen) : null, agentVersion: row?.agentVersion ?? null, registered };
+function gatewayStatus(unit: string, id: string, row: GatewayRow | undefined, registered: boolean, estops: EstopBoard | undefined): GatewayStatus {
+  const e = estops?.get(unit, id);
+  const estop = e ? { latched: e.latched, at: e.at === null ? null : iso(e.at), source: e.source } : null;
+  return { id, online: row?.online ?? false, lastSeen: row ? iso(row.lastSeen) : null, agentVersion: row?.agentVersion ?? null, registered, estop };
 }
 
 function summary(unit: Unit, gateways: GatewayStatus[], activity: Activity, clock: StatusClock): UnitStatus {
   const lastSeen = gateways.reduce<string | null>((m, g) => (g.lastSeen !== null && (m === null || g.lastSeen > m) ? g.lastSeen : m), null);
   const online = gateways.some((g) => g.online);
   const status = unitStatusOf({ online, lastSeen: lastSeen === null ? null : Date.parse(lastSeen), lastUsed: activity?.lastUsed ?? null, openSessions: activity?.openSessions ?? 0 }, clock.now, clock.silentAfterDays);
-  return { id: unit.id, kind: unit.kind, level: unit.level, district: unit.district, name: unit.name, online, lastSeen, lastUsed: activity ? iso(activity.lastUsed) : null, status, gateways };
+  return { id: unit.id, kind: unit.kind, level: unit.level, district: unit.district, name: unit.name, online, lastSeen, lastUsed: activity ? iso(activity.lastUsed) : null, status, estopLatched: gateways.some((g) => g.estop?.latched === true), gateways };
 }
 
 const activityOf = (ledger: Ledger, clock: StatusClock) => ledger.unitActivity(clock.now - OPEN_SESSION_HOURS * 3_600_000);
@@ -73,7 +91,7 @@ const activityOf = (ledger: Ledger, clock: StatusClock) => ledger.unitActivity(c
 export async function fleetStatus(ledger: Ledger, units: readonly Unit[], clock: StatusClock): Promise<UnitStatus[]> {
   const seen = new Map((await ledger.gateways()).map((g) => [`${g.unit}/${g.gateway}`, g]));
   const activity = await activityOf(ledger, clock);
-  return units.map((u) => summary(u, u.gateways.map((id) => gatewayStatus(id, seen.get(`${u.id}/${id}`), true)), activity.get(u.id), clock));
+  return units.map((u) => summary(u, u.gateways.map((id) => gatewayStatus(u.id, id, seen.get(`${u.id}/${id}`), true, clock.estops)), activity.get(u.id), clock));
 }
 
 /** One unit in full: its gateways (registered first, then any other that published as it) with kits, readings and gaps. */
@@ -84,19 +102,32 @@ export async function unitDetail(ledger: Ledger, unit: Unit, clock: StatusClock)
       .map((g) => [g.gateway, g]),
   );
   const ids = [...unit.gateways, ...[...rows.keys()].filter((id) => !unit.gateways.includes(id))];
-  const gaps = (await ledger.gaps(unit.id)).filter((g) => g.status !== 'closed');
+  const allGaps = await ledger.gaps(unit.id);
+  const gaps = allGaps.filter((g) => g.status !== 'closed');
+  const reads = new UnitQueries(ledger.sql);
+  const ranges = new Map((await reads.eventRanges(unit.id)).map((r) => [r.gateway, r]));
   const gateways = await Promise.all(ids.map(async (id): Promise<GatewayDetail> => {
     const row = rows.get(id);
     return {
-      ...gatewayStatus(id, row, unit.gateways.includes(id)),
+      ...gatewayStatus(unit.id, id, row, unit.gateways.includes(id), clock.estops),
       kits: row ? (await ledger.kitStates(unit.id, id)).map((k) => ({ kit: k.kit, state: k.state, reason: k.reason, at: iso(k.at) })) : [],
       readings: row ? (await ledger.telemetry(unit.id, id)).map((t) => ({ kit: t.kit, component: t.component, value: t.value, at: iso(t.at) })) : [],
       history: row ? (await ledger.kitStateHistory(unit.id, id)).slice(-50).reverse().map((k) => ({ kit: k.kit, state: k.state, reason: k.reason, at: iso(k.correctedAt ?? k.at) })) : [],
       gaps: gaps
         .filter((g) => g.gateway === id)
         .map((g) => ({ fromSeq: g.fromSeq, toSeq: g.toSeq, missing: g.missing, evicted: g.evicted, status: g.status, detectedAt: iso(g.detectedAt) })),
+      completeness: completenessOf(ranges.get(id), allGaps.filter((g) => g.gateway === id)),
     };
   }));
+  const sessions = (await reads.recentSessions(unit.id)).map((s) => ({ ...s, startedAt: iso(s.startedAt), endedAt: iso(s.endedAt) }));
   const { gateways: _registered, ...rest } = summary(unit, gateways, (await activityOf(ledger, clock)).get(unit.id), clock);
-  return { ...rest, placeholderName: unit.placeholderName, gateways };
+  return { ...rest, placeholderName: unit.placeholderName, gateways, sessions };
+}
+
+function completenessOf(range: { events: number; seqFrom: number; seqTo: number } | undefined, gaps: readonly GapRow[]): GatewayDetail['completeness'] {
+  const missing = gaps.filter((g) => g.status === 'open').reduce((a, g) => a + g.missing, 0);
+  const evicted = gaps.reduce((a, g) => a + g.evicted, 0);
+  if (!range) return { events: 0, seqFrom: null, seqTo: null, expected: 0, missing, evicted, share: null };
+  const expected = range.seqTo - range.seqFrom + 1;
+  return { events: range.events, seqFrom: range.seqFrom, seqTo: range.seqTo, expected, missing, evicted, share: range.events / expected };
 }

@@ -18,18 +18,18 @@ import { roles } from './users.ts';
 const HEARTBEAT_MS = 15_000;
 const rssQuery = z.strictObject({ lang: z.enum(['vi', 'en']).default('vi') });
 
-export function registerLiveRoutes(app: FastifyInstance, { db, ledger, now }: RouteContext, quotaHits?: QuotaHits): void {
+export function registerLiveRoutes(app: FastifyInstance, { db, ledger, now, estops }: RouteContext, quotaHits?: QuotaHits): void {
   const scopedUnits = async (unit: string | null | undefined, scoped: boolean) => (await listUnits(db)).filter((u) => !scoped || u.id === unit);
 
   app.get('/api/v1/alerts', async (request) => {
     const session = await requireRole(db, request, roles, now());
-    return { alerts: await alerts(ledger, await scopedUnits(session.unit, unitScoped(session)), now(), quotaHits) };
+    return { alerts: await alerts(ledger, await scopedUnits(session.unit, unitScoped(session)), now(), quotaHits, estops) };
   });
 
   app.get('/api/v1/alerts.rss', async (request, reply) => {
     const session = await requireRole(db, request, roles, now());
     const { lang } = parse(rssQuery, request.query, 'query parameter');
-    const list = await alerts(ledger, await scopedUnits(session.unit, unitScoped(session)), now(), quotaHits);
+    const list = await alerts(ledger, await scopedUnits(session.unit, unitScoped(session)), now(), quotaHits, estops);
     return reply.type('application/rss+xml; charset=utf-8').send(alertsRss(list, lang, `${request.protocol}://${request.host}/`));
   });
 
@@ -57,10 +57,15 @@ export function registerLiveRoutes(app: FastifyInstance, { db, ledger, now }: Ro
       const units = change.units.filter((c) => !scoped || c.unit === session.unit);
       if (units.length > 0) res.write(`event: change\ndata: ${JSON.stringify({ units })}\n\n`);
     });
+    // An e-stop latched or reset: its own change (the board hears it after the ledger's commit of the birth).
+    const offEstop = estops?.onChange((change) => {
+      if (!scoped || change.unit === session.unit) res.write(`event: change\ndata: ${JSON.stringify({ units: [{ unit: change.unit, kinds: ['estop'] }] })}\n\n`);
+    });
     const beat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
     beat.unref();
     const close = () => {
       off();
+      offEstop?.();
       clearInterval(beat);
       open.delete(end);
     };

@@ -36,7 +36,8 @@ export function registerReportRoutes(app: FastifyInstance, { db, ledger, now }: 
   app.get('/api/v1/reports/quarterly', async (request, reply) => {
     await requireRole(db, request, [...department], now());
     const q = parse(reportQuerySchema, request.query, 'query parameter');
-    const report = await quarterlyReport(ledger, q.quarter, { units: await listUnits(db) });
+    // The API's clock dates it (a fleet simulation's central has its simulated one).
+    const report = await quarterlyReport(ledger, q.quarter, { units: await listUnits(db), now: now() });
     if (q.format === 'json') return reply.type(contentTypes.json!).send(toJson(report));
     const file = `stemlab-${q.quarter}-${q.lang}.${q.format}`;
     const body = q.format === 'xlsx' ? await toXlsx(report, q.lang) : toCsv(report, q.lang);

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { CentralState } from '../central-state/state.ts';
 import { registerDashboard } from '../dashboard/serve.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import type { EstopBoard } from '../live/estops.ts';
 import type { ReportArchive } from '../reports/archive.ts';
 import { bearerToken, requireRole, unitScoped } from './auth.ts';
 import type { RouteContext } from './context.ts';
@@ -25,6 +26,7 @@ import { METRICS_CONTENT_TYPE, metricsRegistry, renderMetrics, type MetricsSourc
 import { parse } from './parse.ts';
 import { registerLiveRoutes } from './live-routes.ts';
 import { registerReportRoutes } from './reports-routes.ts';
+import { registerTrendRoutes } from './trends-routes.ts';
 import { registerUnitRoutes } from './units-routes.ts';
 import { DEFAULT_SILENT_AFTER_DAYS } from './unit-status.ts';
 import { queryUsage, usageQuerySchema } from './usage.ts';
@@ -56,6 +58,8 @@ export interface ApiOptions {
   https?: SecureContextOptions;
   /** A unit whose gateways have all been offline longer than this is silent (unit-status.ts); default 3. */
   silentAfterDays?: number;
+  /** The gateways' e-stop latches (live/estops.ts): shown with the units, streamed live, in the alerts. */
+  estops?: EstopBoard;
   /** Where refused log-ins are logged (module 'api'); silent without. */
   log?: Logger;
 }
@@ -75,7 +79,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     ...(options.https ? { https: options.https } : {}),
     // HTTPS or HTTP, the routes are the same: typed as the plain HTTP instance.
   }) as unknown as FastifyInstance;
-  const context: RouteContext = { db, ledger, now, log, silentAfterDays: options.silentAfterDays ?? DEFAULT_SILENT_AFTER_DAYS };
+  const context: RouteContext = { db, ledger, now, log, silentAfterDays: options.silentAfterDays ?? DEFAULT_SILENT_AFTER_DAYS, estops: options.estops };
   const metrics = metricsRegistry({ counts: () => ledger.counts(), ingest: options.ingest, refusals: options.refusals, loginRefusals: limiter.refusals, quotaHits: options.quotaHits });
 
   // Every answer: not to be sniffed, framed or sent on as a referrer. The API's and the log-in's
@@ -166,6 +170,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
 
   registerReportRoutes(app, context, options.archive);
+  registerTrendRoutes(app, context);
   registerLiveRoutes(app, context, options.quotaHits);
 
   return app;

@@ -17,7 +17,7 @@ import { roles, unitMembers } from './users.ts';
 
 const idParams = z.strictObject({ id: idSchema('unit id', 'thcs-q1-01') });
 
-export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now, log, silentAfterDays }: RouteContext): void {
+export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now, log, silentAfterDays, estops }: RouteContext): void {
   const existing = async (id: string) => {
     const unit = await getUnit(db, id);
     if (!unit) throw new ApiError('NOT_FOUND', `no unit '${id}' in the registry`);
@@ -28,14 +28,14 @@ export function registerUnitRoutes(app: FastifyInstance, { db, ledger, now, log,
     const session = await requireRole(db, request, roles, now());
     const units = (await listUnits(db)).filter((u) => !unitScoped(session) || u.id === session.unit);
     // The districts' names come along so that clients show them in either language.
-    return { units: await fleetStatus(ledger, units, { now: now(), silentAfterDays }), districts: DISTRICTS };
+    return { units: await fleetStatus(ledger, units, { now: now(), silentAfterDays, estops }), districts: DISTRICTS };
   });
 
   app.get('/api/v1/units/:id', async (request) => {
     const session = await requireRole(db, request, roles, now());
     const { id } = parse(idParams, request.params, 'path parameter');
     if (unitScoped(session) && id !== session.unit) throw new ApiError('FORBIDDEN', `a ${session.role} sees only unit '${session.unit ?? ''}'`);
-    return { unit: await unitDetail(ledger, await existing(id), { now: now(), silentAfterDays }), districts: DISTRICTS };
+    return { unit: await unitDetail(ledger, await existing(id), { now: now(), silentAfterDays, estops }), districts: DISTRICTS };
   });
 
   app.post('/api/v1/units', async (request, reply) => {

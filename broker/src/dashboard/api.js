@@ -31,14 +31,22 @@ export function whenExpired(fn) {
   onExpired = fn;
 }
 
+/** The answer boot.js started for this path with this session, once; null otherwise (then it is fetched). */
+async function takeEarly(path, s) {
+  const early = globalThis.stemlabEarly;
+  if (!early || early.path !== path || early.token !== s?.token) return null;
+  globalThis.stemlabEarly = undefined;
+  return early.response;
+}
+
 async function request(path, { method = 'GET', body } = {}) {
   const s = session();
   const headers = {};
   if (s) headers.authorization = `Bearer ${s.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  let res;
+  let res = method === 'GET' ? await takeEarly(path, s) : null;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res ??= await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiFailure(0, 'NETWORK', 'network error');
   }

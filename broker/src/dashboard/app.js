@@ -1,5 +1,5 @@
 // The dashboard's shell: log-in, the header (navigation, who is logged in, language), and the
-// hash routes #/ (overview), #/unit/ID, #/reports, #/admin. Each view renders into <main>.
+// hash routes #/ (overview), #/unit/ID, #/map[/DISTRICT], #/trends, #/reports, #/admin. Each view renders into <main>.
 import { clearSession, login, logout, session, whenExpired, ApiFailure } from './api.js';
 import { field, h, notice, replace } from './dom.js';
 import { errorText, lang, setLang, t } from './i18n.js';
@@ -114,8 +114,11 @@ async function render() {
     else if (path === '') await renderOverview(ctx);
     else if (path === 'unit' && arg) await renderUnit(ctx, arg);
     else if (path === 'reports' && !unitScoped(s)) await renderReports(ctx);
+    // Loaded when first opened: the charts' library is not part of the first view.
+    else if (path === 'trends' && !unitScoped(s)) await (await import('./view-trends.js')).renderTrends(ctx);
+    else if (path === 'map' && !unitScoped(s)) await (await import('./view-map.js')).renderMap(ctx, arg);
     else if (path === 'admin' && s.role === 'admin') await renderAdmin(ctx);
-    else if (path === 'reports' || path === 'admin') replace(main, h('h1', { tabindex: '-1' }, t('error.forbiddenTitle')), notice('error', t('error.forbidden')));
+    else if (['reports', 'admin', 'trends', 'map'].includes(path)) replace(main, h('h1', { tabindex: '-1' }, t('error.forbiddenTitle')), notice('error', t('error.forbidden')));
     else replace(main, h('h1', { tabindex: '-1' }, t('error.notFoundTitle')), notice('error', t('error.notFound')));
   } catch (err) {
     if (!ctx.current() || !session()) return;

@@ -7,8 +7,12 @@
  * nothing inline, no frames), nosniff, no referrer. The file names carry no version, so every
  * response says `no-cache` with an ETag: the browser revalidates each load with a cheap 304 and
  * picks up a new version of the central at once.
+ *
+ * The charts are uPlot's (a small, well-kept MIT library, also the lab page's), served from the
+ * installed package under the same names as this folder's files: nothing comes from the internet.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -38,12 +42,20 @@ interface Asset {
   etag: string;
 }
 
+const require = createRequire(import.meta.url);
+/** Files of installed packages served as the dashboard's own: name → path. */
+const VENDORED: Record<string, string> = {
+  'uPlot.esm.js': require.resolve('uplot/dist/uPlot.esm.js'),
+  'uPlot.min.css': require.resolve('uplot/dist/uPlot.min.css'),
+};
+
 function loadAssets(dir: string): Map<string, Asset> {
   const assets = new Map<string, Asset>();
-  for (const name of readdirSync(dir)) {
+  const files: Array<[string, string]> = [...readdirSync(dir).map((name): [string, string] => [name, join(dir, name)]), ...Object.entries(VENDORED)];
+  for (const [name, path] of files) {
     const type = TYPES[extname(name)];
     if (!type) continue;
-    const body = readFileSync(join(dir, name));
+    const body = readFileSync(path);
     assets.set(name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
   }
   return assets;

@@ -23,6 +23,18 @@ export function districtName(districts, id) {
   return d ? d[lang()] : id;
 }
 
+/** How many units have an e-stop latched now: red when any, each named with a link. */
+function estopCard(units) {
+  const stopped = units.filter((u) => u.estopLatched);
+  return h(
+    'div',
+    { class: `stat estop-card${stopped.length ? ' latched' : ''}`, 'data-estops': String(stopped.length) },
+    h('span', { class: 'stat-value' }, fmtNumber(stopped.length)),
+    h('span', { class: 'stat-label' }, t('estop.card')),
+    stopped.length ? h('small', {}, stopped.map((u, i) => [i ? ', ' : '', unitLink(u)])) : null,
+  );
+}
+
 function card(label, value, detail) {
   return h('div', { class: 'stat' }, h('span', { class: 'stat-value' }, value), h('span', { class: 'stat-label' }, label), detail ? h('small', {}, detail) : null);
 }
@@ -70,6 +82,7 @@ export async function renderOverview(ctx) {
       h('h2', { id: 'stats-h', class: 'visually-hidden' }, t('overview.summary')),
       KINDS.map((k) => card(t(`kinds.${k}`), fmtNumber(units.filter((u) => u.kind === k).length))),
       card(t('overview.gatewaysOnline'), t('overview.xOfY', { x: fmtNumber(gateways.filter((g) => g.online).length), y: fmtNumber(gateways.length) })),
+      estopCard(units),
     );
     replace(
       statusCards,
@@ -125,7 +138,7 @@ export async function renderOverview(ctx) {
                 'tr',
                 { 'data-unit': u.id, 'data-status': u.status },
                 h('td', { class: 'name' }, unitLink(u)),
-                h('td', { 'data-label': t('overview.colStatus') }, statusBadge(u.status)),
+                h('td', { 'data-label': t('overview.colStatus') }, statusBadge(u.status), u.estopLatched ? [' ', h('span', { class: 'badge estop' }, t('estop.badge'))] : null),
                 h('td', { 'data-label': t('overview.kind') }, t(`kind.${u.kind}`), ' · ', t(`level.${u.level}`)),
                 h('td', { 'data-label': t('overview.district') }, districtName(districts, u.district)),
                 h('td', { 'data-label': t('overview.colGateways') }, h('span', { class: u.online ? 'ok' : 'off' }, t('overview.xOfY', { x: fmtNumber(u.gateways.filter((g) => g.online).length), y: fmtNumber(u.gateways.length) }))),

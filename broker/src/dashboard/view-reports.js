@@ -51,18 +51,48 @@ function summary(report, districts) {
     ),
     h('p', { class: 'completeness' }, c.summary[lang()]),
     report.definitions.length ? h('ul', { class: 'notes' }, report.definitions.map((n) => h('li', {}, n[lang()]))) : null,
+    incomplete(report),
     table(
       t('reports.units'),
       [t('overview.colName'), t('overview.district'), t('reports.colData'), t('reports.colHours'), t('reports.colSessions'), t('reports.colFaults')],
       report.units.map((u) => [
-        u.name ? u.name[lang()] : u.unit,
+        u.registered ? h('a', { href: `#/unit/${encodeURIComponent(u.unit)}` }, u.name ? u.name[lang()] : u.unit) : u.unit,
         u.district ? districtName(districts, u.district) : '—',
         h('span', { class: `badge ${u.status}` }, t(`dataStatus.${u.status}`)),
         fmtNumber(u.hoursUsed, 1),
         fmtNumber(u.sessions),
         fmtNumber(u.faults),
       ]),
+      'report-units',
     ),
+  );
+}
+
+/** The units whose data is not complete, and why, gateway by gateway: each a link to its page. */
+function incomplete(report) {
+  const lines = report.gateways.filter((g) => g.status !== 'complete');
+  return h(
+    'section',
+    { class: 'incomplete', 'aria-labelledby': 'incomplete-h' },
+    h('h2', { id: 'incomplete-h' }, t('reports.incompleteTitle')),
+    lines.length === 0
+      ? h('p', {}, t('reports.incompleteNone'))
+      : table(
+          t('reports.incompleteTitle'),
+          [t('overview.colName'), t('reports.colGateway'), t('reports.colData'), t('reports.colMissing'), t('reports.colEvicted'), t('reports.colUptime')],
+          lines.map((g) => {
+            const u = report.units.find((x) => x.unit === g.unit);
+            return [
+              h('a', { href: `#/unit/${encodeURIComponent(g.unit)}` }, u?.name ? u.name[lang()] : g.unit),
+              g.gateway,
+              h('span', { class: `badge ${g.status}` }, t(`dataStatus.${g.status}`)),
+              fmtNumber(g.missing),
+              fmtNumber(g.evicted),
+              g.uptimeShare === null ? '—' : `${fmtNumber(g.uptimeShare * 100, 1)} %`,
+            ];
+          }),
+          'incomplete-units stack',
+        ),
   );
 }
 
@@ -102,16 +132,17 @@ export async function renderReports(ctx) {
       replace(messages, notice('error', errorText(err)));
     }
   };
+  // Paths are read at the click: the quarter shown may have changed since the page was drawn.
   const fetching = (path, fallbackName) => async () => {
     replace(messages);
     try {
-      const name = await download(path, fallbackName);
+      const name = await download(typeof path === 'function' ? path() : path, typeof fallbackName === 'function' ? fallbackName() : fallbackName);
       replace(messages, notice('info', t('reports.downloaded', { name })));
     } catch (err) {
       replace(messages, notice('error', errorText(err)));
     }
   };
-  const get = (format) => fetching(url(format), `stemlab-${chosen}.${format}`);
+  const get = (format) => fetching(() => url(format), () => `stemlab-${chosen}.${format}`);
   const archived = h('section', { class: 'archive', 'aria-labelledby': 'archive-title' });
   const { reports: submitted } = await api('/api/v1/reports/archive');
   replace(

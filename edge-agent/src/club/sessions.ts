@@ -41,15 +41,17 @@ export interface CheckedEvent {
 export class ClubSessions {
   private readonly listeners = new Set<(session: ClubSession) => void>();
   private readonly now: () => number;
+  /** The running session, kept in memory: the console asks for it on every event of every page open. */
+  private live: ClubSession | undefined;
 
   constructor(
     readonly store: ClubStore,
     private readonly deps: ClubDeps,
   ) {
     this.now = deps.now ?? Date.now;
+    this.live = store.list().find((s) => s.state === 'running');
     // The tags live in the tracker's memory: a session still running when the agent stopped is tagged again.
-    const running = this.current();
-    if (running) this.tagTeams(running);
+    if (this.live) this.tagTeams(this.live);
   }
 
   /** Tell `listener` about every change of a session (for the console's live stream). */
@@ -59,7 +61,7 @@ export class ClubSessions {
   }
 
   current(): ClubSession | undefined {
-    return this.store.list().find((s) => s.state === 'running');
+    return this.live;
   }
 
   get(id: string): ClubSession {
@@ -92,9 +94,8 @@ export class ClubSessions {
       usage: [],
       faults: [],
     };
-    this.store.save(session);
+    this.save(session);
     this.tagTeams(session);
-    this.changed(session);
     return session;
   }
 
@@ -103,8 +104,7 @@ export class ClubSessions {
     // Untagging ends the kits' open usage sessions now; their records arrive (recordUsage) before this returns.
     this.deps.tag({ kind: 'free-practice' }, session.teams.map((t) => t.kit));
     const ended = { ...this.get(id), state: 'ended' as const, endedBy: by, endedAt: this.now() };
-    this.store.save(ended);
-    this.changed(ended);
+    this.save(ended);
     return ended;
   }
 
@@ -124,8 +124,7 @@ export class ClubSessions {
     }
     const updated = this.get(id);
     updated.deploys.push({ at: this.now(), by, rev: result.rev, tabs });
-    this.store.save(updated);
-    this.changed(updated);
+    this.save(updated);
     return updated;
   }
 
@@ -162,8 +161,7 @@ export class ClubSessions {
     if (!team) return undefined;
     const verdict: Verdict = { team, lessonId: event.lessonId, status: event.status, message: event.message.slice(0, 2000), by: event.by, tab: event.tab, at: event.at };
     session.verdicts.push(verdict);
-    this.store.save(session);
-    this.changed(session);
+    this.save(session);
     return verdict;
   }
 
@@ -172,12 +170,11 @@ export class ClubSessions {
     if (event.type !== 'session.end' || event.device.component !== null) return;
     const { purpose } = event.session;
     if (purpose.kind !== 'club-session' || !purpose.clubSessionId) return;
-    const session = this.store.get(purpose.clubSessionId);
+    const session = this.live?.id === purpose.clubSessionId ? this.live : this.store.get(purpose.clubSessionId);
     if (!session || session.usage.some((u) => u.eventId === event.eventId)) return;
     const s = event.session;
     session.usage.push({ eventId: event.eventId, kit: event.device.kit, teamId: purpose.teamId, startedAt: s.startedAt, endedAt: s.endedAt, durationMs: s.durationMs, faults: s.faults, endReason: s.endReason });
-    this.store.save(session);
-    this.changed(session);
+    this.save(session);
   }
 
   /** A kit of a running session's team lost (fault or unplugged). */
@@ -185,8 +182,7 @@ export class ClubSessions {
     const session = this.current();
     if (!session?.teams.some((t) => t.kit === kit)) return;
     session.faults.push({ kit, state, reason, at });
-    this.store.save(session);
-    this.changed(session);
+    this.save(session);
   }
 
   private running(id: string): ClubSession {
@@ -200,6 +196,14 @@ export class ClubSessions {
       const purpose: Purpose = { kind: 'club-session', lessonId: session.lessonId, classId: session.classId, clubSessionId: session.id, teamId: team.id, by: session.startedBy };
       this.deps.tag(purpose, [team.kit]);
     }
+  }
+
+  /** On disk first, then the running session in memory, then the listeners. */
+  private save(session: ClubSession): void {
+    this.store.save(session);
+    if (session.state === 'running') this.live = session;
+    else if (this.live?.id === session.id) this.live = undefined;
+    this.changed(session);
   }
 
   private changed(session: ClubSession): void {

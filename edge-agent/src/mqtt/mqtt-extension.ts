@@ -5,6 +5,8 @@
  *   sent while the gateway was away are waiting for it when it comes back;
  * - a retained birth after every connect and a will with the same birth number (Sparkplug's
  *   bdSeq), so the ledger can tell a late will of an old session from the end of the current one;
+ * - the birth carries the e-stop latch and is published again (retained, same birth number) on
+ *   every latch and reset, so the central shows a latched e-stop within seconds;
  * - each kit's retained state; usage events from the durable outbox (usage-publisher.ts);
  *   telemetry at QoS 0, rate-limited per device; commands with replies (commands.ts).
  *
@@ -55,6 +57,8 @@ export class MqttExtension implements Extension {
   /** Between 'connect' (session ready, stored messages resent) and 'close'. */
   private online = false;
   private failing = false;
+  /** When the e-stop last latched or was reset, and by what (the agent keeps only the latch's source). */
+  private estopChange: { at: number; source: string } | undefined;
 
   constructor(
     private readonly agent: Agent,
@@ -139,6 +143,7 @@ export class MqttExtension implements Extension {
       this.agent.bus.on('kit:state', (e) => this.onKitState(e)),
       this.agent.bus.on('component:reading', (e) => this.telemetry?.push(`${e.kit}/${e.component}`, { value: e.value, at: e.at })),
       this.outbox.on('appended', () => this.publisher?.drain()),
+      this.agent.bus.on('estop', (e) => this.onEstop(e)),
     );
     client.connect();
     this.log.info({ url: config.url, clientId: options.clientId, bdSeq: this.bdSeq }, 'connecting to the broker (the gateway works offline meanwhile)');
@@ -238,6 +243,12 @@ export class MqttExtension implements Extension {
     this.client?.publish(topics.reply(unit, gateway, parsed.name), JSON.stringify(reply), { qos: 1 });
   }
 
+  /** A latch or a reset: the retained birth is replaced by one saying so (same session, same number). */
+  private onEstop({ at, source }: AgentEvents['estop']): void {
+    this.estopChange = { at, source };
+    if (this.online) this.publishRetained(this.stateTopic(), this.gatewayState('online', this.sessionBdSeq));
+  }
+
   private onKitState({ kit, state, reason, at }: AgentEvents['kit:state']): void {
     if (this.setKitState(kit, state, reason, at) && this.online) this.publishKitState(kit);
   }
@@ -280,8 +291,15 @@ export class MqttExtension implements Extension {
 
   private gatewayState(status: GatewayState['status'], bdSeq: number): GatewayState {
     const { at, clock } = this.clock.now();
-    const outbox = status === 'online' ? { outbox: this.outbox.stats() } : {};
-    return gatewayStateSchema.parse({ status, bdSeq, at, clock, ...outbox, agent: { version: AGENT_VERSION } });
+    // Only a live session's state says what the e-stop is; a will is written at connect and sent later.
+    const live = status === 'online' ? { outbox: this.outbox.stats(), estop: this.estopState() } : {};
+    return gatewayStateSchema.parse({ status, bdSeq, at, clock, ...live, agent: { version: AGENT_VERSION } });
+  }
+
+  private estopState(): NonNullable<GatewayState['estop']> {
+    const latched = this.agent.estop.latched;
+    const source = latched ? this.agent.estop.source : this.estopChange?.source;
+    return { latched, ...(this.estopChange ? { at: this.estopChange.at } : {}), ...(source ? { source: source.slice(0, 100) } : {}) };
   }
 
   /** The will registered with the next CONNECT. Its `at` is the connect time: the broker sends it later, unchanged. */

@@ -154,9 +154,9 @@ const DIGITS = '23456789';
 /**
  * A password a twelve-year-old can read and type: syllable pairs and two digits, e.g.
  * "kade-mupa-47". A student's four syllables are ~29.6 bits, the teacher's six ~41 bits.
- * Node-RED refuses a sixth log-in attempt for one account within 10 minutes
- * (editor-api/lib/auth/strategies.js), so guessing over the room's network takes millennia;
- * the same rule lets a prankster lock an account for 10 minutes by failing six times.
+ * The editor's log-in lets one address try an account 5 times and all accounts 20 times per
+ * 10 minutes (login-limit.ts), so guessing a student's password from one computer takes ~1,500
+ * years on average; failing locks only the failing computer out, never the account for the room.
  */
 export function readablePassword(syllables: number): string {
   const pick = (alphabet: string) => alphabet[randomInt(alphabet.length)]!;

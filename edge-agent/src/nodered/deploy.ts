@@ -17,6 +17,7 @@
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Logger } from '../core/log.ts';
+import type { DeployLock } from './deploy-lock.ts';
 import { NodeRedError } from './errors.ts';
 import { assertInstalled, assertPlaced, forbiddenError, forbiddenNodes, parseFlow } from './flow-check.ts';
 import { withOwner } from './ownership.ts';
@@ -61,6 +62,8 @@ export class LessonDeployer {
       /** Where the replaced flows are kept for a rollback. */
       previousFile: string;
       log: Logger;
+      /** The editor guard's lock: a lesson deploy and the editor's deploys take turns. */
+      lock?: DeployLock;
     },
   ) {}
 
@@ -140,7 +143,15 @@ export class LessonDeployer {
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
+    const locked = async () => {
+      const release = await this.options.lock?.acquire();
+      try {
+        return await work();
+      } finally {
+        release?.();
+      }
+    };
+    const run = this.queue.then(locked, locked);
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -26,7 +26,7 @@ import type { Logger } from '../core/log.ts';
 import { DeployLock } from './deploy-lock.ts';
 import { bilingual, NodeRedError, type NodeRedErrorCode } from './errors.ts';
 import { assertPlaced, forbiddenError, forbiddenNodes, parseFlow } from './flow-check.ts';
-import { assertIdsFree, checkStudentDeploy, notYourNode, notYourTab, ownerOf, tabOfNode, teacherOnly, withOwner } from './ownership.ts';
+import { assertIdsFree, assertOwnTargets, checkStudentDeploy, notYourNode, notYourTab, ownerOf, tabOfNode, teacherOnly, withOwner } from './ownership.ts';
 import { isTeacher, MAX_FLOW_BYTES } from './policy.ts';
 import type { Express, ExpressApp, FlowNode, Middleware, NodeRed, Request, Response } from './red.ts';
 
@@ -136,6 +136,7 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
       if (!student) return;
       const owner = ownerOf(body as FlowNode);
       if (owner && owner !== student) throw notYourTab({ id: '', type: 'tab', label: body.label }, owner);
+      assertOwnTargets(asStored(current().flows, NEW_TAB, nodes, student), new Set([NEW_TAB]), student);
       req.body = withOwner(body, student);
     }),
   );
@@ -158,6 +159,7 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
       if (owner !== student) throw notYourTab(tab, owner);
       const claimed = ownerOf(body as FlowNode);
       if (claimed && claimed !== student) throw notYourTab({ ...tab, env: body.env }, claimed);
+      assertOwnTargets(asStored(current().flows, id, nodes, student), new Set([id]), student);
       req.body = withOwner(body, student);
     }),
   );
@@ -206,6 +208,15 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
 function refuse(res: Response, err: NodeRedError, req: Request, log: Logger): void {
   log.warn({ user: req.user?.username, code: err.code, path: req.path }, err.message);
   res.status(statusOf[err.code] ?? 400).json({ code: err.code, message: err.message });
+}
+
+/** The id the single-flow API's new tab stands under until Node-RED names it. */
+const NEW_TAB = '\u0000new-flow';
+
+/** The flows as Node-RED's single-flow API would store them: tab `id` (the student's) holding `nodes`. */
+function asStored(flows: readonly FlowNode[], id: string, nodes: readonly FlowNode[], student: string): FlowNode[] {
+  const others = flows.filter((n) => n.id !== id && n.z !== id);
+  return [...others, withOwner({ id, type: 'tab' } as FlowNode, student), ...nodes.map((n) => ({ ...n, z: id }))];
 }
 
 function asArray(value: unknown): unknown[] {

@@ -30,6 +30,7 @@ import type { HttpApi } from '../api/http.ts';
 import type { Extension } from '../core/extension.ts';
 import { accountLookup, accountsFile, editorDir, readEditorAccounts } from './accounts.ts';
 import { createBridge, type AgentBridge, type UsageTagger } from './bridge-impl.ts';
+import { DeployLock } from './deploy-lock.ts';
 import { LessonDeployer, type DeployOptions, type DeployResult } from './deploy.ts';
 import { NodeRedError } from './errors.ts';
 import { adminGuard } from './guard.ts';
@@ -148,6 +149,8 @@ export class NodeRedExtension implements Extension {
       if (!hasPalette) log.warn({ paletteDir }, 'the STEMLab palette is missing: lessons will show unknown nodes');
       const red = loadNodeRed();
       const express = loadExpress();
+      // One change to the flows at a time: the editor's deploys and the lessons the teacher deploys.
+      const lock = new DeployLock();
       const users = accountLookup(accountsFile(config.dataDir), (err) => log.error({ err }, 'cannot read the editor accounts: nobody can log in'));
       red.init(
         this.api.httpServer,
@@ -170,14 +173,14 @@ export class NodeRedExtension implements Extension {
       app.use(
         nodered.editorPath,
         loginGuard(express, { limiter: new LoginLimiter({}, this.options.loginClock), users, bcrypt: loadBcrypt(), log }),
-        adminGuard(express, { red, forbiddenTypes: excluded.types, log }),
+        adminGuard(express, { red, forbiddenTypes: excluded.types, log, lock }),
         red.httpAdmin,
       );
       this.api.fallback(app);
       started = red;
       await red.start();
       await registerVietnamese(userDir, log);
-      const lessons = new LessonDeployer(red, { forbiddenTypes: excluded.types, previousFile: join(userDir, 'flows.before-lesson.json'), log });
+      const lessons = new LessonDeployer(red, { forbiddenTypes: excluded.types, previousFile: join(userDir, 'flows.before-lesson.json'), log, lock });
       this.running = { red, bridge, lessons, release: claim.release };
       this.status = 'running';
       log.info(

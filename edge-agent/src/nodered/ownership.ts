@@ -60,6 +60,8 @@ export function checkStudentDeploy(current: readonly FlowNode[], incoming: reado
   const after = unitsOf(incoming);
   const refused: Array<[vi: string, en: string]> = [];
   const stamp = new Map<string, string>();
+  /** The student's own tabs this deploy adds or changes. */
+  const changed = new Set<string>();
 
   for (const key of new Set([...before.keys(), ...after.keys()])) {
     const was = before.get(key);
@@ -75,7 +77,10 @@ export function checkStudentDeploy(current: readonly FlowNode[], incoming: reado
       }
       if (was && wasOwner !== student) refused.push(tabOf(was.head, wasOwner));
       else if (now && nowOwner && nowOwner !== student) refused.push(givenAway(now.head, nowOwner));
-      else if (now && !nowOwner) stamp.set(now.id, student);
+      else if (now) {
+        changed.add(now.id);
+        if (!nowOwner) stamp.set(now.id, student);
+      }
     } else if (same || key.startsWith('orphan:')) {
       continue;
     } else if (key.startsWith('subflow:')) {
@@ -94,11 +99,57 @@ export function checkStudentDeploy(current: readonly FlowNode[], incoming: reado
     }
   }
 
-  if (refused.length > 0) throw notYours(refused);
-  return incoming.map((node) => {
+  const result = incoming.map((node) => {
     const owner = node.type === 'tab' ? stamp.get(node.id) : undefined;
     return owner ? withOwner(node, owner) : node;
   });
+  refused.push(...foreignTargets(result, changed, student));
+  if (refused.length > 0) throw notYours(refused);
+  return result;
+}
+
+/**
+ * NOT_YOUR_FLOW when nodes on `tabs` (a student's, as the single-flow API would store them in
+ * `flows`) send to nodes on tabs that are not the student's.
+ */
+export function assertOwnTargets(flows: readonly FlowNode[], tabs: ReadonlySet<string>, student: string): void {
+  const refused = foreignTargets(flows, tabs, student);
+  if (refused.length > 0) throw notYours(refused);
+}
+
+const LINK_TYPES = new Set(['link in', 'link out', 'link call']);
+
+/**
+ * Node-RED delivers a wire, or a link, to a node on any tab (Flow.getNode asks the other flows):
+ * a student's inject wired to a node of another's tab would drive that student's robot, as
+ * that student's flow. So the nodes on the student's changed tabs may send only to nodes on the
+ * student's own tabs (a link in's `links` are where it receives from: the same rule), and a
+ * link call may not pick its target by name at run time.
+ */
+function foreignTargets(flows: readonly FlowNode[], tabs: ReadonlySet<string>, student: string): Array<[string, string]> {
+  const refused: Array<[string, string]> = [];
+  if (tabs.size === 0) return refused;
+  const byId = new Map(flows.map((n) => [n.id, n]));
+  for (const node of flows) {
+    if (!node.z || !tabs.has(node.z)) continue;
+    if (node.type === 'link call' && node.linkType === 'dynamic') {
+      const name = label(node);
+      refused.push([`khối link call "${name}" chọn đích theo tên lúc chạy (hãy chọn một khối link in của em)`, `the link call "${name}", which picks its target by name at run time (pick one of your link in nodes)`]);
+      continue;
+    }
+    const wires = Array.isArray(node.wires) ? (node.wires as unknown[]).flatMap((port) => (Array.isArray(port) ? port : [])) : [];
+    const links = LINK_TYPES.has(node.type) ? (Array.isArray(node.links) ? (node.links as unknown[]) : typeof node.links === 'string' ? [node.links] : []) : [];
+    for (const id of [...wires, ...links]) {
+      const target = typeof id === 'string' ? byId.get(id) : undefined;
+      // No z: a tab or a config node, which take no messages.
+      if (!target?.z || target.z === node.z) continue;
+      const where = byId.get(target.z);
+      if (where?.type === 'tab' && ownerOf(where) === student) continue;
+      const [vi, en] = where?.type === 'tab' ? tabOf(where, ownerOf(where)) : ['một luồng con', 'a subflow'];
+      refused.push([`dây nối từ "${label(node)}" tới "${label(target)}" trong ${vi}`, `the wire from "${label(node)}" to "${label(target)}" in ${en}`]);
+    }
+  }
+  return refused;
 }
 
 /** NOT_YOUR_FLOW for a change to a tab the student does not own (single-flow API). */

@@ -57,10 +57,16 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** What the page's confirmation dialogs are answered, and what they asked. */
+  const dialogs = { accept: true, asked: [] as string[] };
+
   async function loggedIn(username: string, password: string, tiles: number): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
+    page.on('dialog', (dialog) => {
+      dialogs.asked.push(dialog.message());
+      void (dialogs.accept ? dialog.accept() : dialog.dismiss());
+    });
     await page.goto(`${gateway.api.url}/console/`);
     await page.fill('input[name=username]', username);
     await page.fill('input[name=password]', password);
@@ -220,5 +226,31 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     await expect.poll(() => printable.locator('#summary-table tbody tr').count()).toBe(2);
     expect(await printable.locator('tr[data-team=team-2] .minutes').textContent()).toBe(String(minutes('robot-2')));
     await printable.close();
+  }, 30_000);
+
+  it('a technician self-tests a kit from the page only after saying yes, and sees its result and fault history', async () => {
+    const page = await loggedIn('technician', accounts.technician.password, 2);
+    const row = page.locator('#care-table tr[data-kit=robot-1]');
+    await expect.poll(() => row.count()).toBe(1);
+    dialogs.accept = false;
+    dialogs.asked.length = 0;
+    await row.locator('.selftest-kit').click();
+    await expect.poll(() => dialogs.asked.length).toBe(1);
+    expect(dialogs.asked[0]).toContain('động cơ');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const care = (await (await fetch(`${gateway.api.url}/api/v1/club/kit-care`, { headers: { authorization: `Bearer ${gateway.api.auth.token}` } })).json()) as { kits: Array<{ kit: string; selftests: unknown[] }> };
+    expect(care.kits.find((k) => k.kit === 'robot-1')!.selftests).toEqual([]);
+    dialogs.accept = true;
+    await row.locator('.selftest-kit').click();
+    await expect.poll(() => row.locator('.selftest').getAttribute('data-status'), { timeout: 15_000 }).toBe('pass');
+    expect(await row.locator('.selftest').textContent()).toContain('technician');
+    expect(await page.locator('#care-table tr[data-kit=robot-2] .selftest').getAttribute('data-status')).toBe('');
+    // robot-2's cable is pulled: its fault history (kept on the gateway) shows it after a reload.
+    gateway.simulator!.port('robot-2').unplug();
+    await gateway.agent.waitForKits('disconnected', 10_000, ['robot-2']);
+    await page.reload();
+    await expect.poll(() => page.locator('#care-table tr[data-kit=robot-2] .faults').textContent()).toContain('đã rút cáp');
+    expect(await page.locator('#care-table tr[data-kit=robot-1] .selftest').getAttribute('data-status')).toBe('pass');
+    await page.context().close();
   }, 30_000);
 });

@@ -3,8 +3,10 @@
  * Node-RED timers (inject intervals, delay and trigger nodes, the palette's 200 ms motion
  * refresh, the agent's watchdog, Johnny-Five's sampling, the simulated board's reporting).
  *
- * Every timer of the check process is faked (@sinonjs/fake-timers: setTimeout, setInterval,
- * Date), installed before Node-RED, Johnny-Five or the agent are loaded so none keeps a real
+ * Every timer and clock of the check process is faked (@sinonjs/fake-timers: setTimeout,
+ * setInterval, Date, and process.hrtime and performance.now, which the delay node's rate limit
+ * and Johnny-Five's piezo tones (nanotimer) time themselves by: real, they made a run's trace
+ * depend on the machine's load), installed before Node-RED, Johnny-Five or the agent are loaded so none keeps a real
  * one. What is left real is what carries a message from one part to the next without waiting:
  * promises, process.nextTick and setImmediate (Node-RED's message delivery, the serialport
  * mock's reads). The check then drives the clock itself: advance the simulated time by one
@@ -22,6 +24,10 @@ const realSetImmediate = globalThis.setImmediate;
 const realSetInterval = globalThis.setInterval;
 const realClearInterval = globalThis.clearInterval;
 const realSetTimeout = globalThis.setTimeout;
+const realPerformanceNow = performance.now.bind(performance);
+
+/** Wall-clock milliseconds (performance.now() is simulated in a check process). */
+export const realNow = (): number => realPerformanceNow();
 
 export interface SimClock {
   /** Simulated milliseconds since the clock was installed. */
@@ -41,16 +47,16 @@ const TURNS_PER_STEP = 3;
 const EPOCH = Date.UTC(2026, 8, 7, 0, 30);
 
 export function installSimClock(): SimClock {
-  const clock = FakeTimers.install({ now: EPOCH, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], loopLimit: 100_000 });
+  const clock = FakeTimers.install({ now: EPOCH, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'hrtime', 'performance'], loopLimit: 100_000 });
   const settle = async (turns = TURNS_PER_STEP) => {
     for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => realSetImmediate(resolve));
   };
   return {
     now: () => clock.now - EPOCH,
     realTime() {
-      let last = performance.now();
+      let last = realNow();
       const timer = realSetInterval(() => {
-        const now = performance.now();
+        const now = realNow();
         clock.tick(Math.max(0, Math.round(now - last)));
         last = now;
       }, 2);

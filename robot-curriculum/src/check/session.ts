@@ -76,10 +76,17 @@ async function withoutTime<T>(clock: SimClock, promise: Promise<T>): Promise<T> 
   let settled = false;
   const watched = promise.finally(() => void (settled = true));
   watched.catch(() => {});
-  await Promise.race([watched, clock.realDelay(3000)]);
+  // Real time, not turns of the event loop: a deploy reads a file (Node-RED's
+  // refreshExternalModules), so how many turns it takes depends on the disk and the load. The
+  // clock moves only if the deploy is still waiting after DEPLOY_WAIT_MS (it would be waiting on
+  // a timer): generous, since a loaded machine that moved the clock sooner would change the run.
+  await Promise.race([watched, clock.realDelay(DEPLOY_WAIT_MS)]);
   while (!settled) await clock.run(STEP_MS, STEP_MS);
   return watched;
 }
+
+/** Wall-clock time a deploy gets with the clock standing still (one takes milliseconds). */
+const DEPLOY_WAIT_MS = 20_000;
 
 /** Advance the clock until `promise` settles (what it waits on happens in simulated time). */
 async function during<T>(clock: SimClock, promise: Promise<T>, limitMs = 30_000): Promise<T> {

@@ -3,7 +3,7 @@
  * files), then run the checks the parent sends over IPC one after another, answering each
  * with its verdict and trace. A flow the gateway would refuse answers `refused`, not a crash.
  */
-import type { SimClock } from './clock.ts';
+import { realNow, type SimClock } from './clock.ts';
 import { judgeTrace, scenarioOf } from './kinds/index.ts';
 import { isRobotCheck } from './kinds/robot.ts';
 import { kitConfig } from '../kits.ts';
@@ -21,7 +21,7 @@ export async function serve(clock: SimClock): Promise<void> {
   let queue = Promise.resolve();
   process.on('message', (request: CheckRequest) => {
     queue = queue.then(async () => {
-      const started = performance.now();
+      const started = realNow();
       try {
         const world = isRobotCheck(request.check) ? robotWorld(request.check.arena, request.seed, kitConfig('robot', 'robot-1'), request.check.noise) : undefined;
         const trace = await runSession(runtime, clock, {
@@ -31,7 +31,7 @@ export async function serve(clock: SimClock): Promise<void> {
           scenario: (random) => scenarioOf(request.check, random),
           ...(world ? { world } : {}),
         });
-        send({ id: request.id, status: 'judged', verdict: judgeTrace(request.check, trace), trace, wallMs: performance.now() - started });
+        send({ id: request.id, status: 'judged', verdict: judgeTrace(request.check, trace), trace, wallMs: realNow() - started });
       } catch (err) {
         if (err instanceof FlowRefused) send({ id: request.id, status: 'refused', code: err.code, message: err.message });
         else send({ id: request.id, status: 'error', message: (err as Error).stack ?? String(err) });

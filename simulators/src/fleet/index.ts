@@ -5,3 +5,4 @@ export { gatewaySpec, IDLE_MS, planFleet, type GatewayRef, type PlanOptions } fr
 export { Random } from './random.ts';
 export { runFleet, SimClock, type FleetTwin, type RunOptions, type RunResult } from './runner.ts';
 export { fleetTruth, type ComponentTruth, type FleetTruth, type GatewayTruth, type KitTruth } from './truth.ts';
+export { trendTruth, trueWeeks, type TrendTruth } from './trend-truth.ts';

@@ -165,6 +165,18 @@ export class SimRobot {
 
   /** The line sensors' analog readings now (0–1023, dark reads high), left to right. */
   lineSensors(scene: Scene, step: number): number[] {
+    // The board reads each sensor's channel on its own, and each read asks for the array: the
+    // same step and pose give the same readings, so they are worked out once.
+    const memo = this.lineMemo;
+    if (memo && memo.step === step && memo.scene === scene && memo.x === this.x && memo.y === this.y && memo.theta === this.theta) return [...memo.values];
+    const values = this.readLineSensors(scene, step);
+    this.lineMemo = { step, scene, x: this.x, y: this.y, theta: this.theta, values };
+    return [...values];
+  }
+
+  private lineMemo: { step: number; scene: Scene; x: number; y: number; theta: number; values: number[] } | undefined;
+
+  private readLineSensors(scene: Scene, step: number): number[] {
     const { line } = this.spec;
     return this.lineSensorPositions().map(([x, y], i) => {
       const dark = scene.darkness(x, y, line.spot);

@@ -216,10 +216,36 @@ export const robotKinds: { [K in RobotUnion['kind']]: CheckKind<RobotParams<K>> 
   ]),
 ) as never;
 
-/** A lap done or the goal reached: the rest of the run would not change the verdict. */
+/**
+ * Whether the rest of the run would not change the verdict: a lap done or the goal reached, or a
+ * failure the judge reads first already there (lost the line for too long, one bump too many,
+ * off the ring). Ending then saves the simulated time a wrong answer would otherwise run out.
+ */
 function finished(trace: Trace, p: RobotUnion): boolean {
-  if (p.kind === 'line-lap') return travelled(path(trace)) >= p.lapCm + 20;
-  if (p.kind === 'reach') return trace.events.some((e) => e.kind === 'zone-enter' && e.value === p.zone);
+  const bumped = bumps(trace).length;
+  switch (p.kind) {
+    case 'line-lap':
+      return travelled(path(trace)) >= p.lapCm + 20 || lostTooLong(path(trace), p.maxLostMs);
+    case 'reach':
+      return bumped > p.maxBumps || trace.events.some((e) => e.kind === 'zone-enter' && e.value === p.zone);
+    case 'stop-before':
+    case 'park':
+      return bumped > 0;
+    case 'sumo':
+      return trace.events.some((e) => e.kind === 'fell-off');
+    default:
+      return false;
+  }
+}
+
+/** No line sensor saw the line for longer than `maxLostMs` at some point. */
+function lostTooLong(ps: PoseSample[], maxLostMs: number): boolean {
+  let lostFrom: number | undefined;
+  for (const s of ps) {
+    if ((s.line ?? []).some(Boolean)) lostFrom = undefined;
+    else if (lostFrom === undefined) lostFrom = s.t;
+    else if (s.t - lostFrom > maxLostMs) return true;
+  }
   return false;
 }
 

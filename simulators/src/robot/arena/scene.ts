@@ -139,8 +139,14 @@ export class Scene {
     }
     for (const l of this.lines) {
       if (x < l.minX - l.half - spot || x > l.maxX + l.half + spot || y < l.minY - l.half - spot || y > l.maxY + l.half + spot) continue;
+      // Only segments within the line's half width and the spot can darken it: the others'
+      // distances would give no coverage, so a bounding-box test skips them (same result).
+      const reach = l.half + spot;
       let d = Infinity;
-      for (const s of l.segments) d = Math.min(d, segmentDistance(s, x, y));
+      for (const s of l.segments) {
+        if (x < Math.min(s.ax, s.bx) - reach || x > Math.max(s.ax, s.bx) + reach || y < Math.min(s.ay, s.by) - reach || y > Math.max(s.ay, s.by) + reach) continue;
+        d = Math.min(d, segmentDistance(s, x, y));
+      }
       const c = coverage(d - l.half, spot);
       if (c > dark) dark = c;
     }

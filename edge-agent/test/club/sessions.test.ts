@@ -1,0 +1,108 @@
+/**
+ * Club sessions' own rules, on a real store in a temporary folder: the tags each team's kit gets
+ * and loses, which team a verdict belongs to (the deployed tab, else the flow's kit, else the
+ * checking student), the usage records kept (kit sessions of this session only, once each), and
+ * a lesson flow's own tag kept off the session's kits.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Purpose, UsageEvent } from '@stemlab/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClubSessions, ClubStore, tabKits } from '../../src/club/index.ts';
+import { lessonFlows } from '../../src/nodered/lessons.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { robotKit } from '../helpers/sim-agent.ts';
+
+const config = parseConfig({ unit: 'u', gateway: 'g', room: 'robot-club', kits: [robotKit('robot-1'), robotKit('robot-2'), robotKit('robot-3')] });
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function setup(deploy?: (flows: unknown) => Promise<{ rev: string; tabs: string[] }>) {
+  const dir = mkdtempSync(join(tmpdir(), 'stemlab-club-unit-'));
+  dirs.push(dir);
+  const tags: Array<[Purpose, readonly string[]]> = [];
+  const store = new ClubStore(dir);
+  const make = () => new ClubSessions(store, { config, tag: (p, k) => tags.push([p, k]), deploy: deploy && ((flows) => deploy(flows)), now: () => 1_000 });
+  return { club: make(), make, tags };
+}
+
+const body = { lessonId: 'obstacle', classId: '7A', teams: [{ name: 'A', kit: 'robot-1', members: ['student-1'] }, { name: 'B', kit: 'robot-2', members: ['student-2'] }] };
+
+function kitEnd(kit: string, purpose: Purpose, durationMs: number, eventId = crypto.randomUUID()): UsageEvent {
+  return {
+    v: 1, eventId, seq: 1, type: 'session.end', at: 2_000, clock: { synced: true, bootId: 'b', uptimeMs: 1 },
+    device: { kit, component: null, type: 'kit' },
+    session: { id: crypto.randomUUID(), startedAt: 1_000, endedAt: 1_000 + durationMs, durationMs, purpose, counts: { activations: 1, motorMs: 0, readings: 0 }, faults: 0, endReason: 'retag' },
+  } as UsageEvent;
+}
+
+describe('club sessions', () => {
+  it('tag each team\'s kit on start (again after a restart) and free them at the end', () => {
+    const { club, make, tags } = setup();
+    const s = club.start(body, 'teacher');
+    expect(tags).toEqual([
+      [{ kind: 'club-session', lessonId: 'obstacle', classId: '7A', clubSessionId: s.id, teamId: 'team-1', by: 'teacher' }, ['robot-1']],
+      [{ kind: 'club-session', lessonId: 'obstacle', classId: '7A', clubSessionId: s.id, teamId: 'team-2', by: 'teacher' }, ['robot-2']],
+    ]);
+    tags.length = 0;
+    const again = make();
+    expect(again.current()?.id).toBe(s.id);
+    expect(tags.map(([p, k]) => [p.teamId, k])).toEqual([['team-1', ['robot-1']], ['team-2', ['robot-2']]]);
+    tags.length = 0;
+    again.end(s.id, 'teacher');
+    expect(tags).toEqual([[{ kind: 'free-practice' }, ['robot-1', 'robot-2']]]);
+    expect(again.current()).toBeUndefined();
+    expect(() => again.end(s.id, 'teacher')).toThrow(/has ended/);
+  });
+
+  it('keep a lesson flow\'s tag off the session\'s kits', () => {
+    const { club } = setup();
+    expect(club.outsideSession(['robot-1', 'robot-3'])).toEqual(['robot-1', 'robot-3']);
+    club.start(body, 'teacher');
+    expect(club.outsideSession(['robot-1', 'robot-2', 'robot-3'])).toEqual(['robot-3']);
+  });
+
+  it('give a verdict to the team of the deployed tab, else of the flow\'s kit, else of the checking student', async () => {
+    let deployed: Array<Record<string, unknown>> = [];
+    const { club } = setup(async (flows) => {
+      deployed = flows as Array<Record<string, unknown>>;
+      return { rev: 'r1', tabs: deployed.filter((n) => n.type === 'tab').map((n) => n.id as string) };
+    });
+    const s = club.start(body, 'teacher');
+    await club.deploy(s.id, 'teacher');
+    const tabs = club.current()!.deploys[0]!.tabs;
+    const tabOfTeam2 = Object.keys(tabs).find((t) => tabs[t] === 'team-2')!;
+    expect(tabKits(deployed).get(tabOfTeam2)).toBe('robot-2');
+    const at = 5;
+    expect(club.recordVerdict({ lessonId: 'obstacle', tab: tabOfTeam2, kits: ['robot-1'], by: 'student-1', status: 'pass', message: 'ok', at })?.team).toBe('team-2');
+    expect(club.recordVerdict({ lessonId: 'obstacle', tab: 'elsewhere', kits: ['robot-1'], by: 'student-2', status: 'fail', message: 'no', at })?.team).toBe('team-1');
+    expect(club.recordVerdict({ lessonId: 'obstacle', tab: undefined, kits: [], by: 'student-2', status: 'fail', message: 'no', at })?.team).toBe('team-2');
+    expect(club.recordVerdict({ lessonId: 'obstacle', tab: undefined, kits: ['robot-3'], by: 'student-9', status: 'pass', message: 'x', at })).toBeUndefined();
+    expect(club.tabOf(club.current()!, 'team-2')).toBe(tabOfTeam2);
+    expect(club.current()!.verdicts).toHaveLength(3);
+  });
+
+  it('keep the kit sessions tagged with this session, once each, even when they end after it', () => {
+    const { club } = setup();
+    const s = club.start(body, 'teacher');
+    const ours: Purpose = { kind: 'club-session', clubSessionId: s.id, teamId: 'team-1' };
+    const first = kitEnd('robot-1', ours, 60_000);
+    club.recordUsage(first);
+    club.recordUsage(first);
+    club.recordUsage(kitEnd('robot-2', { kind: 'lesson', lessonId: 'obstacle' }, 5_000));
+    club.recordUsage({ ...kitEnd('robot-1', ours, 7_000), device: { kit: 'robot-1', component: 'left', type: 'motor' } } as UsageEvent);
+    club.end(s.id, 'teacher');
+    club.recordUsage(kitEnd('robot-1', ours, 30_000));
+    expect(club.get(s.id).usage.map((u) => u.durationMs)).toEqual([60_000, 30_000]);
+  });
+
+  it('refuse a lesson not in the curriculum, a member who is not a student account, and a second running session', () => {
+    const { club } = setup();
+    expect(() => club.start({ ...body, lessonId: 'nope' }, 'teacher')).toThrow(/lessonId/);
+    expect(() => club.start({ ...body, teams: [{ name: 'A', kit: 'robot-1', members: ['teacher'] }] }, 'teacher')).toThrow(/not a student account/);
+    club.start(body, 'teacher');
+    expect(() => club.start(body, 'teacher')).toThrow(/still running/);
+    expect(lessonFlows('obstacle', 'starter', ['robot-1', 'robot-2']).filter((n) => n.type === 'tab')).toHaveLength(2);
+  });
+});
