@@ -110,13 +110,26 @@ export const demo: Command = {
       `log in as ${logins.admin.username} / ${logins.admin.password} (department admin), or ${logins.teacher.username} / ${logins.teacher.password} (teacher of thcs-q1-01)`,
     ]);
     // The city first: its history replays before the school's own gateways join the central.
+    // Ctrl-C during the replay stops the city in order too (it saves how far it got).
+    const interrupted = untilStopped(undefined);
     let city: CityFleet | undefined;
     if (!values['no-fleet']) {
       city = startCityFleet({ mqttUrl: central.mqttUrl, dataDir, real: ['thcs-q1-01/robot-club-1', 'thcs-q1-01/lab-1'], historyDays: values['fleet-days'], seed: values['fleet-seed'], say, verbose });
       ingestClock = city.clock;
-      await city.caughtUp;
+      const early = await Promise.race([city.caughtUp.then(() => undefined), interrupted]);
       await central.ingest.drain();
       ingestClock = Date.now;
+      if (early !== undefined) {
+        console.log(`\nstopping (${early}) while the city's history replayed`);
+        const fleet = await city.stop();
+        await central.ingest.drain();
+        const after = await central.ledger.counts();
+        await central.stop();
+        process.off('unhandledRejection', onUnhandled);
+        console.log(runSummary({ startedAt, stoppedAt: Date.now(), why: early, gateways: [], fleet, before, after, problems }));
+        console.log('stopped; the ledger stays in ' + centralDir);
+        return 0;
+      }
     }
     const gateways: ComposedGateway[] = [];
     let robots: SimulatedRobots | undefined;
@@ -176,7 +189,7 @@ export const demo: Command = {
         }, () => undefined),
       verbose ? 5000 : 60_000,
     );
-    const why = await untilStopped(values.duration);
+    const why = await (values.duration === undefined ? interrupted : Promise.race([interrupted, new Promise<string>((resolve) => setTimeout(() => resolve(`--duration ${values.duration}s`), (values.duration as number) * 1000).unref())]));
     console.log(`\nstopping (${why}): every motor stops, every port closes`);
     clearInterval(ledgerReport);
     stopClassroom();

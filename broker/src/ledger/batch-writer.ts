@@ -83,10 +83,8 @@ function tsxApi(): string {
  * validating them (measured: ~12 µs a message). A dead letter's raw bytes go as base64.
  */
 export function encodeBatch(messages: readonly LedgerMessage[]): string {
-  return JSON.stringify(messages, function (this: unknown, key, value: unknown) {
-    if (key === 'payload' && (this as LedgerMessage).kind === 'dead-letter') return { base64: (this as { payload: Buffer }).payload.toString('base64') };
-    return value;
-  });
+  // No replacer function: JSON.stringify calling one for every key cost as much as the clone.
+  return JSON.stringify(messages.map((m) => (m.kind === 'dead-letter' ? { ...m, payload: { base64: m.payload.toString('base64') } } : m)));
 }
 
 export function decodeBatch(batch: string): LedgerMessage[] {
