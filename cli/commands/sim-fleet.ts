@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { FLEET, openCentralState, provisionGateway, quarterlyReport, reportToJson, startCentral } from '@stemlab/broker';
+import { openCentralState, provisionGateway, quarterlyReport, reportToJson, startCentral } from '@stemlab/broker';
 import { createLogger } from '@stemlab/edge-agent';
-import { fleetTruth, planFleet, quarterSpan, SimClock, trendTruth } from '@stemlab/simulators/fleet';
+import { fleetTruth, planFleet, quarterSpan, SimClock } from '@stemlab/simulators/fleet';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand } from '../args.ts';
 import { compareWithTruth } from '../fleet/compare.ts';
@@ -16,9 +16,8 @@ gateway (a real MQTT client with the agent's outbox, its own credentials provisi
 central), with a school timetable (periods Monday to Saturday, robot clubs in the afternoons,
 lab classes, holidays and Tết), kits that break and get repaired, gateways offline for hours or
 days that come back with their outboxes, clocks that boot wrong. A central runs in this process
-on the same simulated clock. At the end it writes the true totals (truth.json), the true weekly
-trends the dashboard shows (trends-truth.json: docs/dashboard.md), the quarterly report computed
-by the central (report.json) and says whether every figure equals the truth.
+on the same simulated clock. At the end it writes the true totals (truth.json), the quarterly
+report computed by the central (report.json) and says whether every figure equals the truth.
 
   --units      robot-club units (default 54: the registry's; more are made up, for load)
   --labs       lab centres (default 28)
@@ -81,8 +80,6 @@ export const simFleet: Command = {
     console.log(`fleet: ${plan.gateways.length} gateways (${values.units} robot units, ${values.labs} lab centres), quarter ${values.quarter}, seed ${seed}`);
     console.log(`  ${plan.gateways.reduce((a, g) => a + g.happenings.length, 0)} happenings planned; speed ${values.speed ?? 'as fast as possible'}`);
     writeFileSync(join(dir, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`);
-    const districtOf = (unit: string) => FLEET.find((u) => u.id === unit)?.district ?? 'q1';
-    writeFileSync(join(dir, 'trends-truth.json'), `${JSON.stringify(trendTruth(plan, districtOf))}\n`);
 
     const credentials = new Map<string, { username: string; password: string }>();
     if (!values.anonymous) {
