@@ -15,7 +15,8 @@ const QUARTER = '2026Q1';
  * the 82 gateways (54 robot units, 28 lab centres; 2 kits each and 30 % of the timetable, as the
  * truth test) lived as fast as possible, then its report. "Gateways per core" is what one core
  * (the twins and the central together: an upper bound on the twins' cost) keeps up with at 10×
- * a real quarter's rate of the full timetable (6 robots, 3 benches).
+ * the full timetable's rate (6 robots, 3 benches): averaged over the quarter, and in its busiest
+ * hour (the figure that sizes a machine).
  */
 export const fleetSuite: BenchSuite = {
   name: 'fleet',
@@ -43,8 +44,14 @@ export const fleetSuite: BenchSuite = {
       const cpuMsPerEvent = (cpu.user + cpu.system) / 1000 / events;
       // A real quarter of the full timetable: the default plan's events per gateway, over the quarter's seconds.
       const full = planFleet({ quarter: QUARTER, seed: 1, gateways: fleetSpecs({ ...DEFAULT_SIZE, robotUnits: 4, labs: 2 }) });
-      const perGateway = full.gateways.reduce((a, g) => a + g.happenings.filter((h) => h.kind === 'session.start' || h.kind === 'session.end').length, 0) / full.gateways.length;
+      const usage = full.gateways.flatMap((g) => g.happenings.filter((h) => h.kind === 'session.start' || h.kind === 'session.end'));
+      const perGateway = usage.length / full.gateways.length;
       const realRate = perGateway / ((span.to - span.from) / 1000);
+      // The quarter's average counts nights, Sundays and Tết: the busiest hour (a club afternoon's
+      // start, every robot at once) is what a machine must keep up with.
+      const perHour = new Map<number, number>();
+      for (const h of usage) perHour.set(Math.floor(h.t / 3_600_000), (perHour.get(Math.floor(h.t / 3_600_000)) ?? 0) + 1);
+      const busiestRate = Math.max(...perHour.values()) / full.gateways.length / 3600;
       const results: BenchResult[] = [
         { name: `quarter of 82 gateways lived (${events} usage events)`, value: round(run.realMs / 1000, 1), unit: 's' },
         { name: 'usage events through MQTT into the ledger', value: round(events / (run.realMs / 1000), 0), unit: 'events/s' },
@@ -52,7 +59,8 @@ export const fleetSuite: BenchSuite = {
         { name: 'process RSS with 82 twins and the central', value: round(rss / 1e6, 1), unit: 'MB' },
         { name: 'RSS growth while living the quarter', value: round((rss - rss0) / 1e6, 1), unit: 'MB' },
         { name: 'report of that quarter computed', value: round(reportS, 2), unit: 's' },
-        { name: 'gateways per core at 10× a real quarter (full timetable)', value: round(1000 / (cpuMsPerEvent * realRate * 10), 0), unit: 'gateways' },
+        { name: 'gateways per core at 10× a real quarter\'s average rate (full timetable)', value: round(1000 / (cpuMsPerEvent * realRate * 10), 0), unit: 'gateways' },
+        { name: 'gateways per core at 10× the busiest hour\'s rate (full timetable)', value: round(1000 / (cpuMsPerEvent * busiestRate * 10), 0), unit: 'gateways' },
       ];
       return results;
     } finally {

@@ -293,9 +293,15 @@ describe.runIf(shouldRun('the dashboard with a simulated fleet in headless Chrom
     await banner.waitFor({ timeout: 8000 });
     expect(await banner.innerText()).toContain(`DỪNG KHẨN CẤP đang bật tại gateway ${g.spec.gateway}`);
     await page.screenshot({ path: join(SHOTS, 'unit-estop.png') });
-    // The overview and the alert feed say so too.
+    // The alert feed and the department's overview say so too: its alerts, the e-stop count, the unit's badge.
     const alerts = (await (await api('/api/v1/alerts', 'so.gd')).json()) as { alerts: Array<{ kind: string; unit: string }> };
     expect(alerts.alerts).toContainEqual(expect.objectContaining({ kind: 'estop-latched', unit: g.spec.unit }));
+    const overview = await newPage();
+    await logIn(overview, 'so.gd');
+    await overview.locator(`.alerts li[data-kind="estop-latched"] a[href="#/unit/${g.spec.unit}"]`).waitFor();
+    expect(await overview.locator('.estop-card').getAttribute('data-estops')).toBe('1');
+    expect(await overview.locator(`tr[data-unit="${g.spec.unit}"] .badge.estop`).innerText()).toBe('Dừng khẩn cấp');
+    await overview.context().close();
     await client.publishAsync(topics.gatewayState(g.spec.unit, g.spec.gateway), state(false), { qos: 1, retain: true });
     await banner.waitFor({ state: 'detached', timeout: 8000 });
     await client.endAsync();

@@ -151,6 +151,10 @@ if (rss.agent.length === 0) failures.push('the real gateway never ran (no memory
 if (unhandled > 0) failures.push(`${unhandled} unhandled errors in the soak's process`);
 const badLines = [...central.stderr, ...agent.stderr].filter((l) => /unhandled|uncaught|"level":(50|60)|\bError\b/i.test(l));
 if (badLines.length > 0) failures.push(`${badLines.length} errors printed by the central or the agent, first: ${badLines[0]}`);
+const centralErrors = central.logged.filter((l) => l.level >= 50);
+if (centralErrors.length > 0) failures.push(`${centralErrors.length} errors in the central's log, first: ${centralErrors[0]?.line}`);
+const warnings = new Map<string, number>();
+for (const l of central.logged) if (l.level === 40) warnings.set(l.msg, (warnings.get(l.msg) ?? 0) + 1);
 if (central.badExits.length > 0) failures.push(`central stops that did not exit 0: ${central.badExits.join(', ')}`);
 if (agent.exitedEarly) failures.push(`the real gateway exited during the soak (${agent.exitedEarly})`);
 if (agentExit !== 0) failures.push(`the real gateway's stop exited ${agentExit}`);
@@ -158,6 +162,7 @@ const twinErrors = twins.flatMap((t) => t.errors);
 
 console.log(`lived ${run.happenings} happenings in ${Math.round(run.realMs / 1000)} s: ${expectedEvents} usage events from the twins, ${central.starts - 1} central restarts (${crashes} of them crashes), ${kills} twin kills (${twinErrors.length} MQTT client errors seen by the twins, expected around restarts)`);
 console.log(`ledger: ${counts.events} events (the real gateway's included), ${gaps.length} open gaps, ${dead.length} dead letters`);
+console.log(`the central's log: ${centralErrors.length} errors, ${[...warnings.values()].reduce((a, n) => a + n, 0)} warnings${[...warnings].map(([msg, n]) => `; ${n}× '${msg}'`).join('')}`);
 console.log(`memory: central max ${mb(centralMax)} MB over its ${central.starts} runs (bound ${CENTRAL_RSS_MB} MB); real gateway first minute ${mb(agentFirst)} MB, max ${mb(agentMax)} MB, end ${mb(agentLast)} MB (bound ${AGENT_RSS_MB} MB, growth ${AGENT_GROWTH_MB} MB); soak process (82 twins, the plan) max ${mb(Math.max(0, ...rss.soak))} MB`);
 rmSync(dir, { recursive: true, force: true });
 if (failures.length > 0) {

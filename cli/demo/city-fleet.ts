@@ -39,6 +39,8 @@ export interface CityFleetOptions {
   /** Says how far the replay got, day by day. */
   verbose?: boolean;
   now?: () => number;
+  /** Each twin's broker credentials, as a real gateway has them (the demo's central refuses anonymous clients). */
+  credentials?: (unit: string, gateway: string) => Promise<{ username: string; password: string }>;
 }
 
 export interface CityFleetSummary {
@@ -103,8 +105,8 @@ export function startCityFleet(options: CityFleetOptions): CityFleet {
   const save = () => writeFileSync(stateFile, `${JSON.stringify({ seed, playedUntil: clock.now() } satisfies SavedState)}\n`);
 
   const replayDays = Math.max(0, (start - from) / DAY);
-  options.say(`city: ${specs.length} simulated gateways (${robotUnits} robot clubs, ${labCentres} lab centres), quarter ${quarter}, seed ${seed}; ${replayDays >= 0.01 ? `replaying the last ${replayDays.toFixed(replayDays < 1 ? 2 : 0)} days, then live` : 'live'}`);
-  options.say(`city: silent for days (their gateways lost): ${city.silent.join(', ')}; idle (no session for over a week): ${city.idle.join(', ')}`);
+  options.say(`city / thành phố: ${specs.length} simulated gateways (${robotUnits} robot clubs, ${labCentres} lab centres), quarter ${quarter}, seed ${seed}; ${replayDays >= 0.01 ? `replaying the last ${replayDays.toFixed(replayDays < 1 ? 2 : 0)} days, then live` : 'live'}`);
+  options.say(`city: silent for days (their gateways lost) / mất liên lạc: ${city.silent.join(', ')}; idle (no session for over a week) / trực tuyến, chưa dùng: ${city.idle.join(', ')}`);
   const started = performance.now();
   let caughtUp!: () => void;
   const whenCaughtUp = new Promise<void>((resolve) => (caughtUp = resolve));
@@ -114,7 +116,8 @@ export function startCityFleet(options: CityFleetOptions): CityFleet {
     paceFrom: start,
     signal: abort.signal,
     openTwin: async (spec) => {
-      const twin = new MqttTwin(spec, { url: options.mqttUrl, clock, outboxPath: join(dir, 'outboxes', `${spec.unit}--${spec.gateway}.sqlite`), outboxSync: 'normal' });
+      const credentials = await options.credentials?.(spec.unit, spec.gateway);
+      const twin = new MqttTwin(spec, { url: options.mqttUrl, clock, outboxPath: join(dir, 'outboxes', `${spec.unit}--${spec.gateway}.sqlite`), outboxSync: 'normal', ...(credentials ? { credentials } : {}) });
       twins.push(twin);
       return twin;
     },
@@ -131,6 +134,10 @@ export function startCityFleet(options: CityFleetOptions): CityFleet {
     return undefined;
   });
   void running.then(() => caughtUp());
+  // How far it got, every second: a demo killed without Ctrl-C then sends again at most the
+  // last second's happenings on the next run (new events of the same sessions, counted twice).
+  const saver = setInterval(save, 1000);
+  saver.unref();
 
   return {
     clock: clock.now,
@@ -141,6 +148,7 @@ export function startCityFleet(options: CityFleetOptions): CityFleet {
     seed,
     quarter,
     async stop() {
+      clearInterval(saver);
       abort.abort();
       const result = await running;
       for (const twin of twins) await twin.close();

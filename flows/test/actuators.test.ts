@@ -151,6 +151,21 @@ describe('stemlab-robot-drive', () => {
     await r.board.waitForPin(5, (s) => s.value === 0);
   });
 
+  it('the e-stop ends its motion at once: a reset right after it does not bring the robot back', async () => {
+    const r = await rig();
+    await r.load([kitNode, drive, collector('out'), { id: 'catch', type: 'catch', scope: ['drive'], wires: [['caught']] }, collector('caught')]);
+    const caught = message<{ error: { code: string } }>(r.node('caught'));
+    r.node('drive').receive({ payload: 'forward' });
+    await r.board.waitForPin(5, (s) => s.value === 150);
+    // Reset before the node's next re-send could be refused (the room console's teacher
+    // presses reset right after the stop): the motion must already be over.
+    r.sa.agent.estop.trigger('test');
+    r.sa.agent.estop.reset('test');
+    expect((await caught).error.code).toBe('ESTOP_LATCHED');
+    expect([r.board.pinState(5).value, r.board.pinState(6).value]).toEqual([0, 0]);
+    expect(await watchdogStops(r, 'left')).toEqual([]);
+  });
+
   it('refuses a payload it does not understand, to Catch', async () => {
     const r = await rig();
     await r.load([kitNode, drive, collector('out'), { id: 'catch', type: 'catch', scope: ['drive'], wires: [['caught']] }, collector('caught')]);

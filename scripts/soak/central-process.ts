@@ -13,9 +13,11 @@ import { stemlabBin } from '../../testing/cli.ts';
 export class CentralProcess {
   private child: ChildProcess | undefined;
   private readonly configFile: string;
-  /** Lines the central wrote to stderr (its log is at warn: only what went wrong). */
+  /** Lines the central wrote to stderr (an unhandled error's stack goes there). */
   readonly stderr: string[] = [];
-  /** Exit codes of stops that were not clean. */
+  /** Its log's lines (JSON on stdout, at warn and above: what went wrong or nearly). */
+  readonly logged: Array<{ level: number; msg: string; line: string }> = [];
+  /** Exit codes of stops that were not clean, and exits nobody asked for. */
   readonly badExits: string[] = [];
   starts = 0;
 
@@ -48,13 +50,32 @@ export class CentralProcess {
         out += d.toString();
         if (out.includes('central: MQTT')) {
           child.stdout!.off('data', onData);
-          child.stdout!.resume();
+          child.stdout!.on('data', (more: Buffer) => this.log(more));
           resolve();
         }
       };
       child.stdout!.on('data', onData);
       child.once('exit', (code) => reject(new Error(`the central exited (${code}) before it listened: ${out}${this.stderr.slice(-5).join('\n')}`)));
     });
+    child.removeAllListeners('exit');
+    // An exit that no stop or crash of ours asked for (this.child is cleared before those).
+    child.once('exit', (code, signal) => {
+      if (this.child === child) this.badExits.push(`start ${this.starts}: exited by itself (${code ?? signal})`);
+    });
+  }
+
+  private partial = '';
+  private log(chunk: Buffer): void {
+    const lines = (this.partial + chunk.toString()).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        const entry = JSON.parse(line) as { level?: number; msg?: string };
+        if ((entry.level ?? 0) >= 40) this.logged.push({ level: entry.level ?? 0, msg: entry.msg ?? '', line });
+      } catch {
+        // Not a log line (the listeners it prints at start).
+      }
+    }
   }
 
   /** A clean stop (SIGTERM, as systemd stops it); a non-zero exit is recorded. */

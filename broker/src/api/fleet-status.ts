@@ -5,6 +5,7 @@
  */
 import type { Ledger } from '../ledger/ledger.ts';
 import type { GapRow, GatewayRow, KitStateRow, TelemetryRow } from '../ledger/types.ts';
+import { unitActivity } from '../ledger/activity-queries.ts';
 import { UnitQueries, type RecentSession } from '../ledger/unit-queries.ts';
 import type { EstopBoard, EstopState } from '../live/estops.ts';
 import type { Unit } from '../registry/fleet.ts';
@@ -85,12 +86,15 @@ function summary(unit: Unit, gateways: GatewayStatus[], activity: Activity, cloc
   return { id: unit.id, kind: unit.kind, level: unit.level, district: unit.district, name: unit.name, online, lastSeen, lastUsed: activity ? iso(activity.lastUsed) : null, status, estopLatched: gateways.some((g) => g.estop?.latched === true), gateways };
 }
 
-const activityOf = (ledger: Ledger, clock: StatusClock) => ledger.unitActivity(clock.now - OPEN_SESSION_HOURS * 3_600_000);
+/** Index reads only (ledger/activity-queries.ts): the first view's cost does not grow with the ledger. */
+const activityOf = async (ledger: Ledger, clock: StatusClock, gateways?: readonly GatewayRow[]) =>
+  unitActivity(ledger.sql, gateways ?? (await ledger.gateways()), clock.now - OPEN_SESSION_HOURS * 3_600_000);
 
 /** Each unit with its registered gateways' presence: one read of the ledger for the whole fleet. */
 export async function fleetStatus(ledger: Ledger, units: readonly Unit[], clock: StatusClock): Promise<UnitStatus[]> {
-  const seen = new Map((await ledger.gateways()).map((g) => [`${g.unit}/${g.gateway}`, g]));
-  const activity = await activityOf(ledger, clock);
+  const rows = await ledger.gateways();
+  const seen = new Map(rows.map((g) => [`${g.unit}/${g.gateway}`, g]));
+  const activity = await activityOf(ledger, clock, rows);
   return units.map((u) => summary(u, u.gateways.map((id) => gatewayStatus(u.id, id, seen.get(`${u.id}/${id}`), true, clock.estops)), activity.get(u.id), clock));
 }
 
@@ -120,7 +124,7 @@ export async function unitDetail(ledger: Ledger, unit: Unit, clock: StatusClock)
     };
   }));
   const sessions = (await reads.recentSessions(unit.id)).map((s) => ({ ...s, startedAt: iso(s.startedAt), endedAt: iso(s.endedAt) }));
-  const { gateways: _registered, ...rest } = summary(unit, gateways, (await activityOf(ledger, clock)).get(unit.id), clock);
+  const { gateways: _registered, ...rest } = summary(unit, gateways, (await activityOf(ledger, clock, [...rows.values()])).get(unit.id), clock);
   return { ...rest, placeholderName: unit.placeholderName, gateways, sessions };
 }
 

@@ -306,6 +306,8 @@ export const messages = {
     'reports.colEvicted': 'Sự kiện bị bỏ',
     'reports.colUptime': 'Thời gian trực tuyến',
     'trends.quietUnits': '{n} đơn vị khác không có giờ sử dụng, sự cố hay sửa chữa nào trong quý (không liệt kê).',
+    'alerts.title': 'Cảnh báo cần xử lý ({n})',
+    'alerts.more': 'Còn {n} cảnh báo khác (xem đầy đủ qua GET /api/v1/alerts hoặc RSS).',
   },
   en: {
     'app.title': 'STEMLab Edge — HCMC Department of Education and Training',
@@ -609,6 +611,8 @@ export const messages = {
     'reports.colEvicted': 'Events dropped',
     'reports.colUptime': 'Time online',
     'trends.quietUnits': '{n} other units had no use, fault or repair this quarter (not listed).',
+    'alerts.title': 'Alerts to act on ({n})',
+    'alerts.more': '{n} more alerts (the full feed: GET /api/v1/alerts or its RSS).',
   },
 };
 

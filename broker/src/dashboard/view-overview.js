@@ -58,6 +58,32 @@ const sorters = {
   lastSeen: (a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? '') || byName(a, b),
 };
 
+const ALERTS_SHOWN = 5;
+
+/** What to act on now: the newest alerts, each linked to its unit; hidden when there are none. */
+async function drawAlerts(ctx, box, units) {
+  let list;
+  try {
+    ({ alerts: list } = await api('/api/v1/alerts'));
+  } catch {
+    return; // the overview stands without it; the next change tries again
+  }
+  if (!ctx.current()) return;
+  box.hidden = list.length === 0;
+  replace(
+    box,
+    h('h2', { id: 'alerts-h' }, t('alerts.title', { n: fmtNumber(list.length) })),
+    h(
+      'ul',
+      {},
+      list.slice(0, ALERTS_SHOWN).map((a) =>
+        h('li', { class: `alert alert-${a.kind}`, 'data-kind': a.kind }, h('a', { href: `#/unit/${encodeURIComponent(a.unit)}` }, units.find((u) => u.id === a.unit)?.name[lang()] ?? a.unit), ': ', a.text[lang()], a.at ? h('small', { class: 'muted' }, ` · ${fmtDate(a.at)}`) : null),
+      ),
+    ),
+    list.length > ALERTS_SHOWN ? h('p', { class: 'muted' }, t('alerts.more', { n: fmtNumber(list.length - ALERTS_SHOWN) })) : null,
+  );
+}
+
 export async function renderOverview(ctx) {
   let { units, districts } = await api('/api/v1/units');
   if (!ctx.current()) return;
@@ -74,6 +100,7 @@ export async function renderOverview(ctx) {
   const count = h('p', { class: 'count', role: 'status' });
   const live = h('p', { class: 'live muted', 'aria-live': 'polite' });
   const results = h('div');
+  const alertsBox = h('section', { class: 'alerts', 'aria-labelledby': 'alerts-h', hidden: true });
 
   const drawStats = () => {
     const gateways = units.flatMap((u) => u.gateways);
@@ -159,6 +186,7 @@ export async function renderOverview(ctx) {
     ctx.main,
     h('h1', { tabindex: '-1' }, t('overview.title')),
     live,
+    alertsBox,
     stats,
     statusCards,
     h(
@@ -179,6 +207,8 @@ export async function renderOverview(ctx) {
     ),
   );
   refresh();
+  // The alert feed (GET /api/v1/alerts) after the first view is drawn: it never delays it.
+  void drawAlerts(ctx, alertsBox, units);
 
   // Live: a change the central sees re-reads the fleet's status (one request, debounced by live.js).
   subscribeLive(ctx, {
@@ -188,6 +218,7 @@ export async function renderOverview(ctx) {
       if (!ctx.current()) return;
       units = next.units;
       refresh();
+      await drawAlerts(ctx, alertsBox, units);
     },
   });
 }

@@ -35,7 +35,7 @@ export class UnitQueries {
     const rows = await this.q.query<{ gateway: string; kit: string; payload: string; shift: number }>(
       `SELECT gateway, kit, payload, COALESCE(corrected_at, at) - at AS shift FROM usage_events
        WHERE unit = ? AND type = 'session.end' AND component IS NULL
-       ORDER BY COALESCE(corrected_at, at) DESC, event_id LIMIT ?`,
+       ORDER BY COALESCE(corrected_at, at) DESC, kit, event_id LIMIT ?`,
       [unit, limit],
     );
     return rows.map((r) => {

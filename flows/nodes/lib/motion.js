@@ -6,12 +6,14 @@
  * table. A node that means a motion to go on ("forward until told otherwise") therefore re-sends
  * it every third of that window (resendMs: two re-sends fall inside it even when one is late),
  * never less often than every RESEND_MS, until it is stopped, replaced, refused (e-stop,
- * unplugged kit) or its node closes.
+ * unplugged kit), the e-stop latches, or its node closes.
  *
  * Motions are held per bridge and per motor: the newest command to a motor, from any node of
  * any flow, replaces the motion that held it, so two nodes never take turns overriding each
  * other's commands at every re-send.
  */
+const { translated } = require('./i18n');
+
 // The slowest re-send. The agent's config refuses a dead-man window below twice this
 // (edge-agent/src/config/checks.ts MOTION_RESEND_MS), so a third of any valid window is shorter.
 const RESEND_MS = 200;
@@ -24,6 +26,15 @@ function resendMs(bridge) {
   const window = Number(bridge && bridge.watchdogMs);
   if (!Number.isFinite(window) || window <= 0) return RESEND_MS;
   return Math.max(MIN_RESEND_MS, Math.min(RESEND_MS, Math.floor(window / 3)));
+}
+
+/** The e-stop's end of a motion, as a refused command would have said it (code ESTOP_LATCHED for Catch nodes). */
+function estopError(link, steps) {
+  const component = steps[0] ? steps[0].component : '';
+  const error = new Error(translated('errors.ESTOP_LATCHED', { kit: link.kit, component, reason: '', detail: '' }) || 'ESTOP_LATCHED: the emergency stop is latched');
+  error.name = 'ESTOP_LATCHED';
+  error.code = 'ESTOP_LATCHED';
+  return error;
 }
 
 function held(bridge) {
@@ -64,6 +75,7 @@ function startMotion(link, steps, { ms = 0, onEnd = () => {} } = {}) {
 
   let resend;
   let timer;
+  let offEstop;
   let ended = false;
   const motion = {
     /** End the motion; `taken` are the motors a newer motion now drives, the others stop. */
@@ -72,6 +84,7 @@ function startMotion(link, steps, { ms = 0, onEnd = () => {} } = {}) {
       ended = true;
       clearInterval(resend);
       clearTimeout(timer);
+      if (offEstop) offEstop();
       for (const k of keys) if (map.get(k) === motion) map.delete(k);
       if (moving && reason !== 'failed') {
         const stops = steps.filter((step) => !taken.includes(key(step.component))).map((step) => ({ component: step.component, command: { action: 'stop' } }));
@@ -87,6 +100,15 @@ function startMotion(link, steps, { ms = 0, onEnd = () => {} } = {}) {
   };
   if (moving) {
     for (const k of keys) map.set(k, motion);
+    // The e-stop ends the motion at once (the agent has stopped the motors): waiting for a
+    // re-send to be refused let a reset that came sooner than the next re-send (a teacher
+    // pressing reset right after the stop) bring the motion back, the robot driving off again.
+    const bridge = link.bridge;
+    if (bridge && typeof bridge.onEstop === 'function') {
+      offEstop = bridge.onEstop((event) => {
+        if (event.latched) motion.end('failed', estopError(link, steps));
+      });
+    }
     resend = setInterval(() => {
       try {
         send(steps);

@@ -124,8 +124,10 @@ export async function runFleet(plan: FleetPlan, options: RunOptions): Promise<Ru
       nextDay = h.t - ((h.t - plan.from) % 86_400_000) + 86_400_000;
     }
   }
-  catchUp(options.clock.now());
-  if (!options.signal?.aborted) options.clock.set(until);
+  if (!options.signal?.aborted) {
+    catchUp(options.clock.now());
+    options.clock.set(until);
+  }
   while (pendingAll() > 0 && !options.signal?.aborted) await sleep(10);
   return { happenings: played, realMs: performance.now() - realStart, twins };
 }

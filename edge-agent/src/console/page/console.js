@@ -18,6 +18,12 @@ function translate() {
   void nav();
 }
 
+/** A team's own lesson tab by the team's name; other drivers as the agent names them (flow:<tab>, api:teacher...). */
+function driverName(driver, team) {
+  if (!driver) return t('none');
+  return team?.tab && driver === `flow:${team.tab}` ? `${t('teamFlow')} ${team.name}` : driver;
+}
+
 function render(room) {
   last = room;
   $('banner').textContent = room.estop.latched ? t('latched') : '';
@@ -28,7 +34,7 @@ function render(room) {
     return el('article', { className: `tile ${state}`, dataset: { kit: kit.id, state } },
       el('h3', {}, `${kit.label ?? kit.id} · ${t(state)}`),
       team ? el('p', { className: 'team' }, `${t('team')}: ${team.name}`) : undefined,
-      el('p', { className: 'driver' }, `${t('driver')}: ${kit.driver ?? t('none')}`),
+      el('p', { className: 'driver', dataset: { driver: kit.driver ?? '' } }, `${t('driver')}: ${driverName(kit.driver, team)}`),
       el('ul', {}, ...kit.components.map((c) => el('li', { dataset: { component: c.id } }, `${c.id}: ${JSON.stringify(c.value)}`))),
       club.tileActions(kit));
   }));
