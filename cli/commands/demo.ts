@@ -174,6 +174,7 @@ export const demo: Command = {
         lines.push(`Node-RED editor: ${gateway.nodered.editorUrl}  (lessons: Menu → Import → Examples → @stemlab/flows)`);
         lines.push(`  log in as ${accounts.teacher.username} / ${accounts.teacher.password} (teacher), or ${accounts.students.map((s) => `${s.username} / ${s.password}`).join(', ')}`);
         if (robots?.viewPath) lines.push(`the robots, live in their arenas: ${gateway.api.url}${robots.viewPath}/  (the same log-ins)`);
+        lines.push(`a club session: on the room console (teacher), teams with their robots and students, deploy the lesson, "Chấm bài" in the editor, end it for the summary (CSV/XLSX) / buổi câu lạc bộ: trên bảng điều khiển phòng`);
       } else if (!withEditor) {
         lines.push('Node-RED editor: runs once per process, so here only on the robot club; `stemlab agent --config edge-agent/examples/lab.yaml` gives the lab its own');
       }
