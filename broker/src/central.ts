@@ -33,6 +33,7 @@ import { announceNode, brokerId, openCluster, type ClusterOptions } from './stat
 import { openPersistence, type BrokerPersistence, type StateOptions } from './state/persistence.ts';
 import { skipCleanAcks } from './state/clean-acks.ts';
 import { InflightPublishes } from './state/inflight.ts';
+import { skipCleanIncomingOfRefused } from './state/clean-incoming.ts';
 import { Takeovers } from './state/takeover.ts';
 import { readCerts, type CertFiles } from './transport/certs.ts';
 import type { Bind, Handle, Listener } from './transport/listener.ts';
@@ -159,6 +160,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       throw err;
     }
     const b = broker;
+    skipCleanIncomingOfRefused((b as unknown as { persistence: object }).persistence);
     takeovers?.bind(b);
     inflight = new InflightPublishes(b);
     b.on('client', (client) => ingest.clientConnected(client));
