@@ -30,6 +30,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   'user list': { summary: 'the people accounts of the central HTTP API', load: async () => (await import('./commands/user.ts')).userList },
   'user set': { summary: "change an account: role, unit, disable/enable, a new password (printed once)", load: async () => (await import('./commands/user.ts')).userSet },
+  'user token': { summary: "a session token for an account, to log in to the broker from a script (printed once)", load: async () => (await import('./commands/user.ts')).userToken },
   report: {
     summary: 'the quarterly usage report (--quarter 2025Q3 --format csv|json|xlsx)',
     load: async () => (await import('./commands/report.ts')).report,

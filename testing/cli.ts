@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 export const stemlabBin = fileURLToPath(new URL('../bin/stemlab.js', import.meta.url));
 
 /** Run `stemlab ARGS...` to completion, collecting its output and exit code. */
-export function runStemlab(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runStemlab(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [stemlabBin, ...args]);
+    const child = spawn(process.execPath, [stemlabBin, ...args], env ? { env: { ...process.env, ...env } } : {});
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -27,11 +27,13 @@ import { openCentralState } from './central-state/state.ts';
 import { listUnits, seedRegistry } from './registry/fleet.ts';
 import { ReportArchive, scheduleReports } from './reports/archive.ts';
 import { quarterlyReport } from './reports/quarterly.ts';
+import { DEFAULT_RETENTION, Retention, type RetentionOptions } from './retention.ts';
 import { SecurityPolicy, type SecurityOptions } from './security/policy.ts';
 import { announceNode, brokerId, openCluster, type ClusterOptions } from './state/emitter.ts';
 import { openPersistence, type BrokerPersistence, type StateOptions } from './state/persistence.ts';
 import { skipCleanAcks } from './state/clean-acks.ts';
 import { InflightPublishes } from './state/inflight.ts';
+import { skipCleanIncomingOfRefused } from './state/clean-incoming.ts';
 import { Takeovers } from './state/takeover.ts';
 import { readCerts, type CertFiles } from './transport/certs.ts';
 import type { Bind, Handle, Listener } from './transport/listener.ts';
@@ -64,6 +66,8 @@ export interface CentralOptions {
   state?: StateOptions;
   /** Share subscriptions, retained messages and sessions with other nodes over this Redis. */
   cluster?: ClusterOptions;
+  /** How long dead letters, latest telemetry and retained messages are kept (retention.ts); `now`: the clock, for tests. */
+  retention?: Partial<RetentionOptions> & { now?: () => number };
 }
 
 export interface Central {
@@ -82,6 +86,8 @@ export interface Central {
   httpUrl: string | undefined;
   /** The quarterly reports archived before their deadlines; undefined with `reports.archive: false`. */
   archive: ReportArchive | undefined;
+  /** The pruning of dead letters, latest telemetry and retained messages (retention.ts); `sweep()` runs one now. */
+  retention: Retention;
   /** The gateways' e-stop latches, from their retained states (live/estops.ts). */
   estops: EstopBoard;
   /** Closes the listener, the broker (and its clients), writes what the ingest holds, closes the ledger. */
@@ -107,6 +113,9 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     await ledger.close();
     throw err;
   }
+  let broker: Aedes | undefined;
+  const { now: retentionNow, ...retentionOptions } = options.retention ?? {};
+  const retention = new Retention({ ...DEFAULT_RETENTION, ...retentionOptions }, ledger, () => broker, root.child({ module: 'retention' }), retentionNow);
   // The security policy (below) holds the dead-letter quota; the ingest asks it only once the broker runs.
   const ingest = new Ingest({ ledger, log: root, deadLetterAllowed: (gateway) => security.quotas.deadLetterAllowed(gateway), ...options.ingest });
   const security = new SecurityPolicy({
@@ -114,9 +123,11 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     db: centralState,
     log: root,
     // The ingest stays last: it calls back only after its commit, so the PUBACK still follows it.
-    next: (client, packet, callback) => ingest.authorizePublish(client, packet, callback),
+    next: (client, packet, callback) => {
+      retention.published(packet);
+      ingest.authorizePublish(client, packet, callback);
+    },
   });
-  let broker: Aedes | undefined;
   let state: BrokerPersistence | undefined;
   let inflight: InflightPublishes | undefined;
   const listeners: Listener[] = [];
@@ -149,6 +160,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       throw err;
     }
     const b = broker;
+    skipCleanIncomingOfRefused((b as unknown as { persistence: object }).persistence);
     takeovers?.bind(b);
     inflight = new InflightPublishes(b);
     b.on('client', (client) => ingest.clientConnected(client));
@@ -192,6 +204,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   }
   const mqttUrl = listeners[0]!.url;
   log.info({ listeners: listeners.map((l) => l.url), http: httpUrl, ledger: ledger.where, brokerState: state.where, brokerId: broker.id }, 'central started');
+  retention.start();
   const a = api;
   const reportsNow = options.reports?.now ?? Date.now;
   const schedule =
@@ -211,6 +224,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     (stopping ??= (async () => {
       schedule?.stop();
       await schedule?.settled();
+      await retention.stop();
       await a?.close();
       // Closing the broker closes every client: their wills and disconnects still reach the ingest.
       await new Promise<void>((resolve) => b.close(resolve));
@@ -226,7 +240,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       await ledger.close();
       log.info('central stopped');
     })());
-  return { broker: b, ledger, ingest, security, mqttUrl, listeners, brokerState: st.where, httpUrl, archive, estops, stop };
+  return { broker: b, ledger, ingest, security, mqttUrl, listeners, brokerState: st.where, httpUrl, archive, retention, estops, stop };
 }
 
 /** After the broker: its last writes (a will deleted, a session saved) are done or failed by then. */

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { listIssues } from '@stemlab/protocol';
 import { readConfigFile, zodIssues, type ConfigIssue } from './config-file.ts';
+import { isValidFilter } from './security/topic-filters.ts';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const stateKinds = ['disk', 'memory', 'redis'] as const;
@@ -25,6 +26,15 @@ export const centralCrossFieldRules = [
 ] as const;
 
 /** Where the usage ledger lives; shared by the central and `stemlab ingest` (ingest/client-config.ts). */
+const topicFilter = z.string().refine(isValidFilter, 'an MQTT topic filter: levels split by /, + alone in a level, # alone and last (e.g. stemlab/v1/+/+/cmd/#)');
+const filterRule = (what: string) =>
+  z
+    .strictObject({
+      allow: z.array(topicFilter).default(['#']).describe(`Topic filters anonymous clients may ${what} (\`#\`: every topic but \`$\` ones).`),
+      deny: z.array(topicFilter).default([]).describe(`Topic filters they may not ${what}, over \`allow\`.`),
+    })
+    .prefault({});
+
 export const ledgerSectionSchema = z
   .discriminatedUnion('kind', [
     z.strictObject({
@@ -144,7 +154,14 @@ export const centralConfigSchema = z.strictObject({
       allowAnonymous: z
         .boolean()
         .default(false)
-        .describe('Let MQTT clients connect without credentials. Only for a closed lab network: anyone who reaches the port can then publish.'),
+        .describe('Let MQTT clients connect without credentials. Only for a closed lab network: anyone who reaches the port can then do what `anonymous` allows.'),
+      anonymous: z
+        .strictObject({
+          publish: filterRule('publish to').describe('A publish on a topic not allowed, or denied, is dropped (PUBACK sent, nothing delivered, counted as publish-not-allowed).'),
+          subscribe: filterRule('subscribe to').describe('A subscription granted only if an allowed filter covers all of it and it overlaps no denied filter; else 0x80 in the SUBACK.'),
+        })
+        .optional()
+        .describe("What anonymous clients may do when `allowAnonymous` is on. Left out: every topic, `$` ones included (as before); e.g. `publish: { deny: ['stemlab/v1/+/+/cmd/+'] }` makes commands need a person's log-in (`stemlab lesson deploy --username`)."),
       maxPacketBytes: z.number().int().min(0).default(262144).describe('Largest MQTT packet accepted, in bytes; a client sending a larger one is disconnected. 0: no limit.'),
       publishesPerSecond: z.number().min(0).default(500).describe('Sustained PUBLISH packets per second one client may send; a client over it (and its burst) is disconnected. 0: no limit.'),
       publishBurst: z.number().int().min(1).default(5000).describe('PUBLISH packets a client may send at once above that rate (an outbox replayed after an outage).'),
@@ -195,6 +212,25 @@ export const centralConfigSchema = z.strictObject({
     .optional()
     .describe('Who may use the broker and how much (gateway credentials: `stemlab provision gateway`). Left out: every default, anonymous access off.'),
   ledger: ledgerSectionSchema,
+  retention: z
+    .strictObject({
+      deadLetterDays: z.number().min(1).max(3650).default(30).describe('Dead letters older than this many days are deleted.'),
+      telemetryDays: z
+        .number()
+        .min(1)
+        .max(3650)
+        .default(30)
+        .describe("A device's latest telemetry reading is deleted when no newer one came for this many days (a kit taken away, a sensor renamed)."),
+      retainedDays: z
+        .number()
+        .min(1)
+        .max(3650)
+        .default(90)
+        .describe("A retained message is deleted when nothing was published on its topic for this many days and no client of its gateway is connected (retained messages found at start count from then)."),
+      sweepMinutes: z.number().min(1).max(1440).default(60).describe('How often the central prunes, in minutes (also once at start).'),
+    })
+    .prefault({})
+    .describe('How long the central keeps what is not the usage ledger: dead letters, latest telemetry and retained messages. Usage events, presence and reports are never pruned.'),
   reports: z
     .strictObject({
       archive: z
@@ -252,7 +288,7 @@ export function parseCentralConfig(value: unknown, source?: string): CentralConf
   const config = result.data;
   Object.freeze(config.mqtt);
   Object.freeze(config.log);
-  for (const section of [config.http, config.http?.loginAttempts, config.http?.tls, config.security?.loginAttempts, config.security, config.ledger, config.reports, config.tls, config.websocket, config.websocket?.tls, config.state, config.cluster]) if (section) Object.freeze(section);
+  for (const section of [config.retention, config.http, config.http?.loginAttempts, config.http?.tls, config.security?.loginAttempts, config.security, config.ledger, config.reports, config.tls, config.websocket, config.websocket?.tls, config.state, config.cluster]) if (section) Object.freeze(section);
   return Object.freeze(config);
 }
 

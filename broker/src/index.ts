@@ -28,6 +28,7 @@ export { Ledger, openLedger, type LedgerChoice, type LedgerConfig, type LedgerSt
 export { isTransient, type Queryable, type SqlDriver, type SqlValue } from './ledger/sql.ts';
 export type * from './ledger/types.ts';
 export {
+  gatewayCredentials,
   hasCredentials,
   provisionGateway,
   revokeGateway,
@@ -107,6 +108,7 @@ export {
   listUsers,
   login,
   logout,
+  issueToken,
   newUserSchema,
   roles,
   sessionOf,
@@ -120,4 +122,6 @@ export {
   type User,
   type UserPatch,
 } from './api/users.ts';
+export { mayPublish, maySubscribe, personRights, type FilterRule, type Rights } from './security/rights.ts';
+export { DEFAULT_RETENTION, Retention, type Pruned, type RetentionOptions } from './retention.ts';
 export { DEFAULT_LOGIN_LIMIT, LoginLimiter, type LoginLimitOptions } from './security/login-limit.ts';

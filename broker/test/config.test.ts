@@ -18,7 +18,7 @@ function write(name: string, text: string): string {
 describe('loadCentralConfig', () => {
   it('reads the example config', async () => {
     const config = await loadCentralConfig(join(import.meta.dirname, '../examples/central.yaml'));
-    expect(config).toEqual({ dataDir: 'data/central', mqtt: { host: '127.0.0.1', port: 1883 }, reports: { archive: true, minutesBeforeDeadline: 60 }, log: { level: 'info' } });
+    expect(config).toEqual({ dataDir: 'data/central', mqtt: { host: '127.0.0.1', port: 1883 }, reports: { archive: true, minutesBeforeDeadline: 60 }, retention: { deadLetterDays: 30, telemetryDays: 30, retainedDays: 90, sweepMinutes: 60 }, log: { level: 'info' } });
     expect(Object.isFrozen(config.mqtt)).toBe(true);
   });
 
@@ -40,6 +40,15 @@ describe('loadCentralConfig', () => {
     expect((error as CentralConfigError).code).toBe('CONFIG_INVALID');
     expect((error as CentralConfigError).issues.map((i) => i.path).sort()).toEqual(['log.level', 'mqtt.hots', 'mqtt.port']);
     expect((error as Error).message).toMatch(/mqtt\.port: /);
+  });
+
+  it('checks anonymous rights as MQTT topic filters and bounds the retention', async () => {
+    const file = write('a.yaml', "security:\n  anonymous:\n    publish: { deny: ['a/#/b'] }\nretention: { deadLetterDays: 0 }\n");
+    const error = await loadCentralConfig(file).catch((err: unknown) => err);
+    expect((error as CentralConfigError).issues.map((i) => i.path).sort()).toEqual(['retention.deadLetterDays', 'security.anonymous.publish.deny[0]']);
+    expect((error as Error).message).toMatch(/security\.anonymous\.publish\.deny\[0\]: an MQTT topic filter/);
+    const ok = await loadCentralConfig(write('b.yaml', "security:\n  allowAnonymous: true\n  anonymous:\n    publish: { deny: ['stemlab/v1/+/+/cmd/+'] }\n"));
+    expect(ok.security?.anonymous).toEqual({ publish: { allow: ['#'], deny: ['stemlab/v1/+/+/cmd/+'] }, subscribe: { allow: ['#'], deny: [] } });
   });
 
   it('answers a YAML alias bomb with a message, not an exception', async () => {

@@ -51,6 +51,7 @@ export const central: Command = {
         ...(config.cluster ? { cluster: config.cluster } : {}),
         ...(config.ledger ? { ledger: config.ledger } : {}),
         reports: config.reports,
+        retention: config.retention,
         log,
       });
     } catch (err) {

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { join, relative, resolve } from 'node:path';
 import { createLogger, loadConfig, setupEditorAccounts } from '@stemlab/edge-agent';
 import { composeGateway, simulatedRobots, type ComposedGateway, type SimulatedRobots } from '@stemlab/compose';
-import { startCentral, type Ledger } from '@stemlab/broker';
+import { openCentralState, provisionGatewayCommand, startCentral, type Ledger } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, untilStopped } from '../args.ts';
 import { demoAccounts } from '../demo/accounts.ts';
+import { fleetCredentials } from '../demo/fleet-credentials.ts';
+import { DEFAULT_SIZE, fleetSpecs } from '../fleet/fleet.ts';
 import { quarterOf, startCityFleet, type CityFleet, type CityFleetSummary } from '../demo/city-fleet.ts';
 import { runClassroom } from '../demo/classroom.ts';
 import { narrate } from '../demo/narrate.ts';
@@ -98,11 +100,13 @@ export const demo: Command = {
       mqtt: { host: '127.0.0.1', port: mqttPort.port },
       http: { host: '127.0.0.1', port: httpPort.port },
       log,
-      security: { allowAnonymous: true },
+      // As a real central: no anonymous clients. The gateways (the school's and the city's twins)
+      // log in with their credentials, the teacher's tools with the teacher's account.
+      security: { allowAnonymous: false },
       ingest: { now: () => ingestClock() },
     });
     const before = await central.ledger.counts();
-    console.log(`central: MQTT broker ${central.mqttUrl}${mqttPort.taken ? ' (port 1883 was taken, took a free one)' : ''}; ledger ${join(centralDir, 'ledger.sqlite')}`);
+    console.log(`central: MQTT broker ${central.mqttUrl}${mqttPort.taken ? ' (port 1883 was taken, took a free one)' : ''} (anonymous access off); ledger ${join(centralDir, 'ledger.sqlite')}`);
     const logins = await demoAccounts(centralDir, 'thcs-q1-01', ['robot-club-1', 'lab-1']);
     const next = tryNext();
     next.place('The department\'s dashboard / Bảng điều khiển của Sở:', [
@@ -113,8 +117,14 @@ export const demo: Command = {
     // Ctrl-C during the replay stops the city in order too (it saves how far it got).
     const interrupted = untilStopped(undefined);
     let city: CityFleet | undefined;
-    if (!values['no-fleet']) {
-      city = startCityFleet({ mqttUrl: central.mqttUrl, dataDir, real: ['thcs-q1-01/robot-club-1', 'thcs-q1-01/lab-1'], historyDays: values['fleet-days'], seed: values['fleet-seed'], say, verbose });
+    // The twins log in with credentials of their own (fleet-credentials.ts).
+    const fleetState = values['no-fleet'] ? undefined : await openCentralState(undefined, centralDir);
+    if (fleetState) {
+      const real = ['thcs-q1-01/robot-club-1', 'thcs-q1-01/lab-1'];
+      const twins = fleetSpecs(DEFAULT_SIZE).filter((s) => !real.includes(`${s.unit}/${s.gateway}`));
+      say(`city: ${twins.length} gateways' broker credentials (those of the last run reused while valid; new ones are one scrypt each)`);
+      const credentials = await fleetCredentials(fleetState, central.security, dataDir, twins);
+      city = startCityFleet({ mqttUrl: central.mqttUrl, dataDir, real, historyDays: values['fleet-days'], seed: values['fleet-seed'], say, verbose, credentials });
       ingestClock = city.clock;
       const early = await Promise.race([city.caughtUp.then(() => undefined), interrupted]);
       await central.ingest.drain();
@@ -137,10 +147,12 @@ export const demo: Command = {
       const loaded = await loadConfig(new URL(file, examples).pathname);
       // Node-RED runs once per process: the robot club gets the editor in the demo.
       const withEditor = file === 'robot-club.yaml';
+      // Each gateway's broker credentials, fresh on every run (`stemlab provision gateway`).
+      const credentials = await provisionGatewayCommand(centralDir, loaded.unit, loaded.gateway);
       const config = {
         ...loaded,
         dataDir: join(dataDir, 'gateways', loaded.gateway),
-        mqtt: { ...loaded.mqtt, url: central.mqttUrl },
+        mqtt: { ...loaded.mqtt, url: central.mqttUrl, username: credentials.username, password: credentials.password },
         usage: { idleMs: 5000 },
         nodered: { ...loaded.nodered, enabled: withEditor, students: 2 },
       };
@@ -162,6 +174,7 @@ export const demo: Command = {
         lines.push(`Node-RED editor: ${gateway.nodered.editorUrl}  (lessons: Menu → Import → Examples → @stemlab/flows)`);
         lines.push(`  log in as ${accounts.teacher.username} / ${accounts.teacher.password} (teacher), or ${accounts.students.map((s) => `${s.username} / ${s.password}`).join(', ')}`);
         if (robots?.viewPath) lines.push(`the robots, live in their arenas: ${gateway.api.url}${robots.viewPath}/  (the same log-ins)`);
+        lines.push(`a club session: on the room console (teacher), teams with their robots and students, deploy the lesson, "Chấm bài" in the editor, end it for the summary (CSV/XLSX) / buổi câu lạc bộ: trên bảng điều khiển phòng`);
       } else if (!withEditor) {
         lines.push('Node-RED editor: runs once per process, so here only on the robot club; `stemlab agent --config edge-agent/examples/lab.yaml` gives the lab its own');
       }
@@ -171,6 +184,10 @@ export const demo: Command = {
     const rel = relative(process.cwd(), centralDir);
     const here = rel === '' ? '.' : rel.startsWith('..') ? centralDir : rel;
     next.command(`curl -X POST ${club.api.url}/api/v1/estop   then   npx stemlab agent estop --url ${club.api.url} --reset`, 'the robot club\'s emergency stop, and its reset / dừng khẩn cấp phòng robot, và bỏ dừng');
+    next.command(
+      `STEMLAB_PASSWORD=${logins.teacher.password} npx stemlab lesson deploy blink --to ${club.agent.config.unit}/${club.agent.config.gateway} --kit robot-6 --broker ${central.mqttUrl} --username ${logins.teacher.username}`,
+      'a lesson onto robot 6, as the club\'s teacher logged in on the broker (anonymous access is off) / nạp bài học cho robot 6, với tài khoản giáo viên',
+    );
     next.command(`npx stemlab report --quarter ${quarterOf(Date.now())} --format xlsx --data-dir ${here} --out report.xlsx`, 'this quarter\'s report for the department, from the demo\'s ledger / báo cáo quý cho Sở');
     next.command('npx stemlab sim fleet --speed 86400', 'a whole quarter of the fleet in minutes, its report checked against the truth / cả quý của toàn bộ đơn vị trong vài phút');
     next.command('npx stemlab lesson list', 'the robot club\'s 24 lessons / 24 bài học của câu lạc bộ robot');
@@ -196,6 +213,7 @@ export const demo: Command = {
     narration.stop();
     let fleet: CityFleetSummary | undefined;
     if (city) fleet = await city.stop();
+    await fleetState?.close();
     for (const gateway of gateways) await gateway.stop();
     robots?.close();
     await central.ingest.drain();

@@ -6,6 +6,7 @@ import { catalogue } from '@stemlab/flows';
 import { commandReplySchema, topics, type CommandReply } from '@stemlab/protocol';
 import type { Command } from '../main.ts';
 import { numberFlag, parseCommand, UsageError } from '../args.ts';
+import { brokerLogin, brokerLoginFlags, brokerLoginHelp, brokerRefusal } from '../broker-login.ts';
 
 export const lessonList: Command = {
   summary: 'the robot-club lessons',
@@ -20,13 +21,17 @@ export const lessonList: Command = {
 
 const deployHelp = `Usage: stemlab lesson deploy LESSON --to UNIT/GATEWAY[,UNIT/GATEWAY...] --broker URL
                              [--variant starter|solution] [--kit KIT | --kits K1,K2,...] [--rollback]
-                             [--username U --password P] [--timeout SECONDS]
+                             [--username U (--password P | --token T)] [--timeout SECONDS]
 
 A teacher's "deploy this lesson to every robot in the club": sends the lesson-deploy command over
 MQTT to each gateway, which installs the lesson's flow in its Node-RED (replacing only that
 lesson's tab), and prints each gateway's reply. --kits deploys one tab per robot
 (each its own copy of the lesson, on its kit). --rollback puts back each gateway's previous flows.
-The command expires after --timeout, so a gateway that is offline does not run it hours later.`;
+The command expires after --timeout, so a gateway that is offline does not run it hours later.
+
+The broker takes commands only from a logged-in teacher or technician, for their own unit's
+gateways (unless anonymous access is on and allows them):
+${brokerLoginHelp}`;
 
 const Options = z.object({
   to: z.string({ message: 'required: the gateways, e.g. thcs-q1-01/robot-club-1' }).regex(/^[a-z0-9-]+\/[a-z0-9-]+(,[a-z0-9-]+\/[a-z0-9-]+)*$/, 'expected UNIT/GATEWAY[,UNIT/GATEWAY...]'),
@@ -35,8 +40,9 @@ const Options = z.object({
   kit: z.string().optional(),
   kits: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'expected KIT[,KIT...], e.g. robot-1,robot-2').optional(),
   rollback: z.boolean().default(false),
-  username: z.string().optional(),
-  password: z.string().optional(),
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
   timeout: numberFlag('a number of seconds').default(15),
 });
 
@@ -54,8 +60,7 @@ export const lessonDeploy: Command = {
       kit: { type: 'string' },
       kits: { type: 'string' },
       rollback: { type: 'boolean' },
-      username: { type: 'string' },
-      password: { type: 'string' },
+      ...brokerLoginFlags,
       timeout: { type: 'string' },
     } as const;
     const { values, positionals } = parseCommand('lesson deploy', argv, flags, Options);
@@ -70,38 +75,61 @@ export const lessonDeploy: Command = {
     const name = values.rollback ? 'lesson-rollback' : 'lesson-deploy';
     const by = `stemlab lesson deploy (${process.env.USER ?? 'teacher'})`;
     const args = values.rollback ? { by } : { lesson, variant: values.variant, by, ...(values.kit ? { kit: values.kit } : {}), ...(values.kits ? { kits: values.kits.split(',') } : {}) };
+    const login = brokerLogin('lesson deploy', values);
     const client = await connectAsync(values.broker, {
       clientId: `teacher-tool-${randomUUID().slice(0, 8)}`,
       clean: true,
       reconnectPeriod: 0,
-      ...(values.username ? { username: values.username, password: values.password } : {}),
+      ...(login ?? {}),
+    }).catch((err: unknown) => {
+      throw brokerRefusal('lesson deploy', values.broker, login, err);
     });
     const replies = new Map<string, CommandReply>();
+    /** Targets whose reply topic the broker refused (below). */
+    const refused = new Set<string>();
     const requestIds = new Map(targets.map((t) => [`${t.unit}/${t.gateway}`, randomUUID()]));
     const done = new Promise<void>((resolve) => {
       client.on('message', (topic, payload) => {
         const target = targets.find((t) => topics.reply(t.unit, t.gateway, name) === topic);
-        const parsed = commandReplySchema.safeParse(JSON.parse(payload.toString()));
+        let json: unknown;
+        try {
+          json = JSON.parse(payload.toString());
+        } catch {
+          return; // not a reply of ours
+        }
+        const parsed = commandReplySchema.safeParse(json);
         if (!target || !parsed.success) return;
         const key = `${target.unit}/${target.gateway}`;
         if (parsed.data.requestId !== requestIds.get(key)) return;
         replies.set(key, parsed.data);
-        if (replies.size === targets.length) resolve();
+        if (replies.size === targets.length - refused.size) resolve();
       });
     });
-    await client.subscribeAsync(targets.map((t) => topics.reply(t.unit, t.gateway, name)), { qos: 1 });
+    // A reply topic the broker will not let us read (0x80) is a gateway we may not command: say so
+    // now rather than wait for a reply that cannot come (the command itself would be dropped).
+    const granted = await client.subscribeAsync(targets.map((t) => topics.reply(t.unit, t.gateway, name)), { qos: 1 }).then(
+      (grants) => grants.map((g) => g.qos),
+      (err: unknown) => (err as { packet?: { granted?: number[] } }).packet?.granted ?? targets.map(() => 128),
+    );
+    targets.forEach((t, i) => granted[i] === 128 && refused.add(`${t.unit}/${t.gateway}`));
     const expiresAt = Date.now() + values.timeout * 1000;
-    for (const t of targets) {
+    const reachable = targets.filter((t) => !refused.has(`${t.unit}/${t.gateway}`));
+    for (const t of reachable) {
       const request = { requestId: requestIds.get(`${t.unit}/${t.gateway}`), args, expiresAt };
       await client.publishAsync(topics.command(t.unit, t.gateway, name), JSON.stringify(request), { qos: 1 });
     }
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, values.timeout * 1000))]);
+    if (reachable.length > 0) await Promise.race([done, new Promise((resolve) => setTimeout(resolve, values.timeout * 1000))]);
     await client.endAsync();
     let failures = 0;
     for (const t of targets) {
       const key = `${t.unit}/${t.gateway}`;
       const reply = replies.get(key);
-      if (reply?.status === 'ok') console.log(`${key}: ok ${JSON.stringify(reply.result ?? {})}`);
+      if (refused.has(key)) {
+        failures++;
+        console.log(
+          `${key}: not allowed: ${login ? `'${login.username}' may command only the gateways of its own unit (a teacher or technician of ${t.unit} may; the department's accounts only read)` : 'anonymous clients may not command it here: log in with --username and --password (or --token)'}; nothing sent`,
+        );
+      } else if (reply?.status === 'ok') console.log(`${key}: ok ${JSON.stringify(reply.result ?? {})}`);
       else {
         failures++;
         console.log(`${key}: ${reply ? `${reply.code}: ${reply.message}` : `no reply within ${values.timeout} s (offline? the command expires, it will not run later)`}`);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { fieldIssues } from '@stemlab/protocol';
-import { createUser, getUnit, listUsers, loadCentralConfig, openCentralState, parseCentralConfig, roles, seedRegistry, updateUser, UserError, userPatchSchema } from '@stemlab/broker';
+import { createUser, getUnit, issueToken, listUsers, loadCentralConfig, openCentralState, parseCentralConfig, roles, seedRegistry, updateUser, UserError, userPatchSchema } from '@stemlab/broker';
 import type { Command } from '../main.ts';
 import { parseCommand, UsageError } from '../args.ts';
 
@@ -139,6 +139,44 @@ export const userSet: Command = {
     }
     console.log(`${user.username}: ${user.role}${user.unit ? ` of ${user.unit}` : ''}, ${user.disabledAt === null ? 'enabled' : 'disabled'}`);
     if (password) console.log(`new password (shown only now): ${password}`);
+    return 0;
+  },
+};
+
+const tokenHelp = `Usage: stemlab user token --username NAME [--hours H] [--config central.yaml | --data-dir DIR]
+
+Opens a session for an enabled account and prints its token once: what a script or a tool
+(stemlab lesson deploy --token, or STEMLAB_TOKEN) gives the broker instead of the account's
+password. It has the account's rights, ends after --hours (default 12, at most 720) or when the
+account is disabled or gets a new password. Run on the central's machine (it writes the
+central's database); recorded in the audit log. A person can also get one by logging in:
+POST /api/v1/login.`;
+
+const TokenOptions = Where.extend({
+  username: z.string({ message: 'required: the account the token is for' }),
+  hours: z.coerce.number({ message: 'expected a number of hours' }).min(0.1, 'at least 0.1').max(720, 'at most 720').default(12),
+});
+
+export const userToken: Command = {
+  summary: 'a session token for an account (printed once)',
+  async run(argv) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      console.log(tokenHelp);
+      return 0;
+    }
+    const { values } = parseCommand('user token', argv, { ...where, username: { type: 'string' }, hours: { type: 'string' } } as const, TokenOptions);
+    const db = await openDb(values);
+    let issued;
+    try {
+      issued = await issueToken(db, values.username, values.hours * 3_600_000, `cli:${process.env.USER ?? 'admin'}`);
+    } catch (err) {
+      if (err instanceof UserError) throw new UsageError(`stemlab user token: --username: ${err.message}`);
+      throw err;
+    } finally {
+      await db.close();
+    }
+    console.log(`token for ${issued.username} (${issued.role}${issued.unit ? ` of ${issued.unit}` : ''}), until ${new Date(issued.expiresAt).toISOString()} (shown only now):`);
+    console.log(issued.token);
     return 0;
   },
 };

@@ -39,6 +39,8 @@ export interface CityFleetOptions {
   /** Says how far the replay got, day by day. */
   verbose?: boolean;
   now?: () => number;
+  /** Each twin's broker credentials, as a real gateway has them (the demo's central refuses anonymous clients). */
+  credentials?: (unit: string, gateway: string) => Promise<{ username: string; password: string }>;
 }
 
 export interface CityFleetSummary {
@@ -114,7 +116,8 @@ export function startCityFleet(options: CityFleetOptions): CityFleet {
     paceFrom: start,
     signal: abort.signal,
     openTwin: async (spec) => {
-      const twin = new MqttTwin(spec, { url: options.mqttUrl, clock, outboxPath: join(dir, 'outboxes', `${spec.unit}--${spec.gateway}.sqlite`), outboxSync: 'normal' });
+      const credentials = await options.credentials?.(spec.unit, spec.gateway);
+      const twin = new MqttTwin(spec, { url: options.mqttUrl, clock, outboxPath: join(dir, 'outboxes', `${spec.unit}--${spec.gateway}.sqlite`), outboxSync: 'normal', ...(credentials ? { credentials } : {}) });
       twins.push(twin);
       return twin;
     },

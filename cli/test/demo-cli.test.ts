@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
 import { runStemlab, stemlabBin } from '../../testing/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'stemlab-demo-'));
@@ -58,6 +59,18 @@ describe('stemlab demo', () => {
       const [, username, password] = await waitFor(/log in as (demo-admin) \/ (\S+) \(department admin\)/);
       await waitFor(/npx stemlab report --quarter \d{4}Q[1-4] --format xlsx --data-dir \S+/);
       await waitFor(/curl -X POST http:\/\/\S+\/api\/v1\/estop/);
+      // Anonymous access is off: an MQTT client without a log-in is refused (0x05); the teacher's
+      // printed log-in deploys a lesson to the club's gateway over the broker, and gets its reply.
+      const [, mqttUrl] = await waitFor(/central: MQTT broker (mqtt:\/\/\S+)[^\n]* \(anonymous access off\)/);
+      const anonymous = await mqtt.connectAsync(mqttUrl!, { clientId: 'demo-test-anon', reconnectPeriod: 0 }).then(
+        async (c) => (await c.endAsync(), 0),
+        (err: unknown) => (err as { code?: number }).code,
+      );
+      expect(anonymous).toBe(5);
+      const [, teacherPassword, deployArgs] = await waitFor(/STEMLAB_PASSWORD=(\S+) npx stemlab (lesson deploy .*?--username demo-teacher)/);
+      const deployed = await runStemlab([...deployArgs!.split(' '), '--timeout', '40'], { STEMLAB_PASSWORD: teacherPassword });
+      expect(deployed.stdout).toMatch(/thcs-q1-01\/robot-club-1: ok/);
+      expect(deployed.code).toBe(0);
 
       const page = await fetch(`${url}/`);
       expect(page.status).toBe(200);

@@ -208,6 +208,40 @@ export async function sessionOf(db: Queryable, token: string, now = Date.now()):
   return row && { username: row.username as string, role: row.role as Role, unit: (row.unit as string | null) ?? null, expiresAt: row.expires_at as number };
 }
 
+/**
+ * An enabled account's role, unit and password hash, for the broker's log-in of people
+ * (security/authentication.ts, which runs the slow check in its bounded queue). One index probe.
+ */
+export async function accountForLogin(db: Queryable, username: string): Promise<{ role: Role; unit: string | null; passwordHash: string } | undefined> {
+  const row = await db.get<UserRow>('SELECT role, unit, password_hash FROM users WHERE username = ? AND disabled_at IS NULL', [username]);
+  return row && { role: row.role as Role, unit: (row.unit as string | null) ?? null, passwordHash: row.password_hash as string };
+}
+
+/** The live session of a token if it is `username`'s (a token given as a broker password must be the account's own). */
+export async function sessionOfUser(db: Queryable, username: string, token: string, now = Date.now()): Promise<Session | undefined> {
+  const session = await sessionOf(db, token, now);
+  return session?.username === username ? session : undefined;
+}
+
+/**
+ * Opens a session for an enabled account without its password: `stemlab user token`, run by
+ * whoever holds the central's database (an admin on its machine), for a script or a tool that
+ * logs in to the broker with a token instead of a password. Audited.
+ */
+export async function issueToken(db: CentralState, username: string, ttlMs: number, actor: string, now = Date.now()): Promise<{ token: string } & Session> {
+  const row = await db.get<UserRow>('SELECT * FROM users WHERE username = ? AND disabled_at IS NULL', [username]);
+  if (!row) throw new UserError('USER_NOT_FOUND', `no enabled account '${username}' (stemlab user list shows them)`);
+  const user = toUser(row);
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = now + ttlMs;
+  await db.transaction(async (tx) => {
+    await tx.run('DELETE FROM sessions WHERE expires_at <= ?', [now]);
+    await tx.run('INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)', [tokenHash(token), user.username, now, expiresAt]);
+    await audit(tx, now, actor, 'session.token', user.username, null, { expiresAt });
+  });
+  return { token, username: user.username, role: user.role, unit: user.unit, expiresAt };
+}
+
 /** Ends a session; true if it existed. */
 export async function logout(db: Queryable, token: string): Promise<boolean> {
   return (await db.run('DELETE FROM sessions WHERE token_hash = ?', [tokenHash(token)])).changes > 0;

@@ -63,7 +63,8 @@ function describe(row, districts) {
 
 function drawMap(rows, districts, picked) {
   const max = Math.max(0, ...rows.map((r) => r.usedMs));
-  const shapes = rows.map((row) => {
+  // The picked district last: its outline over its neighbours' edges.
+  const shapes = [...rows].sort((a, b) => (a.id === picked) - (b.id === picked)).map((row) => {
     const shape = DISTRICT_SHAPES[row.id];
     if (!shape) return null;
     const l = level(row, max);

@@ -15,7 +15,7 @@ import { PostgresDriver } from './pg-driver.ts';
 import { migratePostgres } from './pg-schema.ts';
 import { LedgerQueries } from './queries.ts';
 import { migrate } from './schema.ts';
-import type { SqlDriver } from './sql.ts';
+import type { SqlDriver, SqlValue } from './sql.ts';
 import { SqliteDriver } from './sqlite-driver.ts';
 import type { BatchResult, LedgerMessage } from './types.ts';
 
@@ -118,6 +118,11 @@ export class Ledger extends LedgerQueries {
     super(sql);
     this.kind = sql.dialect.name;
     this.writer = writer ? writer(this.run) : new InlineWriter(sql, this.run);
+  }
+
+  /** A maintenance statement (retention.ts's deletions) on the connection that writes, in turn with the batches: the rows it changed. */
+  maintain(statement: string, params: readonly SqlValue[]): Promise<number> {
+    return this.writer.run(statement, params);
   }
 
   /** A pragma of the connection that writes (SQLite's writer thread); undefined on PostgreSQL. */

@@ -4,24 +4,15 @@
  * event's corrected time (clock.ts), or its gateway's own when it could not be corrected.
  *
  * A session's end is its session.end event's `endedAt` moved by that event's clock correction;
- * its start is that end − durationMs. The session ends are scanned through the
- * `usage_events_type_time` index (type, corrected time).
+ * its start is that end − durationMs. The session ends are walked once, in pages, through the
+ * `usage_events_type_time` index (type, corrected time); the sums over them are the walk's
+ * (reports/equipment.ts), not a second scan.
  */
 import { named, type Queryable, type SqlValue } from './sql.ts';
 import type { KitStateRow } from './types.ts';
 
 /** An event's time: corrected when it could be. */
 const TIME = 'COALESCE(corrected_at, at)';
-/** Session ends whose end event is timed in [:scanFrom, :scanTo), with the session's bounds. */
-const SESSIONS = `
-  SELECT event_id, unit, gateway, kit, component, device_type, t_at, t_end - duration_ms AS t_start, t_end, duration_ms, faults
-  FROM (
-    SELECT event_id, unit, gateway, kit, component, device_type, ${TIME} AS t_at,
-           ended_at + (${TIME} - at) AS t_end, duration_ms, faults
-    FROM usage_events
-    WHERE type = 'session.end' AND ${TIME} >= :scanFrom AND ${TIME} < :scanTo
-  ) AS e`;
-
 /** Where to look for the sessions of a span: their end events may come up to `scanTo`. */
 export interface SessionScan {
   /** The span the report covers, [from, to). */
@@ -29,20 +20,6 @@ export interface SessionScan {
   to: number;
   /** The latest end-event time to look at (a long session ending after `to` may have started before it). */
   scanTo: number;
-}
-
-export interface UsageTotals {
-  unit: string;
-  gateway: string;
-  deviceType: string;
-  /** Time in use inside the span, each session clipped to it. */
-  usedMs: number;
-  /** Sessions that started in the span. */
-  sessions: number;
-  /** Sessions crossing the span's start or end. */
-  clipped: number;
-  /** Faults of sessions that ended in the span. */
-  faults: number;
 }
 
 export interface SessionRow {
@@ -112,23 +89,6 @@ export class ReportQueries {
 
   private rows<T>(sql: string, values: Readonly<Record<string, SqlValue>>): Promise<T[]> {
     return this.q.query<T>(...named(sql, values));
-  }
-
-  /** Per unit, gateway and kind of device: the sums over the sessions overlapping the span. */
-  async usageTotals(scan: SessionScan): Promise<UsageTotals[]> {
-    const d = this.q.dialect;
-    const clippedMs = d.greatest('0', `${d.least('t_end', ':to')} - ${d.greatest('t_start', ':from')}`);
-    return this.rows<UsageTotals>(
-      `SELECT unit, gateway, device_type AS "deviceType",
-              SUM(${clippedMs}) AS "usedMs",
-              SUM(CASE WHEN t_start >= :from THEN 1 ELSE 0 END) AS sessions,
-              SUM(CASE WHEN t_start < :from OR t_end > :to THEN 1 ELSE 0 END) AS clipped,
-              SUM(CASE WHEN t_end < :to THEN faults ELSE 0 END) AS faults
-       FROM (${SESSIONS}) AS s
-       WHERE t_start < :to AND t_end >= :from
-       GROUP BY unit, gateway, device_type`,
-      { ...scan, scanFrom: scan.from },
-    );
   }
 
   /**

@@ -22,6 +22,8 @@ async function handle(request: WriterRequest): Promise<unknown> {
       return writer.endPresence(sql, request.at);
     case 'pragma':
       return sql.db.pragma(request.name, { simple: true });
+    case 'run':
+      return (await sql.run(request.statement, request.params)).changes;
     case 'close':
       await sql.close();
       return undefined;

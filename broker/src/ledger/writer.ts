@@ -171,9 +171,13 @@ export class LedgerWriter {
       else highest.set(key, Math.max(hi, m.event.seq));
     }
     const rows: SqlValue[][] = [];
+    /** Each event's payload text, as its row stores it (compared again for a duplicate). */
+    const json = new Map<UsageMessage, string>();
     for (const m of run) {
       if (jumps.has(m)) continue;
       const { unit, gateway, event: e, receivedAt } = m;
+      const text = JSON.stringify(e);
+      json.set(m, text);
       if (e.clock.synced) await this.clocks.learn(tx, unit, gateway, e, receivedAt);
       const device = e.type === 'outbox.evicted' ? null : e.device;
       rows.push([
@@ -186,7 +190,7 @@ export class LedgerWriter {
         device?.component ?? null,
         device?.type ?? null,
         e.type === 'outbox.evicted' ? null : e.session.id,
-        JSON.stringify(e),
+        text,
         e.at,
         await this.clocks.correct(tx, unit, gateway, e),
         e.clock.synced ? 1 : 0,
@@ -210,10 +214,9 @@ export class LedgerWriter {
       const { unit, gateway, event: e, receivedAt } = m;
       const key = `${unit}/${gateway}`;
       const hi = his.get(key) ?? 0;
-      const payload = Buffer.from(JSON.stringify(e));
       const jump = jumps.get(m);
       if (jump) {
-        await this.deadLetter(tx, topics.usage(unit, gateway), payload, `usage event cannot be true: ${jump}`, null, receivedAt);
+        await this.deadLetter(tx, topics.usage(unit, gateway), Buffer.from(JSON.stringify(e)), `usage event cannot be true: ${jump}`, null, receivedAt);
         outcomes.push('dead-letter');
         continue;
       }
@@ -224,6 +227,8 @@ export class LedgerWriter {
         outcomes.push('inserted');
         continue;
       }
+      // Not inserted (the usual case needs no copy of the payload): the row's payload text, as stored.
+      const payload = Buffer.from(json.get(m) as string);
       const stored = await tx.get<{ unit: string; gateway: string; payload: string }>(SQL.eventStored, [e.eventId]);
       if (stored && stored.unit === unit && stored.gateway === gateway && stored.payload === payload.toString()) {
         outcomes.push('duplicate');

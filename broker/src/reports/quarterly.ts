@@ -46,9 +46,9 @@
  * Quarters and school days are in Asia/Ho_Chi_Minh (UTC+7, no daylight saving).
  *
  * Where each part lives: quarters and school time in quarter.ts; the ledger reads in
- * ledger/report-queries.ts (the sums are SQL, one scan of the quarter's session ends through the
- * usage_events_type_time index, the same text on SQLite and PostgreSQL; only the school-time
- * overlap walks the sessions in TypeScript, a page at a time); the equipment rows in
+ * ledger/report-queries.ts (one walk of the quarter's session ends through the
+ * usage_events_type_time index, a page at a time, the same text on SQLite and PostgreSQL; the
+ * sums and the school-time overlap are added up in TypeScript as it goes); the equipment rows in
  * equipment.ts; completeness and uptime in completeness.ts; the words in labels.ts; the tables
  * for CSV and XLSX in table.ts, csv.ts and xlsx.ts. Everything is read in one snapshot.
  */

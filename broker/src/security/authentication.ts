@@ -1,14 +1,23 @@
 /**
- * Who may connect (the Aedes preConnect and authenticate hooks). A gateway logs in with its
- * credentials (credentials.ts), and its client id must equal its username, else it could take
- * over another gateway's presence. Anonymous clients are refused unless `allowAnonymous` (a
- * closed lab network, the demo); even then an anonymous client may not use the client id of a
- * gateway that has credentials. Connections over the per-address rate are closed before CONNACK,
- * before any password is hashed.
+ * Who may connect (the Aedes preConnect and authenticate hooks), and as whom:
+ *
+ * - A gateway logs in as `gw:{unit}:{gateway}` with its secret (credentials.ts), and its client id
+ *   must equal its username, else it could take over another gateway's presence.
+ * - A person logs in with the username of their account of the central (api/users.ts) and either
+ *   its password or a token of a live session of that account (POST /api/v1/login, or
+ *   `stemlab user token`). Their rights come from the account's role and unit (rights.ts),
+ *   read at CONNECT. Their client id may be anything but a gateway's (`gw:…`), which would take
+ *   over that gateway's connection.
+ * - Anonymous clients are refused unless `allowAnonymous` (a closed lab network); even then an
+ *   anonymous client may not use the client id of a gateway that has credentials, and has the
+ *   configured anonymous rights.
+ *
+ * Connections over the per-address rate are closed before CONNACK, before any password is hashed.
  *
  * The slow check (scrypt) is what a flood of wrong passwords would use to starve real log-ins, so
- * a password reaches it only after: the cheap check (a gateway whose secret already passed since
- * start is let in at once: VerifiedSecrets), the failure limits (per username and address, and
+ * a password, a gateway's or a person's, reaches it only after: the cheap checks (a secret that
+ * already passed since start is let in at once: VerifiedSecrets; a person's session token is one
+ * SHA-256 and an index probe), the failure limits (per username and address, and
  * per address: login-limit.ts, refused without hashing), and a place in the bounded queue of
  * checks (login-work.ts: an address that keeps failing goes behind, a closed socket is dropped).
  */
@@ -17,22 +26,35 @@ import type { AuthenticateError, Client, ConnectPacket } from 'aedes';
 import type { Logger } from 'pino';
 import { parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
 import type { Queryable } from '../ledger/sql.ts';
-import { checkGatewaySecret, gatewayCredentials, hasCredentials, VerifiedSecrets, type GatewayCredentials } from './credentials.ts';
+import { accountForLogin, sessionOfUser, type Role } from '../api/users.ts';
+import { checkGatewaySecret, gatewayCredentials, hasCredentials, VerifiedSecrets } from './credentials.ts';
 import { LoginLimiter, type LoginLimitOptions } from './login-limit.ts';
 import { LoginWork } from './login-work.ts';
 import { KeyedBuckets, type Rate } from './rate.ts';
 import type { RefusalReason } from './refusals.ts';
+import { mayPublish, personRights, type Rights } from './rights.ts';
 import { gatewayPublishRefusal, isReservedTopic } from './topic-acl.ts';
 
 /** Counts and logs a refusal; the error to hand to Aedes. */
 export type Refuse = (reason: RefusalReason, client: Client | string | null, details?: Record<string, unknown>) => Error;
 
 type Done = (error: AuthenticateError | null, success: boolean | null) => void;
-type Checked = { credentials: GatewayCredentials } | { refused: 'bad-credentials' | 'login-limit' | 'login-busy' | 'login-abandoned'; details: Record<string, unknown> };
+
+/** Who a connected client is: a gateway, a person (with the rights of their role), or nobody (anonymous). */
+export type Identity = { kind: 'gateway'; gateway: GatewayId } | { kind: 'person'; username: string; role: Role; unit: string | null; rights: Rights };
+
+/** Whom a username names, with the hash its password is checked against. */
+type Principal = ({ kind: 'gateway'; gateway: GatewayId } | { kind: 'person'; role: Role; unit: string | null }) & { secretHash: string };
+type Checked = { principal: Principal } | { refused: 'bad-credentials' | 'login-limit' | 'login-busy' | 'login-abandoned'; details: Record<string, unknown> };
+
+/** A session token's shape (32 random bytes, base64url): only such a password is looked up as a token. */
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface AuthenticationOptions {
   db: Queryable;
   allowAnonymous: boolean;
+  /** What anonymous clients may publish (their will is checked against it); undefined: anything. */
+  anonymousRights: Rights | undefined;
   connectRate: Rate;
   /** Failed MQTT log-ins allowed per username+address and per address (defaults: 5 and 50 per 15 minutes). */
   loginLimit?: LoginLimitOptions;
@@ -45,7 +67,7 @@ export interface AuthenticationOptions {
 
 export class Authentication {
   private readonly connects = new WeakMap<Client, ConnectPacket>();
-  private readonly gateways = new WeakMap<Client, GatewayId>();
+  private readonly identities = new WeakMap<Client, Identity>();
   private readonly connectBuckets: KeyedBuckets;
   /** MQTT log-in failures (separate from the HTTP API's: another population, other limits). */
   readonly limiter: LoginLimiter;
@@ -60,13 +82,28 @@ export class Authentication {
     this.now = options.now ?? Date.now;
   }
 
+  /** Who a client logged in as; undefined for an anonymous client. */
+  identityOf(client: Client): Identity | undefined {
+    return this.identities.get(client);
+  }
+
   /** The gateway a client logged in as, if it did. */
   gatewayOf(client: Client): GatewayId | undefined {
-    return this.gateways.get(client);
+    const identity = this.identities.get(client);
+    return identity?.kind === 'gateway' ? identity.gateway : undefined;
   }
 
   stop(): void {
     this.connectBuckets.stop();
+  }
+
+  /**
+   * A secret known to match its stored hash without a slow check: this process issued it
+   * (provisionGateway returns both). Its first CONNECT is then let in on the cheap check. A
+   * rotation or revocation changes the stored hash, so the entry stops matching.
+   */
+  rememberSecret(username: string, secretHash: string, password: string): void {
+    this.verified.remember(username, { secretHash }, Buffer.from(password, 'utf8'));
   }
 
   readonly preConnect = (client: Client, packet: ConnectPacket, callback: (error: Error | null, success: boolean) => void): void => {
@@ -104,6 +141,7 @@ export class Authentication {
     if (will !== undefined && isReservedTopic(will)) return done(this.connackError(5, 'will-not-allowed', client, { topic: will }), null);
     if (username === undefined && password === undefined) {
       if (!this.options.allowAnonymous) return done(this.connackError(5, 'anonymous', client), null);
+      if (will !== undefined && !mayPublish(this.options.anonymousRights, will)) return done(this.connackError(5, 'will-not-allowed', client, { topic: will }), null);
       if (!parseGatewayClientId(client.id)) return done(null, true);
       hasCredentials(db, client.id).then(
         (taken) => (taken ? done(this.connackError(5, 'gateway-id-taken', client), null) : done(null, true)),
@@ -118,22 +156,46 @@ export class Authentication {
           const { refused, details } = checked;
           return done(this.connackError(refused === 'login-busy' ? 3 : 4, refused, client, { username, ...details }), null);
         }
-        const { credentials } = checked;
-        const gateway: GatewayId = { unit: credentials.unit, gateway: credentials.gateway };
+        const { principal } = checked;
+        if (principal.kind === 'person') {
+          // A person's tool may not take a gateway's client id: Aedes would close that gateway's connection.
+          if (parseGatewayClientId(client.id)) return done(this.connackError(2, 'person-client-id', client, { username }), null);
+          const rights = personRights(principal.role, principal.unit);
+          if (will !== undefined && !mayPublish(rights, will)) return done(this.connackError(5, 'will-not-allowed', client, { username, topic: will }), null);
+          this.identities.set(client, { kind: 'person', username: user, role: principal.role, unit: principal.unit, rights });
+          return done(null, true);
+        }
+        const { gateway } = principal;
         if (client.id !== username) return done(this.connackError(2, 'client-id-mismatch', client, { username }), null);
         if (will !== undefined && gatewayPublishRefusal(gateway, will)) return done(this.connackError(5, 'will-not-allowed', client, { username, topic: will }), null);
-        this.gateways.set(client, gateway);
+        this.identities.set(client, { kind: 'gateway', gateway });
         done(null, true);
       },
       (err: unknown) => this.checkFailed(err, username, done),
     );
   };
 
-  /** The credentials a password opens, or why none. */
+  /** Whom a username names: a gateway (`gw:…`), a person's enabled account, or nobody. One index probe, no hashing. */
+  private async principal(username: string): Promise<Principal | undefined> {
+    if (!username) return undefined;
+    if (parseGatewayClientId(username)) {
+      const c = await gatewayCredentials(this.options.db, username);
+      return c && { kind: 'gateway', gateway: { unit: c.unit, gateway: c.gateway }, secretHash: c.secretHash };
+    }
+    const account = await accountForLogin(this.options.db, username);
+    return account && { kind: 'person', role: account.role, unit: account.unit, secretHash: account.passwordHash };
+  }
+
+  /** Whom a password opens, or why nobody. */
   private async checkPassword(client: Client, username: string, password: Buffer | undefined): Promise<Checked> {
     const address = (client.conn as Socket).remoteAddress ?? 'unknown';
-    const credentials = username ? await gatewayCredentials(this.options.db, username) : undefined;
-    if (credentials && this.verified.matches(username, credentials, password)) return { credentials };
+    const credentials = await this.principal(username);
+    if (credentials && this.verified.matches(username, credentials, password)) return { principal: credentials };
+    if (credentials?.kind === 'person' && password !== undefined) {
+      const given = password.toString('utf8');
+      const session = TOKEN.test(given) ? await sessionOfUser(this.options.db, username, given, this.now()) : undefined;
+      if (session) return { principal: { ...credentials, role: session.role, unit: session.unit } };
+    }
     const limited = this.limiter.attempt(username, address, this.now());
     if (limited) return { refused: 'login-limit', details: { address, scope: limited.scope, retryAfterSec: limited.retryAfterSec } };
     const conn = client.conn as Socket;
@@ -149,7 +211,7 @@ export class Authentication {
     if (!outcome.value || !credentials) return { refused: 'bad-credentials', details: { address } };
     this.limiter.succeeded(username, address, this.now());
     this.verified.remember(username, credentials, password);
-    return { credentials };
+    return { principal: credentials };
   }
 
   /** The database failed (not the client): CONNACK 3, server unavailable, so the gateway retries. */

@@ -29,6 +29,8 @@ export interface ProvisionedGateway extends GatewayId {
   password: string;
   /** True when the gateway had credentials before (the old secret no longer works). */
   rotated: boolean;
+  /** The stored hash of the secret: lets a central in the same process know the secret without checking it (SecurityPolicy.rememberSecret). */
+  secretHash: string;
 }
 
 /**
@@ -41,14 +43,15 @@ export async function provisionGateway(db: Queryable, unit: string, gateway: str
     throw new Error(`cannot provision '${unit}/${gateway}': unit and gateway must be slugs (lower-case letters, digits and '-')`);
   }
   const password = randomBytes(32).toString('base64url');
-  const secretHash = hashSecret(password);
+  // In libuv's pool: provisioning a fleet does not stall a central running in the same process.
+  const secretHash = await hashSecretAsync(password);
   const row = await db.get<{ rotated_at: number | null }>(
     `INSERT INTO credentials (unit, gateway, username, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (unit, gateway) DO UPDATE SET secret_hash = excluded.secret_hash, rotated_at = excluded.created_at, revoked_at = NULL
      RETURNING rotated_at`,
     [unit, gateway, username, secretHash, now],
   );
-  return { unit, gateway, username, password, rotated: row?.rotated_at != null };
+  return { unit, gateway, username, password, rotated: row?.rotated_at != null, secretHash };
 }
 
 /** Revokes a gateway's credentials; true if it had any that were not revoked already. */
@@ -72,13 +75,13 @@ export async function gatewayCredentials(db: Queryable, username: string): Promi
 }
 
 /** Checks a secret against stored credentials, or against a hash of nothing when there are none (the same time either way). */
-export function checkGatewaySecret(password: Buffer | string | undefined, credentials: GatewayCredentials | undefined): Promise<boolean> {
+export function checkGatewaySecret(password: Buffer | string | undefined, credentials: { secretHash: string } | undefined): Promise<boolean> {
   const given = password === undefined ? '' : typeof password === 'string' ? password : password.toString('utf8');
   return checkSecret(given, credentials?.secretHash ?? DUMMY_HASH).then((ok) => ok && credentials !== undefined);
 }
 
 /**
- * The cheap check that lets known gateways through first: the secrets that passed the slow check
+ * The cheap check that lets known gateways (and people) through first: the secrets that passed the slow check
  * since this central started, kept as an HMAC under a key that never leaves memory, with the
  * stored hash they matched. A gateway that reconnects (a Wi-Fi drop, a node restart in a
  * cluster) is let in with one HMAC, whatever a flood of wrong passwords keeps the slow checks
@@ -89,12 +92,12 @@ export class VerifiedSecrets {
   private readonly key = randomBytes(32);
   private readonly entries = new Map<string, { secretHash: string; mac: Buffer }>();
 
-  matches(username: string, credentials: GatewayCredentials, password: Buffer | undefined): boolean {
+  matches(username: string, credentials: { secretHash: string }, password: Buffer | undefined): boolean {
     const entry = this.entries.get(username);
     return entry !== undefined && entry.secretHash === credentials.secretHash && timingSafeEqual(entry.mac, this.mac(password));
   }
 
-  remember(username: string, credentials: GatewayCredentials, password: Buffer | undefined): void {
+  remember(username: string, credentials: { secretHash: string }, password: Buffer | undefined): void {
     this.entries.set(username, { secretHash: credentials.secretHash, mac: this.mac(password) });
   }
 
@@ -118,6 +121,13 @@ export async function verify(db: Queryable, username: string | undefined, passwo
 export function hashSecret(secret: string): string {
   const salt = randomBytes(16);
   const key = scryptSync(secret, salt, KEY_LENGTH, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+/** hashSecret off the event loop. */
+export async function hashSecretAsync(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await derive(secret, salt, SCRYPT, KEY_LENGTH);
   return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 

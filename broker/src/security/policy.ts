@@ -2,19 +2,22 @@
  * The access policy of the central's broker: the Aedes hooks, each concern in its own file, and
  * the MQTT 3.1.1 rules plain Aedes 1.2 bends, each enforced where the clause is cited.
  *
- * - Connect (authentication.ts): credentials, client id = username, anonymous access, the
- *   per-address CONNECT rate.
- * - Publish (topic-acl.ts): a logged-in gateway publishes only under its own
+ * - Connect (authentication.ts): gateways' credentials, client id = username, people's accounts
+ *   (password or session token), anonymous access, the per-address CONNECT rate.
+ * - Publish (topic-acl.ts for gateways, rights.ts for people and anonymous clients): a person
+ *   publishes only commands to their unit's gateways (department accounts: nothing), an anonymous
+ *   client what `security.anonymous` allows. A logged-in gateway publishes only under its own
  *   `stemlab/v1/{unit}/{gateway}/` and only the contract's topics. MQTT 3.1.1 has no negative
  *   PUBACK, and an error from Aedes's authorizePublish closes the connection, which would make a
  *   misconfigured gateway reconnect and resend forever. So a refused publish is *dropped*: the
  *   hook calls back without error (a QoS 1 sender gets its PUBACK and stops resending), after
  *   turning the packet into a non-retained, empty message on DROP_TOPIC, which no client may
  *   subscribe to and no wildcard matches [MQTT-4.7.2-1]. The ingest never sees it, and `refusals`
- *   counts it by reason. Anonymous clients (when allowed) are not limited to a gateway's topics:
- *   the ingest still dead-letters what does not fit the client's gateway.
- * - Subscribe (topic-acl.ts): a gateway subscribes only to its own commands; anything else is
- *   granted 0x80 (failure) in the SUBACK [MQTT-3.9.3-2].
+ *   counts it by reason. An anonymous client is not bound to one gateway's topics: the ingest
+ *   still dead-letters what does not fit the client's gateway.
+ * - Subscribe (topic-acl.ts, rights.ts): a gateway subscribes only to its own commands, a person
+ *   within their unit (department: every unit), an anonymous client as configured; anything else
+ *   is granted 0x80 (failure) in the SUBACK [MQTT-3.9.3-2].
  * - Limits: packets over `maxPacketBytes` (frame-guard.ts) and clients over their publish rate
  *   (rate.ts) are disconnected (3.1.1 has no way to say why).
  */
@@ -28,7 +31,9 @@ import { guardFrames } from './frame-guard.ts';
 import { take, type Bucket, type Rate } from './rate.ts';
 import { refusalCounters, refusalReasons, type RefusalReason } from './refusals.ts';
 import { DEFAULT_QUOTAS, GatewayQuotas, type QuotaOptions } from './quotas.ts';
+import { mayPublish, maySubscribe, type Rights } from './rights.ts';
 import { DROP_TOPIC, gatewayMaySubscribe, gatewayPublishRefusal, isReservedTopic } from './topic-acl.ts';
+import type { Identity } from './authentication.ts';
 
 export { DROP_TOPIC, gatewayMaySubscribe, gatewayPublishRefusal } from './topic-acl.ts';
 export { FrameScanner } from './frame-guard.ts';
@@ -47,6 +52,8 @@ export function illFormed(value: string | undefined): boolean {
 export interface SecurityOptions {
   /** Let clients connect without credentials (default false). */
   allowAnonymous?: boolean;
+  /** What anonymous clients may publish and subscribe to; left out, every topic ($ ones included), as before. */
+  anonymous?: Rights;
   /** Largest MQTT packet accepted, fixed header included, in bytes; 0 = no limit (default 256 KiB). */
   maxPacketBytes?: number;
   /** Sustained PUBLISH packets per second a client may send; 0 = no limit (default 500). */
@@ -83,6 +90,7 @@ export class SecurityPolicy {
   /** Refusals since start, by reason (for metrics and tests). */
   readonly refusals = refusalCounters();
   readonly allowAnonymous: boolean;
+  readonly anonymousRights: Rights | undefined;
   private readonly next: AuthorizePublish;
   private readonly log: Logger;
   private readonly maxPacketBytes: number;
@@ -96,6 +104,7 @@ export class SecurityPolicy {
     this.next = options.next;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'security' });
     this.allowAnonymous = options.allowAnonymous ?? false;
+    this.anonymousRights = options.anonymous;
     this.maxPacketBytes = options.maxPacketBytes ?? 256 * 1024;
     this.publishRate = { perSecond: options.publishesPerSecond ?? 500, burst: options.publishBurst ?? 5000 };
     this.quotas = new GatewayQuotas(options.quotas ?? DEFAULT_QUOTAS, this.log);
@@ -106,6 +115,7 @@ export class SecurityPolicy {
       ...(attempts ? { loginLimit: { perUser: { max: attempts.perUser, windowMs }, perAddress: { max: attempts.perAddress, windowMs } } } : {}),
       work: options.loginWork ?? new LoginWork({ concurrency: options.loginChecksAtOnce, maxQueued: options.loginChecksQueued }),
       allowAnonymous: this.allowAnonymous,
+      anonymousRights: this.anonymousRights,
       connectRate: { perSecond: options.connectsPerSecond ?? 20, burst: options.connectBurst ?? 200 },
       refuse: (reason, client, details) => this.refuse(reason, client, details),
       log: this.log,
@@ -125,8 +135,18 @@ export class SecurityPolicy {
     return this.authentication.gatewayOf(client);
   }
 
+  /** Who a client logged in as (a gateway or a person); undefined for an anonymous client. */
+  identityOf(client: Client): Identity | undefined {
+    return this.authentication.identityOf(client);
+  }
+
   stop(): void {
     this.authentication.stop();
+  }
+
+  /** A gateway secret this process issued (provisionGateway's secretHash and password): its first CONNECT skips the slow check. */
+  rememberSecret(username: string, secretHash: string, password: string): void {
+    this.authentication.rememberSecret(username, secretHash, password);
   }
 
   /** The packet-size limit and protocol-level check on a new client's bytes (frame-guard.ts). */
@@ -148,9 +168,12 @@ export class SecurityPolicy {
       if (!bucket) this.publishBuckets.set(client, (bucket = { tokens: this.publishRate.burst, at: Date.now() }));
       if (!take(bucket, this.publishRate)) return callback(this.refuse('publish-rate', client, { perSecond: this.publishRate.perSecond }));
     }
-    const gateway = this.gatewayOf(client);
-    const reason = isReservedTopic(packet.topic) ? 'publish-not-allowed' : gateway ? gatewayPublishRefusal(gateway, packet.topic) : undefined;
+    const identity = this.identityOf(client);
+    const gateway = identity?.kind === 'gateway' ? identity.gateway : undefined;
+    const reason = this.publishRefusal(identity, packet.topic);
     if (reason) return this.drop(reason, client, packet, callback);
+    // A person sends commands: never retained, else each reconnect of the gateway would run it again.
+    if (identity?.kind === 'person') packet.retain = false;
     if (gateway) {
       const verdict = this.quotas.check(gateway, packet.topic, packet.payload.length, packet.retain);
       if (verdict === 'drop') return this.drop('quota', client, packet, callback);
@@ -159,19 +182,28 @@ export class SecurityPolicy {
     this.next(client, packet, callback);
   };
 
+  /** Why this client may not publish on `topic`, or undefined if it may. */
+  private publishRefusal(identity: Identity | undefined, topic: string): RefusalReason | undefined {
+    if (isReservedTopic(topic)) return 'publish-not-allowed';
+    if (identity?.kind === 'gateway') return gatewayPublishRefusal(identity.gateway, topic);
+    // $SYS goes on to the ingest, which refuses it as Aedes does (closing the connection).
+    if (topic.startsWith('$SYS')) return undefined;
+    return mayPublish(identity?.kind === 'person' ? identity.rights : this.anonymousRights, topic) ? undefined : 'publish-not-allowed';
+  }
+
   /**
    * A will published with no client attached: the client's connection ended on a central that
    * has since restarted, or on a cluster node that died (aedes.js _clearWills). It is checked
    * against the identity it was stored with: the persistence stamps each will with its client id,
    * and a gateway's client id is its username (authentication.ts refuses any other), so the id
-   * says which gateway it was. Another id was an anonymous client's, and is let through only
-   * while anonymous access is on.
+   * says which gateway it was. Another id was a person's or an anonymous client's (the stored will
+   * does not say which), and is let through only while anonymous access is on and its rights allow it.
    */
   private orphanWill(packet: PublishPacket, callback: (error?: Error | null) => void): void {
     const clientId = (packet as PublishPacket & { clientId?: unknown }).clientId;
     const id = typeof clientId === 'string' ? clientId : '';
     const gateway = parseGatewayClientId(id);
-    const refused = isReservedTopic(packet.topic) || (gateway ? gatewayPublishRefusal(gateway, packet.topic) !== undefined : !this.allowAnonymous);
+    const refused = isReservedTopic(packet.topic) || (gateway ? gatewayPublishRefusal(gateway, packet.topic) !== undefined : !this.allowAnonymous || !mayPublish(this.anonymousRights, packet.topic));
     if (refused) return this.drop('will-orphan-refused', id || null, packet, callback);
     this.next(null, packet, callback);
   }
@@ -189,8 +221,9 @@ export class SecurityPolicy {
     // [MQTT-4.7.3-2] no U+0000 in a topic filter: a protocol violation, close; nor ill-formed UTF-8 [MQTT-1.5.3-1].
     if (sub.topic.includes('\u0000')) return callback(this.refuse('protocol-violation', client, { clause: 'MQTT-4.7.3-2' }));
     if (illFormed(sub.topic)) return callback(this.refuse('protocol-violation', client, { clause: 'MQTT-1.5.3-1', field: 'topic filter' }));
-    const gateway = this.gatewayOf(client);
-    if (isReservedTopic(sub.topic) || (gateway && !gatewayMaySubscribe(gateway, sub.topic))) {
+    const identity = this.identityOf(client);
+    const allowed = identity?.kind === 'gateway' ? gatewayMaySubscribe(identity.gateway, sub.topic) : maySubscribe(identity?.rights ?? this.anonymousRights, sub.topic);
+    if (isReservedTopic(sub.topic) || !allowed) {
       this.refuse('subscribe-not-allowed', client, { topic: sub.topic });
       return callback(null, null); // SUBACK 0x80 for this filter [MQTT-3.9.3-2]; the others are unaffected
     }

@@ -2,7 +2,8 @@
 export const refusalReasons = {
   'identifier-rejected': 'CONNACK 0x02: zero-length client id with CleanSession=0 [MQTT-3.1.3-8]',
   'client-id-mismatch': "CONNACK 0x02: a gateway's client id is not its username",
-  'bad-credentials': 'CONNACK 0x04: unknown username, wrong or revoked secret',
+  'person-client-id': "CONNACK 0x02: a person's client used a gateway's client id (gw:…)",
+  'bad-credentials': 'CONNACK 0x04: unknown username, wrong or revoked secret, wrong password or token, disabled account',
   anonymous: 'CONNACK 0x05: no credentials and allowAnonymous is off',
   'gateway-id-taken': "CONNACK 0x05: an anonymous client used the client id of a gateway that has credentials",
   'connect-rate': 'connection closed before CONNACK: too many CONNECTs from one address',
@@ -13,7 +14,7 @@ export const refusalReasons = {
   'packet-too-large': 'connection closed: a packet larger than maxPacketBytes',
   'publish-rate': 'connection closed: the client published faster than its rate',
   'publish-foreign': "publish dropped: a gateway published under another gateway's topics",
-  'publish-not-allowed': 'publish dropped: a topic outside what a gateway may publish, or a reserved topic',
+  'publish-not-allowed': "publish dropped: a topic outside the client's rights (a gateway's own contract topics, a person's unit's commands, the anonymous rights), or a reserved topic",
   quota: "publish dropped: over one of the gateway's quotas (security/quotas.ts; the hit is counted in stemlab_quota_hits_total)",
   'subscribe-not-allowed': 'SUBACK 0x80: a subscription the client may not have',
   'will-not-allowed': 'CONNACK 0x05: a will on a topic the client may not publish to',

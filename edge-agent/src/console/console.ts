@@ -1,8 +1,10 @@
 /**
- * The room console at /console/ (first part: log-in, a tile per kit with its state and driver,
- * the e-stop and its reset, live over Server-Sent Events). Its files are public; its data and
- * its actions need a log-in (docs/agent-security.md): the live stream any logged-in user, the
- * reset the teacher or technician (the local API's own route).
+ * The room console at /console/: log-in, a tile per kit with its state, team and driver, the
+ * e-stop and its reset, live over Server-Sent Events; the robot club's session and the
+ * technician's kit checks (club/, page/club.js, page/care.js); a printable club summary
+ * (page/summary.html). Its files are public; its data and its actions need a log-in
+ * (docs/agent-security.md): the live stream any logged-in user (a student sees their team's kit
+ * only), the reset the teacher or technician (the local API's own route).
  *
  * Other parts plug a page into the console's navigation with `pages` (e.g. the lab centre:
  * `{ id: 'lab', href: '/lab/', title: { vi: 'Phòng thí nghiệm', en: 'Lab centre' } }`).

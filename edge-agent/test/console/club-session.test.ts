@@ -129,10 +129,17 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     const session = gateway.club.current()!;
     const teacher = await editor('teacher', accounts.teacher.password);
     const flows = ((await teacher('GET', '/flows')).body as FlowNode[]);
-    for (const tab of Object.keys(session.deploys[0]!.tabs)) {
-      const go = flows.find((n) => n.z === tab && n.type === 'inject' && n.name === 'Chạy / Go')!;
-      expect((await teacher('POST', `/inject/${go.id}`)).status).toBe(200);
-    }
+    // Each team's tab is its first member's: they press its Go button in the editor; the other team's is refused them.
+    const tabs = session.deploys[0]!.tabs;
+    const tabOf = (team: string) => Object.keys(tabs).find((tab) => tabs[tab] === team)!;
+    const goOf = (team: string) => flows.find((n) => n.z === tabOf(team) && n.type === 'inject' && n.name === 'Chạy / Go')!;
+    const owner = (team: string) => (flows.find((n) => n.id === tabOf(team)) as { env?: Array<{ name: string; value: string }> }).env?.find((e) => e.name === 'STEMLAB_OWNER')?.value;
+    expect([owner('team-1'), owner('team-2')]).toEqual(['student-1', 'student-3']);
+    const student1 = await editor('student-1', accounts.students[0]!.password);
+    expect((await student1('POST', `/inject/${goOf('team-2').id}`)).status).toBe(403);
+    expect((await student1('POST', `/inject/${goOf('team-1').id}`)).status).toBe(200);
+    const student3 = await editor('student-3', accounts.students[2]!.password);
+    expect((await student3('POST', `/inject/${goOf('team-2').id}`)).status).toBe(200);
     for (const kit of ['robot-1', 'robot-2']) await expect.poll(() => motorPins(kit).every((v) => v > 0)).toBe(true);
     await expect.poll(() => page.locator('.tile[data-kit=robot-1] .driver').getAttribute('data-driver')).toMatch(/^flow:/);
     expect(await page.locator('.tile[data-kit=robot-1] .driver').textContent()).toBe('Chương trình điều khiển: luồng bài học của nhóm Đội Sao');
@@ -141,8 +148,7 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     const tab2 = Object.entries(session.deploys[0]!.tabs).find(([, team]) => team === 'team-2')![0];
     const kitNodes = flows.filter((n) => n.type === 'stemlab-kit');
     const tabFlow = [...flows.filter((n) => n.id === tab2 || n.z === tab2), ...kitNodes.filter((k) => flows.some((n) => n.z === tab2 && n.kit === k.id))];
-    const student = await editor('student-3', accounts.students[2]!.password);
-    const checked = await student('POST', '/stemlab/check', { lesson: LESSON, flow: tabFlow, lang: 'vi' });
+    const checked = await student3('POST', '/stemlab/check', { lesson: LESSON, flow: tabFlow, lang: 'vi' });
     expect(checked.status).toBe(200);
     const status = (checked.body as { status: string }).status;
     expect(['pass', 'fail']).toContain(status);

@@ -14,6 +14,7 @@ export interface CheckRequest {
 
 export type CheckReply =
   | { id: number; status: 'ready' }
-  | { id: number; status: 'judged'; verdict: Verdict; trace: Trace; wallMs: number }
+  /** wallMs: the check's wall-clock time; cpuMs: the check process's CPU time for it (user + system), which a loaded machine does not inflate. */
+  | { id: number; status: 'judged'; verdict: Verdict; trace: Trace; wallMs: number; cpuMs: number }
   | { id: number; status: 'refused'; code: string; message: string }
   | { id: number; status: 'error'; message: string };

@@ -12,6 +12,8 @@ import { FlowRefused, runSession } from './session.ts';
 import { startCheckRuntime } from './runtime.ts';
 import type { CheckRequest, CheckReply } from './protocol.ts';
 
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
 export async function serve(clock: SimClock): Promise<void> {
   const lang = process.env.STEMLAB_CHECK_LANG === 'en' ? 'en' : 'vi';
   const stopFollowing = clock.realTime();
@@ -22,6 +24,7 @@ export async function serve(clock: SimClock): Promise<void> {
   process.on('message', (request: CheckRequest) => {
     queue = queue.then(async () => {
       const started = realNow();
+      const cpu = process.cpuUsage();
       try {
         const world = isRobotCheck(request.check) ? robotWorld(request.check.arena, request.seed, kitConfig('robot', 'robot-1'), request.check.noise) : undefined;
         const trace = await runSession(runtime, clock, {
@@ -31,7 +34,7 @@ export async function serve(clock: SimClock): Promise<void> {
           scenario: (random) => scenarioOf(request.check, random),
           ...(world ? { world } : {}),
         });
-        send({ id: request.id, status: 'judged', verdict: judgeTrace(request.check, trace), trace, wallMs: realNow() - started });
+        send({ id: request.id, status: 'judged', verdict: judgeTrace(request.check, trace), trace, wallMs: realNow() - started, cpuMs: cpuMs(process.cpuUsage(cpu)) });
       } catch (err) {
         if (err instanceof FlowRefused) send({ id: request.id, status: 'refused', code: err.code, message: err.message });
         else send({ id: request.id, status: 'error', message: (err as Error).stack ?? String(err) });

@@ -58,6 +58,16 @@ function sonarAim(trace: Trace, t: number): number | undefined {
   return turned.at(-1)?.command.degrees as number | undefined;
 }
 
+const SIDES: Record<string, { vi: string; en: string }> = { north: { vi: 'bắc', en: 'north' }, south: { vi: 'nam', en: 'south' }, east: { vi: 'đông', en: 'east' }, west: { vi: 'tây', en: 'west' } };
+
+/** What a bump hit, as the arena names it (wall-1, box-2) or, for the arena's edge, the fence and its side. */
+function bumpedInto(hit: Trace['events'][number]): { vi: string; en: string } {
+  const id = (hit.value as { id?: string } | undefined)?.id ?? '';
+  const side = /^border-(\w+)$/.exec(id)?.[1];
+  if (side && SIDES[side]) return { vi: `rào phía ${SIDES[side].vi}`, en: `the ${SIDES[side].en} fence` };
+  return { vi: id, en: id };
+}
+
 /**
  * Why the robot bumped, from the second before the first bump: it saw the thing (the sonar read
  * near) and turned towards the side the sonar watches (a sign error in the steering); it turned
@@ -66,8 +76,11 @@ function sonarAim(trace: Trace, t: number): number | undefined {
  */
 function whyBumped(trace: Trace, hits: Trace['events']): Finding {
   const hit = hits[0]!;
-  const what = (hit.value as { id?: string } | undefined)?.id ?? '';
+  const { vi: whatVi, en: what } = bumpedInto(hit);
   const n = hits.length;
+  // The run ends at the bump that decides the verdict (one more than the lesson allows).
+  const countVi = n > 1 ? ` (rồi thêm ${n - 1} lần nữa)` : '';
+  const countEn = n > 1 ? ` (and ${n - 1} more times)` : '';
   const before = path(trace).filter((s) => s.t >= hit.t - 1000 && s.t <= hit.t);
   const aim = sonarAim(trace, hit.t);
   const side = aim === undefined ? 0 : Math.sign(aim - 90);
@@ -82,15 +95,15 @@ function whyBumped(trace: Trace, hits: Trace['events']): Finding {
   const away = side !== 0 && turned * side < -10;
   if ((towards && nearest !== undefined && nearest < 25) || (away && (nearest === undefined || nearest >= 25))) {
     const seen = nearest === undefined ? { vi: 'không thấy gì gần', en: 'saw nothing near' } : { vi: `đo được ${cm(nearest)} cm`, en: `read ${cm(nearest)} cm` };
-    return wrong('wrong-sign', say(`Robot va vào ${what} lúc ${sec(hit.t)} s (${n} lần va chạm): cảm biến (nhìn bên ${sideVi}) ${seen.vi} mà robot lại rẽ ${towards ? `về bên ${sideVi}` : `ra xa bên ${sideVi}`}. Dấu của phép điều khiển bị ngược: khoảng cách lớn thì rẽ về phía cảm biến nhìn, khoảng cách nhỏ thì rẽ ra xa.`, `Your robot bumped into ${what} at ${sec(hit.t)} s (${n} bumps): the sonar (looking ${sideEn}) ${seen.en}, yet the robot turned ${towards ? `${sideEn}, towards it` : `away from the ${sideEn}`}. The sign of your steering is the wrong way round: turn towards the side the sonar looks at when the distance is large, away from it when it is small.`));
+    return wrong('wrong-sign', say(`Robot va vào ${whatVi} lúc ${sec(hit.t)} s${countVi}: cảm biến (nhìn bên ${sideVi}) ${seen.vi} mà robot lại rẽ ${towards ? `về bên ${sideVi}` : `ra xa bên ${sideVi}`}. Dấu của phép điều khiển bị ngược: khoảng cách lớn thì rẽ về phía cảm biến nhìn, khoảng cách nhỏ thì rẽ ra xa.`, `Your robot bumped into ${what} at ${sec(hit.t)} s${countEn}: the sonar (looking ${sideEn}) ${seen.en}, yet the robot turned ${towards ? `${sideEn}, towards it` : `away from the ${sideEn}`}. The sign of your steering is the wrong way round: turn towards the side the sonar looks at when the distance is large, away from it when it is small.`));
   }
   if (towards) {
-    return wrong('cuts-corner', say(`Robot quẹt vào đầu ${what} lúc ${sec(hit.t)} s (${n} lần va chạm) khi đang rẽ ${sideVi} vòng qua nó: rẽ về phía khoảng trống quá gắt. Giới hạn mức rẽ về phía đó nhỏ hơn để robot vòng rộng hơn.`, `Your robot clipped the end of ${what} at ${sec(hit.t)} s (${n} bumps) while turning ${sideEn} round it: it turns towards the opening too hard. Limit the steering to that side so it rounds the end wider.`));
+    return wrong('cuts-corner', say(`Robot quẹt vào đầu ${whatVi} lúc ${sec(hit.t)} s${countVi} khi đang rẽ ${sideVi} vòng qua nó: rẽ về phía khoảng trống quá gắt. Giới hạn mức rẽ về phía đó nhỏ hơn để robot vòng rộng hơn.`, `Your robot clipped the end of ${what} at ${sec(hit.t)} s${countEn} while turning ${sideEn} round it: it turns towards the opening too hard. Limit the steering to that side so it rounds the end wider.`));
   }
   if (aim === undefined) {
-    return wrong('sonar-ahead', say(`Robot va vào ${what} lúc ${sec(hit.t)} s (${n} lần va chạm). Cảm biến siêu âm chỉ nhìn thẳng (±15°) nên không thấy tường, vật ở bên cạnh robot: xoay servo để cảm biến nhìn chéo sang bên tường cần bám, và rẽ trước khi chạm.`, `Your robot bumped into ${what} at ${sec(hit.t)} s (${n} bumps). The sonar only looked straight ahead (±15°), so it did not see the walls and things beside the robot: turn its servo so it looks diagonally towards the wall you follow, and turn before touching.`));
+    return wrong('sonar-ahead', say(`Robot va vào ${whatVi} lúc ${sec(hit.t)} s${countVi}. Cảm biến siêu âm chỉ nhìn thẳng (±15°) nên không thấy tường, vật ở bên cạnh robot: xoay servo để cảm biến nhìn chéo sang bên tường cần bám, và rẽ trước khi chạm.`, `Your robot bumped into ${what} at ${sec(hit.t)} s${countEn}. The sonar only looked straight ahead (±15°), so it did not see the walls and things beside the robot: turn its servo so it looks diagonally towards the wall you follow, and turn before touching.`));
   }
-  return wrong('bumped', say(`Robot va vào ${what} ${n} lần (lần đầu lúc ${sec(hit.t)} s): nhìn bằng cảm biến siêu âm và rẽ trước khi chạm, khi khoảng cách còn trên 15 cm.`, `Your robot bumped into ${what} ${n} times (first at ${sec(hit.t)} s): look with the sonar and turn before touching, while the distance is still over 15 cm.`));
+  return wrong('bumped', say(`Robot va vào ${whatVi}${n > 1 ? ` ${n} lần (lần đầu lúc ${sec(hit.t)} s)` : ` lúc ${sec(hit.t)} s`}: nhìn bằng cảm biến siêu âm và rẽ trước khi chạm, khi khoảng cách còn trên 15 cm.`, `Your robot bumped into ${what}${n > 1 ? ` ${n} times (first at ${sec(hit.t)} s)` : ` at ${sec(hit.t)} s`}: look with the sonar and turn before touching, while the distance is still over 15 cm.`));
 }
 
 const judges: { [K in RobotUnion['kind']]: (trace: Trace, p: RobotParams<K>) => Verdict } = {
