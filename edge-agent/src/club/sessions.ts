@@ -112,9 +112,8 @@ export class ClubSessions {
   /** Deploy the lesson's starter to the teams' kits, a tab per team (Node-RED's lesson deploy). */
   async deploy(id: string, by: string): Promise<ClubSession> {
     const session = this.running(id);
-    if (!this.deps.deploy) {
-      throw new ClubError('NODERED_OFF', 'Node-RED is off on this gateway (nodered.enabled, or no editor accounts: `stemlab agent accounts`), so no lesson can be deployed', 'Node-RED đang tắt trên gateway này (nodered.enabled, hoặc chưa có tài khoản: `stemlab agent accounts`), nên không triển khai được bài học');
-    }
+    const off = () => new ClubError('NODERED_OFF', 'Node-RED is off on this gateway (nodered.enabled, or no editor accounts: `stemlab agent accounts`), so no lesson can be deployed', 'Node-RED đang tắt trên gateway này (nodered.enabled, hoặc chưa có tài khoản: `stemlab agent accounts`), nên không triển khai được bài học');
+    if (!this.deps.deploy) throw off();
     const starter = lessonFlows(session.lessonId, 'starter', session.teams.map((t) => t.kit));
     const kitOfTab = tabKits(starter);
     // Each team's tab belongs to its first member (the editor gives a tab one owner), who may
@@ -123,7 +122,9 @@ export class ClubSessions {
       const owner = node.type === 'tab' ? session.teams.find((t) => t.kit === kitOfTab.get(node.id as string))?.members[0] : undefined;
       return owner ? withOwner(node, owner) : node;
     });
-    const result = await this.deps.deploy(flows, by);
+    const result = await this.deps.deploy(flows, by).catch((err: unknown) => {
+      throw (err as { code?: unknown }).code === 'NODERED_NOT_RUNNING' ? off() : err;
+    });
     const tabs: Record<string, string> = {};
     for (const tab of result.tabs) {
       const team = session.teams.find((t) => t.kit === kitOfTab.get(tab));

@@ -83,6 +83,13 @@ describe('club sessions', () => {
     expect(club.current()!.verdicts).toHaveLength(3);
   });
 
+  it('say Node-RED is off, in both languages, when the editor is not running (no accounts yet)', async () => {
+    const { club } = setup(() => Promise.reject(Object.assign(new Error('Node-RED is not running'), { code: 'NODERED_NOT_RUNNING' })));
+    const s = club.start(body, 'teacher');
+    await expect(club.deploy(s.id, 'teacher')).rejects.toMatchObject({ code: 'NODERED_OFF', status: 409, extra: { messageVi: expect.stringContaining('Node-RED đang tắt') } });
+    expect(club.current()!.deploys).toEqual([]);
+  });
+
   it('keep the kit sessions tagged with this session, once each, even when they end after it', () => {
     const { club } = setup();
     const s = club.start(body, 'teacher');
