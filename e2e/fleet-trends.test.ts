@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, LedgerFactory } from '../broker/test/backends.ts';
 import { createUser, FLEET, startCentral, type Central } from '@stemlab/broker';
 import { createLogger } from '@stemlab/edge-agent';
-import { planFleet, quarterSpan, SimClock, trendTruth, type FleetPlan, type TrendTruth } from '@stemlab/simulators/fleet';
+import { fleetTruth, planFleet, quarterSpan, SimClock, trendTruth, type FleetPlan, type TrendTruth } from '@stemlab/simulators/fleet';
 import { fleetSpecs, playFleet, registryUnits } from '../cli/fleet/fleet.ts';
 import type { Trends } from '../broker/src/reports/trends.ts';
 
@@ -101,6 +101,16 @@ describe.each(BACKENDS)('on $backend', ({ backend, run }) => {
         u.components.push(...n.components);
       }
       expect(never).toEqual(truth.neverUsed);
+      // Per kind of component: the simulator's component truth summed over its units.
+      const types: Record<string, { usedMs: number; devices: number; sessions: number; idle: number }> = {};
+      for (const c of fleetTruth(plan).components) {
+        const x = (types[c.deviceType] ??= { usedMs: 0, devices: 0, sessions: 0, idle: 0 });
+        x.usedMs += c.usedMs;
+        x.devices += c.devices;
+        x.sessions += c.sessions;
+        x.idle += c.idle.length;
+      }
+      expect(Object.fromEntries(t.componentTypes.map((c) => [c.deviceType, { usedMs: c.usedMs, devices: c.devices, sessions: c.sessions, idle: c.idle }]))).toEqual(types);
       expect(t.faults.perWeek).toEqual(truth.faultsPerWeek);
       expect(t.faults.total).toBe(truth.faults);
       expect(t.faults.repairs).toBe(truth.repairs);

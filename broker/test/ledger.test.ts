@@ -37,6 +37,21 @@ describe.each(BACKENDS)('the ledger on $backend', ({ backend, run }) => {
   afterAll(() => factory.dispose());
 
   describe.runIf(run)('(service available)', () => {
+    describe('telemetry', () => {
+      const reading = (kitId: string, component: string, value: number, t: number): LedgerMessage => ({ kind: 'telemetry', ...at, kit: kitId, component, telemetry: { value, at: t }, receivedAt: t + 1 });
+
+      it('keeps the latest reading per device, a device read twice in one batch included, between usage events', async () => {
+        await ledger.insertBatch([reading('robot-1', 'sonar', 10, 100), usage(sessionStart(1)), reading('robot-1', 'sonar', 11, 200), reading('robot-2', 'sonar', 20, 150), usage(sessionStart(2))]);
+        await ledger.insertBatch([reading('robot-2', 'sonar', 21, 300)]);
+        const rows = (await ledger.telemetry(UNIT, GATEWAY)).map((r) => [r.kit, r.component, r.value, r.at]);
+        expect(rows.sort()).toEqual([
+          ['robot-1', 'sonar', 11, 200],
+          ['robot-2', 'sonar', 21, 300],
+        ]);
+        expect(await seqs()).toEqual([1, 2]);
+      });
+    });
+
     describe('usage events', () => {
       it('stores an event once however often it is delivered, counting the duplicates', async () => {
         const e = sessionStart(1);

@@ -308,6 +308,12 @@ export const messages = {
     'trends.quietUnits': '{n} đơn vị khác không có giờ sử dụng, sự cố hay sửa chữa nào trong quý (không liệt kê).',
     'alerts.title': 'Cảnh báo cần xử lý ({n})',
     'alerts.more': 'Còn {n} cảnh báo khác (xem đầy đủ qua GET /api/v1/alerts hoặc RSS).',
+    'trends.byComponent': 'Theo loại linh kiện',
+    'trends.byComponentHint': 'Giờ sử dụng của từng loại linh kiện (động cơ, cảm biến…) trong quý, cộng mọi đơn vị; tính riêng, không cộng vào giờ-bộ.',
+    'trends.componentType': 'Loại linh kiện',
+    'trends.devices': 'Số linh kiện',
+    'trends.deviceHours': 'Giờ sử dụng (giờ-linh kiện)',
+    'trends.idleDevices': 'Chưa dùng trong quý',
   },
   en: {
     'app.title': 'STEMLab Edge — HCMC Department of Education and Training',
@@ -613,6 +619,12 @@ export const messages = {
     'trends.quietUnits': '{n} other units had no use, fault or repair this quarter (not listed).',
     'alerts.title': 'Alerts to act on ({n})',
     'alerts.more': '{n} more alerts (the full feed: GET /api/v1/alerts or its RSS).',
+    'trends.byComponent': 'By kind of component',
+    'trends.byComponentHint': 'Hours each kind of component (motors, sensors…) was in use this quarter, over every unit; counted apart, never added to kit-hours.',
+    'trends.componentType': 'Kind of component',
+    'trends.devices': 'Components',
+    'trends.deviceHours': 'Hours used (component-hours)',
+    'trends.idleDevices': 'Not used this quarter',
   },
 };
 

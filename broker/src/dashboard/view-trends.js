@@ -64,6 +64,18 @@ function draw(trends, units, districts) {
       trends.categories.map((c) => [t(`reports.category.${c.category}`), fmtNumber(c.kits), h('span', { 'data-ms': String(c.usedMs) }, hoursText(c.usedMs)), pct(c.schoolTimeShare)]),
       'categories',
     ),
+    h(
+      'section',
+      { 'aria-labelledby': 'types-h' },
+      h('h2', { id: 'types-h' }, t('trends.byComponent')),
+      h('p', { class: 'muted' }, t('trends.byComponentHint')),
+      table(
+        t('trends.byComponent'),
+        [t('trends.componentType'), t('trends.devices'), t('trends.deviceHours'), t('reports.colSessions'), t('trends.idleDevices'), t('trends.schoolShare')],
+        trends.componentTypes.map((c) => [c.name[lang()], fmtNumber(c.devices), h('span', { 'data-ms': String(c.usedMs), 'data-type': c.deviceType }, hoursText(c.usedMs)), fmtNumber(c.sessions), fmtNumber(c.idle), pct(c.schoolTimeShare)]),
+        'component-types stack',
+      ),
+    ),
     weeklyChart({ id: 'chart-districts', title: t('trends.byDistrict', { n: String(topDistricts.length) }), weeks: trends.weeks, series: topDistricts.map((d) => ({ label: districtName(districts, d.district), values: d.perWeek })) }),
     byHours.length ? h('section', { class: 'card' }, h('h2', {}, t('trends.oneUnit')), h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() }, field(t('admin.unit'), unitPick)), unitChart) : null,
     weeklyChart({ id: 'chart-faults', title: t('trends.faultsChart'), weeks: trends.weeks, unit: 'count', series: [{ label: t('reports.colFaults'), values: faults.perWeek }] }),

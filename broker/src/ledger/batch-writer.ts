@@ -112,6 +112,11 @@ export class WorkerWriter implements BatchWriter {
 
   constructor(private readonly options: { file: string; busyTimeoutMs: number; run: string }) {}
 
+  /** The writer thread, once a write has started it (tests end it to see a failure handled). */
+  get thread(): Worker | undefined {
+    return this.worker;
+  }
+
   insertBatch(messages: readonly LedgerMessage[]): Promise<BatchResult> {
     if (messages.length === 0) return Promise.resolve({ ...NOTHING });
     return this.call({ op: 'insert', batch: encodeBatch(messages) }) as Promise<BatchResult>;

@@ -125,6 +125,11 @@ export class Ledger extends LedgerQueries {
     return this.writer.run(statement, params);
   }
 
+  /** Where batches are written: a WorkerWriter on SQLite (batch-writer.ts). */
+  get batchWriter(): BatchWriter {
+    return this.writer;
+  }
+
   /** A pragma of the connection that writes (SQLite's writer thread); undefined on PostgreSQL. */
   writerPragma(name: string): Promise<unknown> {
     return this.writer.pragma(name);

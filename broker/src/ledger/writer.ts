@@ -31,14 +31,16 @@ const SQL = {
   connection: 'UPDATE gateways SET connected = ?, online = ?, client_id = ?, status_at = ? WHERE unit = ? AND gateway = ?',
   kitState: `INSERT INTO kit_states (unit, gateway, kit, state, reason, at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (unit, gateway, kit) DO UPDATE SET state = excluded.state, reason = excluded.reason, at = excluded.at, received_at = excluded.received_at`,
-  telemetry: `INSERT INTO telemetry_latest (unit, gateway, kit, component, value, at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (unit, gateway, kit, component) DO UPDATE SET value = excluded.value, at = excluded.at, received_at = excluded.received_at`,
+  telemetryInsert: 'INSERT INTO telemetry_latest (unit, gateway, kit, component, value, at, received_at) VALUES',
+  telemetryConflict: 'ON CONFLICT (unit, gateway, kit, component) DO UPDATE SET value = excluded.value, at = excluded.at, received_at = excluded.received_at',
   deadLetter: 'INSERT INTO dead_letters (topic, payload, encoding, reason, client_id, received_at) VALUES (?, ?, ?, ?, ?, ?)',
 } as const;
 
 const EVENT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 /** Rows per INSERT: 16 parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535. */
 const INSERT_ROWS = 250;
+/** Devices per telemetry upsert: 7 parameters each (one row per device: PostgreSQL refuses an upsert touching a row twice). */
+const TELEMETRY_ROWS = 500;
 /** The furthest a usage event's seq may be past its gateway's highest (usageRun): more events than any gateway makes while away. */
 const MAX_SEQ_JUMP = 50_000_000;
 
@@ -107,9 +109,19 @@ export class LedgerWriter {
       }
       run = [];
     };
+    // Telemetry only replaces each device's latest reading (a table no other message touches):
+    // the batch's last per device, written together at the end (a round trip per few hundred
+    // devices on PostgreSQL, not per reading), without breaking a run of usage events.
+    const readings = new Map<string, Extract<LedgerMessage, { kind: 'telemetry' }>>();
     for (const m of messages) {
       if (m.kind === 'usage') {
         run.push(m);
+        continue;
+      }
+      if (m.kind === 'telemetry') {
+        const device = `${m.unit}\u0000${m.gateway}\u0000${m.kit}\u0000${m.component}`;
+        readings.delete(device); // the map keeps arrival order: the latest goes last
+        readings.set(device, m);
         continue;
       }
       await flushRun();
@@ -129,9 +141,6 @@ export class LedgerWriter {
           await tx.run(SQL.kitState, [m.unit, m.gateway, m.kit, s.state, row.reason, s.at, m.receivedAt]);
           break;
         }
-        case 'telemetry':
-          await tx.run(SQL.telemetry, [m.unit, m.gateway, m.kit, m.component, JSON.stringify(m.telemetry.value ?? null), m.telemetry.at, m.receivedAt]);
-          break;
         case 'connection': {
           const c = m.connected ? 1 : 0;
           await tx.run(SQL.connection, [c, c, m.clientId, m.receivedAt, m.unit, m.gateway]);
@@ -141,6 +150,14 @@ export class LedgerWriter {
       }
     }
     await flushRun();
+    const latest = [...readings.values()];
+    for (let i = 0; i < latest.length; i += TELEMETRY_ROWS) {
+      const chunk = latest.slice(i, i + TELEMETRY_ROWS);
+      await tx.run(
+        `${SQL.telemetryInsert} ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ${SQL.telemetryConflict}`,
+        chunk.flatMap((m) => [m.unit, m.gateway, m.kit, m.component, JSON.stringify(m.telemetry.value ?? null), m.telemetry.at, m.receivedAt]),
+      );
+    }
     return result;
   }
 

@@ -16,6 +16,7 @@ import { ReportQueries, type SessionScan } from '../ledger/report-queries.ts';
 import type { Unit } from '../registry/fleet.ts';
 import type { Category, QuarterlyReport } from './model.ts';
 import { categoryOf } from './category.ts';
+import { deviceTypeName } from './labels.ts';
 import { DAY_MS, HOUR_MS, localIso, localMidnight, quarterBounds, type Span } from './quarter.ts';
 import { quarterlyReport } from './quarterly.ts';
 
@@ -52,6 +53,8 @@ export interface Trends {
   }>;
   /** Per kind of equipment (the report's category): kit-hours per week (ms), kits and share of school time. */
   categories: Array<{ category: Category; kits: number; perWeek: number[]; usedMs: number; schoolTimeShare: number | null }>;
+  /** Per kind of component over every unit (motor, ultrasonic, thermometer...): the report's component rows summed; their own figures, never added to the kits'. */
+  componentTypes: Array<{ deviceType: string; /** For people (labels.ts). */ name: { vi: string; en: string }; devices: number; usedMs: number; sessions: number; idle: number; schoolTimeShare: number | null }>;
   /** Per district with units: kit-hours per week (ms). */
   districts: Array<{ district: string; units: number; perWeek: number[]; usedMs: number }>;
   /** Every kit's share of school time in use, over all units (kit rows of the report). */
@@ -174,6 +177,20 @@ export async function quarterTrends(ledger: Ledger, quarter: string, options: Tr
     const perWeek = perCategory.get(total.category) ?? weeks.map(() => 0);
     return { category: total.category, kits: total.kits, perWeek, usedMs: sum(perWeek), schoolTimeShare: share(sum(rows.map((r) => r.schoolUsedMs)), schoolMs * total.kits) };
   });
+  const types = new Map<string, Trends['componentTypes'][number] & { schoolUsedMs: number }>();
+  for (const c of report.components) {
+    if (!registered.has(c.unit)) continue;
+    const t = types.get(c.deviceType) ?? { deviceType: c.deviceType, name: { vi: deviceTypeName(c.deviceType, 'vi'), en: deviceTypeName(c.deviceType, 'en') }, devices: 0, usedMs: 0, sessions: 0, idle: 0, schoolTimeShare: null, schoolUsedMs: 0 };
+    types.set(c.deviceType, t);
+    t.devices += c.devices;
+    t.usedMs += c.usedMs;
+    t.sessions += c.sessions;
+    t.idle += c.idle.length;
+    t.schoolUsedMs += c.schoolUsedMs;
+  }
+  const componentTypes = [...types.values()]
+    .map(({ schoolUsedMs, ...t }) => ({ ...t, schoolTimeShare: share(schoolUsedMs, schoolMs * t.devices) }))
+    .sort((a, b) => b.usedMs - a.usedMs || a.deviceType.localeCompare(b.deviceType));
   const districtSeries = new Map<string, { units: number; perWeek: number[] }>();
   for (const u of units) {
     const d = districtSeries.get(u.district) ?? { units: 0, perWeek: weeks.map(() => 0) };
@@ -203,6 +220,7 @@ export async function quarterTrends(ledger: Ledger, quarter: string, options: Tr
     weeks: weeks.map((w) => ({ from: localIso(w.from), to: localIso(w.to) })),
     units,
     categories,
+    componentTypes,
     districts: [...districtSeries].map(([district, d]) => ({ district, units: d.units, perWeek: d.perWeek, usedMs: sum(d.perWeek) })).sort((a, b) => a.district.localeCompare(b.district)),
     schoolTimeShare: share(sum(report.kits.map((r) => r.schoolUsedMs)), schoolMs * sum(report.kits.map((r) => r.kits))),
     kits: { most, least },
