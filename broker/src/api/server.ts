@@ -128,7 +128,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     let busy = false;
     const slowCheck = async (known: boolean, check: () => Promise<boolean>) => {
       const rank = () => [limiter.addressFailures(address, now()), known ? 0 : 1];
-      const outcome = await work.run({ rank, alive: () => !request.raw.socket.destroyed }, check);
+      // clean: no failure from this address but this attempt (counted in advance): it may take the kept slot (login-work.ts).
+      const outcome = await work.run({ rank, alive: () => !request.raw.socket.destroyed, clean: () => limiter.addressFailures(address, now()) <= 1 }, check);
       busy = !outcome.ran && outcome.why === 'busy';
       return outcome.ran && outcome.value;
     };

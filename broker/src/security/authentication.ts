@@ -200,7 +200,12 @@ export class Authentication {
     if (limited) return { refused: 'login-limit', details: { address, scope: limited.scope, retryAfterSec: limited.retryAfterSec } };
     const conn = client.conn as Socket;
     const outcome = await this.work.run(
-      { rank: () => [this.limiter.addressFailures(address, this.now()), credentials ? 0 : 1], alive: () => !conn.destroyed && !client.closed },
+      {
+        rank: () => [this.limiter.addressFailures(address, this.now()), credentials ? 0 : 1],
+        alive: () => !conn.destroyed && !client.closed,
+        // Its own attempt is counted in advance: one failure is this one.
+        clean: () => this.limiter.addressFailures(address, this.now()) <= 1,
+      },
       () => checkGatewaySecret(password, credentials),
     );
     if (!outcome.ran) {

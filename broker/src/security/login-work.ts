@@ -10,13 +10,19 @@
  * - a check whose client has gone (`alive()` false: the socket closed, the HTTP request aborted)
  *   is dropped when its turn comes, without hashing;
  * - at most `maxQueued` wait: a newcomer ranked better than the worst waiting one takes its place
- *   (the worst is answered 'busy'), else the newcomer is.
+ *   (the worst is answered 'busy'), else the newcomer is;
+ * - the last slot is kept for a clean job (`clean()`: nothing held against its address but this
+ *   attempt): a flood from failing addresses hashes on the other slots only, so a gateway that
+ *   has not failed starts its check at once instead of waiting for a flood's hash to end (tens
+ *   of ms idle, several hundred on a loaded Pi). With concurrency 1 nothing is kept.
  */
 export interface LoginJob {
   /** Lower goes first; read each time a slot frees, so failures recorded meanwhile count. */
   rank(): readonly number[];
   /** False once nobody is waiting for the answer. */
   alive(): boolean;
+  /** True when nothing is held against this attempt (its address has no failure but this one): it may take the kept slot. */
+  clean?(): boolean;
 }
 
 export type Outcome<T> = { ran: true; value: T } | { ran: false; why: 'gone' | 'busy' };
@@ -81,13 +87,23 @@ export class LoginWork {
         this.waiting.splice(worst, 1)[0]!.skip('busy');
       }
       this.waiting.push(entry);
-      this.next();
+      if (this.running < this.concurrency - 1 || this.concurrency === 1) return this.next();
+      // Only the kept slot is free (or none): the jobs already waiting were found unclean when
+      // they came, so only the newcomer can take it. Not a scan of the queue per arrival: under a
+      // flood that was O(n) rank reads for each of thousands of CONNECTs.
+      if (this.running === this.concurrency - 1 && (job.clean?.() ?? false)) {
+        this.waiting.pop();
+        if (job.alive()) entry.start();
+        else entry.skip('gone');
+      }
     });
   }
 
   private next(): void {
     while (this.running < this.concurrency && this.waiting.length > 0) {
       const best = this.pick('best')!;
+      // The best-ranked is not clean: none is (rank puts fewer failures first). Keep the last slot.
+      if (this.concurrency > 1 && this.running === this.concurrency - 1 && !(this.waiting[best]!.job.clean?.() ?? false)) return;
       const entry = this.waiting.splice(best, 1)[0]!;
       if (entry.job.alive()) entry.start();
       else entry.skip('gone');
