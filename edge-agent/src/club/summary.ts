@@ -84,13 +84,25 @@ const words = {
     team: 'Nhóm', kit: 'Bộ kit', members: 'Thành viên', verdict: 'Kết quả chấm gần nhất', passed: 'Đã đạt', checks: 'Số lần chấm', minutes: 'Số phút sử dụng',
     sessions: 'Số phiên sử dụng', faults: 'Số lỗi', lost: 'Sự cố bộ kit', yes: 'có', no: 'chưa', none: '—', summary: 'Tổng kết', about: 'Thông tin', field: 'Mục', value: 'Giá trị',
     pass: 'ĐẠT', fail: 'CHƯA ĐẠT', invalid: 'KHÔNG CHẤM ĐƯỢC',
+    states: { fault: 'lỗi', disconnected: 'đã rút cáp' } as Record<string, string>,
+    reasons: { unplugged: 'đã rút cáp', 'port closed': 'cổng nối tiếp đã đóng' } as Record<string, string>,
   },
   en: {
     team: 'Team', kit: 'Kit', members: 'Members', verdict: 'Last check', passed: 'Passed', checks: 'Checks', minutes: 'Minutes of use',
     sessions: 'Usage sessions', faults: 'Faults', lost: 'Kit problems', yes: 'yes', no: 'not yet', none: '—', summary: 'Summary', about: 'About', field: 'Field', value: 'Value',
     pass: 'PASS', fail: 'NOT YET', invalid: 'CANNOT CHECK',
+    states: { fault: 'fault', disconnected: 'unplugged' } as Record<string, string>,
+    reasons: { unplugged: 'unplugged', 'port closed': 'serial port closed' } as Record<string, string>,
   },
 } as const;
+
+/** A kit's loss in the reader's words: its state, and its reason when that says more. */
+function lost(f: { state: string; reason: string | undefined }, lang: Lang): string {
+  const w = words[lang];
+  const state = w.states[f.state] ?? f.state;
+  const why = f.reason ? (w.reasons[f.reason] ?? f.reason) : '';
+  return why && why !== state ? `${state}: ${why}` : state;
+}
 
 function rows(summary: SessionSummary, lang: Lang): Array<Array<string | number>> {
   const w = words[lang];
@@ -107,7 +119,7 @@ function rows(summary: SessionSummary, lang: Lang): Array<Array<string | number>
       t.minutes,
       t.usageSessions,
       t.faults,
-      t.kitLost.map((f) => `${new Date(f.at).toISOString()} ${f.state}${f.reason ? `: ${f.reason}` : ''}`).join('; '),
+      t.kitLost.map((f) => `${new Date(f.at).toISOString()} ${lost(f, lang)}`).join('; '),
     ]),
   ];
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Purpose, UsageEvent } from '@stemlab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClubSessions, ClubStore, tabKits } from '../../src/club/index.ts';
+import { ClubSessions, ClubStore, sessionSummary, summaryCsv, tabKits } from '../../src/club/index.ts';
 import { lessonFlows } from '../../src/nodered/lessons.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { robotKit } from '../helpers/sim-agent.ts';
@@ -81,6 +81,20 @@ describe('club sessions', () => {
     expect(club.recordVerdict({ lessonId: 'obstacle', tab: undefined, kits: ['robot-3'], by: 'student-9', status: 'pass', message: 'x', at })).toBeUndefined();
     expect(club.tabOf(club.current()!, 'team-2')).toBe(tabOfTeam2);
     expect(club.current()!.verdicts).toHaveLength(3);
+  });
+
+  it('list the kits lost during the session in the summary, in the reader\'s words', () => {
+    const { club } = setup();
+    const s = club.start(body, 'teacher');
+    club.recordKitLost('robot-2', 'disconnected', 'unplugged', Date.UTC(2026, 11, 4, 3, 0, 0));
+    club.recordKitLost('robot-1', 'fault', 'no Firmata answered', Date.UTC(2026, 11, 4, 3, 5, 0));
+    club.recordKitLost('robot-3', 'fault', 'not in the session', 0);
+    const summary = sessionSummary(club.end(s.id, 'teacher'));
+    expect(summary.teams.map((t) => t.kitLost.length)).toEqual([1, 1]);
+    const vi = summaryCsv(summary, 'vi');
+    expect(vi).toContain('2026-12-04T03:00:00.000Z đã rút cáp');
+    expect(vi).toContain('2026-12-04T03:05:00.000Z lỗi: no Firmata answered');
+    expect(summaryCsv(summary, 'en')).toContain('2026-12-04T03:00:00.000Z unplugged');
   });
 
   it('say Node-RED is off, in both languages, when the editor is not running (no accounts yet)', async () => {

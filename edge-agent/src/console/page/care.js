@@ -1,6 +1,6 @@
 // The technician's kit checks: the self-test per kit or all, after a yes (it turns motors), and
 // each kit's last results and fault history, kept on the gateway.
-import { i18n, t, post, el, message, time } from './i18n.js';
+import { i18n, t, post, el, message, time, lossText } from './i18n.js';
 
 const state = { container: undefined, kits: [], busy: false, error: '' };
 
@@ -29,7 +29,7 @@ function kitRow(kit) {
     el('td', { className: `selftest ${last?.status ?? 'none'}`, dataset: { status: last?.status ?? '' } },
       last ? `${t(last.status === 'pass' ? 'ok' : last.status)} · ${time(last.at)} · ${last.by}` : t('never'),
       ...failed.map((c) => el('div', {}, `${c.component}: ${t(c.status)} – ${c.detail}`))),
-    el('td', { className: 'faults' }, kit.faults.length === 0 ? t('never') : el('ul', {}, ...kit.faults.slice(0, 5).map((f) => el('li', {}, `${new Date(f.at).toLocaleString(i18n.lang === 'vi' ? 'vi-VN' : 'en-GB')} ${t(f.state)}${f.reason ? `: ${f.reason}` : ''}`)))),
+    el('td', { className: 'faults' }, kit.faults.length === 0 ? t('never') : el('ul', {}, ...kit.faults.slice(0, 5).map((f) => el('li', {}, `${new Date(f.at).toLocaleString(i18n.lang === 'vi' ? 'vi-VN' : 'en-GB')} ${lossText(f.state, f.reason)}`)))),
     el('td', {}, el('button', { type: 'button', className: 'selftest-kit', disabled: state.busy, onclick: () => selftest([kit.kit]) }, t('selftestKit'))));
 }
 

@@ -14,6 +14,7 @@ export const texts = {
     care: 'Kiểm tra thiết bị (kỹ thuật viên)', selftestAll: 'Tự kiểm tra tất cả', selftestKit: 'Tự kiểm tra', history: 'Lịch sử',
     confirmMotors: 'Tự kiểm tra sẽ quay động cơ và servo trong giây lát. Hãy nhấc robot lên hoặc để chỗ trống. Tiếp tục?',
     lastTest: 'Lần kiểm tra gần nhất', faults: 'Sự cố', never: 'chưa có', running: 'Đang kiểm tra…', ok: 'đạt', warn: 'cảnh báo', skip: 'bỏ qua',
+    'reason:unplugged': 'đã rút cáp', 'reason:port closed': 'cổng nối tiếp đã đóng',
     minutes: 'Số phút sử dụng', passed: 'Đã đạt', checks: 'Số lần chấm', kitProblems: 'Sự cố bộ kit', yes: 'có', no: 'chưa', ended: 'Kết thúc', teacher: 'Giáo viên',
   },
   en: {
@@ -30,6 +31,7 @@ export const texts = {
     care: 'Kit checks (technician)', selftestAll: 'Self-test all kits', selftestKit: 'Self-test', history: 'History',
     confirmMotors: 'The self-test turns motors and servos briefly. Lift the robots or give them room. Go on?',
     lastTest: 'Last self-test', faults: 'Faults', never: 'none yet', running: 'Testing…', ok: 'pass', warn: 'warning', skip: 'skipped',
+    'reason:unplugged': 'unplugged', 'reason:port closed': 'serial port closed',
     minutes: 'Minutes of use', passed: 'Passed', checks: 'Checks', kitProblems: 'Kit problems', yes: 'yes', no: 'not yet', ended: 'Ended', teacher: 'Teacher',
   },
 };
@@ -39,6 +41,15 @@ export const i18n = {
 };
 
 export const t = (key) => texts[i18n.lang][key] ?? key;
+
+/** A kit's fault reason as the agent gives it, in the reader's language where the console knows it. */
+export const reasonText = (reason) => texts[i18n.lang][`reason:${reason}`] ?? reason;
+
+/** A kit's loss: its state and, when it says more, its reason ("lỗi: board stopped answering"). */
+export function lossText(state, reason) {
+  const why = reason ? reasonText(reason) : '';
+  return why && why !== t(state) ? `${t(state)}: ${why}` : t(state);
+}
 
 /** A refusal's message in the reader's language (the club's replies carry messageVi). */
 export const message = (reply) => (i18n.lang === 'vi' && reply.messageVi) || reply.message || '';

@@ -1,6 +1,6 @@
 // The printable summary of a club session (/console/summary.html?id=...): who passed what, which
 // kits faulted, minutes of use per kit (as the ledger counts them), in the reader's language.
-import { i18n, t, el, message } from './i18n.js';
+import { i18n, t, el, message, lossText } from './i18n.js';
 
 const id = new URLSearchParams(location.search).get('id') ?? '';
 let summary;
@@ -27,7 +27,7 @@ function render() {
       el('td', {}, team.name), el('td', {}, team.kit), el('td', {}, team.members.join(' ')),
       el('td', {}, team.verdict ? t(team.verdict) : '—'), el('td', {}, team.passed ? t('yes') : t('no')),
       el('td', {}, String(team.checks)), el('td', { className: 'minutes' }, String(team.minutes)), el('td', {}, String(team.faults)),
-      el('td', {}, team.kitLost.map((f) => `${when(f.at)} ${t(f.state)}${f.reason ? `: ${f.reason}` : ''}`).join('; '))))));
+      el('td', {}, team.kitLost.map((f) => `${when(f.at)} ${lossText(f.state, f.reason)}`).join('; '))))));
 }
 
 document.getElementById('lang').addEventListener('click', () => {
