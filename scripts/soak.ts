@@ -1,7 +1,8 @@
 /**
- * npm run soak [-- --minutes 10 | --hours 8] [--seed S] [--speed 10]: the whole fleet (54 robot
- * units, 28 lab centres, full timetable) at 10× its real rate against one central node, from a
- * Monday morning. The central is `stemlab central` in its own process (soak/central-process.ts),
+ * npm run soak [-- --minutes 10 | --hours 8] [--seed S] [--speed 10] [--start 13:25]: the whole
+ * fleet (54 robot units, 28 lab centres, full timetable) at 10× its real rate against one central
+ * node, from a Monday at --start (Vietnam time; by default as the clubs' afternoon begins, every
+ * robot of half the clubs at once: the busiest hours of the week; 06:58 for a morning). The central is `stemlab central` in its own process (soak/central-process.ts),
  * restarted every 3 minutes (a third of a shorter run), by turns a clean stop (SIGTERM) and a
  * crash (SIGKILL: what the ingest acknowledged must be in the ledger all the same); a gateway's
  * agent, one of the fleet's twins picked by the seed, is killed every 20 seconds (durable outboxes
@@ -33,7 +34,7 @@ const AGENT_RSS_MB = 250;
 const AGENT_GROWTH_MB = 40;
 
 const { values } = parseArgs({
-  options: { minutes: { type: 'string', default: '10' }, hours: { type: 'string' }, seed: { type: 'string' }, speed: { type: 'string', default: '10' }, 'restart-every': { type: 'string', default: '180' }, 'kill-every': { type: 'string', default: '20' } },
+  options: { minutes: { type: 'string', default: '10' }, hours: { type: 'string' }, seed: { type: 'string' }, speed: { type: 'string', default: '10' }, 'restart-every': { type: 'string', default: '180' }, 'kill-every': { type: 'string', default: '20' }, start: { type: 'string', default: '13:25' } },
 });
 const minutes = values.hours ? Number(values.hours) * 60 : Number(values.minutes);
 const seed = values.seed ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
@@ -43,6 +44,8 @@ const killMs = Number(values['kill-every']) * 1000;
 for (const [name, x] of Object.entries({ minutes, seed, speed, restartMs, killMs })) {
   if (!Number.isFinite(x) || x <= 0) throw new Error(`soak: --${name} must be a positive number`);
 }
+const startAt = /^([01]\d|2[0-3]):[0-5]\d$/.exec(values.start);
+if (!startAt) throw new Error(`soak: --start must be a time HH:MM (Vietnam time), e.g. 13:25, not '${values.start}'`);
 const QUARTER = '2026Q1';
 const MB = 1024 * 1024;
 
@@ -59,9 +62,9 @@ process.on('unhandledRejection', (err) => {
 const dir = mkdtempSync(join(tmpdir(), 'stemlab-soak-'));
 const plan = planFleet({ quarter: QUARTER, seed, gateways: fleetSpecs(DEFAULT_SIZE), outages: false });
 const clock = new SimClock(plan.from);
-const paceFrom = Date.parse('2026-01-05T06:58:00+07:00'); // a Monday morning, as the first period begins
+const paceFrom = Date.parse(`2026-01-05T${values.start}:00+07:00`); // a Monday (what comes before it is played at once)
 const until = paceFrom + minutes * 60_000 * speed;
-console.log(`soak: ${minutes} min at ${speed}× real rate, seed ${seed}; ${plan.gateways.length} gateways live ${new Date(paceFrom).toISOString()} → ${new Date(until).toISOString()} (what comes before at once); central restarted every ${restartMs / 1000} s, a twin killed every ${killMs / 1000} s; data in ${dir}`);
+console.log(`soak: ${minutes} min at ${speed}× real rate, seed ${seed}; ${plan.gateways.length} gateways live Monday 5 January 2026 from ${values.start} for ${minutes * speed} simulated minutes, Vietnam time (what comes before at once); central restarted every ${restartMs / 1000} s, a twin killed every ${killMs / 1000} s; data in ${dir}`);
 
 const central = await CentralProcess.create(dir);
 await central.start();
