@@ -109,7 +109,7 @@ export const simFleet: Command = {
         mqttUrl: central.mqttUrl,
         ledger: central.ledger,
         outboxDir: values.durable ? join(dir, 'outboxes') : undefined,
-        speed: values.speed === undefined ? undefined : values.speed / 1000,
+        speed: values.speed,
         credentials: async (unit, gateway) => credentials.get(`${unit}/${gateway}`) as { username: string; password: string },
         onDay: ({ t, pending }) => {
           if (new Date(t + 7 * 3_600_000).getUTCDate() === 1) console.log(`  ${new Date(t + 7 * 3_600_000).toISOString().slice(0, 10)}: ${pending} events waiting in outboxes (${Math.round((Date.now() - started) / 1000)} s)`);

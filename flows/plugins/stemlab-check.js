@@ -25,17 +25,50 @@ const catalogue = require('../lessons/index.json');
 const exampleLabels = require('../lessons/examples-labels.json');
 
 /**
+ * Who checks: the editor account logged in on the request (Node-RED's bearer token), never a
+ * field of the posted body, so a student cannot submit a check in another's name.
+ */
+function checkedBy(req) {
+  return req.user ? req.user.username : undefined;
+}
+
+/** The id of the posted flow's tab: what the student claims, judged by the agent (mayCheck). */
+function tabOf(flow) {
+  const tab = flow.find((n) => n && n.type === 'tab');
+  return tab && typeof tab.id === 'string' ? tab.id : undefined;
+}
+
+/**
+ * Ask the agent (the bridge's optional `mayCheck`) whether this user may submit a check of this
+ * tab: in a club session, a student's check counts only for their own team, so a flow claiming
+ * another team's tab is refused before it runs. Returns the refusal to answer, or undefined.
+ */
+function refusal(RED, req, lesson, flow, lang) {
+  const bridge = RED.settings.stemlab;
+  if (!bridge || typeof bridge.mayCheck !== 'function') return undefined;
+  try {
+    bridge.mayCheck({ lessonId: lesson, tab: tabOf(flow), by: checkedBy(req) });
+    return undefined;
+  } catch (err) {
+    // Fails closed: an error without a code is a fault of the agent, not a permission.
+    const vi = err && err.extra && typeof err.extra.messageVi === 'string' ? err.extra.messageVi : undefined;
+    const error = lang === 'en' || !vi ? String(err && err.message) : vi;
+    RED.log.warn(`stemlab-check: ${checkedBy(req)} refused a check of tab ${tabOf(flow)}: ${err && err.message}`);
+    return { status: err && err.code ? err.status || 403 : 500, body: { code: err && err.code, error } };
+  }
+}
+
+/**
  * Tell the agent (the bridge's optional `checked`) which tab was checked, the kits its flow
- * names, who checked and the verdict: the room console shows each team's verdict as it comes.
- * A failure here never costs the student their verdict.
+ * names, who checked and the verdict: the room console shows the checking user's team's verdict
+ * as it comes. A failure here never costs the student their verdict.
  */
 function report(RED, req, lesson, flow, result) {
   const bridge = RED.settings.stemlab;
   if (!bridge || typeof bridge.checked !== 'function') return;
   try {
-    const tab = flow.find((n) => n && n.type === 'tab');
     const kits = flow.filter((n) => n && n.type === 'stemlab-kit' && typeof n.kit === 'string').map((n) => n.kit);
-    bridge.checked({ lessonId: lesson, tab: tab ? tab.id : undefined, kits, by: req.user ? req.user.username : undefined, status: result.status, message: String(result.message || '') });
+    bridge.checked({ lessonId: lesson, tab: tabOf(flow), kits, by: checkedBy(req), status: result.status, message: String(result.message || '') });
   } catch (err) {
     RED.log.warn(`stemlab-check: the room console was not told of the verdict: ${err.message}`);
   }
@@ -55,6 +88,8 @@ module.exports = function (RED) {
     const { lesson, flow, lang } = req.body || {};
     if (!catalogue.lessons.some((l) => l.id === lesson)) return res.status(400).json({ error: `lesson: one of ${catalogue.lessons.map((l) => l.id).join(', ')}` });
     if (!Array.isArray(flow)) return res.status(400).json({ error: 'flow: the nodes of your tab (a JSON array)' });
+    const refused = refusal(RED, req, lesson, flow, lang);
+    if (refused) return res.status(refused.status).json(refused.body);
     const file = path.join(os.tmpdir(), `stemlab-check-${process.pid}-${Date.now()}-${Math.round(Math.random() * 1e6)}.json`);
     fs.writeFileSync(file, JSON.stringify(flow), { mode: 0o600 });
     const args = [bin, 'lesson', 'check', lesson, file, '--json', '--lang', lang === 'en' ? 'en' : 'vi'];

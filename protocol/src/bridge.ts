@@ -43,6 +43,22 @@ export interface StemlabBridge {
    * the room console shows the team's verdict as it comes. Optional: an older agent lacks it.
    */
   checked?(verdict: CheckedVerdict): void;
+  /**
+   * Before a check runs: may `by` (the logged-in editor user, from the request, never from the
+   * posted body) submit a check of `tab`? Throws when the tab is another team's in the running
+   * club session: an error with `code` (NOT_YOUR_TEAM), `status` (403), `message` in English and
+   * `extra.messageVi` in Vietnamese; the sidebar answers with it and runs nothing. Optional: an
+   * older agent lacks it.
+   */
+  mayCheck?(request: CheckRequest): void;
+}
+
+/** Who asks to check which tab (the check sidebar, before running the check). */
+export interface CheckRequest {
+  lessonId: string;
+  tab?: string;
+  /** The editor account logged in on the request. */
+  by?: string;
 }
 
 /** What the check sidebar reports to the agent after a check. */
@@ -52,7 +68,7 @@ export interface CheckedVerdict {
   tab?: string;
   /** The kits the checked flow's stemlab-kit nodes name. */
   kits?: string[];
-  /** The editor account that ran it. */
+  /** The editor account that ran it: the request's logged-in user, never a field of the posted body. */
   by?: string;
   status: 'pass' | 'fail' | 'invalid';
   message: string;

@@ -9,6 +9,7 @@ import type { Agent } from '../agent.ts';
 import type { HttpApi } from '../api/http.ts';
 import type { ConsoleClub } from '../console/console.ts';
 import type { NodeRedExtension } from '../nodered/nodered-extension.ts';
+import { ownerOf } from '../nodered/ownership.ts';
 import type { UsageTracker } from '../usage/tracker.ts';
 import { KitCare } from './kit-care.ts';
 import { clubRoutes } from './routes.ts';
@@ -39,7 +40,13 @@ export function robotClub(parts: ClubParts): { club: ClubSessions; care: KitCare
     config: agent.config,
     tag: (purpose, kits) => usage.tag(purpose, kits),
     deploy: nodered ? (flows, by) => nodered.deployLesson(flows, { mode: 'replace-tab', by }) : undefined,
+    deployedTab: (id) => {
+      const tab = nodered?.deployedTab(id);
+      return tab ? { owner: ownerOf(tab) } : undefined;
+    },
   });
+  // The editor's check sidebar asks before it runs a check: a student submits only their team's tab.
+  nodered?.judgeChecks({ mayCheck: (by, tab) => void club.checkTeam(by, tab) });
   parts.onUsage((event) => club.recordUsage(event));
   agent.bus.on('kit:state', ({ kit, state, reason, at }) => (state === 'fault' || state === 'disconnected') && club.recordKitLost(kit, state, reason, at));
   agent.bus.on('lesson:checked', (event) => club.recordVerdict(event));

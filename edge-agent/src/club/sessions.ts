@@ -26,6 +26,11 @@ export interface ClubDeps {
   /** The lesson deploy (Node-RED's); undefined when Node-RED is off on this gateway. */
   deploy: ((flows: unknown, by: string) => Promise<{ rev: string; tabs: string[] }>) | undefined;
   now?: () => number;
+  /**
+   * The deployed tab `id`'s owner (the editor's STEMLAB_OWNER; undefined: the teacher's), or
+   * undefined when no such tab is deployed (or Node-RED is off): whose a checked tab is.
+   */
+  deployedTab?: (id: string) => { owner: string | undefined } | undefined;
 }
 
 /** A check run from the editor's sidebar (the bridge's `checked`, event 'lesson:checked'). */
@@ -156,18 +161,50 @@ export class ClubSessions {
   }
 
   /**
-   * A check from the editor: the running session's team is the one whose deployed tab was
-   * checked, else the one whose kit the flow names, else the checking student's.
+   * The team a check by `by` of `tab` counts for: only ever the checking user's own team (`by` is
+   * the editor's logged-in user, never a field of the posted flow). Undefined when it counts for
+   * no team: no session runs, or `by` is in none of its teams (the teacher, a technician, a
+   * student of another class), so a teacher trying a team's tab never changes that team's verdict.
+   * Throws NOT_YOUR_TEAM when `tab` is another team's: deployed and owned by someone outside the
+   * user's team (another team's member, or the teacher), or, when not deployed, the tab the
+   * session deployed for another team. A tab that is not deployed (a new one in the student's
+   * editor) is the student's own work, so it counts for their team.
+   */
+  checkTeam(by: string | undefined, tab: string | undefined): Team | undefined {
+    const session = this.current();
+    const team = by ? session?.teams.find((t) => t.members.includes(by)) : undefined;
+    if (!session || !team || !tab) return team;
+    const deployedFor = [...session.deploys].reverse().map((d) => d.tabs[tab]).find((t) => t !== undefined);
+    const deployed = this.deps.deployedTab?.(tab);
+    const owner = deployed?.owner;
+    const ours = deployed ? (owner !== undefined ? team.members.includes(owner) : deployedFor === team.id) : deployedFor === undefined || deployedFor === team.id;
+    if (ours) return team;
+    const other = session.teams.find((t) => (owner !== undefined ? t.members.includes(owner) : t.id === deployedFor));
+    const [whoseVi, whoseEn] = other ? [`của nhóm ${other.name}`, `team ${other.name}'s`] : owner ? [`của ${owner}`, `${owner}'s`] : ['của thầy cô', "the teacher's"];
+    throw new ClubError(
+      'NOT_YOUR_TEAM',
+      `this flow (tab '${tab}') is ${whoseEn}: a check counts only on your own team's flow (team ${team.name}). Open your team's tab and check again.`,
+      `Luồng (tab '${tab}') này là ${whoseVi}: bài chấm chỉ được tính trên luồng của nhóm em (nhóm ${team.name}). Hãy mở tab của nhóm em rồi chấm lại.`,
+    );
+  }
+
+  /**
+   * A check from the editor (the bridge's `checked`, after the sidebar's `mayCheck` let it run):
+   * recorded for the checking user's team only (checkTeam), judged again here because the flows
+   * may have changed while the check ran. Undefined when it counts for no team or is refused.
    */
   recordVerdict(event: CheckedEvent): Verdict | undefined {
     const session = this.current();
     if (!session) return undefined;
-    const byTab = event.tab ? session.deploys.map((d) => d.tabs[event.tab!]).find((t) => t !== undefined) : undefined;
-    const byKit = session.teams.find((t) => event.kits.includes(t.kit))?.id;
-    const byMember = event.by ? session.teams.find((t) => t.members.includes(event.by!))?.id : undefined;
-    const team = byTab ?? byKit ?? byMember;
+    let team: Team | undefined;
+    try {
+      team = this.checkTeam(event.by, event.tab);
+    } catch (err) {
+      if (err instanceof ClubError) return undefined;
+      throw err;
+    }
     if (!team) return undefined;
-    const verdict: Verdict = { team, lessonId: event.lessonId, status: event.status, message: event.message.slice(0, 2000), by: event.by, tab: event.tab, at: event.at };
+    const verdict: Verdict = { team: team.id, lessonId: event.lessonId, status: event.status, message: event.message.slice(0, 2000), by: event.by, tab: event.tab, at: event.at };
     session.verdicts.push(verdict);
     this.save(session);
     return verdict;

@@ -7,11 +7,19 @@
 import { describeIssues, purposeSchema, type Purpose } from '@stemlab/protocol';
 import type { Agent } from '../agent.ts';
 import { AgentError } from '../core/errors.ts';
-import type { CheckedVerdict, StemlabBridge } from '@stemlab/protocol';
+import type { CheckedVerdict, CheckRequest, StemlabBridge } from '@stemlab/protocol';
 
 /** Where usage tags go: the agent's UsageTracker, when the gateway runs one. */
 export interface UsageTagger {
   tag(purpose: Purpose, kits?: readonly string[]): void;
+}
+
+/**
+ * Who may submit a check of which tab: the room console's club sessions (club/sessions.ts),
+ * set once the club is up (it is built after Node-RED). Throws when the tab is another team's.
+ */
+export interface CheckJudge {
+  mayCheck(by: string | undefined, tab: string | undefined): void;
 }
 
 export interface AgentBridge extends StemlabBridge {
@@ -19,7 +27,7 @@ export interface AgentBridge extends StemlabBridge {
   dispose(): void;
 }
 
-export function createBridge(agent: Agent, usage?: UsageTagger): AgentBridge {
+export function createBridge(agent: Agent, usage?: UsageTagger, judge?: () => CheckJudge | undefined): AgentBridge {
   const offs = new Set<() => void>();
   const log = agent.log.child({ module: 'nodered-bridge' });
   const track = (off: () => void): (() => void) => {
@@ -62,9 +70,12 @@ export function createBridge(agent: Agent, usage?: UsageTagger): AgentBridge {
       if (usage) usage.tag(parsed.data, kits);
       else log.debug({ purpose: parsed.data, kits }, 'usage tag dropped: this gateway runs no usage tracker');
     },
+    mayCheck(request) {
+      const r = request as Partial<CheckRequest> | undefined;
+      judge?.()?.mayCheck(text(r?.by, 64), text(r?.tab, 100));
+    },
     checked(verdict) {
       const v = verdict as Partial<CheckedVerdict> | undefined;
-      const text = (x: unknown, max: number) => (typeof x === 'string' && x.length > 0 ? x.slice(0, max) : undefined);
       const lessonId = text(v?.lessonId, 100);
       if (!lessonId || (v?.status !== 'pass' && v?.status !== 'fail' && v?.status !== 'invalid')) {
         throw new AgentError('COMMAND_INVALID', "a check's verdict needs lessonId and status 'pass', 'fail' or 'invalid'");
@@ -76,4 +87,9 @@ export function createBridge(agent: Agent, usage?: UsageTagger): AgentBridge {
       for (const off of [...offs]) off();
     },
   };
+}
+
+/** A non-empty string from the palette, cut to `max` characters; undefined otherwise. */
+function text(x: unknown, max: number): string | undefined {
+  return typeof x === 'string' && x.length > 0 ? x.slice(0, max) : undefined;
 }

@@ -29,7 +29,7 @@ import type { Agent } from '../agent.ts';
 import type { HttpApi } from '../api/http.ts';
 import type { Extension } from '../core/extension.ts';
 import { accountLookup, accountsFile, editorDir, readEditorAccounts } from './accounts.ts';
-import { createBridge, type AgentBridge, type UsageTagger } from './bridge-impl.ts';
+import { createBridge, type AgentBridge, type CheckJudge, type UsageTagger } from './bridge-impl.ts';
 import { DeployLock } from './deploy-lock.ts';
 import { LessonDeployer, type DeployOptions, type DeployResult } from './deploy.ts';
 import { NodeRedError } from './errors.ts';
@@ -38,7 +38,7 @@ import { loginGuard } from './login-guard.ts';
 import { LoginLimiter } from './login-limit.ts';
 import { registerVietnamese, writeLanguageScript } from './locales.ts';
 import { excludedNodes, isTeacher } from './policy.ts';
-import { claimNodeRed, loadBcrypt, loadExpress, loadNodeRed, type Middleware, type NodeRed, type Request, type Response } from './red.ts';
+import { claimNodeRed, loadBcrypt, loadExpress, loadNodeRed, type Middleware, type FlowNode, type NodeRed, type Request, type Response } from './red.ts';
 import { credentialSecret, LESSON_API_ROOT, noderedSettings } from './settings.ts';
 
 export interface NodeRedExtensionOptions {
@@ -79,6 +79,7 @@ export class NodeRedExtension implements Extension {
   private running: Running | undefined;
   private status: NodeRedState = 'stopped';
   private readonly mounts: Array<{ prefix: string; handler: MountedHandler }> = [];
+  private checkJudge: CheckJudge | undefined;
 
   constructor(
     private readonly agent: Agent,
@@ -105,6 +106,16 @@ export class NodeRedExtension implements Extension {
     if (!/^\/[a-z0-9-]+$/.test(prefix)) throw new Error(`mount path '${prefix}' must look like /robot-view`);
     if (prefix === LESSON_API_ROOT || this.mounts.some((m) => m.prefix === prefix)) throw new Error(`mount path '${prefix}' is taken`);
     this.mounts.push({ prefix, handler });
+  }
+
+  /** Who may submit a check of which tab from the editor's sidebar (the club sessions); may be set at any time. */
+  judgeChecks(judge: CheckJudge): void {
+    this.checkJudge = judge;
+  }
+
+  /** The deployed tab `id` (its env names its owner), or undefined when not deployed or Node-RED is not running. */
+  deployedTab(id: string): FlowNode | undefined {
+    return this.running?.red.nodes.getFlows()?.flows.find((n) => n.type === 'tab' && n.id === id);
   }
 
   /** Deploy a lesson's flows (deploy.ts); NODERED_NOT_RUNNING when Node-RED is off. */
@@ -139,7 +150,7 @@ export class NodeRedExtension implements Extension {
 
     const claim = claimNodeRed(`${config.unit}/${config.gateway}`);
     const userDir = editorDir(config.dataDir);
-    const bridge = createBridge(this.agent, this.options.usage);
+    const bridge = createBridge(this.agent, this.options.usage, () => this.checkJudge);
     let started: NodeRed | undefined;
     try {
       mkdirSync(userDir, { recursive: true, mode: 0o700 });

@@ -103,7 +103,7 @@ describe('club sessions on the gateway', () => {
     expect(again).toMatchObject({ status: 409, json: { code: 'SESSION_RUNNING' } });
   });
 
-  it('a check verdict from the editor reaches the team whose kit the flow names', () => {
+  it('a check verdict from the editor reaches the checking student\'s team', () => {
     gateway.agent.bus.emit('lesson:checked', { lessonId: 'square', tab: 'some-tab', kits: ['robot-2'], by: 'student-3', status: 'pass', message: 'ĐẠT', at: Date.now() });
     gateway.agent.bus.emit('lesson:checked', { lessonId: 'square', tab: undefined, kits: [], by: 'student-1', status: 'fail', message: 'CHƯA ĐẠT', at: Date.now() });
     const session = gateway.club.get(sessionId);

@@ -1,7 +1,7 @@
 /**
  * Club sessions' own rules, on a real store in a temporary folder: the tags each team's kit gets
- * and loses, which team a verdict belongs to (the deployed tab, else the flow's kit, else the
- * checking student), the usage records kept (kit sessions of this session only, once each), and
+ * and loses, which team a verdict belongs to (only ever the checking student's own; a tab of
+ * another team is refused, a teacher's check counts for none), the usage records kept (kit sessions of this session only, once each), and
  * a lesson flow's own tag kept off the session's kits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,12 +18,12 @@ const config = parseConfig({ unit: 'u', gateway: 'g', room: 'robot-club', kits: 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function setup(deploy?: (flows: unknown) => Promise<{ rev: string; tabs: string[] }>) {
+function setup(deploy?: (flows: unknown) => Promise<{ rev: string; tabs: string[] }>, deployedTab?: (id: string) => { owner: string | undefined } | undefined) {
   const dir = mkdtempSync(join(tmpdir(), 'stemlab-club-unit-'));
   dirs.push(dir);
   const tags: Array<[Purpose, readonly string[]]> = [];
   const store = new ClubStore(dir);
-  const make = () => new ClubSessions(store, { config, tag: (p, k) => tags.push([p, k]), deploy: deploy && ((flows) => deploy(flows)), now: () => 1_000 });
+  const make = () => new ClubSessions(store, { config, tag: (p, k) => tags.push([p, k]), deploy: deploy && ((flows) => deploy(flows)), deployedTab, now: () => 1_000 });
   return { club: make(), make, tags };
 }
 
@@ -63,24 +63,43 @@ describe('club sessions', () => {
     expect(club.outsideSession(['robot-1', 'robot-2', 'robot-3'])).toEqual(['robot-3']);
   });
 
-  it('give a verdict to the team of the deployed tab, else of the flow\'s kit, else of the checking student', async () => {
+  it('give a verdict to the checking student\'s own team only: another team\'s tab is refused, a teacher\'s check counts for none', async () => {
     let deployed: Array<Record<string, unknown>> = [];
-    const { club } = setup(async (flows) => {
-      deployed = flows as Array<Record<string, unknown>>;
-      return { rev: 'r1', tabs: deployed.filter((n) => n.type === 'tab').map((n) => n.id as string) };
-    });
+    // The editor's deployed tabs and their owners, as Node-RED holds them after the deploy below.
+    const owners = new Map<string, string | undefined>();
+    const { club } = setup(
+      async (flows) => {
+        deployed = flows as Array<Record<string, unknown>>;
+        return { rev: 'r1', tabs: deployed.filter((n) => n.type === 'tab').map((n) => n.id as string) };
+      },
+      (id) => (owners.has(id) ? { owner: owners.get(id) } : undefined),
+    );
     const s = club.start(body, 'teacher');
     await club.deploy(s.id, 'teacher');
     const tabs = club.current()!.deploys[0]!.tabs;
     const tabOfTeam2 = Object.keys(tabs).find((t) => tabs[t] === 'team-2')!;
     expect(tabKits(deployed).get(tabOfTeam2)).toBe('robot-2');
+    owners.set(tabOfTeam2, 'student-2');
+    owners.set('teachers-demo', undefined);
     const at = 5;
-    expect(club.recordVerdict({ lessonId: 'obstacle', tab: tabOfTeam2, kits: ['robot-1'], by: 'student-1', status: 'pass', message: 'ok', at })?.team).toBe('team-2');
-    expect(club.recordVerdict({ lessonId: 'obstacle', tab: 'elsewhere', kits: ['robot-1'], by: 'student-2', status: 'fail', message: 'no', at })?.team).toBe('team-1');
+    // Student-1 (team A) claiming team B's tab: refused, in both languages, and nothing recorded.
+    expect(() => club.checkTeam('student-1', tabOfTeam2)).toThrow(expect.objectContaining({ code: 'NOT_YOUR_TEAM', status: 403, message: expect.stringContaining("team B's"), extra: { messageVi: expect.stringContaining('của nhóm B') } }));
+    expect(club.recordVerdict({ lessonId: 'obstacle', tab: tabOfTeam2, kits: ['robot-2'], by: 'student-1', status: 'pass', message: 'ok', at })).toBeUndefined();
+    expect(() => club.checkTeam('student-1', 'teachers-demo')).toThrow(expect.objectContaining({ extra: { messageVi: expect.stringContaining('của thầy cô') } }));
+    // Their own team's tab, or a tab not deployed yet (a new one in their editor): their team, whatever kit the flow names.
+    expect(club.recordVerdict({ lessonId: 'obstacle', tab: tabOfTeam2, kits: ['robot-1'], by: 'student-2', status: 'pass', message: 'ok', at })?.team).toBe('team-2');
+    expect(club.recordVerdict({ lessonId: 'obstacle', tab: 'elsewhere', kits: ['robot-2'], by: 'student-1', status: 'fail', message: 'no', at })?.team).toBe('team-1');
     expect(club.recordVerdict({ lessonId: 'obstacle', tab: undefined, kits: [], by: 'student-2', status: 'fail', message: 'no', at })?.team).toBe('team-2');
+    // Without Node-RED's view of the tab, the session's own deploy says whose it is.
+    owners.delete(tabOfTeam2);
+    expect(() => club.checkTeam('student-1', tabOfTeam2)).toThrow(expect.objectContaining({ code: 'NOT_YOUR_TEAM' }));
+    // A teacher, or a student outside the session: answered, recorded for no team.
+    expect(club.checkTeam('teacher', tabOfTeam2)).toBeUndefined();
+    expect(club.recordVerdict({ lessonId: 'obstacle', tab: tabOfTeam2, kits: ['robot-2'], by: 'teacher', status: 'pass', message: 'x', at })).toBeUndefined();
     expect(club.recordVerdict({ lessonId: 'obstacle', tab: undefined, kits: ['robot-3'], by: 'student-9', status: 'pass', message: 'x', at })).toBeUndefined();
+    expect(club.recordVerdict({ lessonId: 'obstacle', tab: undefined, kits: ['robot-1'], by: undefined, status: 'pass', message: 'x', at })).toBeUndefined();
     expect(club.tabOf(club.current()!, 'team-2')).toBe(tabOfTeam2);
-    expect(club.current()!.verdicts).toHaveLength(3);
+    expect(club.current()!.verdicts.map((v) => [v.team, v.by])).toEqual([['team-2', 'student-2'], ['team-1', 'student-1'], ['team-2', 'student-2']]);
   });
 
   it('list the kits lost during the session in the summary, in the reader\'s words', () => {
