@@ -4,7 +4,8 @@
  * for a client that is away (a command for a gateway that is offline), plus the wills.
  *
  * - disk (the default): LevelDB in `{dataDir}/broker-state` (aedes-persistence-level), so all of
- *   it survives a restart of the central. One central per data dir: LevelDB locks it.
+ *   it survives a restart of the central. One central per data dir: LevelDB locks it, which is
+ *   what lets stored-clients.ts keep in memory which clients have state.
  * - redis: shared by every node of a cluster (aedes-persistence-redis); it is as durable as the
  *   Redis is (AOF or RDB on the Redis side).
  * - memory: lost on restart (tests that want a bare broker).
@@ -17,6 +18,7 @@ import { pino, type Logger } from 'pino';
 import { CentralConfigError } from '../config.ts';
 import { PendingWrites } from './pending-writes.ts';
 import { reachRedis, redisOptions } from './redis.ts';
+import { loadStoredClients, skipUnstoredClients } from './stored-clients.ts';
 
 export type StateKind = 'disk' | 'memory' | 'redis';
 
@@ -48,7 +50,9 @@ export async function openPersistence(state: StateOptions, dataDir: string, fiel
       const why = cause?.code === 'LEVEL_LOCKED' ? 'another central is using it (one central per data dir; a cluster keeps its state in Redis)' : (cause?.message ?? (err as Error).message);
       throw new CentralConfigError('CONFIG_INVALID', [{ path: 'dataDir', message: `cannot open the broker state in ${dir}: ${why}` }]);
     }
-    return tracked(guardRetainedStreams(aedesPersistenceLevel(db), log), dir);
+    // Which clients have state, read before Aedes takes its first client (stored-clients.ts says why).
+    const stored = await loadStoredClients(db);
+    return tracked(guardRetainedStreams(skipUnstoredClients(aedesPersistenceLevel(db), stored), log), dir);
   }
   if (state.url === undefined) throw new CentralConfigError('CONFIG_INVALID', [{ path: field, message: 'state kind redis needs the Redis URL, e.g. redis://127.0.0.1:6379/0' }]);
   const options = redisOptions(state.url, field);
