@@ -36,7 +36,12 @@ function gatewayConfig(dir: string, mqttPort: number, gateway: string) {
     room: 'robot-club',
     dataDir: join(dir, gateway),
     http: { port: 0 },
-    mqtt: { url: `mqtt://127.0.0.1:${mqttPort}`, reconnectMs: 100, keepaliveS: 5, telemetryPerSecond: 0 },
+    // Reconnect waits stay short (100-200 ms with jitter). The cut and the outage last as long as
+    // the machine takes to generate events and restart the central, and no session is made in
+    // between, so under the default 60 s ceiling the doubling wait grew with machine load: a
+    // busy 2-core machine waited out 3-25 s of backoff after the restart. The curve has its own
+    // tests (protocol/test/backoff.test.ts, edge-agent/test/mqtt.test.ts); this one counts events.
+    mqtt: { url: `mqtt://127.0.0.1:${mqttPort}`, reconnectMs: 100, reconnectMaxMs: 200, keepaliveS: 5, telemetryPerSecond: 0 },
     connection: { retryMinMs: 50, retryMaxMs: 200 },
     safety: { watchdogMs: 10_000 },
     kits: [robotKit('robot-1'), robotKit('robot-2')],
@@ -99,23 +104,26 @@ describe('usage events from kit to ledger', () => {
       }
     };
 
-    await generate(200);
+    // Each step makes six events (~2100 in all, 33 windows of 64 in flight): each costs ~0.7 ms of
+    // CPU end to end (an fsync'd append, MQTT, the ingest, the ledger, an fsync'd delete), so twice as
+    // many made this run CPU-bound past 30 s on a loaded 2-core machine without proving more.
+    await generate(100);
     // The school's network fails while events are in flight, and comes back.
-    const cutting = generate(200);
+    const cutting = generate(100);
     setTimeout(() => proxy.cut(), 5);
     await cutting;
     await new Promise((r) => setTimeout(r, 300));
     proxy.restore();
-    await generate(100);
+    await generate(50);
     // The central side goes away for a while; the gateway keeps its events on disk.
     await central.stop();
-    await generate(200);
+    await generate(100);
     expect(gw.outbox.stats().pending).toBeGreaterThan(0);
     central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: brokerPort }, ...options });
 
     await until(async () => gw.outbox.stats().pending === 0 && (await central.ledger.events('thcs-e2e-01', 'gw-a')).length >= generated, 20_000, 'the outbox to drain');
     await central.ingest.drain();
-    expect(generated).toBeGreaterThanOrEqual(700 * 6);
+    expect(generated).toBeGreaterThanOrEqual(350 * 6);
     await expectExactlyOnce(central.ledger, 'gw-a', generated);
   }
 
