@@ -11,13 +11,14 @@ import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestCentral, type TestCentral } from './helpers.ts';
+import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
 
 let central: TestCentral;
 const clients: MqttClient[] = [];
 const sockets: Socket[] = [];
 
 beforeEach(async () => {
-  central = await startTestCentral({ security: { allowAnonymous: true } });
+  central = await startTestCentral({ security: OPEN_ANONYMOUS });
 });
 /** The arguments of a client's next `name` event (mqtt.js's emitter is not a Node EventEmitter to the types). */
 function event(client: MqttClient, name: 'close' | 'message'): Promise<unknown[]> {
