@@ -7,6 +7,7 @@ import { fleetTruth, planFleet, quarterSpan, SimClock } from '@stemlab/simulator
 import { compareWithTruth } from '../cli/fleet/compare.ts';
 import { DEFAULT_SIZE, fleetSpecs, playFleet, registryUnits } from '../cli/fleet/fleet.ts';
 import { round, type BenchResult, type BenchSuite } from './types.ts';
+import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 
 const QUARTER = '2026Q1';
 
@@ -25,7 +26,7 @@ export const fleetSuite: BenchSuite = {
     const dir = mkdtempSync(join(tmpdir(), 'stemlab-bench-fleet-'));
     const span = quarterSpan(QUARTER);
     const clock = new SimClock(span.from);
-    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true }, reports: { archive: false }, ingest: { now: clock.now } });
+    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: OPEN_ANONYMOUS, reports: { archive: false }, ingest: { now: clock.now } });
     try {
       const plan = planFleet({ quarter: QUARTER, seed: 1, gateways: fleetSpecs({ ...DEFAULT_SIZE, robotsPerUnit: 2, benchesPerLab: 2 }), activity: 0.3, shortOutages: 1 });
       const events = plan.gateways.reduce((a, g) => a + g.happenings.filter((h) => h.kind === 'session.start' || h.kind === 'session.end').length, 0);

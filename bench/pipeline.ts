@@ -14,6 +14,7 @@ import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
 import { sessionStart } from '../broker/test/helpers.ts';
 import { latencyResults, round, type BenchResult, type BenchSuite } from './types.ts';
 import { POSTGRES_URL, postgres } from '../testing/services.ts';
+import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 
 const MOSQUITTO = { host: '127.0.0.1', port: 1883 };
 /** A busy robot club's week: ~15,600 usage events (the outbox's own estimate, edge-agent config), rounded up. */
@@ -33,7 +34,7 @@ export const pipelineSuite: BenchSuite = {
   async run() {
     const results: BenchResult[] = [];
     const dir = mkdtempSync(join(tmpdir(), 'stemlab-bench-'));
-    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true, publishesPerSecond: 0, connectsPerSecond: 0 } });
+    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { ...OPEN_ANONYMOUS, publishesPerSecond: 0, connectsPerSecond: 0 } });
     const ours = { host: '127.0.0.1', port: Number(new URL(central.mqttUrl).port) };
     const peer = (await reachable(MOSQUITTO)) ? MOSQUITTO : undefined;
     try {
@@ -174,7 +175,7 @@ async function onPostgres(dir: string, sqlitePerSecond: number, pacedSqlite: Ben
     dataDir: join(dir, 'central-pg'),
     mqtt: { host: '127.0.0.1', port: 0 },
     log: createLogger('silent'),
-    security: { allowAnonymous: true, publishesPerSecond: 0, connectsPerSecond: 0 },
+    security: { ...OPEN_ANONYMOUS, publishesPerSecond: 0, connectsPerSecond: 0 },
     ledger: { kind: 'postgres', url: POSTGRES_URL, schema },
   });
   const sqlite = { peer: 'sqlite ledger' };

@@ -16,6 +16,7 @@ import { redis, REDIS_URL } from '../testing/services.ts';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
 import { endSessions, sweepRedis } from '../broker/test/fixtures/redis-sweep.ts';
 import { tmpDir } from '../broker/test/helpers.ts';
+import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 
 /** Redis database of this file (pub/sub is shared across databases; our names are unique). */
 const REDIS_DB = 13;
@@ -54,7 +55,7 @@ describe.each(states)('a central restarted with its state $name', ({ state, run 
     let port = 0;
     let central: Central | undefined;
     const start = async () => {
-      central = await startCentral({ dataDir: `${dir}/central`, mqtt: { host: '127.0.0.1', port }, state, security: { allowAnonymous: true }, log });
+      central = await startCentral({ dataDir: `${dir}/central`, mqtt: { host: '127.0.0.1', port }, state, security: OPEN_ANONYMOUS, log });
       port = Number(new URL(central.mqttUrl).port);
       brokerIds.push(central.broker.id);
     };

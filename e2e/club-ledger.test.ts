@@ -7,6 +7,7 @@ import { createLogger, parseConfig, type SessionSummary } from '@stemlab/edge-ag
 import { composeGateway } from '@stemlab/compose';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
 import { quarterOf } from '../broker/src/reports/quarter.ts';
+import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 
 // A robot club session's summary on the gateway against the central's ledger, through a real
 // Aedes: the kits' usage records reach the ledger with the session's tags (lesson, class,
@@ -30,7 +31,7 @@ describe("a club session's summary and the central's ledger", () => {
   it('give the same minutes of use per kit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stemlab-e2e-club-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true } });
+    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: OPEN_ANONYMOUS });
     cleanup.push(() => central.stop());
     // A unit of the shipped registry, so that the quarterly report covers it.
     const unit = 'thcs-q1-01';

@@ -36,6 +36,7 @@ import { fleetSpecs, playFleet, registryUnits } from '../cli/fleet/fleet.ts';
 import type { MqttTwin } from '../cli/fleet/twin.ts';
 import { assertAvailable, shouldRun } from '../testing/requirements.ts';
 import { chromium, CHROMIUM, CHROMIUM_ARGS } from '../testing/services.ts';
+import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 
 const QUARTER = '2026Q1';
 const seed = Number(process.env.STEMLAB_FLEET_SEED ?? 16_2026);
@@ -85,7 +86,7 @@ describe.runIf(shouldRun('the dashboard with a simulated fleet in headless Chrom
     const span = quarterSpan(QUARTER);
     clock = new SimClock(span.from);
     central = await startCentral({
-      dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true },
+      dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: OPEN_ANONYMOUS,
       reports: { archive: false }, ingest: { now: clock.now }, http: { host: '127.0.0.1', port: 0, now: clock.now },
     });
     plan = planFleet({ quarter: QUARTER, seed, gateways: fleetSpecs({ robotUnits: 8, labs: 4, robotsPerUnit: 2, benchesPerLab: 2 }), activity: 0.3, longOutageDays: 2, shortOutages: 1 });

@@ -6,6 +6,7 @@ import { createUser, startCentral, type Central } from '@stemlab/broker';
 import { composeGateway } from '@stemlab/compose';
 import { createLogger, parseConfig } from '@stemlab/edge-agent';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
+import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 
 // A room's e-stop seen from the department: a real agent (simulated kits) latches its e-stop, the
 // central's API shows it on the unit and its gateway, the alert feed has it and the live stream
@@ -54,7 +55,7 @@ describe('an e-stop latched on a real agent', () => {
   it('shows on the unit, in the alerts and on the live stream within seconds; a reset clears it; a restarted central still knows', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stemlab-estop-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const options = { dataDir: join(dir, 'central'), log: createLogger('silent'), security: { allowAnonymous: true }, http: { host: '127.0.0.1', port: 0 }, reports: { archive: false } };
+    const options = { dataDir: join(dir, 'central'), log: createLogger('silent'), security: OPEN_ANONYMOUS, http: { host: '127.0.0.1', port: 0 }, reports: { archive: false } };
     let central = await startCentral({ ...options, mqtt: { host: '127.0.0.1', port: 0 } });
     const port = Number(new URL(central.mqttUrl).port);
     cleanup.push(() => central.stop());

@@ -18,6 +18,7 @@ import { createLogger } from '@stemlab/edge-agent';
 import { fleetTruth, planFleet, quarterSpan, SimClock, trendTruth, type FleetPlan, type TrendTruth } from '@stemlab/simulators/fleet';
 import { fleetSpecs, playFleet, registryUnits } from '../cli/fleet/fleet.ts';
 import type { Trends } from '../broker/src/reports/trends.ts';
+import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 
 const QUARTER = '2026Q1';
 const seed = Number(process.env.STEMLAB_FLEET_SEED ?? 16_2026);
@@ -41,7 +42,7 @@ describe.each(BACKENDS)('on $backend', ({ backend, run }) => {
     const ledger = factory.choice();
     central = await startCentral({
       ...(ledger ? { ledger } : {}),
-      dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true },
+      dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: OPEN_ANONYMOUS,
       reports: { archive: false }, ingest: { now: clock.now }, http: { host: '127.0.0.1', port: 0, now: clock.now },
     });
     plan = planFleet({ quarter: QUARTER, seed, gateways: fleetSpecs({ robotUnits: 8, labs: 4, robotsPerUnit: 2, benchesPerLab: 2 }), activity: 0.3, longOutageDays: 2, shortOutages: 1 });

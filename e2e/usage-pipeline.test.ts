@@ -11,6 +11,7 @@ import { seededRandom } from '@stemlab/protocol';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
 import { TcpProxy } from '../testing/tcp-proxy.ts';
 import { BACKENDS, LedgerFactory } from '../broker/test/backends.ts';
+import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 
 // The department's one question answered exactly: usage events travel from real agents on
 // simulated kits to the ledger through a real Aedes, while the broker goes away, the network is
@@ -80,7 +81,7 @@ describe('usage events from kit to ledger', () => {
 
   async function outageRun(ledger: LedgerChoice | undefined): Promise<void> {
     const dir = tmp();
-    const options = { log: createLogger('silent'), security: { allowAnonymous: true }, ...(ledger ? { ledger } : {}) };
+    const options = { log: createLogger('silent'), security: OPEN_ANONYMOUS, ...(ledger ? { ledger } : {}) };
     let central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, ...options });
     const brokerPort = Number(new URL(central.mqttUrl).port);
     cleanup.push(() => central.stop());
@@ -131,7 +132,7 @@ describe('usage events from kit to ledger', () => {
   // of CPU each, so more than the default 30 s on a busy 2-core machine. Readiness is awaited.
   it('arrive exactly once when the agent is killed with SIGKILL at random points', { timeout: 120_000 }, async () => {
     const dir = tmp();
-    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: { allowAnonymous: true } });
+    const central = await startCentral({ dataDir: join(dir, 'central'), mqtt: { host: '127.0.0.1', port: 0 }, log: createLogger('silent'), security: OPEN_ANONYMOUS });
     cleanup.push(() => central.stop());
     const file = join(dir, 'gateway.json');
     writeFileSync(file, JSON.stringify(gatewayConfig(dir, Number(new URL(central.mqttUrl).port), 'gw-k')));

@@ -35,6 +35,7 @@ import { Ingest } from '../src/ingest/ingest.ts';
 import { openLedger } from '../src/ledger/ledger.ts';
 import { sessionStart } from '../test/helpers.ts';
 import { latencyResults, round, type BenchResult, type BenchSuite } from '../../bench/types.ts';
+import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
 
 const MOSQUITTO = { host: '127.0.0.1', port: 1883 };
 const PUBLISHERS = 4;
@@ -68,7 +69,7 @@ export const brokerSuite: BenchSuite = {
       dataDir: join(dir, 'central'),
       mqtt: { host: '127.0.0.1', port: 0 },
       log: silent,
-      security: { allowAnonymous: true, publishesPerSecond: 0, connectsPerSecond: 0 },
+      security: { ...OPEN_ANONYMOUS, publishesPerSecond: 0, connectsPerSecond: 0 },
     });
     const ours = { host: '127.0.0.1', port: Number(new URL(central.mqttUrl).port) };
     try {

@@ -17,6 +17,7 @@ import { redis, REDIS_URL, tcpOpen } from '../../testing/services.ts';
 import { startCentral, type Central, type CentralOptions } from '../src/central.ts';
 import { sweepRedis } from '../test/fixtures/redis-sweep.ts';
 import { round, type BenchResult, type BenchSuite } from '../../bench/types.ts';
+import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
 
 const MOSQUITTO_URL = 'mqtt://127.0.0.1:1883';
 /** Redis database of the benchmark's broker state (tests use 13 and 14). */
@@ -39,7 +40,7 @@ export const clusterSuite: BenchSuite = {
       dataDir: join(dir, name),
       mqtt: { host: '127.0.0.1', port: 0 },
       log: createLogger('silent'),
-      security: { allowAnonymous: true, publishesPerSecond: 0, connectsPerSecond: 0 },
+      security: { ...OPEN_ANONYMOUS, publishesPerSecond: 0, connectsPerSecond: 0 },
     });
     const nodes: Central[] = [];
     try {

@@ -16,6 +16,7 @@ import { startCentral } from '../src/central.ts';
 import type { LedgerMessage } from '../src/ledger/types.ts';
 import { FLEET } from '../src/registry/fleet.ts';
 import { birth, tmpDir } from '../test/helpers.ts';
+import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
 
 const DAY = 86_400_000;
 const LOADS = 10;
@@ -44,7 +45,7 @@ export const dashboardSuite: BenchSuite = {
   async run(): Promise<BenchResult[]> {
     if (!chromium().ok) return [];
     const { dir, remove } = tmpDir();
-    const central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }), security: { allowAnonymous: true } });
+    const central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }), security: OPEN_ANONYMOUS });
     const { chromium: pw } = createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core');
     const browser = await pw.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {

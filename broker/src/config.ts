@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { listIssues } from '@stemlab/protocol';
 import { readConfigFile, zodIssues, type ConfigIssue } from './config-file.ts';
 import { isValidFilter } from './security/topic-filters.ts';
+import { DEFAULT_ANONYMOUS_RIGHTS } from './security/rights.ts';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const stateKinds = ['disk', 'memory', 'redis'] as const;
@@ -27,13 +28,16 @@ export const centralCrossFieldRules = [
 
 /** Where the usage ledger lives; shared by the central and `stemlab ingest` (ingest/client-config.ts). */
 const topicFilter = z.string().refine(isValidFilter, 'an MQTT topic filter: levels split by /, + alone in a level, # alone and last (e.g. stemlab/v1/+/+/cmd/#)');
-const filterRule = (what: string) =>
+// Given, a rule's lists default to "every topic" and "none denied"; left out, the whole rule is
+// the safe default's (DEFAULT_ANONYMOUS_RIGHTS), so writing only `subscribe` opens no command.
+const filterRule = (what: string, whenLeftOut: { allow: readonly string[]; deny: readonly string[] }) =>
   z
     .strictObject({
       allow: z.array(topicFilter).default(['#']).describe(`Topic filters anonymous clients may ${what} (\`#\`: every topic but \`$\` ones).`),
       deny: z.array(topicFilter).default([]).describe(`Topic filters they may not ${what}, over \`allow\`.`),
     })
-    .prefault({});
+    .default({ allow: [...whenLeftOut.allow], deny: [...whenLeftOut.deny] });
+const filters = (list: readonly string[]) => (list.length ? list.map((f) => `\`${f}\``).join(', ') : 'none');
 
 export const ledgerSectionSchema = z
   .discriminatedUnion('kind', [
@@ -157,11 +161,18 @@ export const centralConfigSchema = z.strictObject({
         .describe('Let MQTT clients connect without credentials. Only for a closed lab network: anyone who reaches the port can then do what `anonymous` allows.'),
       anonymous: z
         .strictObject({
-          publish: filterRule('publish to').describe('A publish on a topic not allowed, or denied, is dropped (PUBACK sent, nothing delivered, counted as publish-not-allowed).'),
-          subscribe: filterRule('subscribe to').describe('A subscription granted only if an allowed filter covers all of it and it overlaps no denied filter; else 0x80 in the SUBACK.'),
+          publish: filterRule('publish to', DEFAULT_ANONYMOUS_RIGHTS.publish).describe(
+            `A publish on a topic not allowed, or denied, is dropped (PUBACK sent, nothing delivered, counted as publish-not-allowed). Left out: allow ${filters(DEFAULT_ANONYMOUS_RIGHTS.publish.allow)}, deny ${filters(DEFAULT_ANONYMOUS_RIGHTS.publish.deny)}: no command, nothing on a gateway's topics.`,
+          ),
+          subscribe: filterRule('subscribe to', DEFAULT_ANONYMOUS_RIGHTS.subscribe).describe(
+            `A subscription granted only if an allowed filter covers all of it and it overlaps no denied filter; else 0x80 in the SUBACK. Left out: allow ${filters(DEFAULT_ANONYMOUS_RIGHTS.subscribe.allow)} (every topic, a classroom display's telemetry included).`,
+          ),
+          retain: z.boolean().default(false).describe('May their publishes be retained? No: a retained publish is delivered but not kept (counted as retain-not-allowed), since it would outlive the client. Gateways without credentials need yes (their state is retained).'),
         })
         .optional()
-        .describe("What anonymous clients may do when `allowAnonymous` is on. Left out: every topic, `$` ones included (as before); e.g. `publish: { deny: ['stemlab/v1/+/+/cmd/+'] }` makes commands need a person's log-in (`stemlab lesson deploy --username`)."),
+        .describe(
+          "What anonymous clients may do when `allowAnonymous` is on. Left out: read only on the fleet's topics: subscribe to every topic (a classroom display), publish no command (`stemlab/v1/+/+/cmd/+`), nothing on a gateway's topics (state, usage, telemetry), nothing retained; topics outside `stemlab/v1/` stay open to publish. A lab whose gateways have no credentials gives them their topics, commands still needing a person's log-in (`stemlab lesson deploy --username`): `{ publish: { deny: ['stemlab/v1/+/+/cmd/+'] }, retain: true }`.",
+        ),
       maxPacketBytes: z.number().int().min(0).default(262144).describe('Largest MQTT packet accepted, in bytes; a client sending a larger one is disconnected. 0: no limit.'),
       publishesPerSecond: z.number().min(0).default(500).describe('Sustained PUBLISH packets per second one client may send; a client over it (and its burst) is disconnected. 0: no limit.'),
       publishBurst: z.number().int().min(1).default(5000).describe('PUBLISH packets a client may send at once above that rate (an outbox replayed after an outage).'),

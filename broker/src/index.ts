@@ -122,6 +122,6 @@ export {
   type User,
   type UserPatch,
 } from './api/users.ts';
-export { mayPublish, maySubscribe, personRights, type FilterRule, type Rights } from './security/rights.ts';
+export { ANONYMOUS_GATEWAYS, DEFAULT_ANONYMOUS_RIGHTS, mayPublish, maySubscribe, personRights, type FilterRule, type Rights } from './security/rights.ts';
 export { DEFAULT_RETENTION, Retention, type Pruned, type RetentionOptions } from './retention.ts';
 export { DEFAULT_LOGIN_LIMIT, LoginLimiter, type LoginLimitOptions } from './security/login-limit.ts';

@@ -23,6 +23,7 @@ import { startCentral, type Central } from '../src/central.ts';
 import { CentralConfigError } from '../src/config.ts';
 import { endSessions, sweepRedis } from './fixtures/redis-sweep.ts';
 import { birth, publishUsage, sessionStart, tmpDir, will } from './helpers.ts';
+import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
 
 /**
  * Redis databases of this file (the broker state; pub/sub is server-wide, so names are unique per
@@ -63,7 +64,7 @@ describe.runIf(run)('two central nodes over Redis', () => {
         dataDir: data.dir,
         mqtt: { host: '127.0.0.1', port: 0 },
         cluster: { redis: `${REDIS_URL}/${REDIS_DB}`, nodeId, keyPrefix: keyPrefix('ab') },
-        security: { allowAnonymous: true },
+        security: OPEN_ANONYMOUS,
         log: pino({ level: 'silent' }),
       });
     a = await node('node-a');
@@ -97,7 +98,7 @@ describe.runIf(run)('two central nodes over Redis', () => {
 
   it('refuses a node whose heartbeat differs from the running nodes\', naming the field; takes a new rate once all have stopped', async () => {
     const start = (redisDb: number, nodeId: string, heartbeatSeconds: number) =>
-      startCentral({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { redis: `${REDIS_URL}/${redisDb}`, nodeId, heartbeatSeconds, keyPrefix: keyPrefix(redisDb === REDIS_DB ? 'ab' : 'fg') }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
+      startCentral({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { redis: `${REDIS_URL}/${redisDb}`, nodeId, heartbeatSeconds, keyPrefix: keyPrefix(redisDb === REDIS_DB ? 'ab' : 'fg') }, security: OPEN_ANONYMOUS, log: pino({ level: 'silent' }) });
     const refusal = (heartbeatSeconds: number, agreed: number) => ({
       issues: [{ path: 'cluster.heartbeatSeconds', message: expect.stringContaining(`${heartbeatSeconds} here, but the nodes running on this Redis use ${agreed}: give every node the same value`) }],
     });
@@ -220,11 +221,11 @@ describe.runIf(run)('two central nodes over Redis', () => {
     // sees in seconds what takes 3 to 7 minutes with the default 60 s; not faster, or a loaded
     // machine delays a live node's heartbeats past the 3 intervals that mean dead.
     const cluster = { redis: `${REDIS_URL}/${FAST_DB}`, heartbeatSeconds: 0.5, keyPrefix: keyPrefix('cd') };
-    const d = await startCentral({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { ...cluster, nodeId: 'node-d' }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
+    const d = await startCentral({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { ...cluster, nodeId: 'node-d' }, security: OPEN_ANONYMOUS, log: pino({ level: 'silent' }) });
     const seen: string[] = []; // for the failure message
     d.ingest.on('retry', (e) => seen.push(`ingest retry: ${e.message}`));
     d.ingest.on('commit', (c) => seen.push(`commit of ${c.messages}`));
-    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fixtures/central-node.ts', import.meta.url).pathname, JSON.stringify({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { ...cluster, nodeId: 'node-c' }, security: { allowAnonymous: true } })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fixtures/central-node.ts', import.meta.url).pathname, JSON.stringify({ dataDir: data.dir, mqtt: { host: '127.0.0.1', port: 0 }, cluster: { ...cluster, nodeId: 'node-c' }, security: OPEN_ANONYMOUS })], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const line = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout }).once('line', resolve);

@@ -48,7 +48,10 @@ describe('loadCentralConfig', () => {
     expect((error as CentralConfigError).issues.map((i) => i.path).sort()).toEqual(['retention.deadLetterDays', 'security.anonymous.publish.deny[0]']);
     expect((error as Error).message).toMatch(/security\.anonymous\.publish\.deny\[0\]: an MQTT topic filter/);
     const ok = await loadCentralConfig(write('b.yaml', "security:\n  allowAnonymous: true\n  anonymous:\n    publish: { deny: ['stemlab/v1/+/+/cmd/+'] }\n"));
-    expect(ok.security?.anonymous).toEqual({ publish: { allow: ['#'], deny: ['stemlab/v1/+/+/cmd/+'] }, subscribe: { allow: ['#'], deny: [] } });
+    // A rule given: its lists default to every topic; a rule left out: the safe default's (rights.ts).
+    expect(ok.security?.anonymous).toEqual({ publish: { allow: ['#'], deny: ['stemlab/v1/+/+/cmd/+'] }, subscribe: { allow: ['#', '$SYS/#'], deny: [] }, retain: false });
+    const onlySubscribe = await loadCentralConfig(write('c.yaml', "security:\n  allowAnonymous: true\n  anonymous:\n    subscribe: { allow: ['stemlab/v1/+/+/telemetry/#'] }\n"));
+    expect(onlySubscribe.security?.anonymous).toEqual({ publish: { allow: ['#'], deny: ['stemlab/v1/#'] }, subscribe: { allow: ['stemlab/v1/+/+/telemetry/#'], deny: [] }, retain: false });
   });
 
   it('answers a YAML alias bomb with a message, not an exception', async () => {

@@ -11,13 +11,16 @@ import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestCentral, type TestCentral } from './helpers.ts';
+import { OPEN_ANONYMOUS_RIGHTS } from '../../testing/anonymous-rights.ts';
 
 let central: TestCentral;
 const clients: MqttClient[] = [];
 const sockets: Socket[] = [];
 
 beforeEach(async () => {
-  central = await startTestCentral({ security: { allowAnonymous: true } });
+  // Every topic, and `$lab/…` for [MQTT-4.7.2-1] (a `$` topic no first-level wildcard reaches).
+  const anonymous = { ...OPEN_ANONYMOUS_RIGHTS, publish: { allow: ['#', '$lab/#'], deny: [] }, subscribe: { allow: [...OPEN_ANONYMOUS_RIGHTS.subscribe.allow, '$lab/#'], deny: [] } };
+  central = await startTestCentral({ security: { allowAnonymous: true, anonymous } });
 });
 /** The arguments of a client's next `name` event (mqtt.js's emitter is not a Node EventEmitter to the types). */
 function event(client: MqttClient, name: 'close' | 'message'): Promise<unknown[]> {

@@ -19,6 +19,7 @@ import {
 } from '@stemlab/protocol';
 import { startCentral, type Central, type CentralOptions } from '../src/central.ts';
 import { gatewayClientId } from '@stemlab/protocol';
+import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
 
 export const UNIT = 'thcs-q1-01';
 export const GATEWAY = 'robot-club-1';
@@ -72,7 +73,7 @@ export type TestCentral = Central & { dataDir: string; /** stop() and remove the
 /** A central on 127.0.0.1, port 0, with its data in a fresh temporary directory. */
 export async function startTestCentral(options: Partial<CentralOptions> = {}): Promise<TestCentral> {
   const { dir, remove } = tmpDir();
-  const central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }), security: { allowAnonymous: true }, ...options });
+  const central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }), security: OPEN_ANONYMOUS, ...options });
   return Object.assign(central, { dataDir: dir, cleanup: async () => (await central.stop(), remove()) });
 }
 

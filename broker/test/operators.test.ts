@@ -215,13 +215,52 @@ describe('anonymous rights (allowAnonymous on, a closed lab network)', () => {
     expect((await connect({ clientId: 'w2', will: { topic: 'stemlab/v1/x/y/state', payload: Buffer.from('{}'), qos: 1, retain: false } })).connected).toBe(true);
   });
 
-  it('keeps every topic open to anonymous clients when anonymous rights are left out, as before', async () => {
+  it('left out, anonymous rights read everything but command nothing, publish nothing of a gateway\'s and retain nothing', async () => {
     await start({ allowAnonymous: true });
     const mine = await gatewayListening(UNIT, GW);
-    const anon = await connect({ clientId: 'old-tool' });
-    expect(await granted(anon, ['#', 'stemlab/v1/#', '$lab/#'])).toEqual([1, 1, 1]);
-    const command = mine.next(topics.command(UNIT, GW, 'ping'));
-    await anon.publishAsync(topics.command(UNIT, GW, 'ping'), '{"requestId":"anon"}', { qos: 1 });
-    expect(await command).toBe('{"requestId":"anon"}');
+    const laptop = await connect({ clientId: 'student-laptop' });
+    // A classroom display: every topic, telemetry and $SYS included, as before.
+    expect(await granted(laptop, [`stemlab/v1/${OTHER_UNIT}/+/telemetry/#`, '#', '$SYS/#'])).toEqual([1, 1, 1]);
+    const reading = new Promise<string>((resolve) => laptop.on('message', (t, payload) => t.includes('/telemetry/') && resolve(`${t} ${payload.toString()}`)));
+
+    // Another room's e-stop reset, and forged gateway topics: dropped, counted.
+    await laptop.publishAsync(topics.command(UNIT, GW, 'estop-reset'), '{"requestId":"anon"}', { qos: 1 });
+    await laptop.publishAsync(topics.usage(UNIT, GW), '{}', { qos: 1 });
+    await laptop.publishAsync(topics.gatewayState(UNIT, GW), '{}', { qos: 1, retain: true });
+    await laptop.publishAsync(topics.telemetry(UNIT, GW, 'robot-1', 'temp'), '{}', { qos: 1 });
+    expect(central.security.refusals['publish-not-allowed']).toBe(4);
+    // The gateway never received the reset: a teacher's command after it is the first it gets.
+    const teacher = await person('co.lan');
+    const ping = mine.next(topics.command(UNIT, GW, 'ping'));
+    await teacher.publishAsync(topics.command(UNIT, GW, 'ping'), '{}', { qos: 1 });
+    await ping;
+    expect(mine.received).toEqual([`${topics.command(UNIT, GW, 'ping')} {}`]);
+
+    // Off the fleet's tree a class's own exercise publishes, but a retained message is not kept.
+    const own = new Promise<boolean>((resolve) => laptop.on('message', (t, _p, packet) => t === 'lab-3/hello' && resolve(packet.retain)));
+    await laptop.publishAsync('lab-3/hello', 'xin chao', { qos: 1, retain: true });
+    expect(await own).toBe(false);
+    expect(central.security.refusals['retain-not-allowed']).toBe(1);
+
+    // The gateway's own telemetry reaches the display; its retained state is kept, the laptop's not.
+    const temp = JSON.stringify({ value: 21, at: Date.now() });
+    await mine.client.publishAsync(topics.telemetry(UNIT, GW, 'robot-1', 'temp'), temp, { qos: 1 });
+    expect(await reading).toBe(`${topics.telemetry(UNIT, GW, 'robot-1', 'temp')} ${temp}`);
+    await mine.client.publishAsync(topics.gatewayState(UNIT, GW), JSON.stringify({ status: 'online', bdSeq: 0, at: Date.now(), clock: { synced: true, bootId: 'b', uptimeMs: 1 }, agent: { version: '0.1.0' } }), { qos: 1, retain: true });
+    const stored = async () => {
+      const store = (central.broker as unknown as { persistence: { createRetainedStreamCombi(p: string[]): AsyncIterable<{ topic: string }> } }).persistence;
+      const found: string[] = [];
+      for await (const p of store.createRetainedStreamCombi(['#'])) found.push(p.topic);
+      return found.sort();
+    };
+    for (let i = 0; i < 1000 && (await stored()).length === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(await stored()).toEqual([topics.gatewayState(UNIT, GW)]);
+  });
+
+  it('left out, an anonymous will on a command or a gateway topic is refused (0x05)', async () => {
+    await start({ allowAnonymous: true });
+    expect(await refusal({ clientId: 'w', will: { topic: topics.command(UNIT, GW, 'estop-reset'), payload: Buffer.from('{}'), qos: 1, retain: false } })).toBe(5);
+    expect(await refusal({ clientId: 'w2', will: { topic: topics.gatewayState(UNIT, GW), payload: Buffer.from('{}'), qos: 1, retain: true } })).toBe(5);
+    expect(central.security.refusals['will-not-allowed']).toBe(2);
   });
 });

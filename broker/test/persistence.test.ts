@@ -18,6 +18,7 @@ import { CentralConfigError } from '../src/config.ts';
 import { openPersistence, type StateOptions } from '../src/state/persistence.ts';
 import { endSessions, sweepRedis } from './fixtures/redis-sweep.ts';
 import { birth, tmpDir } from './helpers.ts';
+import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
 
 /** Redis database of this file's tests (others use other numbers; pub/sub is shared, names are unique). */
 const REDIS_DB = 13;
@@ -35,7 +36,7 @@ async function rig(state: StateOptions) {
   let port = 0;
   let central: Central | undefined;
   const start = async () => {
-    central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port }, state, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
+    central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port }, state, security: OPEN_ANONYMOUS, log: pino({ level: 'silent' }) });
     port = Number(new URL(central.mqttUrl).port);
     brokerIds.push(central.broker.id);
     return central;

@@ -15,6 +15,7 @@ import { dueAt } from '../src/reports/archive.ts';
 import type { QuarterlyReport } from '../src/reports/model.ts';
 import { quarterBounds, quarterOf } from '../src/reports/quarter.ts';
 import { connectGateway, GATEWAY, publishUsage, sessionStart, tmpDir, UNIT, until } from './helpers.ts';
+import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -28,7 +29,7 @@ function dataDir(): string {
 }
 
 async function central(dir: string, now: () => number, options: Partial<CentralOptions> = {}): Promise<Central> {
-  const c = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }), reports: { now }, ...options });
+  const c = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, security: OPEN_ANONYMOUS, log: pino({ level: 'silent' }), reports: { now }, ...options });
   cleanups.push(() => c.stop());
   return c;
 }

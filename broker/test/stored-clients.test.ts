@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startCentral, type Central } from '../src/central.ts';
 import { ClientIndex } from '../src/state/stored-clients.ts';
 import { tmpDir } from './helpers.ts';
+import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -38,7 +39,7 @@ function rig() {
   return {
     dir,
     async start() {
-      central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
+      central = await startCentral({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, security: OPEN_ANONYMOUS, log: pino({ level: 'silent' }) });
       return central;
     },
     async stop() {

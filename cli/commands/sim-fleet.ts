@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { openCentralState, provisionGateway, quarterlyReport, reportToJson, startCentral } from '@stemlab/broker';
+import { ANONYMOUS_GATEWAYS, openCentralState, provisionGateway, quarterlyReport, reportToJson, startCentral } from '@stemlab/broker';
 import { createLogger } from '@stemlab/edge-agent';
 import { fleetTruth, planFleet, quarterSpan, SimClock } from '@stemlab/simulators/fleet';
 import type { Command } from '../main.ts';
@@ -97,7 +97,8 @@ export const simFleet: Command = {
       dataDir: join(dir, 'central'),
       mqtt: { host: '127.0.0.1', port: 0 },
       log: createLogger('error'),
-      security: { allowAnonymous: values.anonymous },
+      // Twins without credentials publish their gateways' topics, which anonymous clients may not by default.
+      security: values.anonymous ? { allowAnonymous: true, anonymous: ANONYMOUS_GATEWAYS } : { allowAnonymous: false },
       reports: { archive: false },
       ingest: { now: clock.now },
     });

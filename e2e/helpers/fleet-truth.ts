@@ -19,6 +19,7 @@ import { fleetTruth, planFleet, SimClock, quarterSpan } from '@stemlab/simulator
 import { compareWithTruth } from '../../cli/fleet/compare.ts';
 import { DEFAULT_SIZE, fleetSpecs, playFleet, registryUnits } from '../../cli/fleet/fleet.ts';
 import { LedgerFactory, type BackendName } from '../../broker/test/backends.ts';
+import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
 
 const QUARTER = '2026Q1'; // with Tết (17/2/2026)
 const seed = Number(process.env.STEMLAB_FLEET_SEED ?? 20_260_101);
@@ -33,7 +34,7 @@ async function truthRun(dirs: string[], ledgerChoice: LedgerChoice | undefined, 
     dataDir: join(dir, 'central'),
     mqtt: { host: '127.0.0.1', port: 0 },
     log: createLogger('silent'),
-    security: { allowAnonymous: true },
+    security: OPEN_ANONYMOUS,
     reports: { archive: false },
     ingest: { now: clock.now },
     ...(ledgerChoice ? { ledger: ledgerChoice } : {}),

@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 import { startCentral } from '../../src/central.ts';
+import { OPEN_ANONYMOUS } from '../../../testing/anonymous-rights.ts';
 
 const dataDir = process.argv[2] ?? 'data/bench-central';
 const central = await startCentral({
@@ -12,7 +13,7 @@ const central = await startCentral({
   mqtt: { host: '127.0.0.1', port: 0 },
   log: pino({ level: 'silent' }),
   // Every connection comes from 127.0.0.1: the per-address connect rate would refuse the fleet.
-  security: { allowAnonymous: true, connectsPerSecond: 0, publishesPerSecond: 0 },
+  security: { ...OPEN_ANONYMOUS, connectsPerSecond: 0, publishesPerSecond: 0 },
 });
 process.send?.({ port: Number(new URL(central.mqttUrl).port) });
 

@@ -53,8 +53,8 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export interface AuthenticationOptions {
   db: Queryable;
   allowAnonymous: boolean;
-  /** What anonymous clients may publish (their will is checked against it); undefined: anything. */
-  anonymousRights: Rights | undefined;
+  /** What anonymous clients may publish (their will is checked against it). */
+  anonymousRights: Rights;
   connectRate: Rate;
   /** Failed MQTT log-ins allowed per username+address and per address (defaults: 5 and 50 per 15 minutes). */
   loginLimit?: LoginLimitOptions;

@@ -6,7 +6,8 @@
  *   (password or session token), anonymous access, the per-address CONNECT rate.
  * - Publish (topic-acl.ts for gateways, rights.ts for people and anonymous clients): a person
  *   publishes only commands to their unit's gateways (department accounts: nothing), an anonymous
- *   client what `security.anonymous` allows. A logged-in gateway publishes only under its own
+ *   client what `security.anonymous` allows (left out: nothing on the fleet's topics, nothing
+ *   retained; rights.ts DEFAULT_ANONYMOUS_RIGHTS). A logged-in gateway publishes only under its own
  *   `stemlab/v1/{unit}/{gateway}/` and only the contract's topics. MQTT 3.1.1 has no negative
  *   PUBACK, and an error from Aedes's authorizePublish closes the connection, which would make a
  *   misconfigured gateway reconnect and resend forever. So a refused publish is *dropped*: the
@@ -31,7 +32,7 @@ import { guardFrames } from './frame-guard.ts';
 import { take, type Bucket, type Rate } from './rate.ts';
 import { refusalCounters, refusalReasons, type RefusalReason } from './refusals.ts';
 import { DEFAULT_QUOTAS, GatewayQuotas, type QuotaOptions } from './quotas.ts';
-import { mayPublish, maySubscribe, type Rights } from './rights.ts';
+import { DEFAULT_ANONYMOUS_RIGHTS, mayPublish, maySubscribe, type Rights } from './rights.ts';
 import { DROP_TOPIC, gatewayMaySubscribe, gatewayPublishRefusal, isReservedTopic } from './topic-acl.ts';
 import type { Identity } from './authentication.ts';
 
@@ -52,7 +53,7 @@ export function illFormed(value: string | undefined): boolean {
 export interface SecurityOptions {
   /** Let clients connect without credentials (default false). */
   allowAnonymous?: boolean;
-  /** What anonymous clients may publish and subscribe to; left out, every topic ($ ones included), as before. */
+  /** What anonymous clients may publish and subscribe to; left out, DEFAULT_ANONYMOUS_RIGHTS (read only, on the fleet's topics). */
   anonymous?: Rights;
   /** Largest MQTT packet accepted, fixed header included, in bytes; 0 = no limit (default 256 KiB). */
   maxPacketBytes?: number;
@@ -90,7 +91,7 @@ export class SecurityPolicy {
   /** Refusals since start, by reason (for metrics and tests). */
   readonly refusals = refusalCounters();
   readonly allowAnonymous: boolean;
-  readonly anonymousRights: Rights | undefined;
+  readonly anonymousRights: Rights;
   private readonly next: AuthorizePublish;
   private readonly log: Logger;
   private readonly maxPacketBytes: number;
@@ -104,7 +105,7 @@ export class SecurityPolicy {
     this.next = options.next;
     this.log = (options.log ?? pino({ level: 'silent' })).child({ module: 'security' });
     this.allowAnonymous = options.allowAnonymous ?? false;
-    this.anonymousRights = options.anonymous;
+    this.anonymousRights = options.anonymous ?? DEFAULT_ANONYMOUS_RIGHTS;
     this.maxPacketBytes = options.maxPacketBytes ?? 256 * 1024;
     this.publishRate = { perSecond: options.publishesPerSecond ?? 500, burst: options.publishBurst ?? 5000 };
     this.quotas = new GatewayQuotas(options.quotas ?? DEFAULT_QUOTAS, this.log);
@@ -174,6 +175,8 @@ export class SecurityPolicy {
     if (reason) return this.drop(reason, client, packet, callback);
     // A person sends commands: never retained, else each reconnect of the gateway would run it again.
     if (identity?.kind === 'person') packet.retain = false;
+    // An anonymous client's retained message would outlive it (and fill the disk): delivered, not kept.
+    if (!identity && packet.retain && !this.anonymousRights.retain) this.unretain(client, packet);
     if (gateway) {
       const verdict = this.quotas.check(gateway, packet.topic, packet.payload.length, packet.retain);
       if (verdict === 'drop') return this.drop('quota', client, packet, callback);
@@ -205,7 +208,14 @@ export class SecurityPolicy {
     const gateway = parseGatewayClientId(id);
     const refused = isReservedTopic(packet.topic) || (gateway ? gatewayPublishRefusal(gateway, packet.topic) !== undefined : !this.allowAnonymous || !mayPublish(this.anonymousRights, packet.topic));
     if (refused) return this.drop('will-orphan-refused', id || null, packet, callback);
+    if (!gateway && packet.retain && !this.anonymousRights.retain) this.unretain(id || null, packet);
     this.next(null, packet, callback);
+  }
+
+  /** A retained publish its client may not retain: delivered to the subscribers, not stored. */
+  private unretain(client: Client | string | null, packet: PublishPacket): void {
+    this.refuse('retain-not-allowed', client, { topic: packet.topic });
+    packet.retain = false;
   }
 
   /** A refused publish is answered (a QoS 1 sender gets its PUBACK) but goes nowhere: see the header. */

@@ -15,6 +15,7 @@ export const refusalReasons = {
   'publish-rate': 'connection closed: the client published faster than its rate',
   'publish-foreign': "publish dropped: a gateway published under another gateway's topics",
   'publish-not-allowed': "publish dropped: a topic outside the client's rights (a gateway's own contract topics, a person's unit's commands, the anonymous rights), or a reserved topic",
+  'retain-not-allowed': "publish delivered but not retained: an anonymous client whose rights (security.anonymous.retain) do not allow retained messages",
   quota: "publish dropped: over one of the gateway's quotas (security/quotas.ts; the hit is counted in stemlab_quota_hits_total)",
   'subscribe-not-allowed': 'SUBACK 0x80: a subscription the client may not have',
   'will-not-allowed': 'CONNACK 0x05: a will on a topic the client may not publish to',

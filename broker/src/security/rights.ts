@@ -11,7 +11,8 @@
  * | viewer, admin (the department) | nothing | every unit: `stemlab/v1/#` |
  *
  * A command is never retained (it would run again at every reconnect of its gateway). Anonymous
- * clients (only with `security.allowAnonymous`, a closed lab network) get `security.anonymous`.
+ * clients (only with `security.allowAnonymous`, a closed lab network) get `security.anonymous`,
+ * and without it DEFAULT_ANONYMOUS_RIGHTS: read everything, write nothing of the fleet's.
  */
 import { TOPIC_ROOT } from '@stemlab/protocol';
 import type { Role } from '../api/users.ts';
@@ -27,22 +28,45 @@ export interface FilterRule {
 export interface Rights {
   publish: FilterRule;
   subscribe: FilterRule;
+  /**
+   * May the client's publishes be retained? Without it a retained publish is delivered but not
+   * kept (counted as retain-not-allowed). People never may: a retained command runs again at each
+   * reconnect of its gateway. Left out: no.
+   */
+  retain?: boolean;
 }
 
 /**
- * `undefined` rights are an anonymous client's when `security.anonymous` is left out: every topic,
- * `$` ones included, as anonymous clients always had, so a closed lab network that relies on them
- * keeps working. central.yaml can narrow them, e.g. deny `stemlab/v1/+/+/cmd/+` so that commands
- * need a log-in.
+ * An anonymous client's rights when `security.anonymous` is left out. Anyone who reaches the port
+ * of a closed lab network gets them, a student's laptop included, so: no command to any gateway
+ * (an e-stop reset of another room), nothing on a gateway's topics (a forged usage event, state or
+ * reading), nothing retained (a retained message outlives the client and fills the disk). What a
+ * classroom display needs stays open: subscribing to every topic, `$SYS` included, as before.
+ * Publishing off the fleet's tree (`stemlab/v1/…`) is allowed, for a class's own MQTT exercises.
+ * Gateways without credentials need `security.anonymous` to allow their topics (ANONYMOUS_GATEWAYS).
  */
-export function mayPublish(rights: Rights | undefined, topic: string): boolean {
-  if (!rights) return true;
+export const DEFAULT_ANONYMOUS_RIGHTS: Rights = Object.freeze({
+  publish: { allow: ['#'], deny: [`${TOPIC_ROOT}/#`] },
+  subscribe: { allow: ['#', '$SYS/#'], deny: [] },
+  retain: false,
+});
+
+/**
+ * For a lab whose gateways connect without credentials (`stemlab sim-fleet --anonymous`): the
+ * gateways' topics and retained state, but commands still need a person's log-in.
+ */
+export const ANONYMOUS_GATEWAYS: Rights = Object.freeze({
+  publish: { allow: ['#'], deny: [`${TOPIC_ROOT}/+/+/cmd/+`] },
+  subscribe: { allow: ['#', '$SYS/#'], deny: [] },
+  retain: true,
+});
+
+export function mayPublish(rights: Rights, topic: string): boolean {
   const { allow, deny } = rights.publish;
   return allow.some((f) => topicMatches(f, topic)) && !deny.some((f) => topicMatches(f, topic));
 }
 
-export function maySubscribe(rights: Rights | undefined, filter: string): boolean {
-  if (!rights) return true;
+export function maySubscribe(rights: Rights, filter: string): boolean {
   const { allow, deny } = rights.subscribe;
   return allow.some((f) => filterCovers(f, filter)) && !deny.some((f) => filtersOverlap(f, filter));
 }
