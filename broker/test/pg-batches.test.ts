@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
 import { POSTGRES_URL, postgres } from '../../testing/services.ts';
 import { PostgresDriver } from '../src/ledger/pg-driver.ts';
+import type { Queryable } from '../src/ledger/sql.ts';
 
 const pgUp = await postgres();
 
@@ -57,6 +58,7 @@ describe.runIf(shouldRun('PostgreSQL batched reads', pgUp))('PostgreSQL batched 
 
   it('is not offered outside a transaction (a cursor needs one): callers page instead', () => {
     assertAvailable('PostgreSQL', pgUp);
-    expect(driver!.eachBatch).toBeUndefined();
+    const onPool: Queryable = driver!;
+    expect(onPool.eachBatch).toBeUndefined();
   });
 });
