@@ -41,9 +41,36 @@ function prepared(sql: string): { name: string; text: string } {
   return p;
 }
 
+/** Cursor names, unique within a connection's transaction. */
+let cursors = 0;
+
 class On implements Queryable {
   readonly dialect = postgresDialect;
-  constructor(private readonly target: pg.Pool | pg.PoolClient) {}
+  /** A cursor needs a transaction: only a snapshot's or transaction's client streams. */
+  readonly eachBatch?: Queryable['eachBatch'];
+  constructor(
+    private readonly target: pg.Pool | pg.PoolClient,
+    inTransaction = false,
+  ) {
+    if (inTransaction) this.eachBatch = (sql, params, batch, onRows) => this.fetchAll(sql, params, batch, onRows);
+  }
+
+  /**
+   * One query's rows through a cursor, `batch` at a time, as arrays: the server runs the query
+   * once (no re-sort or re-seek per page), and node-postgres skips building an object per row,
+   * which was half the report's time on PostgreSQL.
+   */
+  private async fetchAll(sql: string, params: readonly SqlValue[], batch: number, onRows: (rows: readonly unknown[][]) => void): Promise<void> {
+    if (!Number.isInteger(batch) || batch < 1) throw new Error(`eachBatch: batch must be a positive whole number of rows, got ${batch}`);
+    const name = `stemlab_cursor_${++cursors}`;
+    await this.target.query({ text: `DECLARE ${name} NO SCROLL CURSOR FOR ${numberPlaceholders(sql)}`, values: params as unknown[] });
+    for (;;) {
+      const r = await this.target.query<unknown[]>({ text: `FETCH ${batch} FROM ${name}`, rowMode: 'array' });
+      if (r.rows.length > 0) onRows(r.rows);
+      if (r.rows.length < batch) break;
+    }
+    await this.target.query(`CLOSE ${name}`);
+  }
 
   async query<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     const p = prepared(sql);
@@ -122,7 +149,7 @@ export class PostgresDriver implements SqlDriver {
     client.on('error', onError);
     try {
       await client.query(begin);
-      const result = await fn(new On(client));
+      const result = await fn(new On(client, true));
       await client.query('COMMIT');
       return result;
     } catch (err) {

@@ -4,9 +4,10 @@
  * event's corrected time (clock.ts), or its gateway's own when it could not be corrected.
  *
  * A session's end is its session.end event's `endedAt` moved by that event's clock correction;
- * its start is that end − durationMs. The session ends are walked once, in pages, through the
- * `usage_events_type_time` index (type, corrected time); the sums over them are the walk's
- * (reports/equipment.ts), not a second scan.
+ * its start is that end − durationMs. The session ends are walked once (eachSessionPage): on
+ * SQLite in keyset pages through the `usage_events_type_time` index (type, corrected time), on
+ * PostgreSQL through one cursor; the sums over them are the walk's (reports/equipment.ts), not a
+ * second scan.
  */
 import { named, type Queryable, type SqlValue } from './sql.ts';
 import type { KitStateRow } from './types.ts';
@@ -22,18 +23,23 @@ export interface SessionScan {
   scanTo: number;
 }
 
-export interface SessionRow {
-  eventId: string;
+/** A session as the report's sums use it. */
+export interface SessionSpan {
   unit: string;
   gateway: string;
   kit: string;
   component: string | null;
   deviceType: string;
-  /** The end event's time: the page walk's key. */
-  at: number;
   start: number;
   end: number;
   faults: number;
+}
+
+/** A session with its end event's keys, for keyset pages. */
+export interface SessionRow extends SessionSpan {
+  eventId: string;
+  /** The end event's time: the page walk's key. */
+  at: number;
 }
 
 export interface DeviceSeen {
@@ -84,11 +90,51 @@ export interface GatewaySeen {
   lastSeen: number;
 }
 
+/** A session end read as an array, in eachSessionPage's column order. */
+function sessionFromColumns(r: readonly unknown[]): SessionSpan {
+  return {
+    unit: r[0] as string,
+    gateway: r[1] as string,
+    kit: r[2] as string,
+    component: r[3] as string | null,
+    deviceType: r[4] as string,
+    start: r[5] as number,
+    end: r[6] as number,
+    faults: r[7] as number,
+  };
+}
+
 export class ReportQueries {
   constructor(private readonly q: Queryable) {}
 
   private rows<T>(sql: string, values: Readonly<Record<string, SqlValue>>): Promise<T[]> {
     return this.q.query<T>(...named(sql, values));
+  }
+
+  /**
+   * Every session end the scan looks at, in pages of at most `pageSize`, in no particular order
+   * (the report's sums do not depend on it). Where the driver streams (PostgreSQL's snapshot:
+   * `eachBatch`), one cursor over the query, rows read as arrays of only the columns the sums
+   * use; else (SQLite) keyset pages of `sessionPage`. The same sessions either way.
+   */
+  async eachSessionPage(scan: SessionScan, pageSize: number, onPage: (page: readonly SessionSpan[]) => void): Promise<void> {
+    if (this.q.eachBatch) {
+      const [sql, params] = named(
+        `SELECT unit, gateway, kit, component, device_type, ended_at + (${TIME} - at) - duration_ms, ended_at + (${TIME} - at), faults
+         FROM usage_events
+         WHERE type = 'session.end' AND ${TIME} >= :from AND ${TIME} < :scanTo`,
+        { from: scan.from, scanTo: scan.scanTo },
+      );
+      await this.q.eachBatch(sql, params, pageSize, (rows) => onPage(rows.map(sessionFromColumns)));
+      return;
+    }
+    for (let after = { at: scan.from, eventId: '' }; ; ) {
+      const page = await this.sessionPage(scan, after, pageSize);
+      onPage(page);
+      if (page.length < pageSize) return;
+      const last = page.at(-1) as SessionRow;
+      after = { at: last.at, eventId: last.eventId };
+    }
   }
 
   /**

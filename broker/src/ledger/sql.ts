@@ -22,6 +22,13 @@ export interface Queryable {
   get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   /** A statement without rows: how many rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /**
+   * Every row of one query, `batch` rows at a time, each row an array of the columns in the
+   * SELECT's order; where the driver has it. PostgreSQL's snapshot has it (a cursor): one scan,
+   * rows never built as objects, memory bounded by the batch. SQLite has none: its keyset pages
+   * cost it nothing extra (an in-process index seek), so callers page there.
+   */
+  eachBatch?(sql: string, params: readonly SqlValue[], batch: number, onRows: (rows: readonly unknown[][]) => void): Promise<void>;
 }
 
 export interface SqlDriver extends Queryable {

@@ -70,8 +70,7 @@ const noSums = (): Sums => ({ usedMs: 0, sessions: 0, clipped: 0, faults: 0, sch
  */
 async function walkSessions(reads: ReportQueries, scan: SessionScan, schoolTime: SchoolTime, pageSize: number, groupOf: (unit: string, gateway: string, type: string) => string, sums: Map<string, Sums>): Promise<Set<string>> {
   const used = new Set<string>();
-  for (let after = { at: scan.from, eventId: '' }; ; ) {
-    const page = await reads.sessionPage(scan, after, pageSize);
+  await reads.eachSessionPage(scan, pageSize, (page) => {
     for (const s of page) {
       if (!(s.start < scan.to && s.end >= scan.from)) continue; // overlaps the span
       const k = groupOf(s.unit, s.gateway, s.deviceType);
@@ -85,10 +84,7 @@ async function walkSessions(reads: ReportQueries, scan: SessionScan, schoolTime:
       used.add(key(s.unit, deviceName(s.kit, s.component)));
       used.add(key(s.unit, s.kit)); // a kit is used when any of its devices is
     }
-    if (page.length < pageSize) break;
-    const last = page.at(-1) as (typeof page)[number];
-    after = { at: last.at, eventId: last.eventId };
-  }
+  });
   return used;
 }
 

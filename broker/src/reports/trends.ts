@@ -116,8 +116,7 @@ export async function quarterTrends(ledger: Ledger, quarter: string, options: Tr
 
   await ledger.sql.snapshot(async (q) => {
     const reads = new ReportQueries(q);
-    for (let after = { at: scan.from, eventId: '' }; ; ) {
-      const page = await reads.sessionPage(scan, after, pageSize);
+    await reads.eachSessionPage(scan, pageSize, (page) => {
       for (const s of page) {
         // Kits as wholes only (the report's headline), overlapping the quarter (as the report).
         if (s.component !== null || !(s.start < bounds.to && s.end >= bounds.from)) continue;
@@ -140,10 +139,7 @@ export async function quarterTrends(ledger: Ledger, quarter: string, options: Tr
         use.usedMs += used;
         if (s.start >= bounds.from) use.sessions++;
       }
-      if (page.length < pageSize) break;
-      const last = page.at(-1) as (typeof page)[number];
-      after = { at: last.at, eventId: last.eventId };
-    }
+    });
   });
 
   // Kits the report knows and that had no session: used 0 ms (the least used of all).
