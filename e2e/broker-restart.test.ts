@@ -2,13 +2,15 @@
  * A command sent to a gateway while its edge agent was offline survives a restart of the
  * central (its broker state on disk, or in Redis) and reaches the real agent when it comes back.
  * (The broker's own restart tests, with raw MQTT clients, are in broker/test/persistence.test.ts.)
+ * As at a school: anonymous access off, the agent logs in with its provisioned credentials and
+ * the command comes from the unit's teacher, logged in with the account's password.
  */
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayClientId, topics, type CommandReply } from '@stemlab/protocol';
 import { createLogger } from '@stemlab/protocol/log';
-import { startCentral, type Central, type CentralOptions } from '@stemlab/broker';
+import { createUser, openCentralState, provisionGatewayCommand, startCentral, type Central, type CentralOptions } from '@stemlab/broker';
 import { parseConfig } from '@stemlab/edge-agent';
 import { composeGateway } from '@stemlab/compose';
 import { assertAvailable, shouldRun } from '../testing/requirements.ts';
@@ -16,12 +18,12 @@ import { redis, REDIS_URL } from '../testing/services.ts';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
 import { endSessions, sweepRedis } from '../broker/test/fixtures/redis-sweep.ts';
 import { tmpDir } from '../broker/test/helpers.ts';
-import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 
 /** Redis database of this file (pub/sub is shared across databases; our names are unique). */
 const REDIS_DB = 13;
 const redisUp = await redis();
 const log = createLogger('silent');
+const TEACHER_PASSWORD = 'teacher-password-1';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -55,19 +57,22 @@ describe.each(states)('a central restarted with its state $name', ({ state, run 
     let port = 0;
     let central: Central | undefined;
     const start = async () => {
-      central = await startCentral({ dataDir: `${dir}/central`, mqtt: { host: '127.0.0.1', port }, state, security: OPEN_ANONYMOUS, log });
+      central = await startCentral({ dataDir: `${dir}/central`, mqtt: { host: '127.0.0.1', port }, state, security: { allowAnonymous: false }, log });
       port = Number(new URL(central.mqttUrl).port);
       brokerIds.push(central.broker.id);
     };
     const connect = async (clientId: string) => {
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId, reconnectPeriod: 0 });
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId, reconnectPeriod: 0, username: 'co.lan', password: TEACHER_PASSWORD });
       clients.push(client);
       return client;
     };
     await start();
+    const creds = await provisionGatewayCommand(`${dir}/central`, unit, gatewayId);
+    const db = await openCentralState(undefined, `${dir}/central`);
+    await createUser(db, { username: 'co.lan', password: TEACHER_PASSWORD, role: 'teacher', unit }, 'e2e').finally(() => db.close());
     cleanups.push(async () => {
       // Leave a shared Redis as we found it: no session, retained message or queued packet of ours.
-      if (central && state.kind === 'redis') await endSessions(central.mqttUrl, [...clients.map((c) => c.options.clientId!), gatewayClientId(unit, gatewayId)]);
+      if (central && state.kind === 'redis') await endSessions(central.mqttUrl, [...clients.map((c) => c.options.clientId!), gatewayClientId(unit, gatewayId)], (id) => (id === creds.username ? { username: creds.username, password: creds.password } : { username: 'co.lan', password: TEACHER_PASSWORD }));
       await Promise.all(clients.map((c) => c.endAsync(true)));
       await central?.stop();
       if (state.kind === 'redis') await sweepRedis(state.url!, unit, brokerIds);
@@ -82,7 +87,7 @@ describe.each(states)('a central restarted with its state $name', ({ state, run 
       http: { port: 0 },
       nodered: { enabled: false },
       connection: { retryMinMs: 50, retryMaxMs: 200, heartbeatMs: 100 },
-      mqtt: { url: `mqtt://127.0.0.1:${port}`, reconnectMs: 100 },
+      mqtt: { url: `mqtt://127.0.0.1:${port}`, reconnectMs: 100, username: creds.username, password: creds.password },
       kits: [robotKit('robot-1')],
     });
     const gateway = await composeGateway(config, { log, port: 0 });

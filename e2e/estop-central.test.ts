@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUser, startCentral, type Central } from '@stemlab/broker';
+import { createUser, provisionGatewayCommand, startCentral, type Central } from '@stemlab/broker';
 import { composeGateway } from '@stemlab/compose';
 import { createLogger, parseConfig } from '@stemlab/edge-agent';
 import { robotKit } from '../edge-agent/test/helpers/sim-agent.ts';
-import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 
 // A room's e-stop seen from the department: a real agent (simulated kits) latches its e-stop, the
 // central's API shows it on the unit and its gateway, the alert feed has it and the live stream
 // says so, within seconds; the reset clears all three; a central restarted while it is latched
-// learns the latch from the retained state.
+// learns the latch from the retained state. The agent logs in with its provisioned credentials and
+// anonymous access is off, as at a school.
 
 const UNIT = 'thcs-q1-01';
 const GATEWAY = 'robot-club-1';
@@ -55,16 +55,17 @@ describe('an e-stop latched on a real agent', () => {
   it('shows on the unit, in the alerts and on the live stream within seconds; a reset clears it; a restarted central still knows', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stemlab-estop-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const options = { dataDir: join(dir, 'central'), log: createLogger('silent'), security: OPEN_ANONYMOUS, http: { host: '127.0.0.1', port: 0 }, reports: { archive: false } };
+    const options = { dataDir: join(dir, 'central'), log: createLogger('silent'), security: { allowAnonymous: false }, http: { host: '127.0.0.1', port: 0 }, reports: { archive: false } };
     let central = await startCentral({ ...options, mqtt: { host: '127.0.0.1', port: 0 } });
     const port = Number(new URL(central.mqttUrl).port);
     cleanup.push(() => central.stop());
+    const creds = await provisionGatewayCommand(options.dataDir, UNIT, GATEWAY);
     const config = parseConfig({
       unit: UNIT, gateway: GATEWAY, room: 'robot-club', dataDir: join(dir, 'gw'), http: { port: 0 },
       // A short reconnect ceiling: the gateway retries all through the central's restart, and with
       // the default 60 s ceiling its doubling wait grew with how long a loaded machine took to
       // restart, past the 5 s polls below (the backoff's curve has its own tests).
-      mqtt: { url: `mqtt://127.0.0.1:${port}`, reconnectMs: 100, reconnectMaxMs: 200, keepaliveS: 5, telemetryPerSecond: 0 },
+      mqtt: { url: `mqtt://127.0.0.1:${port}`, username: creds.username, password: creds.password, reconnectMs: 100, reconnectMaxMs: 200, keepaliveS: 5, telemetryPerSecond: 0 },
       connection: { retryMinMs: 50, retryMaxMs: 200 }, kits: [robotKit('robot-1')],
     });
     const gw = await composeGateway(config, { log: createLogger('silent'), port: 0 });

@@ -132,7 +132,10 @@ export const lessonDeploy: Command = {
       } else if (reply?.status === 'ok') console.log(`${key}: ok ${JSON.stringify(reply.result ?? {})}`);
       else {
         failures++;
-        console.log(`${key}: ${reply ? `${reply.code}: ${reply.message}` : `no reply within ${values.timeout} s (offline? the command expires, it will not run later)`}`);
+        // Without a log-in the broker may have dropped the command (MQTT 3.1.1 cannot say so): by
+        // default anonymous clients may read but not command, even with anonymous access on.
+        const anonymousHint = login ? '' : '; or it was dropped: without a log-in, commands need the central\'s security.anonymous to allow them (by default they may not): log in with --username and --password (or --token)';
+        console.log(`${key}: ${reply ? `${reply.code}: ${reply.message}` : `no reply within ${values.timeout} s (offline? the command expires, it will not run later${anonymousHint})`}`);
       }
     }
     return failures === 0 ? 0 : 1;

@@ -3,7 +3,9 @@
  * with anonymous access off: without a log-in, or with a wrong password, it stops with a message
  * naming the fix (exit 2); a teacher of another unit is told the gateway is not theirs and nothing
  * is sent (exit 1); the right teacher's token (STEMLAB_TOKEN) gets through to the gateway's
- * command topic (here the gateway is offline: no reply, the command expires).
+ * command topic (here the gateway is offline: no reply, the command expires). With anonymous
+ * access on and `security.anonymous` left out, an anonymous deploy is dropped by the broker and
+ * the tool says a log-in may be what is missing.
  * (The whole path to a gateway's Node-RED and back: e2e/lesson-deploy.test.ts and the demo's test.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,5 +67,21 @@ describe('stemlab lesson deploy logs in to the broker', () => {
     expect(r.stdout).toMatch(/thcs-q1-01\/robot-club-1: no reply within 1 s/);
     expect(r.code).toBe(1);
     expect(central.security.refusals['publish-not-allowed']).toBe(0);
+  });
+});
+
+describe('stemlab lesson deploy without a log-in, anonymous access on and its rights left out', () => {
+  it('is dropped by the broker (counted), and the tool says a log-in may be what is missing', async () => {
+    const labDir = mkdtempSync(join(tmpdir(), 'stemlab-deploy-anon-'));
+    const lab = await startCentral({ dataDir: labDir, mqtt: { host: '127.0.0.1', port: 0 }, security: { allowAnonymous: true }, log: pino({ level: 'silent' }) });
+    try {
+      const r = await runStemlab(['lesson', 'deploy', 'blink', '--to', `${UNIT}/robot-club-1`, '--broker', lab.mqttUrl, '--timeout', '1'], { STEMLAB_USERNAME: '', STEMLAB_PASSWORD: '', STEMLAB_TOKEN: '' });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/robot-club-1: no reply within 1 s .*without a log-in, commands need the central's security\.anonymous to allow them/);
+      expect(lab.security.refusals['publish-not-allowed']).toBe(1);
+    } finally {
+      await lab.stop();
+      rmSync(labDir, { recursive: true, force: true });
+    }
   });
 });
