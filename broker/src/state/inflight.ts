@@ -10,14 +10,14 @@
  * waiting for them before closing the state closes that window for a clean stop.
  */
 import type { Aedes } from 'aedes';
+import { RunningCount } from './running-count.ts';
 
 type Done = (error?: Error) => void;
 type Publish = (packet: unknown, clientOrDone?: unknown, done?: Done) => void;
 type Authorize = (client: unknown, packet: unknown, done: Done) => void;
 
 export class InflightPublishes {
-  private count = 0;
-  private idle: (() => void)[] = [];
+  private readonly running = new RunningCount();
 
   constructor(broker: Aedes) {
     const b = broker as unknown as { publish: Publish; authorizePublish: Authorize };
@@ -25,7 +25,7 @@ export class InflightPublishes {
     b.publish = (packet, clientOrDone, done) => {
       const client = typeof clientOrDone === 'function' ? null : clientOrDone;
       const callback = (typeof clientOrDone === 'function' ? clientOrDone : done) as Done | undefined;
-      this.count++;
+      this.running.start();
       publish(packet, client, (error?: Error) => this.after(() => callback?.(error)));
     };
     // A closing client's will is authorized (the ingest commits it) before it is published, after
@@ -33,7 +33,7 @@ export class InflightPublishes {
     // the deletion that follows it (pending-writes.ts).
     const authorize = b.authorizePublish.bind(broker);
     b.authorizePublish = (client, packet, done) => {
-      this.count++;
+      this.running.start();
       authorize(client, packet, (error?: Error) => this.after(() => done(error)));
     };
   }
@@ -43,19 +43,12 @@ export class InflightPublishes {
     try {
       next();
     } finally {
-      if (--this.count === 0) this.idle.splice(0).forEach((resolve) => resolve());
+      this.running.end();
     }
   }
 
   /** Resolves when no publish is in progress, or after timeoutMs (a Redis that went away). */
   settled(timeoutMs: number): Promise<void> {
-    if (this.count === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.idle.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return this.running.settled(timeoutMs);
   }
 }

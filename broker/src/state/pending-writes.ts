@@ -14,6 +14,8 @@
  * state is closing, a will deletion that fails resolves instead: there is nothing left to delete
  * from a closed state, and its caller has no rejection handler.
  */
+import { RunningCount } from './running-count.ts';
+
 const OPERATIONS = [
   'subscriptionsByTopic',
   'cleanSubscriptions',
@@ -38,8 +40,7 @@ const OPERATIONS = [
 type Operation = (...args: unknown[]) => unknown;
 
 export class PendingWrites {
-  private count = 0;
-  private idle: (() => void)[] = [];
+  private readonly running = new RunningCount();
   private closing = false;
 
   /** Counts the persistence's operations from now on (it is changed in place and returned). */
@@ -51,7 +52,7 @@ export class PendingWrites {
       const run = original.bind(persistence);
       target[name] = (...args: unknown[]) => {
         const last = args.at(-1);
-        this.count++;
+        this.running.start();
         if (typeof last === 'function') {
           // Callback style: done once it calls back (after its caller's own next step has begun).
           return run(...args.slice(0, -1), (...results: unknown[]) => {
@@ -92,17 +93,10 @@ export class PendingWrites {
 
   /** Resolves when no operation runs, or after timeoutMs (a Redis that went away). */
   settled(timeoutMs: number): Promise<void> {
-    if (this.count === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.idle.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return this.running.settled(timeoutMs);
   }
 
   private release(): void {
-    if (--this.count === 0) this.idle.splice(0).forEach((resolve) => resolve());
+    this.running.end();
   }
 }
