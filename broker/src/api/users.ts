@@ -187,13 +187,28 @@ export async function login(
   const ok = await slowCheck(row !== undefined, () => checkSecret(password, (row?.password_hash as string | undefined) ?? DUMMY_HASH));
   if (!row || !ok) return undefined;
   const user = toUser(row);
+  // An admin's log-in is audited (with the session, in one transaction).
+  return openSession(db, user, ttlMs, now, user.role === 'admin' ? { actor: user.username, action: 'session.login' } : undefined);
+}
+
+/**
+ * A new session of `user` (its token, returned once; only its hash is stored), expired sessions
+ * swept and the audit row written in the same transaction; not serialized with other changes
+ * (nothing is read first).
+ */
+async function openSession(
+  db: CentralState,
+  user: { username: string; role: Role; unit: string | null },
+  ttlMs: number,
+  now: number,
+  audited?: { actor: string; action: string },
+): Promise<{ token: string } & Session> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = now + ttlMs;
-  // The session and the admin's log-in audit row together; not serialized with other changes (nothing is read first).
   await db.transaction(async (tx) => {
     await tx.run('DELETE FROM sessions WHERE expires_at <= ?', [now]);
     await tx.run('INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)', [tokenHash(token), user.username, now, expiresAt]);
-    if (user.role === 'admin') await audit(tx, now, user.username, 'session.login', user.username, null, { expiresAt });
+    if (audited) await audit(tx, now, audited.actor, audited.action, user.username, null, { expiresAt });
   });
   return { token, username: user.username, role: user.role, unit: user.unit, expiresAt };
 }
@@ -231,15 +246,7 @@ export async function sessionOfUser(db: Queryable, username: string, token: stri
 export async function issueToken(db: CentralState, username: string, ttlMs: number, actor: string, now = Date.now()): Promise<{ token: string } & Session> {
   const row = await db.get<UserRow>('SELECT * FROM users WHERE username = ? AND disabled_at IS NULL', [username]);
   if (!row) throw new UserError('USER_NOT_FOUND', `no enabled account '${username}' (stemlab user list shows them)`);
-  const user = toUser(row);
-  const token = randomBytes(32).toString('base64url');
-  const expiresAt = now + ttlMs;
-  await db.transaction(async (tx) => {
-    await tx.run('DELETE FROM sessions WHERE expires_at <= ?', [now]);
-    await tx.run('INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)', [tokenHash(token), user.username, now, expiresAt]);
-    await audit(tx, now, actor, 'session.token', user.username, null, { expiresAt });
-  });
-  return { token, username: user.username, role: user.role, unit: user.unit, expiresAt };
+  return openSession(db, toUser(row), ttlMs, now, { actor, action: 'session.token' });
 }
 
 /** Ends a session; true if it existed. */

@@ -1,5 +1,5 @@
 /** THPT lessons 9–12: an obstacle course, a maze, sumo, parking with P-control. */
-import { palette as n } from '../flow-builder.ts';
+import { type Builder, palette as n } from '../flow-builder.ts';
 import { defineLesson, t } from './define.ts';
 import { o } from './objectives.ts';
 
@@ -46,20 +46,7 @@ export const obstacleCourse = defineLesson({
     // the fence, the walls and whatever stands beside it. "Back up and turn" at each obstacle
     // was tried first and clips edges (a ±15° cone, a robot that drifts ~2 % per metre); a
     // followed wall corrects the drift by itself.
-    const start = b.inject('Bắt đầu / Start', {}, [0, 1]);
-    start.to(b.node('stemlab-servo', 'nhìn phải 60° / look 60° right', n.servo('sonar-servo', 'to', 30), [1, 1]));
-    start.to(b.node('change', 'bật chạy / enable', n.set(true, 'bool', 'go', 'flow'), [1, 2]));
-    const s = b.node('stemlab-ultrasonic', 'siêu âm / ultrasonic', n.sonar('', 4), [0, 3]);
-    const started = b.node('switch', 'đã bấm Bắt đầu? / started?', n.switch([{ t: 'true' }], 'go', 'flow'), [1, 3]);
-    s.to(started);
-    const p = b.node(
-      'change',
-      'P: bám rào phải / follow the right fence',
-      n.set('( $e := (payload = null ? 200 : payload) - 29; $d := $max([-110, $min([20, 4 * $e])]); {"left": $round(130 + $d), "right": $round(130 - $d)} )', 'jsonata'),
-      [2, 3],
-    );
-    started.to(p);
-    p.to(b.node('stemlab-robot-drive', 'lái / drive', n.drive(''), [3, 3]));
+    followWall(b, 'right', 'P: bám rào phải / follow the right fence');
   },
 });
 
@@ -109,20 +96,7 @@ export const maze = defineLesson({
     // what it sees. An opening on the left reads far (turn left, gently: round the wall's end
     // wide); a corner ahead reads near (turn right, hard). Following a wall corrects the drift
     // that timed turns cannot (no two motors alike: the simulated kit's differ by ~2 %).
-    const start = b.inject('Bắt đầu / Start', {}, [0, 1]);
-    start.to(b.node('stemlab-servo', 'nhìn trái 60° / look 60° left', n.servo('sonar-servo', 'to', 150), [1, 1]));
-    start.to(b.node('change', 'bật chạy / enable', n.set(true, 'bool', 'go', 'flow'), [1, 2]));
-    const s = b.node('stemlab-ultrasonic', 'siêu âm / ultrasonic', n.sonar('', 4), [0, 3]);
-    const started = b.node('switch', 'đã bấm Bắt đầu? / started?', n.switch([{ t: 'true' }], 'go', 'flow'), [1, 3]);
-    s.to(started);
-    const p = b.node(
-      'change',
-      'P: bám tường trái / follow the left wall',
-      n.set('( $e := (payload = null ? 200 : payload) - 29; $d := $max([-110, $min([20, 4 * $e])]); {"left": $round(130 - $d), "right": $round(130 + $d)} )', 'jsonata'),
-      [2, 3],
-    );
-    started.to(p);
-    p.to(b.node('stemlab-robot-drive', 'lái / drive', n.drive(''), [3, 3]));
+    followWall(b, 'left', 'P: bám tường trái / follow the left wall');
   },
 });
 
@@ -222,3 +196,28 @@ export const parkP = defineLesson({
     p.to(b.node('stemlab-robot-drive', 'lái / drive', n.drive(''), [4, 4]));
   },
 });
+
+/**
+ * The obstacle course's and the maze's solution: on Start the sonar turns 60° to the wall's side
+ * and P-control keeps the robot 29 cm from what it sees there (no echo reads 200 cm: far).
+ * Steering away from the wall is hard (up to 110) to clear corners in time, towards it gentle (up
+ * to 20) to round a wall's end wide; for a wall on the left the wheels swap.
+ */
+function followWall(b: Builder, side: 'right' | 'left', label: string): void {
+  const right = side === 'right';
+  const start = b.inject('Bắt đầu / Start', {}, [0, 1]);
+  start.to(b.node('stemlab-servo', right ? 'nhìn phải 60° / look 60° right' : 'nhìn trái 60° / look 60° left', n.servo('sonar-servo', 'to', right ? 30 : 150), [1, 1]));
+  start.to(b.node('change', 'bật chạy / enable', n.set(true, 'bool', 'go', 'flow'), [1, 2]));
+  const s = b.node('stemlab-ultrasonic', 'siêu âm / ultrasonic', n.sonar('', 4), [0, 3]);
+  const started = b.node('switch', 'đã bấm Bắt đầu? / started?', n.switch([{ t: 'true' }], 'go', 'flow'), [1, 3]);
+  s.to(started);
+  const [toLeft, toRight] = right ? ['+', '-'] : ['-', '+'];
+  const p = b.node(
+    'change',
+    label,
+    n.set(`( $e := (payload = null ? 200 : payload) - 29; $d := $max([-110, $min([20, 4 * $e])]); {"left": $round(130 ${toLeft} $d), "right": $round(130 ${toRight} $d)} )`, 'jsonata'),
+    [2, 3],
+  );
+  started.to(p);
+  p.to(b.node('stemlab-robot-drive', 'lái / drive', n.drive(''), [3, 3]));
+}
