@@ -37,6 +37,7 @@ import { skipCleanIncomingOfRefused } from './state/clean-incoming.ts';
 import { Takeovers } from './state/takeover.ts';
 import { readCerts, type CertFiles } from './transport/certs.ts';
 import type { Bind, Handle, Listener } from './transport/listener.ts';
+import { leanPackets, leanParser } from './transport/client-memory.ts';
 import { listenTcp } from './transport/tcp.ts';
 import { listenTls } from './transport/tls.ts';
 import { listenWebSocket, type WebSocketOptions } from './transport/ws.ts';
@@ -143,6 +144,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     const takeovers = mq ? new Takeovers(mq) : undefined;
     try {
       state = await openPersistence(options.state ?? (options.cluster ? { kind: 'redis', url: options.cluster.redis } : { kind: 'disk' }), options.dataDir, options.state ? 'state.url' : 'cluster.redis', log);
+      leanPackets();
       broker = await Aedes.createBroker({
         id: brokerId(options.cluster?.nodeId),
         ...(options.cluster?.heartbeatSeconds ? { heartbeatInterval: options.cluster.heartbeatSeconds * 1000 } : {}),
@@ -175,7 +177,11 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     (b as unknown as EventEmitter).on('error', (err: Error) => log.warn({ err: err.message }, 'broker error (e.g. publishing a dead node\'s wills); retried at the next check'));
     if (mq) await announceNode(b);
     await estops.attach(b);
-    const handle: Handle = (stream, request) => security.guard(b.handle(stream, request));
+    const handle: Handle = (stream, request) => {
+      const client = b.handle(stream, request);
+      leanParser(client);
+      security.guard(client);
+    };
     listeners.push(await listenTcp(options.mqtt, handle));
     if (options.tls) listeners.push(await listenTls(options.tls, handle, (err) => log.debug({ err: err.message }, 'TLS handshake failed')));
     if (options.websocket) {

@@ -1,11 +1,12 @@
 /**
  * The central in a child process of the `broker` bench, so that its memory is measured alone:
- * `node --import tsx --expose-gc central.ts DATA_DIR`. Reports {port} when listening, {rss}
- * (after a full GC) on 'rss', and stops on 'stop'.
+ * `node --import tsx --expose-gc central.ts DATA_DIR`. Reports {port} when listening, answers
+ * probe.ts's 'rss' (after a full GC) and 'snapshot:PATH', and stops on 'stop'.
  */
 import { pino } from 'pino';
 import { startCentral } from '../../src/central.ts';
 import { OPEN_ANONYMOUS } from '../../../testing/anonymous-rights.ts';
+import { answerProbes } from './probe.ts';
 
 const dataDir = process.argv[2] ?? 'data/bench-central';
 const central = await startCentral({
@@ -17,16 +18,8 @@ const central = await startCentral({
 });
 process.send?.({ port: Number(new URL(central.mqttUrl).port) });
 
+answerProbes(() => central.broker.connectedClients);
 process.on('message', (message) => {
-  if (message === 'rss') {
-    (globalThis as { gc?: () => void }).gc?.();
-    // Let the ingest commit the presence rows of the new connections before measuring.
-    setTimeout(() => {
-      (globalThis as { gc?: () => void }).gc?.();
-      process.send?.({ rss: process.memoryUsage().rss, clients: central.broker.connectedClients });
-    }, 200);
-  } else if (message === 'stop') {
-    void central.stop().then(() => process.exit(0));
-  }
+  if (message === 'stop') void central.stop().then(() => process.exit(0));
 });
 process.on('disconnect', () => void central.stop().then(() => process.exit(0)));

@@ -28,7 +28,7 @@ import { parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
 import type { Queryable } from '../ledger/sql.ts';
 import { Authentication } from './authentication.ts';
 import { LoginWork } from './login-work.ts';
-import { guardFrames } from './frame-guard.ts';
+import { guardFrames, type FrameRefusal } from './frame-guard.ts';
 import { take, type Bucket, type Rate } from './rate.ts';
 import { refusalCounters, refusalReasons, type RefusalReason } from './refusals.ts';
 import { DEFAULT_QUOTAS, GatewayQuotas, type QuotaOptions } from './quotas.ts';
@@ -152,8 +152,11 @@ export class SecurityPolicy {
 
   /** The packet-size limit and protocol-level check on a new client's bytes (frame-guard.ts). */
   guard(client: Client): void {
-    guardFrames(client, this.maxPacketBytes, ({ reason, details }) => this.refuse(reason, client, details));
+    guardFrames(client, this.maxPacketBytes, this.framesRefused);
   }
+
+  /** One for every client (frame-guard.ts keeps no closure per connection). */
+  private readonly framesRefused = ({ reason, details }: FrameRefusal, client: Client): void => void this.refuse(reason, client, details);
 
   readonly authorizePublish: AuthorizePublish = (client, packet, callback) => {
     if (!client) return this.orphanWill(packet, callback);

@@ -1,0 +1,57 @@
+/**
+ * What Aedes 1.2 and its mqtt-packet allocate per connection (or once, at the first packet
+ * written) that a central holding thousands of idle gateways does without. Found with heap
+ * snapshots of 10,000 idle connections diffed by object kind (broker/bench/connections/storm.ts
+ * --snapshots, heap-diff.ts, heap-retainers.ts; figures in docs/scaling.md):
+ *
+ * - mqtt-packet's number cache: 65,536 two-byte Buffers, ≈6.4 MB of heap, made when the first
+ *   packet is written, so that a packet identifier is written without an allocation. Turned off
+ *   with the package's documented switch (`writeToStream.cacheNumbers = false`, "set before any
+ *   writeToStream calls"): each PUBACK or outgoing QoS 1 PUBLISH then takes 2 bytes from Node's
+ *   Buffer pool.
+ * - the parser's buffer list: mqtt-packet's parser keeps the bytes of a packet not yet complete in
+ *   a `bl` BufferListStream, a Duplex stream (two stream states, an event table, bound callbacks:
+ *   ≈0.9 kB a connection) of which it uses only the list methods (append, consume, readUInt8,
+ *   slice, toString). bl builds BufferListStream's list methods by copying BufferList's prototype
+ *   onto it (bl.js), so a plain BufferList runs the very same functions; it replaces the stream
+ *   only when that holds for the parser at hand (checked per client: cheap, and a future mqtt-packet
+ *   with another list is left alone). The parser makes a new stream after a parse error, when
+ *   Aedes closes the connection anyway.
+ */
+import { createRequire } from 'node:module';
+
+type ListMethods = Record<'append' | 'consume' | 'readUInt8' | 'slice' | 'toString', unknown>;
+interface BufferListClass {
+  new (): ListMethods;
+  prototype: ListMethods;
+}
+interface MqttPacket {
+  writeToStream: { cacheNumbers: boolean };
+}
+
+// mqtt-packet and bl as Aedes resolves them (a copy elsewhere in node_modules would be another module).
+const fromAedes = createRequire(createRequire(import.meta.url).resolve('aedes'));
+const mqttPacketPath = fromAedes.resolve('mqtt-packet');
+const mqttPacket = fromAedes('mqtt-packet') as MqttPacket;
+const { BufferList } = createRequire(mqttPacketPath)('bl') as { BufferList: BufferListClass };
+const LIST_METHODS = ['append', 'consume', 'readUInt8', 'slice', 'toString'] as const;
+
+/** Once per process, before the broker writes its first packet. */
+export function leanPackets(): void {
+  mqttPacket.writeToStream.cacheNumbers = false;
+}
+
+/** A new client's parser keeps its pending bytes in a plain BufferList (see the top of this file). */
+export function leanParser(client: object): boolean {
+  const parser = (client as { _parser?: { _list?: Partial<ListMethods> } })._parser;
+  const list = parser?._list;
+  if (!parser || !list) return false;
+  if (list instanceof BufferList) return true;
+  for (const method of LIST_METHODS) if (list[method] !== BufferList.prototype[method]) return false;
+  const lean = new BufferList() as unknown as { append(buf: Buffer): void };
+  // Bytes already in it (none yet when Aedes hands the client over) go with it.
+  const pending = list as unknown as { length: number; slice(): Buffer };
+  if (pending.length > 0) lean.append(pending.slice());
+  parser._list = lean as unknown as ListMethods;
+  return true;
+}

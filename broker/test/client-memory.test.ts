@@ -1,0 +1,80 @@
+/**
+ * What the central trims from Aedes's per-connection objects (src/transport/client-memory.ts),
+ * through a real central and raw MQTT bytes: the trimmed parser still reads packets split at
+ * every byte and several packets in one chunk, and the packet identifiers it writes are right
+ * without mqtt-packet's number cache.
+ */
+import { once } from 'node:events';
+import { connect as netConnect, type Socket } from 'node:net';
+import mqttPacket, { type Packet } from 'mqtt-packet';
+import { gatewayClientId, topics } from '@stemlab/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { leanParser } from '../src/transport/client-memory.ts';
+import { GATEWAY, sessionStart, startTestCentral, UNIT, type TestCentral } from './helpers.ts';
+
+let central: TestCentral;
+const sockets: Socket[] = [];
+
+beforeEach(async () => {
+  central = await startTestCentral();
+});
+
+afterEach(async () => {
+  sockets.splice(0).forEach((s) => s.destroy());
+  await central.cleanup();
+});
+
+/** A raw MQTT 3.1.1 connection whose bytes go out in the pieces given. */
+async function raw(): Promise<{ write(bytes: Buffer): Promise<void>; next(): Promise<Packet> }> {
+  const socket = netConnect(Number(new URL(central.mqttUrl).port), '127.0.0.1');
+  socket.setNoDelay(true);
+  sockets.push(socket);
+  await once(socket, 'connect');
+  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  const received: Packet[] = [];
+  const waiting: ((p: Packet) => void)[] = [];
+  parser.on('packet', (p) => (waiting.shift() ?? ((x: Packet) => received.push(x)))(p));
+  socket.on('data', (d) => parser.parse(d));
+  return {
+    write: (bytes) => new Promise((resolve, reject) => socket.write(bytes, (err) => (err ? reject(err) : resolve()))),
+    next: () => (received.length > 0 ? Promise.resolve(received.shift()!) : new Promise((resolve) => waiting.push(resolve))),
+  };
+}
+
+const clientId = gatewayClientId(UNIT, GATEWAY);
+const connect = mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId, clean: true, keepalive: 30 });
+
+describe('per-connection memory trimmed from Aedes', () => {
+  it("keeps a client's pending bytes in a plain BufferList, and reads a packet split at every byte", async () => {
+    const c = await raw();
+    await c.write(connect);
+    expect(await c.next()).toMatchObject({ cmd: 'connack', returnCode: 0 });
+    const clients = (central.broker as unknown as { clients: Record<string, { _parser: { _list: object } }> }).clients;
+    const list = clients[clientId]!._parser._list;
+    expect(list.constructor.name).toBe('BufferList');
+    const e = sessionStart(1);
+    const publish = mqttPacket.generate({ cmd: 'publish', topic: topics.usage(UNIT, GATEWAY), payload: Buffer.from(JSON.stringify(e)), qos: 1, messageId: 4242, retain: false, dup: false });
+    for (let i = 0; i < publish.length; i++) await c.write(publish.subarray(i, i + 1));
+    // The PUBACK follows the commit, and carries the identifier written without the number cache.
+    expect(await c.next()).toMatchObject({ cmd: 'puback', messageId: 4242 });
+    expect(await central.ledger.event(e.eventId)).toBeDefined();
+  });
+
+  it('reads several packets that arrive in one chunk', async () => {
+    const c = await raw();
+    const e = sessionStart(1);
+    const publish = mqttPacket.generate({ cmd: 'publish', topic: topics.usage(UNIT, GATEWAY), payload: Buffer.from(JSON.stringify(e)), qos: 1, messageId: 7, retain: false, dup: false });
+    await c.write(Buffer.concat([connect, publish, mqttPacket.generate({ cmd: 'pingreq' })]));
+    expect(await c.next()).toMatchObject({ cmd: 'connack', returnCode: 0 });
+    const answers = [await c.next(), await c.next()].map((p) => p.cmd).sort();
+    expect(answers).toEqual(['pingresp', 'puback']);
+  });
+
+  it('leaves a parser whose list it does not know as it is', () => {
+    const list = { append: () => undefined, consume: () => undefined, readUInt8: () => 0, slice: () => Buffer.alloc(0), toString: () => '' };
+    const client = { _parser: { _list: list } };
+    expect(leanParser(client)).toBe(false);
+    expect(client._parser._list).toBe(list);
+    expect(leanParser({})).toBe(false);
+  });
+});
