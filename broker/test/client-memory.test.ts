@@ -9,8 +9,9 @@ import { connect as netConnect, type Socket } from 'node:net';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { leanParser } from '../src/transport/client-memory.ts';
-import { GATEWAY, sessionStart, startTestCentral, UNIT, type TestCentral } from './helpers.ts';
+import { PassThrough } from 'node:stream';
+import { leanCloseWatch, leanParser } from '../src/transport/client-memory.ts';
+import { GATEWAY, sessionStart, startTestCentral, UNIT, until, type TestCentral } from './helpers.ts';
 
 let central: TestCentral;
 const sockets: Socket[] = [];
@@ -76,5 +77,30 @@ describe('per-connection memory trimmed from Aedes', () => {
     expect(leanParser(client)).toBe(false);
     expect(client._parser._list).toBe(list);
     expect(leanParser({})).toBe(false);
+  });
+
+  it('closes a client whose connection is destroyed without an end or an error: unregistered, presence offline', async () => {
+    const c = await raw();
+    await c.write(connect);
+    expect(await c.next()).toMatchObject({ cmd: 'connack', returnCode: 0 });
+    await until(central, async () => (await central.ledger.gateway(UNIT, GATEWAY))?.connected === true);
+    const clients = (central.broker as unknown as { clients: Record<string, { conn: Socket }> }).clients;
+    const gone = once(central.broker, 'clientDisconnect');
+    // Destroyed on the central's side with no error: only the stream's 'close' says so.
+    clients[clientId]!.conn.destroy();
+    await gone;
+    expect(central.broker.connectedClients).toBe(0);
+    expect(clients[clientId]).toBeUndefined();
+    await until(central, async () => (await central.ledger.gateway(UNIT, GATEWAY))?.connected === false);
+  });
+
+  it("keeps Aedes's own end-of-stream watch for a stream that is closed already", () => {
+    const conn = new PassThrough();
+    conn.destroy();
+    let removed = false;
+    const client = { conn, _eos: () => void (removed = true), close: () => undefined };
+    Object.assign(conn, { client });
+    expect(leanCloseWatch(client)).toBe(false);
+    expect(removed).toBe(false);
   });
 });

@@ -17,6 +17,13 @@
  *   only when that holds for the parser at hand (checked per client: cheap, and a future mqtt-packet
  *   with another list is left alone). The parser makes a new stream after a parse error, when
  *   Aedes closes the connection anyway.
+ * - the end-of-stream watch: Aedes closes a client when its stream ends, errs or closes through
+ *   `stream.finished` (lib/client.js: `this._eos = finished(conn, this.close.bind(this))`), seven
+ *   listener closures and their context per connection (≈0.6 kB). It listens itself for 'end'
+ *   (`conn.on('end', close)`) and 'error' (`_onError`, which closes), so what finished adds is a
+ *   stream that closes without either (destroyed by the broker or by us): one 'close' listener,
+ *   the same function for every client, does that. `_eos` is what Aedes calls to remove its watch
+ *   on close; it removes ours instead.
  */
 import { createRequire } from 'node:module';
 
@@ -35,6 +42,33 @@ const mqttPacketPath = fromAedes.resolve('mqtt-packet');
 const mqttPacket = fromAedes('mqtt-packet') as MqttPacket;
 const { BufferList } = createRequire(mqttPacketPath)('bl') as { BufferList: BufferListClass };
 const LIST_METHODS = ['append', 'consume', 'readUInt8', 'slice', 'toString'] as const;
+
+interface WatchedClient {
+  conn: NodeJS.EventEmitter & { destroyed?: boolean; client?: WatchedClient };
+  _eos?: () => void;
+  close(): void;
+}
+
+/** A stream of a client that closed: Aedes's close() is idempotent, so a client closed already is fine. */
+function closeOwner(this: { client?: WatchedClient }): void {
+  this.client?.close();
+}
+
+/** Aedes calls it as `client._eos()` when the client closes. */
+function unwatchClose(this: WatchedClient): void {
+  this.conn.removeListener('close', closeOwner);
+}
+
+/** Replaces the client's end-of-stream watch with one shared 'close' listener (see the top of this file). */
+export function leanCloseWatch(client: object): boolean {
+  const c = client as Partial<WatchedClient>;
+  // A stream closed already would never say so again: the original watch (which knows) stays.
+  if (typeof c._eos !== 'function' || !c.conn || c.conn.destroyed || c.conn.client !== c) return false;
+  c._eos();
+  c.conn.on('close', closeOwner);
+  c._eos = unwatchClose;
+  return true;
+}
 
 /** Once per process, before the broker writes its first packet. */
 export function leanPackets(): void {
