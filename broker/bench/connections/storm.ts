@@ -3,7 +3,7 @@
  * its CONNECT's time go (the `broker` bench runs the central and Mosquitto only):
  *
  *   node --import tsx broker/bench/connections/storm.ts [--kinds net,aedes,central,mosquitto]
- *     [--count 10000] [--runs 1] [--flags "--max-semi-space-size=1"] [--snapshots DIR] [--cpu-prof DIR]
+ *     [--count 10000] [--runs 1] [--flags="--max-semi-space-size=1"] [--snapshots DIR] [--cpu-prof DIR]
  *
  * Each kind's server runs in a fresh child process (target.ts, central.ts; Mosquitto spawned) and
  * is measured alone: RSS and V8 heap after a full GC before and after `count` connections from
