@@ -48,7 +48,7 @@ export interface CentralOptions {
   mqtt: { host: string; port: number };
   log?: Logger;
   /** Batching knobs, for tests and benchmarks. */
-  ingest?: Pick<IngestOptions, 'maxBatch' | 'maxDelayMs' | 'stopTimeoutMs' | 'now'>;
+  ingest?: Pick<IngestOptions, 'maxBatch' | 'maxDelayMs' | 'presenceDelayMs' | 'stopTimeoutMs' | 'now'>;
   /** Access and limits (security/policy.ts); left out, anonymous clients are refused. */
   security?: SecurityOptions;
   /** The HTTP API (api/server.ts); port 0 takes a free port (see httpUrl). Left out, no HTTP. */

@@ -218,6 +218,19 @@ describe.each(BACKENDS)('the ingest on $backend', ({ backend, run }) => {
         await until(central, async () => (await central.ledger.gateway(UNIT, GATEWAY))?.online === false);
       });
 
+      it('commits a burst of connects together, and a message that waits for its commit takes them along at once', async () => {
+        await central.cleanup();
+        central = await start({ ingest: { presenceDelayMs: 60_000 } });
+        const commits: number[] = [];
+        central.ingest.on('commit', (c) => commits.push(c.messages));
+        const gw = await gateway();
+        for (let i = 0; i < 5; i++) await gateway({ gateway: `lab-${i}` }); // each its own event-loop turns
+        expect(commits).toEqual([]); // the presence rows wait (before: a commit for nearly every connect)
+        await publishUsage(gw, sessionStart(1)); // its PUBACK waits for the commit: no presence wait for it
+        expect(commits).toEqual([7]);
+        expect((await central.ledger.gateway(UNIT, GATEWAY))).toMatchObject({ connected: true });
+      });
+
       it('ignores the will and the disconnect of a connection the gateway already replaced', async () => {
         // The old connection used a non-conventional id: it is bound to the gateway by what it publishes.
         const old = await mqtt.connectAsync(central.mqttUrl, {
