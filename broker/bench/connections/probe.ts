@@ -23,7 +23,8 @@ export function answerProbes(connected: () => number, settleMs = 200): void {
         const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
         // Committed bytes per V8 space: what the heap holds beyond what is used (the new space's semi-spaces, old-space slack).
         const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
-        process.send?.({ rss, heapUsed, heapTotal, external, arrayBuffers, spaces, clients: connected() });
+        const { user, system } = process.cpuUsage();
+        process.send?.({ rss, heapUsed, heapTotal, external, arrayBuffers, spaces, cpuMs: (user + system) / 1000, clients: connected() });
       }, settleMs);
     } else if (message === 'profile') {
       session.connect();

@@ -12,7 +12,7 @@
  * heap-diff.ts); --cpu-prof profiles the server's main thread from the first connection to the last CONNACK.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,6 +35,8 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 interface Probe {
   rss: number;
+  /** CPU time the server has used (user + system, every thread), in ms. */
+  cpuMs?: number;
   heapUsed?: number;
   heapTotal?: number;
   external?: number;
@@ -43,6 +45,7 @@ interface Probe {
 
 interface Server {
   port: number;
+  threads?(): Map<string, number>;
   probe(): Promise<Probe>;
   snapshot?(path: string): Promise<void>;
   profile?(path?: string): Promise<void>;
@@ -70,6 +73,7 @@ async function nodeServer(kind: string, dir: string): Promise<Server> {
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   return {
     port,
+    threads: () => threadCpuMs(child.pid as number),
     probe: async () => (child.send('rss'), reply<Probe>(child, 'rss')),
     snapshot: async (path) => void (child.send(`snapshot:${path}`), await reply(child, 'snapshot')),
     profile: async (path) => void (path ? (child.send(`profile:${path}`), await reply(child, 'profiled')) : (child.send('profile'), await reply(child, 'profiling'))),
@@ -92,11 +96,9 @@ async function mosquitto(dir: string): Promise<Server> {
     if (i > 100) throw new Error('mosquitto did not listen');
     await new Promise((r) => setTimeout(r, 50));
   }
-  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024;
-  void rss;
   return {
     port,
-    probe: async () => ({ rss: Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024 }),
+    probe: async () => ({ rss: Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024, cpuMs: procCpuMs(child.pid as number) }),
     stop: async () => void child.kill('SIGKILL'),
   };
 }
@@ -107,6 +109,7 @@ async function storm(kind: string, run: number): Promise<Record<string, number |
   const holders: ChildProcess[] = [];
   try {
     const before = await server.probe();
+    const threadsBefore = server.threads?.();
     if (values.snapshots && server.snapshot) await server.snapshot(join(resolve(values.snapshots), `${kind}-before.heapsnapshot`));
     if (values['cpu-prof'] && server.profile) await server.profile();
     for (let k = 0; k * PER_HOLDER < COUNT; k++) {
@@ -119,12 +122,18 @@ async function storm(kind: string, run: number): Promise<Record<string, number |
     const after = await server.probe();
     if (values.snapshots && server.snapshot) await server.snapshot(join(resolve(values.snapshots), `${kind}-after.heapsnapshot`));
     const alive = pongs.reduce((n, p) => n + p.pongs, 0);
+    const threadsAfter = server.threads?.();
+    if (threadsBefore && threadsAfter) {
+      const used = [...threadsAfter].map(([name, ms]) => `${name} ${ms - (threadsBefore.get(name) ?? 0)}`).filter((t) => !t.endsWith(' 0'));
+      console.log(`${kind}: CPU ms by thread during the storm: ${used.join(', ')}`);
+    }
     const kb = (a?: number, b?: number) => (a === undefined || b === undefined ? NaN : Math.round(((b - a) / Math.max(1, alive) / 1024) * 100) / 100);
     return {
       kind,
       seconds: Math.round(Math.max(...connected.map((c) => c.ms))) / 1000,
       failed: connected.reduce((n, c) => n + c.failed, 0),
       alive,
+      cpuMsPerConnect: after.cpuMs === undefined || before.cpuMs === undefined ? NaN : Math.round(((after.cpuMs - before.cpuMs) / Math.max(1, alive)) * 1000) / 1000,
       rssBeforeMiB: Math.round(before.rss / 2 ** 20),
       rssKB: kb(before.rss, after.rss),
       heapKB: kb(before.heapUsed, after.heapUsed),
@@ -138,6 +147,29 @@ async function storm(kind: string, run: number): Promise<Record<string, number |
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** CPU ms of each thread of a process, by thread name (to tell the main thread from a worker, libuv's pool or V8's GC helpers). */
+function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      const key = tid === String(pid) ? 'main' : name;
+      out.set(key, (out.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+/** utime + stime of a process, from /proc (clock ticks of 10 ms). */
+function procCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function freePort(): Promise<number> {
