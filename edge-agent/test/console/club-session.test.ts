@@ -24,6 +24,7 @@ import { shouldRun } from '../../../testing/requirements.ts';
 import { chromium, CHROMIUM, CHROMIUM_ARGS } from '../../../testing/services.ts';
 import { createLogger, loadConfig, setupEditorAccounts } from '../../src/index.ts';
 import type { NewAccounts } from '../../src/nodered/accounts.ts';
+import { docsScreenshot } from '../../../testing/screenshots.ts';
 
 const browserOk = chromium();
 const LESSON = 'obstacle';
@@ -154,7 +155,7 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     expect(['pass', 'fail']).toContain(status);
     await expect.poll(() => page.locator('.verdict[data-team=team-2]').getAttribute('data-status')).toBe(status);
     expect(await page.locator('.verdict[data-team=team-1]').getAttribute('data-status')).toBe('');
-    if (process.env.STEMLAB_UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: join(import.meta.dirname, '../../../docs/images/club-session.png'), fullPage: true });
+    await docsScreenshot(page, join(import.meta.dirname, '../../../docs/images/club-session.png'), { fullPage: true });
   }, 120_000);
 
   it('a student sees only their team\'s kit, no reset; the reset and another team\'s kit are refused (403)', async () => {
