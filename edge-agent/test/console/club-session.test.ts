@@ -111,6 +111,20 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     await rows.nth(1).locator('[name=team-name]').fill('Đội Trăng');
     await rows.nth(1).locator('[name=team-kit]').selectOption('robot-2');
     await rows.nth(1).locator('[name=team-members]').fill('student-3');
+    // The form is rebuilt on a language switch and on adding a team: what was typed stays, and an
+    // untouched team name follows the language.
+    await page.click('#club-add-team');
+    await page.click('#lang');
+    await expect.poll(() => rows.nth(2).locator('[name=team-name]').inputValue()).toBe('Team 3');
+    expect(await page.inputValue('#club-class')).toBe('8B');
+    expect(await page.inputValue('#club-lesson')).toBe(LESSON);
+    expect(await rows.nth(0).locator('[name=team-name]').inputValue()).toBe('Đội Sao');
+    expect(await rows.nth(1).locator('[name=team-kit]').inputValue()).toBe('robot-2');
+    expect(await rows.nth(1).locator('[name=team-members]').inputValue()).toBe('student-3');
+    await page.click('#club-remove-team');
+    await page.click('#lang');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.nth(0).locator('[name=team-members]').inputValue()).toBe('student-1 student-2');
     await page.click('#club-start');
     await expect.poll(() => page.locator('#club-teams-table tbody tr').count()).toBe(2);
     await expect.poll(() => page.locator('.tile[data-kit=robot-2] .team').textContent()).toBe('Nhóm: Đội Trăng');
