@@ -277,6 +277,13 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     await page.reload();
     await expect.poll(() => page.locator('#care-table tr[data-kit=robot-2] .faults').textContent()).toContain('đã rút cáp');
     expect(await page.locator('#care-table tr[data-kit=robot-1] .selftest').getAttribute('data-status')).toBe('pass');
+    // Its self-test fails and says why in the reader's language.
+    const unplugged = page.locator('#care-table tr[data-kit=robot-2] .selftest');
+    await page.locator('#care-table tr[data-kit=robot-2] .selftest-kit').click();
+    await expect.poll(() => unplugged.getAttribute('data-status'), { timeout: 15_000 }).toBe('fail');
+    expect(await unplugged.textContent()).toContain('mất kết nối: ');
+    await page.click('#lang');
+    await expect.poll(() => unplugged.textContent()).toContain('disconnected: ');
     await page.context().close();
   }, 30_000);
 });
