@@ -144,15 +144,18 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     const session = gateway.club.current()!;
     const teacher = await editor('teacher', accounts.teacher.password);
     const flows = ((await teacher('GET', '/flows')).body as FlowNode[]);
-    // Each team's tab is its first member's: they press its Go button in the editor; the other team's is refused them.
+    // Each team's tab is all its members': any of them presses its Go button in the editor; the other team's is refused them.
     const tabs = session.deploys[0]!.tabs;
     const tabOf = (team: string) => Object.keys(tabs).find((tab) => tabs[tab] === team)!;
     const goOf = (team: string) => flows.find((n) => n.z === tabOf(team) && n.type === 'inject' && n.name === 'Chạy / Go')!;
     const owner = (team: string) => (flows.find((n) => n.id === tabOf(team)) as { env?: Array<{ name: string; value: string }> }).env?.find((e) => e.name === 'STEMLAB_OWNER')?.value;
-    expect([owner('team-1'), owner('team-2')]).toEqual(['student-1', 'student-3']);
+    expect([owner('team-1'), owner('team-2')]).toEqual(['student-1,student-2', 'student-3']);
     const student1 = await editor('student-1', accounts.students[0]!.password);
     expect((await student1('POST', `/inject/${goOf('team-2').id}`)).status).toBe(403);
     expect((await student1('POST', `/inject/${goOf('team-1').id}`)).status).toBe(200);
+    const student2 = await editor('student-2', accounts.students[1]!.password);
+    expect((await student2('POST', `/inject/${goOf('team-1').id}`)).status).toBe(200);
+    expect((await student2('POST', `/inject/${goOf('team-2').id}`)).status).toBe(403);
     const student3 = await editor('student-3', accounts.students[2]!.password);
     expect((await student3('POST', `/inject/${goOf('team-2').id}`)).status).toBe(200);
     for (const kit of ['robot-1', 'robot-2']) await expect.poll(() => motorPins(kit).every((v) => v > 0)).toBe(true);
