@@ -44,7 +44,8 @@ export function owns(tab: object | undefined, student: string): boolean {
 
 /** Whether two owner lists name the same students (in any order). */
 export function sameOwners(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((name) => b.includes(name));
+  const [left, right] = [new Set(a), new Set(b)];
+  return left.size === right.size && [...left].every((name) => right.has(name));
 }
 
 /** A copy of `tab` whose env names exactly `owners` (one entry; none for the teacher's). */
