@@ -6,7 +6,10 @@
  *
  * - a small append + fdatasync: the least a durable write can cost here;
  * - a one-row SQLite commit as the ledger makes it (WAL, synchronous = FULL, BEGIN IMMEDIATE ...
- *   COMMIT: sqlite-driver.ts), which adds SQLite's own pages and its WAL checkpoints.
+ *   COMMIT: sqlite-driver.ts), which adds SQLite's own pages and its WAL checkpoints. The SQLite
+ *   of better-sqlite3 syncs the WAL with fsync(), not fdatasync() (built without HAVE_FDATASYNC;
+ *   seen with strace), so each commit also flushes the WAL's inode (its mtime), which on ext4 is a
+ *   journal commit more than fdatasync's.
  *
  * Synchronous on the calling thread: the bench runs it while the brokers are idle.
  */
