@@ -37,7 +37,7 @@ import { skipCleanIncomingOfRefused } from './state/clean-incoming.ts';
 import { Takeovers } from './state/takeover.ts';
 import { readCerts, type CertFiles } from './transport/certs.ts';
 import type { Bind, Handle, Listener } from './transport/listener.ts';
-import { leanCloseWatch, leanPackets, leanParser } from './transport/client-memory.ts';
+import { leanCloseWatch, leanPackets, leanParser, leanTables } from './transport/client-memory.ts';
 import { listenTcp } from './transport/tcp.ts';
 import { listenTls } from './transport/tls.ts';
 import { listenWebSocket, type WebSocketOptions } from './transport/ws.ts';
@@ -181,6 +181,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
       const client = b.handle(stream, request);
       leanParser(client);
       leanCloseWatch(client);
+      leanTables(client);
       security.guard(client);
     };
     listeners.push(await listenTcp(options.mqtt, handle));

@@ -10,7 +10,7 @@ import mqttPacket, { type Packet } from 'mqtt-packet';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { leanCloseWatch, leanParser } from '../src/transport/client-memory.ts';
+import { leanCloseWatch, leanParser, leanTables } from '../src/transport/client-memory.ts';
 import { GATEWAY, sessionStart, startTestCentral, UNIT, until, type TestCentral } from './helpers.ts';
 
 let central: TestCentral;
@@ -69,6 +69,30 @@ describe('per-connection memory trimmed from Aedes', () => {
     expect(await c.next()).toMatchObject({ cmd: 'connack', returnCode: 0 });
     const answers = [await c.next(), await c.next()].map((p) => p.cmd).sort();
     expect(answers).toEqual(['pingresp', 'puback']);
+  });
+
+  it("keeps a client's subscriptions in a table with no prototype: a SUBSCRIBE works, an inherited name reads back absent", async () => {
+    const c = await raw();
+    await c.write(connect);
+    expect(await c.next()).toMatchObject({ cmd: 'connack', returnCode: 0 });
+    const filter = topics.command(UNIT, GATEWAY, '+');
+    await c.write(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: filter, qos: 1 }] }));
+    expect(await c.next()).toMatchObject({ cmd: 'suback', granted: [1] });
+    const clients = (central.broker as unknown as { clients: Record<string, { subscriptions: Record<string, unknown>; duplicates: Record<string, unknown> }> }).clients;
+    const { subscriptions, duplicates } = clients[clientId]!;
+    expect(Object.getPrototypeOf(subscriptions)).toBeNull();
+    expect(Object.getPrototypeOf(duplicates)).toBeNull();
+    expect(Object.keys(subscriptions)).toEqual([filter]);
+    expect(subscriptions['constructor']).toBeUndefined();
+    expect(subscriptions['__proto__']).toBeUndefined();
+  });
+
+  it('replaces only empty tables with no prototype', () => {
+    const used = Object.create(null) as Record<string, unknown>;
+    used['t/#'] = { qos: 1 };
+    const client = { subscriptions: used, duplicates: {} };
+    expect(leanTables(client)).toBe(false);
+    expect(client.subscriptions).toBe(used);
   });
 
   it('leaves a parser whose list it does not know as it is', () => {
