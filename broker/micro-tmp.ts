@@ -1,0 +1,22 @@
+import net from 'node:net';
+import mqtt from 'mqtt';
+import { pino } from 'pino';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCentral } from './src/central.ts';
+import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
+const counts = { writev: 0, write: 0, chunks: 0 };
+const proto = net.Socket.prototype as any;
+const wv = proto._writev, w = proto._write;
+proto._writev = function (chunks: unknown[], cb: unknown) { counts.writev++; counts.chunks += chunks.length; return wv.call(this, chunks, cb); };
+proto._write = function (...a: unknown[]) { counts.write++; counts.chunks++; return w.apply(this, a); };
+const c = await startCentral({ dataDir: mkdtempSync(join(tmpdir(), 'x-')), mqtt: { host: '127.0.0.1', port: 0 }, log: pino({ level: 'silent' }), security: { ...OPEN_ANONYMOUS, publishesPerSecond: 0, connectsPerSecond: 0 }, reports: { archive: false } });
+const sub = await mqtt.connectAsync(c.mqttUrl, { reconnectPeriod: 0 });
+await sub.subscribeAsync('stemlab/v1/u/+/telemetry/#', { qos: 0 });
+const pub = await mqtt.connectAsync(c.mqttUrl, { reconnectPeriod: 0, clientId: 'gw:u:g1' });
+let got = 0; const all = new Promise<void>((r) => sub.on('message', () => { if (++got === 5000) r(); }));
+Object.assign(counts, { writev: 0, write: 0, chunks: 0 });
+for (let i = 0; i < 5000; i++) { pub.publish('stemlab/v1/u/g1/telemetry/k/c', JSON.stringify({ value: i, at: Date.now() })); if (i % 500 === 499) await new Promise((r) => setImmediate(r)); }
+await all; console.log(counts);
+await sub.endAsync(); await pub.endAsync(); await c.stop();
