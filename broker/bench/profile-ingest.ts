@@ -142,7 +142,8 @@ function summarise(profile: Profile): void {
   for (const [id, us] of self) {
     const f = (byId.get(id) as ProfileNode).callFrame;
     total += us;
-    if (f.functionName === '(idle)') {
+    // (idle), and the inspector's own dispatch of Profiler.stop.
+    if (f.functionName === '(idle)' || (f.functionName === 'dispatch' && f.url === '')) {
       idle += us;
       continue;
     }
