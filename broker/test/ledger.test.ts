@@ -166,8 +166,7 @@ describe.each(BACKENDS)('the ledger on $backend', ({ backend, run }) => {
 
     describe('presence', () => {
       it('follows births, wills and connections, and ignores a will older than the current birth', async () => {
-        const unchecked = (payload: string, receivedAt = Date.now()): LedgerMessage => ({ kind: 'unchecked-usage', ...at, payload, receivedAt });
-const connection = (connected: boolean): LedgerMessage => ({ kind: 'connection', ...at, connected, clientId: 'gw:x:y', receivedAt: Date.now() });
+        const connection = (connected: boolean): LedgerMessage => ({ kind: 'connection', ...at, connected, clientId: 'gw:x:y', receivedAt: Date.now() });
         await ledger.insertBatch([connection(true), state(birth(4))]);
         expect((await ledger.gateway(UNIT, GATEWAY))).toMatchObject({ online: true, connected: true, bdSeq: 4, agentVersion: '0.1.0' });
         expect((await ledger.insertBatch([state(will(3))])).staleWills).toBe(1);
