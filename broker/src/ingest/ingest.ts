@@ -34,7 +34,8 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { isTransient } from '../ledger/sql.ts';
 import type { BatchResult, LedgerMessage } from '../ledger/types.ts';
 import { validate } from './validate.ts';
-import { Backoff, parseGatewayClientId, parseTopic, type GatewayId } from '@stemlab/protocol';
+import { Backoff, parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
+import { parsedTopic } from '../parsed-topics.ts';
 
 export interface IngestOptions {
   ledger: Ledger;
@@ -153,7 +154,7 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
    */
   private uncheckedUsage(client: Client | null, packet: PublishPacket, payload: Buffer, receivedAt: number): LedgerMessage | undefined {
     if (!packet.topic.endsWith('/usage') || (payload.length === 0 && packet.retain)) return undefined;
-    const topic = parseTopic(packet.topic);
+    const topic = parsedTopic(packet.topic);
     if (topic?.kind !== 'usage') return undefined;
     if (client) {
       const id = this.gatewayOfId(client) ?? this.bound.get(client);

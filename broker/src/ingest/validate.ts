@@ -8,7 +8,6 @@ import {
   describeIssues,
   gatewayStateSchema,
   kitStateSchema,
-  parseTopic,
   telemetrySchema,
   usageEventSchema,
   type ParsedTopic,
@@ -16,6 +15,7 @@ import {
 } from '@stemlab/protocol';
 import type { z } from 'zod';
 import type { LedgerMessage } from '../ledger/types.ts';
+import { parsedTopic } from '../parsed-topics.ts';
 import { usageInsanity } from './sanity.ts';
 
 export type Verdict =
@@ -26,7 +26,7 @@ export type Verdict =
 
 
 export function validate(topicName: string, payload: Buffer, retain: boolean, receivedAt: number): Verdict {
-  const topic = parseTopic(topicName);
+  const topic = parsedTopic(topicName);
   if (!topic) return { kind: 'dead', topic, reason: 'unknown topic: not one of the stemlab/v1 topics listed in docs/mqtt.md' };
   if (topic.kind === 'command' || topic.kind === 'reply') return { kind: 'pass', topic };
   // An empty retained message clears the retained one [MQTT-3.3.1-10]: an operator's tool, not data.
