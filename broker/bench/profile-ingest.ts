@@ -39,6 +39,14 @@ async function central(dataDir: string): Promise<void> {
     security: { ...OPEN_ANONYMOUS, publishesPerSecond: 0, connectsPerSecond: 0 },
     reports: { archive: false },
   });
+  // The group commit as it ran: how many messages each commit took, how long the oldest waited.
+  const commits = { count: 0, messages: 0, waitedMs: 0, maxWaitedMs: 0 };
+  c.ingest.on('commit', (commit) => {
+    commits.count++;
+    commits.messages += commit.messages;
+    commits.waitedMs += commit.waitedMs;
+    commits.maxWaitedMs = Math.max(commits.maxWaitedMs, commit.waitedMs);
+  });
   // Profiled from the parent's 'start' to its 'stop': the load only, not the start-up's module loading.
   const session = new Session();
   session.connect();
@@ -53,6 +61,8 @@ async function central(dataDir: string): Promise<void> {
     }
     const { profile } = (await post('Profiler.stop')) as { profile: Profile };
     writeFileSync(join(dataDir, '..', 'central.cpuprofile'), JSON.stringify(profile));
+    const { count, messages, waitedMs, maxWaitedMs } = commits;
+    console.log(`commits: ${count}, ${(messages / Math.max(1, count)).toFixed(0)} messages each, the oldest waited ${(waitedMs / Math.max(1, count)).toFixed(1)} ms on average, ${maxWaitedMs} ms at most`);
     await c.stop();
     process.exit(0);
   };
@@ -62,7 +72,8 @@ async function central(dataDir: string): Promise<void> {
 
 async function drive(outDir: string): Promise<void> {
   const child = fork(fileURLToPath(import.meta.url), ['--central', join(outDir, 'central')], {
-    execArgv: ['--import', 'tsx'],
+    // PROFILE_WORKER=1: every thread of the central under --cpu-prof too (the writer thread's profile is its own file).
+    execArgv: ['--import', 'tsx', ...(process.env.PROFILE_WORKER ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'threads')}`] : [])],
   });
   const url = await new Promise<string>((resolve) => child.once('message', (m: { url: string }) => resolve(m.url)));
   child.send('start');
