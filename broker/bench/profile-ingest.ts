@@ -5,7 +5,7 @@
  * 4 × 10,000 QoS 0 telemetry readings, one subscriber each time. Then it summarises the profile's
  * self time by function and by file (ours: broker/src, Aedes, mqtt-packet, zod, Node, GC).
  *
- *   [PROFILE_ONLY=qos1|qos0] node --import tsx broker/bench/profile-ingest.ts [outDir]
+ *   [PROFILE_ONLY=qos1|qos0|ledger] node --import tsx broker/bench/profile-ingest.ts [outDir]
  *
  * Not part of `stemlab bench`: a tool for finding what to make cheaper.
  */
@@ -79,11 +79,12 @@ async function drive(outDir: string): Promise<void> {
   child.send('start');
   await new Promise((resolve) => child.once('message', resolve));
   const unit = `prof-${randomBytes(3).toString('hex')}`;
-  // PROFILE_ONLY=qos1 or qos0 profiles one of the two loads.
+  // PROFILE_ONLY=qos1 or qos0 profiles one of the two loads; =ledger the bench's 10 gateways × 1,000 usage events, no subscriber.
   const only = process.env.PROFILE_ONLY;
-  const qos1 = only === 'qos0' ? NaN : await fanout(url, unit, 1, QOS1_EACH, (g) => topics.usage(unit, `gw-${g}`), (i) => JSON.stringify(sessionStart(i + 1)), topics.usage(unit, '+'));
-  const qos0 = only === 'qos1' ? NaN : await fanout(url, unit, 0, QOS0_EACH, (g) => topics.telemetry(unit, `gw-${g}`, 'robot-1', 'sonar'), (i) => JSON.stringify({ value: i, at: Date.now() }), topics.telemetry(unit, '+', 'robot-1', 'sonar'));
-  console.log(`QoS 1: ${Math.round(qos1)} msgs/s, QoS 0: ${Math.round(qos0)} msgs/s`);
+  const qos1 = only === 'qos0' || only === 'ledger' ? NaN : await fanout(url, unit, 1, QOS1_EACH, (g) => topics.usage(unit, `gw-${g}`), (i) => JSON.stringify(sessionStart(i + 1)), topics.usage(unit, '+'));
+  const qos0 = only === 'qos1' || only === 'ledger' ? NaN : await fanout(url, unit, 0, QOS0_EACH, (g) => topics.telemetry(unit, `gw-${g}`, 'robot-1', 'sonar'), (i) => JSON.stringify({ value: i, at: Date.now() }), topics.telemetry(unit, '+', 'robot-1', 'sonar'));
+  const ledger = only === 'ledger' ? await intoLedger(url, unit) : NaN;
+  console.log(`QoS 1: ${Math.round(qos1)} msgs/s, QoS 0: ${Math.round(qos0)} msgs/s, into the ledger: ${Math.round(ledger)} events/s`);
   child.send('stop');
   await new Promise((resolve) => child.once('exit', resolve));
   const file = join(outDir, 'central.cpuprofile');
@@ -128,6 +129,16 @@ async function fanout(url: string, unit: string, qos: 0 | 1, each: number, topic
   await done;
   await Promise.all([...pubs, sub].map((c) => c.endAsync()));
   return received / ((last - t0) / 1000);
+}
+
+/** As broker.ts's intoLedger: 10 gateways publish 1,000 usage events each at QoS 1; events/s until the last PUBACK. */
+async function intoLedger(url: string, unit: string): Promise<number> {
+  const gws = await Promise.all(Array.from({ length: 10 }, (_, g) => client(url, gatewayClientId(unit, `gl-${g}`))));
+  const t0 = performance.now();
+  await Promise.all(gws.map((c, g) => Promise.all(Array.from({ length: 1000 }, (_, i) => c.publishAsync(topics.usage(unit, `gl-${g}`), JSON.stringify(sessionStart(i + 1)), { qos: 1 })))));
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(gws.map((c) => c.endAsync()));
+  return 10_000 / seconds;
 }
 
 interface ProfileNode {
