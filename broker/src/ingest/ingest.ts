@@ -1,6 +1,9 @@
 /**
  * The ingest: every message a client publishes to the broker passes here on its way in, is
- * validated (validate.ts), attributed to its gateway, and written to the ledger in batches.
+ * validated (validate.ts), attributed to its gateway, and written to the ledger in batches. A
+ * usage event from a client already known as its topic's gateway is validated by the ledger's
+ * writer instead (uncheckedUsage: off the broker's thread on SQLite), and dead-lettered here if
+ * it fails (deadLetterInvalid).
  *
  * Why Aedes's `authorizePublish` hook and not `published`: for a QoS 1 PUBLISH, Aedes writes the
  * PUBACK first and only then publishes the packet and calls `published`
