@@ -135,6 +135,11 @@ function sessionFromColumns(r: readonly unknown[]): SessionSpan {
 export class ReportQueries {
   constructor(private readonly q: Queryable) {}
 
+  /** Prepares the snapshot for reads over a quarter's events (dialect.ts largeReads): call first. */
+  async prepare(): Promise<void> {
+    for (const statement of this.q.dialect.largeReads) await this.q.run(statement);
+  }
+
   private rows<T>(sql: string, values: Readonly<Record<string, SqlValue>>): Promise<T[]> {
     return this.q.query<T>(...named(sql, values));
   }

@@ -10,7 +10,7 @@ import { kitRepairs, median, type KitStateAt } from './availability.ts';
 import { categoryOf } from './category.ts';
 import { kitCategories, kitKey, ledgerSightings } from './kit-room.ts';
 import type { Category, ComponentRow, KitRow, UsageFigures } from './model.ts';
-import { HOUR_MS, schoolOverlapMs, type SchoolTime } from './quarter.ts';
+import { HOUR_MS, schoolOverlap, schoolOverlapMs, type SchoolTime } from './quarter.ts';
 
 /** `unit\0category\0type`...: composite map keys. */
 const key = (...parts: string[]) => parts.join('\u0000');
@@ -84,6 +84,7 @@ async function walkSessions(
   sums: Map<string, Sums>,
 ): Promise<Set<string>> {
   const used = new Set<string>();
+  const schoolMsOf = schoolOverlap(schoolTime);
   await reads.eachSessionPage(scan, pageSize, (page) => {
     for (const s of page) {
       if (!(s.start < scan.to && s.end >= scan.from)) continue; // overlaps the span
@@ -94,7 +95,7 @@ async function walkSessions(
       if (s.start >= scan.from) acc.sessions++;
       if (s.start < scan.from || s.end > scan.to) acc.clipped++;
       if (s.end < scan.to) acc.faults += s.faults;
-      acc.schoolUsedMs += schoolOverlapMs(Math.max(s.start, scan.from), Math.min(s.end, scan.to), schoolTime);
+      acc.schoolUsedMs += schoolMsOf(Math.max(s.start, scan.from), Math.min(s.end, scan.to));
       used.add(key(s.unit, deviceName(s.kit, s.component)));
       used.add(key(s.unit, s.kit)); // a kit is used when any of its devices is
     }

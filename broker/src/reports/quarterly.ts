@@ -88,6 +88,7 @@ export function quarterlyReport(ledger: Ledger, quarter: string, options: Quarte
 
   return ledger.sql.snapshot(async (q): Promise<QuarterlyReport> => {
     const reads = new ReportQueries(q);
+    await reads.prepare();
     // One pass over the events before the quarter's end: the devices, and the gateways' counts.
     const devices = await reads.deviceEvents(bounds);
     const { kits, components, repairDurations } = await equipmentRows(reads, { scan, units, schoolTime, sessionPage: options.sessionPage ?? 2000, devices });

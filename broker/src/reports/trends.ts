@@ -117,6 +117,7 @@ export async function quarterTrends(ledger: Ledger, quarter: string, options: Tr
 
   await ledger.sql.snapshot(async (q) => {
     const reads = new ReportQueries(q);
+    await reads.prepare();
     // A kit's sessions count in its category whichever gateway recorded them, as in the report.
     const kitCategory = await readKitCategories(reads, options.units, bounds);
     await reads.eachSessionPage(scan, pageSize, (page) => {
