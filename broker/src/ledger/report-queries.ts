@@ -7,7 +7,8 @@
  * its start is that end − durationMs. The session ends are walked once (eachSessionPage): on
  * SQLite in keyset pages through the `usage_events_type_time` index (type, corrected time), on
  * PostgreSQL through one cursor; the sums over them are the walk's (reports/equipment.ts), not a
- * second scan.
+ * second scan. The devices known and each gateway's counts are one GROUP BY over the events
+ * before the span's end (deviceEvents): a few hundred lines, hashed in memory.
  */
 import { named, type Queryable, type SqlValue } from './sql.ts';
 import type { KitStateRow } from './types.ts';
