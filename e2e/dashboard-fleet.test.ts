@@ -14,10 +14,10 @@
  *  - the language switch changes every label (no Vietnamese left in English, no English in Vietnamese);
  *  - nothing is wider than a phone's screen; no console error, no CSP violation.
  *
- * Screenshots of the main views go to docs/screenshots/ (docs/dashboard.md shows them). The seed
+ * STEMLAB_UPDATE_SCREENSHOTS=1 saves the main views to docs/screenshots/ (docs/dashboard.md shows them). The seed
  * is printed; STEMLAB_FLEET_SEED replays one.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ import type { MqttTwin } from '../cli/fleet/twin.ts';
 import { assertAvailable, shouldRun } from '../testing/requirements.ts';
 import { chromium, CHROMIUM, CHROMIUM_ARGS } from '../testing/services.ts';
 import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
+import { docsScreenshot } from '../testing/screenshots.ts';
 
 const QUARTER = '2026Q1';
 const seed = Number(process.env.STEMLAB_FLEET_SEED ?? 16_2026);
@@ -82,7 +83,6 @@ describe.runIf(shouldRun('the dashboard with a simulated fleet in headless Chrom
   beforeAll(async () => {
     console.log(`dashboard fleet: seed ${seed} (STEMLAB_FLEET_SEED=${seed} replays it)`);
     dir = mkdtempSync(join(tmpdir(), 'stemlab-dashboard-'));
-    mkdirSync(SHOTS, { recursive: true });
     const span = quarterSpan(QUARTER);
     clock = new SimClock(span.from);
     central = await startCentral({
@@ -155,7 +155,7 @@ describe.runIf(shouldRun('the dashboard with a simulated fleet in headless Chrom
     expect(counts).toEqual(Object.fromEntries(STATUSES.map((s) => [s, [...statuses.values()].filter((x) => x === s).length])));
     expect(counts['never-installed']).toBe(FLEET.length - 12);
     await page.getByText('Cập nhật trực tiếp').waitFor();
-    await page.screenshot({ path: join(SHOTS, 'overview.png') });
+    await docsScreenshot(page, join(SHOTS, 'overview.png'));
 
     // The simulator takes a gateway's network away (no goodbye: the broker sends its will).
     const twin = twins.find((t) => t.spec.unit === plan.gateways[2]!.spec.unit)!;
@@ -237,7 +237,7 @@ describe.runIf(shouldRun('the dashboard with a simulated fleet in headless Chrom
     expect(Number(await page.locator('table.kits').first().locator('tbody tr').first().locator('[data-ms]').getAttribute('data-ms'))).toBe(best[1]);
     expect(await wideness(page)).toBe(true);
     // The charts, not the long tables below them.
-    await page.screenshot({ path: join(SHOTS, 'trends.png'), clip: { x: 0, y: 0, width: 1280, height: 1900 }, fullPage: true });
+    await docsScreenshot(page, join(SHOTS, 'trends.png'), { clip: { x: 0, y: 0, width: 1280, height: 1900 }, fullPage: true });
     await page.context().close();
   }, 60_000);
 
@@ -263,7 +263,7 @@ describe.runIf(shouldRun('the dashboard with a simulated fleet in headless Chrom
     const section = page.locator(`section[data-district="${district}"]`);
     await section.waitFor();
     expect(await section.locator('tbody tr').count()).toBe(FLEET.filter((u) => u.district === district).length);
-    await page.screenshot({ path: join(SHOTS, 'map.png'), clip: { x: 0, y: 0, width: 1280, height: 1000 }, fullPage: true });
+    await docsScreenshot(page, join(SHOTS, 'map.png'), { clip: { x: 0, y: 0, width: 1280, height: 1000 }, fullPage: true });
     // Coloured by use: this quarter's kit-hours (the API's clock is at the quarter's end: 2026Q2 has none).
     await page.getByLabel('Tô màu theo').selectOption('use');
     await page.locator('table.district-summary [data-ms]').first().waitFor();
@@ -293,7 +293,7 @@ describe.runIf(shouldRun('the dashboard with a simulated fleet in headless Chrom
     const banner = page.locator('.estop-banner[role=alert]');
     await banner.waitFor({ timeout: 8000 });
     expect(await banner.innerText()).toContain(`DỪNG KHẨN CẤP đang bật tại gateway ${g.spec.gateway}`);
-    await page.screenshot({ path: join(SHOTS, 'unit-estop.png') });
+    await docsScreenshot(page, join(SHOTS, 'unit-estop.png'));
     // The alert feed and the department's overview say so too: its alerts, the e-stop count, the unit's badge.
     const alerts = (await (await api('/api/v1/alerts', 'so.gd')).json()) as { alerts: Array<{ kind: string; unit: string }> };
     expect(alerts.alerts).toContainEqual(expect.objectContaining({ kind: 'estop-latched', unit: g.spec.unit }));
@@ -327,7 +327,7 @@ describe.runIf(shouldRun('the dashboard with a simulated fleet in headless Chrom
       if (format === 'csv') expect(fromPage.equals(fromApi), format).toBe(true);
       else expect(await workbookCells(fromPage)).toEqual(await workbookCells(fromApi));
     }
-    await page.screenshot({ path: join(SHOTS, 'report.png') });
+    await docsScreenshot(page, join(SHOTS, 'report.png'));
     // A report row leads to its unit's page.
     const unit = plan.gateways[3]!.spec.unit;
     await page.locator(`table.report-units a[href="#/unit/${unit}"]`).click();
@@ -362,7 +362,7 @@ describe.runIf(shouldRun('the dashboard with a simulated fleet in headless Chrom
       const english = await visibleText();
       expect(english.match(VIETNAMESE)?.[0], `${route}: ${english.split('\n').find((l) => VIETNAMESE.test(l))}`).toBeUndefined();
       expect(await wideness(page), route).toBe(true);
-      if (route === '#/') await page.screenshot({ path: join(SHOTS, 'overview-phone-en.png') });
+      if (route === '#/') await docsScreenshot(page, join(SHOTS, 'overview-phone-en.png'));
       await page.getByRole('button', { name: 'Tiếng Việt', exact: true }).click();
       await page.getByRole('heading', { name: vi, exact: true }).waitFor();
     }

@@ -5,7 +5,7 @@
  * real MQTT gateway whose connection drops shows offline within seconds without a reload (the
  * ledger's change → the SSE stream → the page); the alert feed (JSON, RSS) is role-checked; the
  * phone view has no table running off the screen; no English is left in the Vietnamese page.
- * Screenshots of the overview (desktop, phone) are saved to docs/images/.
+ * STEMLAB_UPDATE_SCREENSHOTS=1 saves screenshots of the overview (desktop, phone) to docs/images/.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -20,6 +20,7 @@ import { createUser } from '../src/api/users.ts';
 import { openCentralState } from '../src/central-state/state.ts';
 import { FLEET } from '../src/registry/fleet.ts';
 import { birth, connectGateway, publishUsage, sessionStart, startTestCentral, until, will, type TestCentral } from './helpers.ts';
+import { docsScreenshot } from '../../testing/screenshots.ts';
 
 const DAY = 86_400_000;
 const PASSWORD = 'correct horse battery';
@@ -120,7 +121,7 @@ describe.runIf(shouldRun('unit statuses and live updates in headless Chromium', 
     expect(await page.locator('table.units tbody tr').first().getAttribute('data-unit')).toBe(live.id);
     expect(await page.locator('table.units tbody tr').count()).toBe(25);
     await page.getByText('Cập nhật trực tiếp').waitFor();
-    await page.screenshot({ path: join(IMAGES, 'dashboard-overview.png') });
+    await docsScreenshot(page, join(IMAGES, 'dashboard-overview.png'));
 
     // The gateway's connection drops: the broker sends its will; the page follows, no reload.
     const navigations: string[] = [];
@@ -153,7 +154,7 @@ describe.runIf(shouldRun('unit statuses and live updates in headless Chromium', 
     await logIn(page, 'so.gd');
     await page.locator('table.units tbody tr').first().waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-    await page.screenshot({ path: join(IMAGES, 'dashboard-overview-phone.png') });
+    await docsScreenshot(page, join(IMAGES, 'dashboard-overview-phone.png'));
     await page.context().close();
   }, 30_000);
 
@@ -170,7 +171,7 @@ describe.runIf(shouldRun('unit statuses and live updates in headless Chromium', 
     expect(await history.locator('tbody tr .badge').allInnerTexts()).toEqual(['Đã kết nối / đã sửa', 'Bị rút ra']);
     expect(await page.locator('main').innerText()).not.toContain('{');
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-    await page.screenshot({ path: join(IMAGES, 'dashboard-unit-phone.png'), fullPage: true });
+    await docsScreenshot(page, join(IMAGES, 'dashboard-unit-phone.png'), { fullPage: true });
     // The overview is not theirs: sent back to their unit.
     await page.goto(`${central.httpUrl}/#/`);
     await page.getByRole('heading', { name: active.name.vi }).waitFor();

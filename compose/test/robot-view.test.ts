@@ -5,9 +5,9 @@
  * beside the editor. Protects: the view's data needs the editor's log-in; its requests are
  * checked (unknown robot, unknown arena); and, in headless Chromium, a student logs in, sees the
  * six arenas, deploys a flow and watches robot 1 move, in both languages, with no console error
- * and no CSP violation. The screenshot is docs/images/robot-view.png.
+ * and no CSP violation. STEMLAB_UPDATE_SCREENSHOTS=1 rewrites docs/images/robot-view.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { createLogger, loadConfig, setupEditorAccounts } from '@stemlab/edge-age
 import { assertAvailable, shouldRun } from '../../testing/requirements.ts';
 import { chromium, CHROMIUM, CHROMIUM_ARGS } from '../../testing/services.ts';
 import { composeGateway, simulatedRobots, type ComposedGateway, type SimulatedRobots } from '../src/index.ts';
+import { docsScreenshot } from '../../testing/screenshots.ts';
 
 const arenas = { 'robot-1': 'empty-table', 'robot-2': 'line-oval', 'robot-3': 'obstacle-course', 'robot-4': 'maze', 'robot-5': 'line-figure-eight', 'robot-6': 'sumo-ring' };
 const browserOk = chromium();
@@ -144,9 +145,8 @@ describe.runIf(shouldRun('the robot view in headless Chromium', browserOk))('the
     const x = async () => Number(/^x ([\d.]+)/.exec((await page.locator('section.robot[data-robot="robot-1"] [data-role=pose]').textContent()) ?? '')?.[1]);
     await expect.poll(x, { timeout: 10_000 }).toBeGreaterThan(60);
     expect(await page.evaluate("window.robotView.pose('robot-1').x")).toBeGreaterThan(60);
-    await page.waitForTimeout(600);
-    mkdirSync(new URL('../../docs/images/', import.meta.url), { recursive: true });
-    await page.screenshot({ path: new URL('../../docs/images/robot-view.png', import.meta.url).pathname, fullPage: true });
+    if (process.env.STEMLAB_UPDATE_SCREENSHOTS === '1') await page.waitForTimeout(600); // let the trail settle for the picture
+    await docsScreenshot(page, new URL('../../docs/images/robot-view.png', import.meta.url).pathname, { fullPage: true });
 
     // In English, and the robot back at its start.
     await page.getByRole('button', { name: 'Language / Ngôn ngữ' }).click();

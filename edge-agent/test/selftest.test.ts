@@ -45,6 +45,7 @@ describe('selftest', () => {
     const [kit] = report.kits;
     expect(kit).toMatchObject({ kit: 'robot-1', status: 'pass', detail: 'connected on sim:robot-1' });
     for (const c of kit!.components) expect(c.status, `${c.component}: ${c.detail}`).toBe('pass');
+    expect(statusOf(report, 'robot-1', 'left')?.detailVi).toBe('chạy tiến ở 60/255 trong 40 ms, rồi dừng');
     expect(kit!.components.map((c) => c.component)).toEqual(['left', 'right', 'head', 'led', 'lamp', 'start', 'buzzer', 'pump', 'sonar', 'line', 'light', 'temp']);
     expect(statusOf(report, 'robot-1', 'sonar')?.detail).toBe('42 cm');
     expect(statusOf(report, 'robot-1', 'temp')?.detail).toMatch(/^2[45](\.\d)? °C$/);
@@ -78,8 +79,8 @@ describe('selftest', () => {
     await pin(board, 12, (s) => s.value === 1);
     const pump = record(board, 12);
     const report = await selftest(agent, { timeoutMs: 2000, pulseMs: 40 });
-    expect(statusOf(report, 'robot-1', 'pump')).toMatchObject({ status: 'pass', detail: 'switched off for 40 ms, then back on' });
-    expect(statusOf(report, 'robot-1', 'head')).toMatchObject({ status: 'pass', detail: 'held at 60°' });
+    expect(statusOf(report, 'robot-1', 'pump')).toMatchObject({ status: 'pass', detail: 'switched off for 40 ms, then back on', detailVi: 'chuyển sang tắt trong 40 ms, rồi trở lại bật' });
+    expect(statusOf(report, 'robot-1', 'head')).toMatchObject({ status: 'pass', detail: 'held at 60°', detailVi: 'giữ ở 60°' });
     await pin(board, 12, () => pump.includes(0) && pump.at(-1) === 1);
     await pin(board, 13, (s) => s.value === 1);
     expect(board.servoAngle(9)).toBe(60);
@@ -119,7 +120,7 @@ describe('selftest', () => {
       },
     });
     const report = await selftest(running.agent, { timeoutMs: 300, pulseMs: 20 });
-    expect(statusOf(report, 'robot-1', 'light')).toMatchObject({ status: 'fail', detail: expect.stringContaining('check the wiring on pin A3') });
+    expect(statusOf(report, 'robot-1', 'light')).toMatchObject({ status: 'fail', detail: expect.stringContaining('check the wiring on pin A3'), detailVi: expect.stringContaining('kiểm tra dây nối ở chân A3') });
   });
 
   it('skips every actuator while the e-stop is latched, and no motor turns', async () => {
@@ -131,7 +132,7 @@ describe('selftest', () => {
     const report = await selftest(running.agent, { timeoutMs: 2000, pulseMs: 20 });
 
     for (const id of ['left', 'right', 'head', 'buzzer', 'pump']) {
-      expect(statusOf(report, 'robot-1', id)).toMatchObject({ status: 'skip', detail: 'skipped: e-stop latched' });
+      expect(statusOf(report, 'robot-1', id)).toMatchObject({ status: 'skip', detail: 'skipped: e-stop latched', detailVi: 'bỏ qua: dừng khẩn cấp đang chốt' });
     }
     // Sensors and the indicator LEDs are still checked.
     expect(statusOf(report, 'robot-1', 'led')?.status).toBe('pass');

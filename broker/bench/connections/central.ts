@@ -1,7 +1,11 @@
 /**
- * The central in a child process of the `broker` bench, so that its memory is measured alone:
- * `node --import tsx --expose-gc central.ts DATA_DIR`. Reports {port} when listening, {rss}
- * (after a full GC) on 'rss', and stops on 'stop'.
+ * The central in a child process of the `broker` bench, as a gateway meets it: with the durable
+ * ingest and the open anonymous rights, no rate limits (every client of the bench comes from
+ * 127.0.0.1), silent. A process of its own, like Mosquitto, so that it does not share a thread
+ * with the bench's clients (the throughput and round-trip figures), and so that its memory is
+ * measured alone (the 10,000 connections): `node --import tsx --expose-gc central.ts DATA_DIR`.
+ * Reports {port} when listening, {rss} (after a full GC) on 'rss', and stops on 'stop' or when
+ * the bench goes away (the bench kills it in any case).
  */
 import { pino } from 'pino';
 import { startCentral } from '../../src/central.ts';

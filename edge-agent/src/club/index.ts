@@ -9,7 +9,7 @@ import type { Agent } from '../agent.ts';
 import type { HttpApi } from '../api/http.ts';
 import type { ConsoleClub } from '../console/console.ts';
 import type { NodeRedExtension } from '../nodered/nodered-extension.ts';
-import { ownerOf } from '../nodered/ownership.ts';
+import { ownersOf } from '../nodered/owners.ts';
 import type { UsageTracker } from '../usage/tracker.ts';
 import { KitCare } from './kit-care.ts';
 import { clubRoutes } from './routes.ts';
@@ -42,7 +42,7 @@ export function robotClub(parts: ClubParts): { club: ClubSessions; care: KitCare
     deploy: nodered ? (flows, by) => nodered.deployLesson(flows, { mode: 'replace-tab', by }) : undefined,
     deployedTab: (id) => {
       const tab = nodered?.deployedTab(id);
-      return tab ? { owner: ownerOf(tab) } : undefined;
+      return tab ? { owners: ownersOf(tab) } : undefined;
     },
   });
   // The editor's check sidebar asks before it runs a check: a student submits only their team's tab.

@@ -23,6 +23,8 @@ export interface KitSelftest {
   by: string;
   status: KitCheck['status'];
   detail: string;
+  /** Absent in results kept before the self-test spoke Vietnamese. */
+  detailVi?: string;
   components: KitCheck['components'];
 }
 
@@ -98,7 +100,7 @@ export class KitCare implements Extension {
       this.update((data) => {
         for (const kit of report.kits) {
           const entry = this.entry(data, kit.kit);
-          entry.selftests = [{ at, by, status: kit.status, detail: kit.detail, components: kit.components }, ...entry.selftests].slice(0, KEEP_SELFTESTS);
+          entry.selftests = [{ at, by, status: kit.status, detail: kit.detail, detailVi: kit.detailVi, components: kit.components }, ...entry.selftests].slice(0, KEEP_SELFTESTS);
         }
       });
       return report;

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Purpose, UsageEvent } from '@stemlab/protocol';
 import type { AgentConfig } from '../config/schema.ts';
 import { lessonFlows } from '../nodered/lessons.ts';
-import { withOwner } from '../nodered/ownership.ts';
+import { withOwners } from '../nodered/owners.ts';
 import { ClubError } from './errors.ts';
 import { startRequest } from './request.ts';
 import type { ClubSession, ClubStore, Team, Verdict } from './store.ts';
@@ -27,10 +27,11 @@ export interface ClubDeps {
   deploy: ((flows: unknown, by: string) => Promise<{ rev: string; tabs: string[] }>) | undefined;
   now?: () => number;
   /**
-   * The deployed tab `id`'s owner (the editor's STEMLAB_OWNER; undefined: the teacher's), or
-   * undefined when no such tab is deployed (or Node-RED is off): whose a checked tab is.
+   * The deployed tab `id`'s owners (the editor's STEMLAB_OWNER: a team's members, or one
+   * student; [] for the teacher's), or undefined when no such tab is deployed (or Node-RED is
+   * off): whose a checked tab is.
    */
-  deployedTab?: (id: string) => { owner: string | undefined } | undefined;
+  deployedTab?: (id: string) => { owners: readonly string[] } | undefined;
 }
 
 /** A check run from the editor's sidebar (the bridge's `checked`, event 'lesson:checked'). */
@@ -121,11 +122,11 @@ export class ClubSessions {
     if (!this.deps.deploy) throw off();
     const starter = lessonFlows(session.lessonId, 'starter', session.teams.map((t) => t.kit));
     const kitOfTab = tabKits(starter);
-    // Each team's tab belongs to its first member (the editor gives a tab one owner), who may
-    // then change and deploy it and press its buttons; a team without members leaves it the teacher's.
+    // Each team's tab belongs to all its members (they share the robot): any of them may change
+    // and deploy it and press its buttons; a team without members leaves it the teacher's.
     const flows = starter.map((node) => {
-      const owner = node.type === 'tab' ? session.teams.find((t) => t.kit === kitOfTab.get(node.id as string))?.members[0] : undefined;
-      return owner ? withOwner(node, owner) : node;
+      const members = node.type === 'tab' ? session.teams.find((t) => t.kit === kitOfTab.get(node.id as string))?.members : undefined;
+      return members && members.length > 0 ? withOwners(node, members) : node;
     });
     const result = await this.deps.deploy(flows, by).catch((err: unknown) => {
       throw (err as { code?: unknown }).code === 'NODERED_NOT_RUNNING' ? off() : err;
@@ -165,8 +166,8 @@ export class ClubSessions {
    * the editor's logged-in user, never a field of the posted flow). Undefined when it counts for
    * no team: no session runs, or `by` is in none of its teams (the teacher, a technician, a
    * student of another class), so a teacher trying a team's tab never changes that team's verdict.
-   * Throws NOT_YOUR_TEAM when `tab` is another team's: deployed and owned by someone outside the
-   * user's team (another team's member, or the teacher), or, when not deployed, the tab the
+   * Throws NOT_YOUR_TEAM when `tab` is another team's: deployed and owned by no one of the user's
+   * team (another team's members, or the teacher), or, when not deployed, the tab the
    * session deployed for another team. A tab that is not deployed (a new one in the student's
    * editor) is the student's own work, so it counts for their team.
    */
@@ -176,11 +177,14 @@ export class ClubSessions {
     if (!session || !team || !tab) return team;
     const deployedFor = [...session.deploys].reverse().map((d) => d.tabs[tab]).find((t) => t !== undefined);
     const deployed = this.deps.deployedTab?.(tab);
-    const owner = deployed?.owner;
-    const ours = deployed ? (owner !== undefined ? team.members.includes(owner) : deployedFor === team.id) : deployedFor === undefined || deployedFor === team.id;
+    const owners = deployed?.owners ?? [];
+    // A team's tab names every member; a student's own tab, one: either way one of the team's.
+    const ownedBy = (t: Team) => owners.some((owner) => t.members.includes(owner));
+    const ours = deployed ? (owners.length > 0 ? ownedBy(team) : deployedFor === team.id) : deployedFor === undefined || deployedFor === team.id;
     if (ours) return team;
-    const other = session.teams.find((t) => (owner !== undefined ? t.members.includes(owner) : t.id === deployedFor));
-    const [whoseVi, whoseEn] = other ? [`của nhóm ${other.name}`, `team ${other.name}'s`] : owner ? [`của ${owner}`, `${owner}'s`] : ['của thầy cô', "the teacher's"];
+    const other = session.teams.find((t) => (owners.length > 0 ? ownedBy(t) : t.id === deployedFor));
+    const who = owners.join(', ');
+    const [whoseVi, whoseEn] = other ? [`của nhóm ${other.name}`, `team ${other.name}'s`] : owners.length > 0 ? [`của ${who}`, `${who}'s`] : ['của thầy cô', "the teacher's"];
     throw new ClubError(
       'NOT_YOUR_TEAM',
       `this flow (tab '${tab}') is ${whoseEn}: a check counts only on your own team's flow (team ${team.name}). Open your team's tab and check again.`,

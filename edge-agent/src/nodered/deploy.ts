@@ -20,7 +20,7 @@ import type { Logger } from '../core/log.ts';
 import type { DeployLock } from './deploy-lock.ts';
 import { NodeRedError } from './errors.ts';
 import { assertInstalled, assertPlaced, forbiddenError, forbiddenNodes, parseFlow } from './flow-check.ts';
-import { withOwner } from './ownership.ts';
+import { withOwners } from './owners.ts';
 import { STUDENT_NAME, TEACHER } from './policy.ts';
 import type { FlowNode, NodeRed, RedUser } from './red.ts';
 
@@ -28,8 +28,11 @@ export type DeployMode = 'replace-tab' | 'full';
 
 export interface DeployOptions {
   mode: DeployMode;
-  /** Give the lesson's tabs to this account (a student edits their copy); the teacher's when absent. */
-  owner?: string;
+  /**
+   * Give the lesson's tabs to this account (a student edits their copy), or to these accounts
+   * together (a team's tab: any of them may change it); the teacher's when absent or 'teacher'.
+   */
+  owner?: string | readonly string[];
   /** Who deploys, for Node-RED's audit log (a teacher's name, "mqtt"). */
   by?: string;
 }
@@ -72,8 +75,9 @@ export class LessonDeployer {
     return this.serial(async () => {
       const { mode, owner } = options;
       if (mode !== 'replace-tab' && mode !== 'full') throw new NodeRedError('FLOW_INVALID', `mode must be 'replace-tab' or 'full', not ${JSON.stringify(mode)}`);
-      if (owner !== undefined && owner !== TEACHER && !STUDENT_NAME.test(owner)) {
-        throw new NodeRedError('FLOW_INVALID', `owner must be 'teacher' or a student account such as 'student-3', not ${JSON.stringify(owner)}`);
+      const owners = owner === undefined || owner === TEACHER ? [] : typeof owner === 'string' ? [owner] : [...owner];
+      if (owners.some((name) => typeof name !== 'string' || !STUDENT_NAME.test(name))) {
+        throw new NodeRedError('FLOW_INVALID', `owner must be 'teacher', a student account such as 'student-3' or a list of them, not ${JSON.stringify(owner)}`);
       }
       let lesson = parseFlow(flows, 'the lesson');
       const forbidden = forbiddenNodes(lesson, this.options.forbiddenTypes);
@@ -81,7 +85,7 @@ export class LessonDeployer {
       assertPlaced(lesson, 'the lesson');
       const tabs = lesson.filter((n) => n.type === 'tab').map((n) => n.id);
       if (tabs.length === 0) throw new NodeRedError('FLOW_INVALID', 'the lesson has no tab: export it from the editor with "all flows" or "current flow"');
-      if (owner && owner !== TEACHER) lesson = lesson.map((n) => (n.type === 'tab' ? withOwner(n, owner) : n));
+      if (owners.length > 0) lesson = lesson.map((n) => (n.type === 'tab' ? withOwners(n, owners) : n));
 
       const user: RedUser = { username: options.by ?? 'lesson-deploy', permissions: '*' };
       for (let attempt = 0; ; attempt++) {

@@ -8,7 +8,8 @@
  *   NODE_TYPE_FORBIDDEN; a malformed or oversized flow → 400 FLOW_INVALID / 413 FLOW_TOO_LARGE;
  *   a single-flow change whose node ids are used elsewhere (Node-RED would keep both, and
  *   the other tab's owner could not deploy again) → 400 FLOW_INVALID.
- * - A student: only their own tabs (ownership.ts) → 403 NOT_YOUR_FLOW, with the message in
+ * - A student: only the tabs they own (owners.ts: their own, their club team's; ownership.ts),
+ *   never who owns a tab → 403 NOT_YOUR_FLOW, with the message in
  *   Vietnamese and English (the editor shows it in its "Deploy failed" notice). A student's
  *   "Full" deploy is applied as "Modified flows", so it does not restart every robot's flow,
  *   and "Restart flows" is the teacher's. Students press the inject buttons and switch the
@@ -26,7 +27,8 @@ import type { Logger } from '../core/log.ts';
 import { DeployLock } from './deploy-lock.ts';
 import { bilingual, NodeRedError, type NodeRedErrorCode } from './errors.ts';
 import { assertPlaced, forbiddenError, forbiddenNodes, parseFlow } from './flow-check.ts';
-import { assertIdsFree, assertOwnTargets, checkStudentDeploy, notYourNode, notYourTab, ownerOf, tabOfNode, teacherOnly, withOwner } from './ownership.ts';
+import { ownersOf, owns, sameOwners, withOwners } from './owners.ts';
+import { assertIdsFree, assertOwnTargets, checkStudentDeploy, notYourNode, notYourOwners, notYourTab, tabOfNode, teacherOnly } from './ownership.ts';
 import { isTeacher, MAX_FLOW_BYTES } from './policy.ts';
 import type { Express, ExpressApp, FlowNode, Middleware, NodeRed, Request, Response } from './red.ts';
 
@@ -134,10 +136,11 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
       const nodes = checkTypes([...asArray(body.nodes), ...asArray(body.configs)], 'the new flow');
       assertIdsFree(nodes, current().flows, undefined);
       if (!student) return;
-      const owner = ownerOf(body as FlowNode);
-      if (owner && owner !== student) throw notYourTab({ id: '', type: 'tab', label: body.label }, owner);
-      assertOwnTargets(asStored(current().flows, NEW_TAB, nodes, student), new Set([NEW_TAB]), student);
-      req.body = withOwner(body, student);
+      // A new tab is the student's alone: a team's tab is the teacher's to give.
+      const claimed = ownersOf(body);
+      if (claimed.length > 0 && !sameOwners(claimed, [student])) throw notYourOwners({ id: '', type: 'tab', label: body.label }, [], claimed);
+      assertOwnTargets(asStored(current().flows, NEW_TAB, nodes, [student]), new Set([NEW_TAB]), student);
+      req.body = withOwners(body, [student]);
     }),
   );
 
@@ -155,12 +158,13 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
       if (id === 'global') throw teacherOnly('sửa các khối cấu hình và luồng con dùng chung', 'change the shared config nodes and subflows');
       const tab = current().flows.find((n) => n.type === 'tab' && n.id === id);
       if (!tab) return; // Node-RED answers 404
-      const owner = ownerOf(tab);
-      if (owner !== student) throw notYourTab(tab, owner);
-      const claimed = ownerOf(body as FlowNode);
-      if (claimed && claimed !== student) throw notYourTab({ ...tab, env: body.env }, claimed);
-      assertOwnTargets(asStored(current().flows, id, nodes, student), new Set([id]), student);
-      req.body = withOwner(body, student);
+      const owners = ownersOf(tab);
+      if (!owners.includes(student)) throw notYourTab(tab, owners);
+      // Any owner may change the tab, none may change who owns it; no stamp keeps the owners.
+      const claimed = ownersOf(body);
+      if (claimed.length > 0 && !sameOwners(claimed, owners)) throw notYourOwners(tab, owners, claimed);
+      assertOwnTargets(asStored(current().flows, id, nodes, owners), new Set([id]), student);
+      req.body = withOwners(body, owners);
     }),
   );
 
@@ -171,7 +175,7 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
     rule((req, student) => {
       if (!student) return;
       const tab = current().flows.find((n) => n.type === 'tab' && n.id === req.params.id);
-      if (tab && ownerOf(tab) !== student) throw notYourTab(tab, ownerOf(tab));
+      if (tab && !owns(tab, student)) throw notYourTab(tab, ownersOf(tab));
     }),
   );
 
@@ -184,7 +188,7 @@ export function adminGuard(express: Express, options: GuardOptions): ExpressApp 
       const flows = current().flows;
       for (const id of ids(req)) {
         const tab = tabOfNode(flows, typeof id === 'string' ? id : '');
-        if (!tab || ownerOf(tab) !== student) throw notYourNode(tab, ownerOf(tab));
+        if (!tab || !owns(tab, student)) throw notYourNode(tab, ownersOf(tab));
       }
     };
   router.post('/inject/:id', red.auth.needsPermission('inject.write'), rule(ownNodes((req) => [req.params.id])));
@@ -213,10 +217,10 @@ function refuse(res: Response, err: NodeRedError, req: Request, log: Logger): vo
 /** The id the single-flow API's new tab stands under until Node-RED names it. */
 const NEW_TAB = '\u0000new-flow';
 
-/** The flows as Node-RED's single-flow API would store them: tab `id` (the student's) holding `nodes`. */
-function asStored(flows: readonly FlowNode[], id: string, nodes: readonly FlowNode[], student: string): FlowNode[] {
+/** The flows as Node-RED's single-flow API would store them: tab `id` (of `owners`) holding `nodes`. */
+function asStored(flows: readonly FlowNode[], id: string, nodes: readonly FlowNode[], owners: readonly string[]): FlowNode[] {
   const others = flows.filter((n) => n.id !== id && n.z !== id);
-  return [...others, withOwner({ id, type: 'tab' } as FlowNode, student), ...nodes.map((n) => ({ ...n, z: id }))];
+  return [...others, withOwners({ id, type: 'tab' } as FlowNode, owners), ...nodes.map((n) => ({ ...n, z: id }))];
 }
 
 function asArray(value: unknown): unknown[] {

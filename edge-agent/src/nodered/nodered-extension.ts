@@ -113,7 +113,7 @@ export class NodeRedExtension implements Extension {
     this.checkJudge = judge;
   }
 
-  /** The deployed tab `id` (its env names its owner), or undefined when not deployed or Node-RED is not running. */
+  /** The deployed tab `id` (its env names its owners, owners.ts), or undefined when not deployed or Node-RED is not running. */
   deployedTab(id: string): FlowNode | undefined {
     return this.running?.red.nodes.getFlows()?.flows.find((n) => n.type === 'tab' && n.id === id);
   }

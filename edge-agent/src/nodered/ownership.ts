@@ -8,24 +8,22 @@
  * - a global config node (e.g. the stemlab-kit naming a robot): anyone may add one; changing or
  *   deleting one is allowed only when every tab that uses it is the student's own.
  *
- * A tab's owner is the `STEMLAB_OWNER` entry of its `env`, stamped here when a student deploys
- * a new tab (a tab without it is the teacher's). The editor that created the tab does not know
- * the stamp until it reloads, so a deploy that omits it keeps the deployed owner; a deploy that
- * names another owner is refused.
+ * A tab's owners are the students named in the `STEMLAB_OWNER` entry of its `env` (owners.ts):
+ * one student for a tab they made (stamped here when they deploy it), every member of a club
+ * team for the team's tab (stamped by the teacher's lesson deploy); a tab without it is the
+ * teacher's. Any owner may change the tab. The editor that created the tab does not know the
+ * stamp until it reloads, so a deploy that omits it keeps the deployed owners; a deploy that
+ * names other owners (adds a student, drops one, gives a new tab to someone else) is refused:
+ * only the teacher decides who owns a tab.
  *
  * "Changed" is judged on what a node does, not how an editor writes it: properties that are
  * empty ('' , null, false, [], {}), a 0 position and empty trailing wire lists count as absent,
  * because the editor fills them in for flows deployed through the API (a lesson) that lack them.
  */
 import { bilingual, NodeRedError } from './errors.ts';
+import { ownerNames, ownersOf, owns, sameOwners, withOwners, type EnvEntry } from './owners.ts';
 import { OWNER_ENV } from './policy.ts';
 import type { FlowNode } from './red.ts';
-
-interface EnvEntry {
-  name: string;
-  type?: string;
-  value?: unknown;
-}
 
 interface Unit {
   kind: 'tab' | 'subflow' | 'config' | 'orphan';
@@ -36,21 +34,6 @@ interface Unit {
   nodes: Map<string, string>;
 }
 
-/** Who made a tab: a student's name, or undefined for the teacher's. */
-export function ownerOf(tab: FlowNode | undefined): string | undefined {
-  const env = tab?.env;
-  if (!Array.isArray(env)) return undefined;
-  const entry = (env as EnvEntry[]).find((e) => e && e.name === OWNER_ENV);
-  return typeof entry?.value === 'string' && entry.value !== '' ? entry.value : undefined;
-}
-
-/** A copy of `tab` whose env names `owner`. */
-export function withOwner<T extends object>(tab: T, owner: string): T {
-  const before = (tab as { env?: unknown }).env;
-  const env = Array.isArray(before) ? (before as EnvEntry[]).filter((e) => e?.name !== OWNER_ENV) : [];
-  return { ...tab, env: [...env, { name: OWNER_ENV, type: 'str', value: owner }] };
-}
-
 /**
  * The student's deploy, checked: resolves to the flows to store (new tabs stamped with the
  * student's name, known owners kept), or throws NOT_YOUR_FLOW listing what they touched.
@@ -59,7 +42,7 @@ export function checkStudentDeploy(current: readonly FlowNode[], incoming: reado
   const before = unitsOf(current);
   const after = unitsOf(incoming);
   const refused: Array<[vi: string, en: string]> = [];
-  const stamp = new Map<string, string>();
+  const stamp = new Map<string, string[]>();
   /** The student's own tabs this deploy adds or changes. */
   const changed = new Set<string>();
 
@@ -68,18 +51,21 @@ export function checkStudentDeploy(current: readonly FlowNode[], incoming: reado
     const now = after.get(key);
     const same = was !== undefined && now !== undefined && sameUnit(was, now);
     if (key.startsWith('tab:')) {
-      const wasOwner = ownerOf(was?.head);
-      const nowOwner = ownerOf(now?.head);
-      const reowned = was !== undefined && nowOwner !== undefined && nowOwner !== wasOwner;
+      const wasOwners = ownersOf(was?.head);
+      // Whose the tab is after this deploy: as deployed, or the student's when they add it.
+      const owners = was ? wasOwners : [student];
+      const claimed = ownersOf(now?.head);
+      // No stamp in the deploy: an editor that has not reloaded since the stamp; it keeps the owners.
+      const reowned = claimed.length > 0 && !sameOwners(claimed, owners);
       if (same && !reowned) {
-        if (now && !nowOwner && wasOwner) stamp.set(now.id, wasOwner);
+        if (now && claimed.length === 0 && wasOwners.length > 0) stamp.set(now.id, wasOwners);
         continue;
       }
-      if (was && wasOwner !== student) refused.push(tabOf(was.head, wasOwner));
-      else if (now && nowOwner && nowOwner !== student) refused.push(givenAway(now.head, nowOwner));
+      if (was && !wasOwners.includes(student)) refused.push(tabOf(was.head, wasOwners));
+      else if (now && reowned) refused.push(was ? ownersChanged(now.head, wasOwners, claimed) : givenAway(now.head, claimed));
       else if (now) {
         changed.add(now.id);
-        if (!nowOwner) stamp.set(now.id, student);
+        if (claimed.length === 0) stamp.set(now.id, owners);
       }
     } else if (same || key.startsWith('orphan:')) {
       continue;
@@ -92,16 +78,15 @@ export function checkStudentDeploy(current: readonly FlowNode[], incoming: reado
         refused.push(['biến môi trường chung của mọi luồng', 'the environment variables shared by every flow']);
       } else if (was) {
         for (const tab of tabsUsing(was.id, current)) {
-          const owner = ownerOf(tab);
-          if (owner !== student) refused.push(configOf(was.head, tab, owner));
+          if (!owns(tab, student)) refused.push(configOf(was.head, tab, ownersOf(tab)));
         }
       }
     }
   }
 
   const result = incoming.map((node) => {
-    const owner = node.type === 'tab' ? stamp.get(node.id) : undefined;
-    return owner ? withOwner(node, owner) : node;
+    const owners = node.type === 'tab' ? stamp.get(node.id) : undefined;
+    return owners ? withOwners(node, owners) : node;
   });
   refused.push(...foreignTargets(result, changed, student));
   if (refused.length > 0) throw notYours(refused);
@@ -110,7 +95,7 @@ export function checkStudentDeploy(current: readonly FlowNode[], incoming: reado
 
 /**
  * NOT_YOUR_FLOW when nodes on `tabs` (a student's, as the single-flow API would store them in
- * `flows`) send to nodes on tabs that are not the student's.
+ * `flows`, stamped with their owners) send to nodes on tabs that are not all of their owners'.
  */
 export function assertOwnTargets(flows: readonly FlowNode[], tabs: ReadonlySet<string>, student: string): void {
   const refused = foreignTargets(flows, tabs, student);
@@ -122,9 +107,11 @@ const LINK_TYPES = new Set(['link in', 'link out', 'link call']);
 /**
  * Node-RED delivers a wire, or a link, to a node on any tab (Flow.getNode asks the other flows):
  * a student's inject wired to a node of another's tab would drive that student's robot, as
- * that student's flow. So the nodes on the student's changed tabs may send only to nodes on the
- * student's own tabs (a link in's `links` are where it receives from: the same rule), and a
- * link call may not pick its target by name at run time.
+ * that student's flow. So the nodes on the student's changed tabs may send only to nodes on tabs
+ * that every owner of the sending tab owns (`mayReach`): whoever can press a button on a team's
+ * tab can already change the tab it reaches. A link in's `links` are where it receives from, so
+ * for it the other tab is the sender. A link call may not pick its target by name at run time.
+ * With one owner per tab this is the rule it always was: the student's own tabs only.
  */
 function foreignTargets(flows: readonly FlowNode[], tabs: ReadonlySet<string>, student: string): Array<[string, string]> {
   const refused: Array<[string, string]> = [];
@@ -139,22 +126,40 @@ function foreignTargets(flows: readonly FlowNode[], tabs: ReadonlySet<string>, s
     }
     const wires = Array.isArray(node.wires) ? (node.wires as unknown[]).flatMap((port) => (Array.isArray(port) ? port : [])) : [];
     const links = LINK_TYPES.has(node.type) ? (Array.isArray(node.links) ? (node.links as unknown[]) : typeof node.links === 'string' ? [node.links] : []) : [];
-    for (const id of [...wires, ...links]) {
+    const here = byId.get(node.z);
+    // [the other node, whether it sends to this one]: a link in's links are its senders.
+    const ends: Array<[unknown, boolean]> = [...wires.map((id): [unknown, boolean] => [id, false]), ...links.map((id): [unknown, boolean] => [id, node.type === 'link in'])];
+    for (const [id, sends] of ends) {
       const target = typeof id === 'string' ? byId.get(id) : undefined;
       // No z: a tab or a config node, which take no messages.
       if (!target?.z || target.z === node.z) continue;
       const where = byId.get(target.z);
-      if (where?.type === 'tab' && ownerOf(where) === student) continue;
-      const [vi, en] = where?.type === 'tab' ? tabOf(where, ownerOf(where)) : ['một luồng con', 'a subflow'];
+      // The student owns the changed tab (checked before); said again so no caller can skip it.
+      if (where?.type === 'tab' && owns(here, student) && (sends ? mayReach(where, here) : mayReach(here, where))) continue;
+      const [vi, en] = where?.type === 'tab' ? tabOf(where, ownersOf(where)) : ['một luồng con', 'a subflow'];
       refused.push([`dây nối từ "${label(node)}" tới "${label(target)}" trong ${vi}`, `the wire from "${label(node)}" to "${label(target)}" in ${en}`]);
     }
   }
   return refused;
 }
 
+/**
+ * Whether a message may go from a node on tab `from` to one on tab `to`: the sending tab has
+ * owners and each of them owns `to` (so the student deploying, an owner of `from`, owns it too).
+ */
+function mayReach(from: FlowNode | undefined, to: FlowNode | undefined): boolean {
+  const senders = ownersOf(from);
+  return senders.length > 0 && senders.every((owner) => owns(to, owner));
+}
+
 /** NOT_YOUR_FLOW for a change to a tab the student does not own (single-flow API). */
-export function notYourTab(tab: FlowNode | undefined, owner: string | undefined): NodeRedError {
-  return notYours([tabOf(tab, owner)]);
+export function notYourTab(tab: FlowNode | undefined, owners: readonly string[]): NodeRedError {
+  return notYours([tabOf(tab, owners)]);
+}
+
+/** NOT_YOUR_FLOW for a change of a tab's owners (single-flow API), or of a new tab's. */
+export function notYourOwners(tab: FlowNode | undefined, owners: readonly string[], claimed: readonly string[]): NodeRedError {
+  return notYours([tab && owners.length > 0 ? ownersChanged(tab, owners, claimed) : givenAway(tab, claimed)]);
 }
 
 /**
@@ -176,7 +181,7 @@ export function assertIdsFree(nodes: readonly FlowNode[], current: readonly Flow
     const other = elsewhere.get(node.id);
     if (!other) continue;
     const where = other.type === 'tab' ? other : other.z ? tabs.get(other.z) : undefined;
-    const [vi, en] = where ? tabOf(where, ownerOf(where)) : ['các khối dùng chung', 'the shared nodes'];
+    const [vi, en] = where ? tabOf(where, ownersOf(where)) : ['các khối dùng chung', 'the shared nodes'];
     throw new NodeRedError(
       'FLOW_INVALID',
       bilingual(
@@ -196,8 +201,8 @@ export function tabOfNode(flows: readonly FlowNode[], id: string): FlowNode | un
 }
 
 /** NOT_YOUR_FLOW for pressing a button or switching a node that is not on the student's tab. */
-export function notYourNode(tab: FlowNode | undefined, owner: string | undefined): NodeRedError {
-  const [vi, en] = tab ? tabOf(tab, owner) : ['một luồng không phải của em', 'a flow that is not yours'];
+export function notYourNode(tab: FlowNode | undefined, owners: readonly string[]): NodeRedError {
+  const [vi, en] = tab ? tabOf(tab, owners) : ['một luồng không phải của em', 'a flow that is not yours'];
   return new NodeRedError(
     'NOT_YOUR_FLOW',
     bilingual(`Em chỉ được bấm nút inject và bật, tắt khối debug trên luồng (tab) của chính em; khối này ở ${vi}.`, `A student may only press the inject buttons and switch the debug nodes of their own flows (tabs); this node is in ${en}.`),
@@ -217,19 +222,31 @@ function notYours(items: Array<[string, string]>): NodeRedError {
   return new NodeRedError('NOT_YOUR_FLOW', bilingual(vi, en));
 }
 
-function tabOf(tab: FlowNode | undefined, owner: string | undefined): [string, string] {
+function tabOf(tab: FlowNode | undefined, owners: readonly string[]): [string, string] {
   const name = label(tab);
-  return owner ? [`luồng "${name}" của ${owner}`, `${owner}'s flow "${name}"`] : [`luồng "${name}" của thầy cô`, `the teacher's flow "${name}"`];
+  if (owners.length === 0) return [`luồng "${name}" của thầy cô`, `the teacher's flow "${name}"`];
+  const who = ownerNames(owners);
+  return [`luồng "${name}" của ${who}`, owners.length === 1 ? `${who}'s flow "${name}"` : `the flow "${name}" of ${who}`];
 }
 
-function givenAway(tab: FlowNode | undefined, owner: string): [string, string] {
+function givenAway(tab: FlowNode | undefined, owners: readonly string[]): [string, string] {
   const name = label(tab);
-  return [`luồng "${name}" ghi tên ${owner}`, `the flow "${name}", marked as ${owner}'s`];
+  const who = ownerNames(owners);
+  return [`luồng "${name}" ghi tên ${who}`, `the flow "${name}", marked as ${who}'s`];
 }
 
-function configOf(config: FlowNode | undefined, tab: FlowNode, owner: string | undefined): [string, string] {
+function ownersChanged(tab: FlowNode | undefined, owners: readonly string[], claimed: readonly string[]): [string, string] {
+  const name = label(tab);
+  const [was, now] = [ownerNames(owners), ownerNames(claimed)];
+  return [
+    `danh sách người làm luồng "${name}" (${was} → ${now}; chỉ thầy cô được đổi)`,
+    `the owners of the flow "${name}" (${was} → ${now}; only the teacher changes them)`,
+  ];
+}
+
+function configOf(config: FlowNode | undefined, tab: FlowNode, owners: readonly string[]): [string, string] {
   const name = label(config);
-  const [vi, en] = tabOf(tab, owner);
+  const [vi, en] = tabOf(tab, owners);
   return [`khối cấu hình "${name}" mà ${vi} đang dùng`, `the config node "${name}" that ${en} uses`];
 }
 

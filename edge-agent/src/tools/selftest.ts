@@ -11,22 +11,21 @@ import { componentPins, type ComponentConfig } from '../config/schema.ts';
 import { AgentError } from '../core/errors.ts';
 import type { Device } from '../devices/index.ts';
 import type { Kit } from '../kits/kit.ts';
+import { selftestTexts as say, type Said } from './selftest-texts.ts';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
-export interface ComponentCheck {
+export interface ComponentCheck extends Said {
   component: string;
   type: ComponentConfig['type'];
   status: CheckStatus;
-  detail: string;
 }
 
-export interface KitCheck {
+export interface KitCheck extends Said {
   kit: string;
   label: string | undefined;
   /** pass: connected; fail: not connected within the timeout (its components are then skipped). */
   status: CheckStatus;
-  detail: string;
   components: ComponentCheck[];
 }
 
@@ -75,8 +74,8 @@ async function checkKit(agent: Agent, kit: Kit, timeoutMs: number, pulseMs: numb
   const status = kit.status();
   const devices = [...kit.devices.values()];
   if (status.state !== 'connected') {
-    const components = devices.map((d) => check(d, 'skip', 'kit not connected'));
-    return { kit: kit.id, label, status: 'fail', detail: `${status.state}: ${status.reason ?? 'no reason given'}`, components };
+    const components = devices.map((d) => check(d, 'skip', say.kitNotConnected()));
+    return { kit: kit.id, label, status: 'fail', ...say.kitDown(status.state, status.reason), components };
   }
   // Sensors are read together (each may wait for a first reading); actuators one at a time, so
   // whoever watches the kit can tell which one moved.
@@ -84,7 +83,7 @@ async function checkKit(agent: Agent, kit: Kit, timeoutMs: number, pulseMs: numb
   for (const device of devices) if (!isDriven(device)) results.set(device.id, checkSensor(agent, kit.id, device, timeoutMs));
   for (const device of devices) if (isDriven(device)) results.set(device.id, Promise.resolve(await checkActuator(agent, kit.id, device, pulseMs)));
   const components = await Promise.all(devices.map((d) => results.get(d.id)!));
-  return { kit: kit.id, label, status: 'pass', detail: `connected on ${status.path}`, components };
+  return { kit: kit.id, label, status: 'pass', ...say.kitUp(status.path), components };
 }
 
 /** Components the test drives: actuators, and LEDs (indicators the e-stop leaves alone). */
@@ -92,13 +91,12 @@ function isDriven(device: Device): boolean {
   return device.actuator || device.config.type === 'led';
 }
 
-function check(device: Device, status: CheckStatus, detail: string): ComponentCheck {
-  return { component: device.id, type: device.config.type, status, detail };
+function check(device: Device, status: CheckStatus, said: Said): ComponentCheck {
+  return { component: device.id, type: device.config.type, status, ...said };
 }
 
-function pins(device: Device): string {
-  const list = componentPins(device.config).map((p) => String(p.pin));
-  return `${list.length === 1 ? 'pin' : 'pins'} ${list.join(', ')}`;
+function pins(device: Device): Array<string | number> {
+  return componentPins(device.config).map((p) => p.pin);
 }
 
 /** The sensor's latest value, or its first reading within the timeout. */
@@ -124,41 +122,40 @@ async function checkSensor(agent: Agent, kitId: string, device: Device, timeoutM
   const config = device.config;
   if (value === undefined) {
     // Johnny-Five reports an analog value only when it moves by `threshold` from its start.
-    const still = config.type === 'analog-sensor' && config.threshold > 1 ? ' (a reading stuck near 0 is not reported)' : '';
-    const ping = config.type === 'proximity' ? '; the board must run PingFirmata' : '';
-    return check(device, 'fail', `no reading within ${timeoutMs} ms${still}: check the wiring on ${pins(device)}${ping}`);
+    const still = config.type === 'analog-sensor' && config.threshold > 1;
+    return check(device, 'fail', say.noReading(timeoutMs, pins(device), still, config.type === 'proximity'));
   }
   const raw = (n: number) => Number.isInteger(n) && n >= 0 && n <= 1023;
   switch (config.type) {
     case 'analog-sensor': {
       const v = value as { raw: number; value: number };
-      return raw(v.raw) ? check(device, 'pass', `raw ${v.raw}${config.scale ? ` (${v.value})` : ''}`) : check(device, 'fail', `raw ${v.raw} is outside 0..1023`);
+      return raw(v.raw) ? check(device, 'pass', say.raw(v.raw, config.scale ? v.value : undefined)) : check(device, 'fail', say.rawOutside(v.raw));
     }
     case 'line-sensors': {
       const v = value as number[];
-      return v.every(raw) ? check(device, 'pass', `[${v.join(', ')}]`) : check(device, 'fail', `[${v.join(', ')}] has values outside 0..1023`);
+      return v.every(raw) ? check(device, 'pass', say.same(`[${v.join(', ')}]`)) : check(device, 'fail', say.linesOutside(v));
     }
     case 'thermometer': {
       const { celsius } = value as { celsius: number };
-      if (celsius >= -20 && celsius <= 80) return check(device, 'pass', `${celsius} °C`);
-      return check(device, 'fail', `${celsius} °C is not a plausible room temperature (-20..80 °C): check the wiring on ${pins(device)} and controller: ${config.controller}`);
+      if (celsius >= -20 && celsius <= 80) return check(device, 'pass', say.same(`${celsius} °C`));
+      return check(device, 'fail', say.implausibleTemperature(celsius, pins(device), config.controller));
     }
     case 'proximity': {
       const { cm } = value as { cm: number | null };
-      if (cm !== null) return check(device, 'pass', `${cm} cm`);
-      return check(device, 'warn', `no echo: nothing within range, or TRIG/ECHO not wired to ${pins(device)}; hold a hand 20 cm in front and run again`);
+      if (cm !== null) return check(device, 'pass', say.same(`${cm} cm`));
+      return check(device, 'warn', say.noEcho(pins(device)));
     }
     case 'button': {
       const { pressed, held } = value as { pressed: boolean; held: boolean };
-      return check(device, 'pass', held ? 'held' : pressed ? 'pressed' : 'released');
+      return check(device, 'pass', say.button(held, pressed));
     }
     default:
-      return check(device, 'pass', JSON.stringify(value));
+      return check(device, 'pass', say.same(JSON.stringify(value)));
   }
 }
 
 async function checkActuator(agent: Agent, kitId: string, device: Device, pulseMs: number): Promise<ComponentCheck> {
-  if (device.actuator && agent.estop.latched) return check(device, 'skip', 'skipped: e-stop latched');
+  if (device.actuator && agent.estop.latched) return check(device, 'skip', say.estopSkipped(false));
   const send = (command: Record<string, unknown>) => agent.command(kitId, device.id, command, 'selftest');
   try {
     switch (device.config.type) {
@@ -170,17 +167,17 @@ async function checkActuator(agent: Agent, kitId: string, device: Device, pulseM
         else if (before.blinkMs !== undefined) send({ action: 'blink', ms: before.blinkMs });
         else if (before.brightness !== undefined) send({ action: 'brightness', value: before.brightness });
         else send({ action: 'on' });
-        return check(device, 'pass', `on for ${pulseMs} ms, then back ${before.on ? 'on' : 'off'}`);
+        return check(device, 'pass', say.ledPulsed(pulseMs, before.on));
       }
       case 'motor': {
         // A lesson driving it now is not interrupted; the kit's watchdog guards it.
-        if (device.moving) return check(device, 'skip', 'running (driven by a lesson); not interrupted');
+        if (device.moving) return check(device, 'skip', say.motorBusy());
         const limit = motorLimit(agent, kitId);
-        if (limit === 0) return check(device, 'skip', 'limits.maxMotorSpeed is 0: this kit may not drive motors');
+        if (limit === 0) return check(device, 'skip', say.motorForbidden());
         try {
           const applied = send({ action: 'forward', speed: Math.min(MOTOR_TEST_SPEED, limit) });
           await sleep(pulseMs);
-          return check(device, 'pass', `forward at ${String(applied.speed)}/255 for ${pulseMs} ms, then stopped`);
+          return check(device, 'pass', say.motorPulsed(String(applied.speed), pulseMs));
         } finally {
           // Stopped even if the pulse failed half-way; under a fresh e-stop it already is.
           if (!agent.estop.latched) send({ action: 'stop' });
@@ -189,28 +186,28 @@ async function checkActuator(agent: Agent, kitId: string, device: Device, pulseM
       case 'servo': {
         const { angle } = device.value() as { angle: number | undefined };
         const applied = send(angle === undefined ? { action: 'center' } : { action: 'to', degrees: angle });
-        return check(device, 'pass', angle === undefined ? `moved to its center, ${String(applied.angle)}° (it had no angle yet)` : `held at ${angle}°`);
+        return check(device, 'pass', angle === undefined ? say.servoCentred(String(applied.angle)) : say.servoHeld(angle));
       }
       case 'relay': {
         const { on } = device.value() as { on: boolean };
         send({ action: 'toggle' });
         await sleep(pulseMs);
         send({ action: on ? 'on' : 'off' });
-        return check(device, 'pass', `switched ${on ? 'off' : 'on'} for ${pulseMs} ms, then back ${on ? 'on' : 'off'}`);
+        return check(device, 'pass', say.relayPulsed(on, pulseMs));
       }
       case 'piezo': {
-        if ((device.value() as { playing: boolean }).playing) return check(device, 'skip', 'playing; not interrupted');
+        if ((device.value() as { playing: boolean }).playing) return check(device, 'skip', say.piezoBusy());
         send({ action: 'tone', frequency: TONE_HZ, ms: Math.max(pulseMs, 10) });
         await sleep(pulseMs);
         send({ action: 'off' });
-        return check(device, 'pass', `${TONE_HZ} Hz for ${pulseMs} ms`);
+        return check(device, 'pass', say.tone(TONE_HZ, pulseMs));
       }
       default:
-        return check(device, 'skip', 'not an actuator');
+        return check(device, 'skip', say.notActuator());
     }
   } catch (err) {
-    if (err instanceof AgentError && err.code === 'ESTOP_LATCHED') return check(device, 'skip', 'skipped: e-stop latched during the test');
-    return check(device, 'fail', (err as Error).message);
+    if (err instanceof AgentError && err.code === 'ESTOP_LATCHED') return check(device, 'skip', say.estopSkipped(true));
+    return check(device, 'fail', say.same((err as Error).message));
   }
 }
 

@@ -4,7 +4,7 @@
  * counts only for the team of the logged-in editor user who ran the check. A student of team B
  * who posts a passing flow claiming team A's tab is refused (403, in their language) and team
  * A's verdict is unchanged; a student's check of their own team's tab is recorded for their
- * team; a teacher's check is answered but recorded for no team.
+ * team, whichever member runs it; a teacher's check is answered but recorded for no team.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,11 +107,24 @@ describe('a check from the editor counts for the team of the user who ran it', (
     ]);
   }, 120_000);
 
+  it('each member of team A checks team A\'s tab (the whole team owns it): it counts for team A', async () => {
+    for (const [index, member] of [[0, 'student-1'], [1, 'student-2']] as const) {
+      const check = await checker(member, accounts.students[index]!.password);
+      const reply = await check({ lesson: LESSON, flow: solutionOn(tabA, 'robot-1'), lang: 'vi' });
+      expect(reply.status).toBe(200);
+      expect(reply.body.status).toBe('pass');
+    }
+    expect(gateway.club.current()!.verdicts.filter((v) => v.team === 'team-1').map((v) => [v.by, v.status, v.tab])).toEqual([
+      ['student-1', 'pass', tabA],
+      ['student-2', 'pass', tabA],
+    ]);
+  }, 240_000);
+
   it('a teacher\'s check of team A\'s tab is answered but recorded for no team', async () => {
     const teacher = await checker('teacher', accounts.teacher.password);
     const reply = await teacher({ lesson: LESSON, flow: solutionOn(tabA, 'robot-1'), lang: 'vi' });
     expect(reply.status).toBe(200);
     expect(reply.body.status).toBe('pass');
-    expect(gateway.club.current()!.verdicts.filter((v) => v.team === 'team-1')).toEqual([]);
+    expect(gateway.club.current()!.verdicts.filter((v) => v.by === 'teacher')).toEqual([]);
   }, 120_000);
 });

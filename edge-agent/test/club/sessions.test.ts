@@ -18,7 +18,7 @@ const config = parseConfig({ unit: 'u', gateway: 'g', room: 'robot-club', kits: 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function setup(deploy?: (flows: unknown) => Promise<{ rev: string; tabs: string[] }>, deployedTab?: (id: string) => { owner: string | undefined } | undefined) {
+function setup(deploy?: (flows: unknown) => Promise<{ rev: string; tabs: string[] }>, deployedTab?: (id: string) => { owners: readonly string[] } | undefined) {
   const dir = mkdtempSync(join(tmpdir(), 'stemlab-club-unit-'));
   dirs.push(dir);
   const tags: Array<[Purpose, readonly string[]]> = [];
@@ -66,21 +66,21 @@ describe('club sessions', () => {
   it('give a verdict to the checking student\'s own team only: another team\'s tab is refused, a teacher\'s check counts for none', async () => {
     let deployed: Array<Record<string, unknown>> = [];
     // The editor's deployed tabs and their owners, as Node-RED holds them after the deploy below.
-    const owners = new Map<string, string | undefined>();
+    const owners = new Map<string, string[]>();
     const { club } = setup(
       async (flows) => {
         deployed = flows as Array<Record<string, unknown>>;
         return { rev: 'r1', tabs: deployed.filter((n) => n.type === 'tab').map((n) => n.id as string) };
       },
-      (id) => (owners.has(id) ? { owner: owners.get(id) } : undefined),
+      (id) => (owners.has(id) ? { owners: owners.get(id)! } : undefined),
     );
     const s = club.start(body, 'teacher');
     await club.deploy(s.id, 'teacher');
     const tabs = club.current()!.deploys[0]!.tabs;
     const tabOfTeam2 = Object.keys(tabs).find((t) => tabs[t] === 'team-2')!;
     expect(tabKits(deployed).get(tabOfTeam2)).toBe('robot-2');
-    owners.set(tabOfTeam2, 'student-2');
-    owners.set('teachers-demo', undefined);
+    owners.set(tabOfTeam2, ['student-2']);
+    owners.set('teachers-demo', []);
     const at = 5;
     // Student-1 (team A) claiming team B's tab: refused, in both languages, and nothing recorded.
     expect(() => club.checkTeam('student-1', tabOfTeam2)).toThrow(expect.objectContaining({ code: 'NOT_YOUR_TEAM', status: 403, message: expect.stringContaining("team B's"), extra: { messageVi: expect.stringContaining('của nhóm B') } }));
@@ -100,6 +100,34 @@ describe('club sessions', () => {
     expect(club.recordVerdict({ lessonId: 'obstacle', tab: undefined, kits: ['robot-1'], by: undefined, status: 'pass', message: 'x', at })).toBeUndefined();
     expect(club.tabOf(club.current()!, 'team-2')).toBe(tabOfTeam2);
     expect(club.current()!.verdicts.map((v) => [v.team, v.by])).toEqual([['team-2', 'student-2'], ['team-1', 'student-1'], ['team-2', 'student-2']]);
+  });
+
+  it('give a team\'s tab to all its members: each one\'s check of it counts for the team, another team\'s is refused', async () => {
+    let deployed: Array<Record<string, unknown>> = [];
+    const owners = new Map<string, string[]>();
+    const { club } = setup(
+      async (flows) => {
+        deployed = flows as Array<Record<string, unknown>>;
+        return { rev: 'r1', tabs: deployed.filter((n) => n.type === 'tab').map((n) => n.id as string) };
+      },
+      (id) => (owners.has(id) ? { owners: owners.get(id)! } : undefined),
+    );
+    const teams = [{ name: 'A', kit: 'robot-1', members: ['student-1', 'student-4', 'student-5'] }, { name: 'B', kit: 'robot-2', members: ['student-2'] }, { name: 'C', kit: 'robot-3', members: [] }];
+    const s = club.start({ ...body, teams }, 'teacher');
+    await club.deploy(s.id, 'teacher');
+    const tabs = club.current()!.deploys[0]!.tabs;
+    const tabOf = (team: string) => Object.keys(tabs).find((t) => tabs[t] === team)!;
+    const stamp = (tab: string) => (deployed.find((n) => n.id === tab)?.env as Array<{ name: string; value: string }> | undefined)?.filter((e) => e.name === 'STEMLAB_OWNER').map((e) => e.value) ?? [];
+    // One owner entry naming every member; a team without members leaves its tab the teacher's.
+    expect(stamp(tabOf('team-1'))).toEqual(['student-1,student-4,student-5']);
+    expect(stamp(tabOf('team-2'))).toEqual(['student-2']);
+    expect(stamp(tabOf('team-3'))).toEqual([]);
+    owners.set(tabOf('team-1'), ['student-1', 'student-4', 'student-5']);
+    owners.set(tabOf('team-2'), ['student-2']);
+    for (const member of ['student-1', 'student-4', 'student-5']) expect(club.checkTeam(member, tabOf('team-1'))?.id).toBe('team-1');
+    expect(() => club.checkTeam('student-2', tabOf('team-1'))).toThrow(expect.objectContaining({ code: 'NOT_YOUR_TEAM', message: expect.stringContaining("team A's") }));
+    expect(() => club.checkTeam('student-5', tabOf('team-2'))).toThrow(expect.objectContaining({ code: 'NOT_YOUR_TEAM', message: expect.stringContaining("team B's") }));
+    expect(club.recordVerdict({ lessonId: 'obstacle', tab: tabOf('team-1'), kits: ['robot-1'], by: 'student-5', status: 'pass', message: 'ok', at: 5 })?.team).toBe('team-1');
   });
 
   it('list the kits lost during the session in the summary, in the reader\'s words', () => {

@@ -24,6 +24,7 @@ import { shouldRun } from '../../../testing/requirements.ts';
 import { chromium, CHROMIUM, CHROMIUM_ARGS } from '../../../testing/services.ts';
 import { createLogger, loadConfig, setupEditorAccounts } from '../../src/index.ts';
 import type { NewAccounts } from '../../src/nodered/accounts.ts';
+import { docsScreenshot } from '../../../testing/screenshots.ts';
 
 const browserOk = chromium();
 const LESSON = 'obstacle';
@@ -110,6 +111,20 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     await rows.nth(1).locator('[name=team-name]').fill('Đội Trăng');
     await rows.nth(1).locator('[name=team-kit]').selectOption('robot-2');
     await rows.nth(1).locator('[name=team-members]').fill('student-3');
+    // The form is rebuilt on a language switch and on adding a team: what was typed stays, and an
+    // untouched team name follows the language.
+    await page.click('#club-add-team');
+    await page.click('#lang');
+    await expect.poll(() => rows.nth(2).locator('[name=team-name]').inputValue()).toBe('Team 3');
+    expect(await page.inputValue('#club-class')).toBe('8B');
+    expect(await page.inputValue('#club-lesson')).toBe(LESSON);
+    expect(await rows.nth(0).locator('[name=team-name]').inputValue()).toBe('Đội Sao');
+    expect(await rows.nth(1).locator('[name=team-kit]').inputValue()).toBe('robot-2');
+    expect(await rows.nth(1).locator('[name=team-members]').inputValue()).toBe('student-3');
+    await page.click('#club-remove-team');
+    await page.click('#lang');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.nth(0).locator('[name=team-members]').inputValue()).toBe('student-1 student-2');
     await page.click('#club-start');
     await expect.poll(() => page.locator('#club-teams-table tbody tr').count()).toBe(2);
     await expect.poll(() => page.locator('.tile[data-kit=robot-2] .team').textContent()).toBe('Nhóm: Đội Trăng');
@@ -129,15 +144,18 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     const session = gateway.club.current()!;
     const teacher = await editor('teacher', accounts.teacher.password);
     const flows = ((await teacher('GET', '/flows')).body as FlowNode[]);
-    // Each team's tab is its first member's: they press its Go button in the editor; the other team's is refused them.
+    // Each team's tab is all its members': any of them presses its Go button in the editor; the other team's is refused them.
     const tabs = session.deploys[0]!.tabs;
     const tabOf = (team: string) => Object.keys(tabs).find((tab) => tabs[tab] === team)!;
     const goOf = (team: string) => flows.find((n) => n.z === tabOf(team) && n.type === 'inject' && n.name === 'Chạy / Go')!;
     const owner = (team: string) => (flows.find((n) => n.id === tabOf(team)) as { env?: Array<{ name: string; value: string }> }).env?.find((e) => e.name === 'STEMLAB_OWNER')?.value;
-    expect([owner('team-1'), owner('team-2')]).toEqual(['student-1', 'student-3']);
+    expect([owner('team-1'), owner('team-2')]).toEqual(['student-1,student-2', 'student-3']);
     const student1 = await editor('student-1', accounts.students[0]!.password);
     expect((await student1('POST', `/inject/${goOf('team-2').id}`)).status).toBe(403);
     expect((await student1('POST', `/inject/${goOf('team-1').id}`)).status).toBe(200);
+    const student2 = await editor('student-2', accounts.students[1]!.password);
+    expect((await student2('POST', `/inject/${goOf('team-1').id}`)).status).toBe(200);
+    expect((await student2('POST', `/inject/${goOf('team-2').id}`)).status).toBe(403);
     const student3 = await editor('student-3', accounts.students[2]!.password);
     expect((await student3('POST', `/inject/${goOf('team-2').id}`)).status).toBe(200);
     for (const kit of ['robot-1', 'robot-2']) await expect.poll(() => motorPins(kit).every((v) => v > 0)).toBe(true);
@@ -154,7 +172,7 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     expect(['pass', 'fail']).toContain(status);
     await expect.poll(() => page.locator('.verdict[data-team=team-2]').getAttribute('data-status')).toBe(status);
     expect(await page.locator('.verdict[data-team=team-1]').getAttribute('data-status')).toBe('');
-    if (process.env.STEMLAB_UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: join(import.meta.dirname, '../../../docs/images/club-session.png'), fullPage: true });
+    await docsScreenshot(page, join(import.meta.dirname, '../../../docs/images/club-session.png'), { fullPage: true });
   }, 120_000);
 
   it('a student sees only their team\'s kit, no reset; the reset and another team\'s kit are refused (403)', async () => {
@@ -262,6 +280,13 @@ describe.runIf(shouldRun('a club session on the room console in headless Chromiu
     await page.reload();
     await expect.poll(() => page.locator('#care-table tr[data-kit=robot-2] .faults').textContent()).toContain('đã rút cáp');
     expect(await page.locator('#care-table tr[data-kit=robot-1] .selftest').getAttribute('data-status')).toBe('pass');
+    // Its self-test fails and says why in the reader's language.
+    const unplugged = page.locator('#care-table tr[data-kit=robot-2] .selftest');
+    await page.locator('#care-table tr[data-kit=robot-2] .selftest-kit').click();
+    await expect.poll(() => unplugged.getAttribute('data-status'), { timeout: 15_000 }).toBe('fail');
+    expect(await unplugged.textContent()).toContain('mất kết nối: ');
+    await page.click('#lang');
+    await expect.poll(() => unplugged.textContent()).toContain('disconnected: ');
     await page.context().close();
   }, 30_000);
 });

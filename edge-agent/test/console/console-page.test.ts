@@ -15,6 +15,7 @@ import { shouldRun } from '../../../testing/requirements.ts';
 import { chromium, CHROMIUM, CHROMIUM_ARGS } from '../../../testing/services.ts';
 import { createLogger, loadConfig, setupEditorAccounts } from '../../src/index.ts';
 import type { NewAccounts } from '../../src/nodered/accounts.ts';
+import { docsScreenshot } from '../../../testing/screenshots.ts';
 
 const browserOk = chromium();
 
@@ -63,7 +64,7 @@ describe.runIf(shouldRun('the room console in headless Chromium', browserOk))('t
     await expect.poll(() => agent.estop.latched).toBe(true);
     for (const pin of motorPins) await expect.poll(() => board.pinState(pin).value).toBe(0);
     await expect.poll(() => page.locator('#banner').textContent()).toContain('DỪNG KHẨN CẤP');
-    if (process.env.STEMLAB_UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: join(import.meta.dirname, '../../../docs/images/room-console.png') });
+    await docsScreenshot(page, join(import.meta.dirname, '../../../docs/images/room-console.png'));
     await page.click('#reset');
     await expect.poll(() => agent.estop.latched).toBe(false);
     await page.click('#lang');

@@ -16,6 +16,7 @@ import { assertAvailable, shouldRun } from '../../../testing/requirements.ts';
 import { chromium, CHROMIUM, CHROMIUM_ARGS } from '../../../testing/services.ts';
 import { createLogger, loadConfig, type ExperimentMeta } from '../../src/index.ts';
 import { readLocalToken } from '../../src/api/auth.ts';
+import { docsScreenshot } from '../../../testing/screenshots.ts';
 
 const browserOk = chromium();
 
@@ -87,7 +88,7 @@ describe.runIf(shouldRun('the lab page in headless Chromium', browserOk))('the l
     if (process.env.STEMLAB_UPDATE_SCREENSHOTS === '1') {
       await expect.poll(() => points(page), { timeout: 10_000 }).toBeGreaterThan(60);
       await page.evaluate('window.scrollTo(0, 0)');
-      await page.screenshot({ path: join(import.meta.dirname, '../../../docs/images/lab-page.png'), fullPage: false });
+      await docsScreenshot(page, join(import.meta.dirname, '../../../docs/images/lab-page.png'), { fullPage: false });
     }
 
     await page.getByRole('button', { name: 'EN' }).click();

@@ -20,6 +20,9 @@ async function selftest(kits) {
   render();
 }
 
+/** The check's words in the reader's language (results kept by an older agent have English only). */
+const detailOf = (c) => (i18n.lang === 'vi' && c.detailVi) || c.detail;
+
 function kitRow(kit) {
   const last = kit.selftests[0];
   const failed = last ? last.components.filter((c) => c.status === 'fail' || c.status === 'warn') : [];
@@ -28,7 +31,8 @@ function kitRow(kit) {
     el('td', {}, t(kit.state)),
     el('td', { className: `selftest ${last?.status ?? 'none'}`, dataset: { status: last?.status ?? '' } },
       last ? `${t(last.status === 'pass' ? 'ok' : last.status)} · ${time(last.at)} · ${last.by}` : t('never'),
-      ...failed.map((c) => el('div', {}, `${c.component}: ${t(c.status)} – ${c.detail}`))),
+      last?.status === 'fail' ? el('div', {}, detailOf(last)) : undefined,
+      ...failed.map((c) => el('div', {}, `${c.component}: ${t(c.status)} – ${detailOf(c)}`))),
     el('td', { className: 'faults' }, kit.faults.length === 0 ? t('never') : el('ul', {}, ...kit.faults.slice(0, 5).map((f) => el('li', {}, `${new Date(f.at).toLocaleString(i18n.lang === 'vi' ? 'vi-VN' : 'en-GB')} ${lossText(f.state, f.reason)}`)))),
     el('td', {}, el('button', { type: 'button', className: 'selftest-kit', disabled: state.busy, onclick: () => selftest([kit.kit]) }, t('selftestKit'))));
 }

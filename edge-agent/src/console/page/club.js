@@ -3,7 +3,9 @@
 // team's flow, ends it and gets the summary; a student sees their own team only.
 import { i18n, t, post, el, message, time } from './i18n.js';
 
-const state = { me: undefined, info: {}, current: undefined, ended: undefined, container: undefined, onTeams: () => {}, error: '', rows: 2 };
+// `draft` keeps what the teacher typed in the start form across re-renders (a language switch,
+// adding a team, a refused start): the form is rebuilt on each render.
+const state = { me: undefined, info: {}, current: undefined, ended: undefined, container: undefined, onTeams: () => {}, error: '', rows: 2, draft: { teams: [] } };
 const staff = () => ['teacher', 'technician', 'local'].includes(state.me?.role);
 const lessonTitle = (id) => {
   const lesson = (state.info.lessons ?? []).find((l) => l.id === id);
@@ -25,28 +27,43 @@ function summaryLinks(id, elementId) {
     el('a', { href: `/api/v1/club/sessions/${encodeURIComponent(id)}/summary.xlsx${q}` }, t('xlsx')));
 }
 
+const defaultTeamName = (i) => `${t('team')} ${i + 1}`;
+
 function teamRow(i) {
   const kits = state.info.kits ?? [];
+  const draft = state.draft.teams[i] ?? {};
+  const kit = draft.kit ?? kits[i]?.id;
   return el('div', { className: 'team-row' },
-    el('label', {}, `${t('teamName')} `, el('input', { name: 'team-name', value: `${t('team')} ${i + 1}`, required: true, maxLength: 60 })),
-    el('label', {}, `${t('kit')} `, el('select', { name: 'team-kit' }, ...kits.map((k, j) => el('option', { value: k.id, selected: j === i }, k.label)))),
-    el('label', {}, `${t('members')} `, el('input', { name: 'team-members', placeholder: (state.info.students ?? []).slice(0, 2).join(' ') })));
+    el('label', {}, `${t('teamName')} `, el('input', { name: 'team-name', value: draft.name ?? defaultTeamName(i), required: true, maxLength: 60 })),
+    el('label', {}, `${t('kit')} `, el('select', { name: 'team-kit' }, ...kits.map((k) => el('option', { value: k.id, selected: k.id === kit }, k.label)))),
+    el('label', {}, `${t('members')} `, el('input', { name: 'team-members', value: draft.members ?? '', placeholder: (state.info.students ?? []).slice(0, 2).join(' ') })));
+}
+
+/** What the form holds now; a team name left at its default is not kept, so it follows the language. */
+function readDraft(form) {
+  state.draft = {
+    lessonId: form.querySelector('#club-lesson').value,
+    classId: form.querySelector('#club-class').value,
+    teams: [...form.querySelectorAll('.team-row')].map((row, i) => {
+      const name = row.querySelector('[name=team-name]').value;
+      return { name: name === defaultTeamName(i) ? undefined : name, kit: row.querySelector('[name=team-kit]').value, members: row.querySelector('[name=team-members]').value };
+    }),
+  };
 }
 
 function startForm() {
-  const form = el('form', { id: 'club-start-form', onsubmit: async (e) => {
+  const form = el('form', { id: 'club-start-form', oninput: () => readDraft(form), onchange: () => readDraft(form), onsubmit: async (e) => {
     e.preventDefault();
-    const teams = [...form.querySelectorAll('.team-row')].map((row) => ({
-      name: row.querySelector('[name=team-name]').value,
-      kit: row.querySelector('[name=team-kit]').value,
-      members: row.querySelector('[name=team-members]').value.split(/[\s,]+/).filter(Boolean),
-    }));
-    const reply = await act('/api/v1/club/sessions', { lessonId: form.querySelector('#club-lesson').value, classId: form.querySelector('#club-class').value, teams });
-    if (reply.status === 'ok') update(reply.session);
-    else render();
+    readDraft(form);
+    const teams = state.draft.teams.map((team, i) => ({ name: team.name ?? defaultTeamName(i), kit: team.kit, members: team.members.split(/[\s,]+/).filter(Boolean) }));
+    const reply = await act('/api/v1/club/sessions', { lessonId: state.draft.lessonId, classId: state.draft.classId, teams });
+    if (reply.status === 'ok') {
+      state.draft = { teams: [] };
+      update(reply.session);
+    } else render();
   } },
-  el('label', {}, `${t('lesson')} `, el('select', { id: 'club-lesson' }, ...(state.info.lessons ?? []).map((l) => el('option', { value: l.id }, lessonTitle(l.id))))),
-  el('label', {}, `${t('class')} `, el('input', { id: 'club-class', required: true, maxLength: 100 })),
+  el('label', {}, `${t('lesson')} `, el('select', { id: 'club-lesson' }, ...(state.info.lessons ?? []).map((l) => el('option', { value: l.id, selected: l.id === state.draft.lessonId }, lessonTitle(l.id))))),
+  el('label', {}, `${t('class')} `, el('input', { id: 'club-class', value: state.draft.classId ?? '', required: true, maxLength: 100 })),
   el('fieldset', { id: 'club-teams' }, el('legend', {}, t('teams')), ...Array.from({ length: state.rows }, (_, i) => teamRow(i))),
   el('p', {},
     el('button', { type: 'button', id: 'club-add-team', onclick: () => { state.rows++; render(); } }, t('addTeam')), ' ',
