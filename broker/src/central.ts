@@ -41,6 +41,7 @@ import { leanCloseWatch, leanPackets, leanParser, leanTables } from './transport
 import { listenTcp } from './transport/tcp.ts';
 import { listenTls } from './transport/tls.ts';
 import { listenWebSocket, type WebSocketOptions } from './transport/ws.ts';
+import { batchWrites } from './transport/write-batching.ts';
 
 export interface CentralOptions {
   dataDir: string;
@@ -178,6 +179,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     if (mq) await announceNode(b);
     await estops.attach(b);
     const handle: Handle = (stream, request) => {
+      batchWrites(stream); // one writev per connection and event-loop turn (transport/write-batching.ts)
       const client = b.handle(stream, request);
       leanParser(client);
       leanCloseWatch(client);

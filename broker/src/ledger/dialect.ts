@@ -17,6 +17,14 @@ export interface Dialect {
    * so far" is read-then-write: without the lock two writers of one gateway could both miss a gap.
    */
   lockGateways: string | null;
+  /**
+   * Statements run first in a snapshot that reads a quarter's events (the quarterly report, the
+   * trends), scoped to its transaction. PostgreSQL: work_mem raised from the server's default
+   * (4 MB), so that a GROUP BY or ORDER BY over many rows is hashed or sorted in memory, not in
+   * temporary files, and the planner, which has no statistics on a table autovacuum has not
+   * analysed yet, may pick a hash aggregate; one report runs at a time. SQLite: none.
+   */
+  largeReads: readonly string[];
 }
 
 export const sqliteDialect: Dialect = {
@@ -24,6 +32,7 @@ export const sqliteDialect: Dialect = {
   greatest: (a, b) => `MAX(${a}, ${b})`,
   least: (a, b) => `MIN(${a}, ${b})`,
   lockGateways: null,
+  largeReads: [],
 };
 
 export const postgresDialect: Dialect = {
@@ -32,6 +41,7 @@ export const postgresDialect: Dialect = {
   least: (a, b) => `LEAST(${a}, ${b})`,
   // Sorted keys: two batches locking overlapping gateways take them in the same order (no deadlock).
   lockGateways: `SELECT pg_advisory_xact_lock(hashtext(current_schema() || '/' || k)) FROM unnest(CAST(? AS text[])) AS k ORDER BY k`,
+  largeReads: ["SET LOCAL work_mem = '64MB'"],
 };
 
 /** `?` placeholders as PostgreSQL's `$1, $2...`, leaving quoted text and identifiers alone. */

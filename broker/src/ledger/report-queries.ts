@@ -7,7 +7,8 @@
  * its start is that end − durationMs. The session ends are walked once (eachSessionPage): on
  * SQLite in keyset pages through the `usage_events_type_time` index (type, corrected time), on
  * PostgreSQL through one cursor; the sums over them are the walk's (reports/equipment.ts), not a
- * second scan.
+ * second scan. The devices known and each gateway's counts are one GROUP BY over the events
+ * before the span's end (deviceEvents): a few hundred lines, hashed in memory.
  */
 import { named, type Queryable, type SqlValue } from './sql.ts';
 import type { KitStateRow } from './types.ts';
@@ -42,12 +43,22 @@ export interface SessionRow extends SessionSpan {
   at: number;
 }
 
-export interface DeviceSeen {
+/** A gateway's usage events naming one device (or, `kit` null, none: the outbox's evictions), before a span's end. */
+export interface DeviceEvents {
   unit: string;
   gateway: string;
-  kit: string;
+  kit: string | null;
   component: string | null;
-  deviceType: string;
+  deviceType: string | null;
+  /** The earliest of these events' times (corrected when it could be). */
+  firstAt: number;
+  /** Sessions of the device that started in the span (their session.start). */
+  startedInSpan: number;
+  /** The events timed in the span, their seq range (null when none) and how many have an uncorrected time. */
+  events: number;
+  seqFrom: number | null;
+  seqTo: number | null;
+  uncorrected: number;
 }
 
 export interface KitStateAtRow {
@@ -66,6 +77,24 @@ export interface GatewayEvents {
   seqFrom: number;
   seqTo: number;
   uncorrected: number;
+}
+
+/** Per gateway, the events timed in the span (deviceEvents' lines added up); gateways with none are left out. */
+export function perGateway(lines: readonly DeviceEvents[]): GatewayEvents[] {
+  const out = new Map<string, GatewayEvents>();
+  for (const l of lines) {
+    if (l.events === 0 || l.seqFrom === null || l.seqTo === null) continue;
+    const k = `${l.unit}\u0000${l.gateway}`;
+    const g = out.get(k);
+    if (!g) out.set(k, { unit: l.unit, gateway: l.gateway, events: l.events, seqFrom: l.seqFrom, seqTo: l.seqTo, uncorrected: l.uncorrected });
+    else {
+      g.events += l.events;
+      g.seqFrom = Math.min(g.seqFrom, l.seqFrom);
+      g.seqTo = Math.max(g.seqTo, l.seqTo);
+      g.uncorrected += l.uncorrected;
+    }
+  }
+  return [...out.values()];
 }
 
 export interface GapTotals {
@@ -106,6 +135,11 @@ function sessionFromColumns(r: readonly unknown[]): SessionSpan {
 
 export class ReportQueries {
   constructor(private readonly q: Queryable) {}
+
+  /** Prepares the snapshot for reads over a quarter's events (dialect.ts largeReads): call first. */
+  async prepare(): Promise<void> {
+    for (const statement of this.q.dialect.largeReads) await this.q.run(statement);
+  }
 
   private rows<T>(sql: string, values: Readonly<Record<string, SqlValue>>): Promise<T[]> {
     return this.q.query<T>(...named(sql, values));
@@ -166,22 +200,42 @@ export class ReportQueries {
     }));
   }
 
-  /** Devices whose session started in the span and whose end has not arrived (they were used). */
-  openSessionDevices(span: { from: number; to: number }): Promise<DeviceSeen[]> {
-    return this.rows<DeviceSeen>(
-      `SELECT DISTINCT unit, gateway, kit, component, device_type AS "deviceType" FROM usage_events
-       WHERE type = 'session.start' AND ${TIME} >= :from AND ${TIME} < :to`,
+  /**
+   * One pass over the usage events timed before the span's end, per gateway and device (the
+   * outbox's evictions name no device: one line per gateway with `kit` null): when the gateway
+   * first named the device, whether a session of it started in the span, and the events timed in
+   * the span with their seq range and how many have an uncorrected time. The devices seen, the
+   * devices used without an end yet, and each gateway's completeness come from these few lines;
+   * they were three queries over the same events (a DISTINCT, a DISTINCT and a GROUP BY), two of
+   * which sorted the quarter's events on disk on PostgreSQL.
+   */
+  async deviceEvents(span: { from: number; to: number }): Promise<DeviceEvents[]> {
+    const rows = await this.rows<Record<string, unknown>>(
+      `SELECT unit, gateway, kit, component, device_type,
+              MIN(${TIME}) AS first_at,
+              SUM(CASE WHEN type = 'session.start' AND ${TIME} >= :from THEN 1 ELSE 0 END) AS started,
+              SUM(CASE WHEN ${TIME} >= :from THEN 1 ELSE 0 END) AS events,
+              MIN(CASE WHEN ${TIME} >= :from THEN seq END) AS seq_from,
+              MAX(CASE WHEN ${TIME} >= :from THEN seq END) AS seq_to,
+              SUM(CASE WHEN ${TIME} >= :from AND corrected_at IS NULL THEN 1 ELSE 0 END) AS uncorrected
+       FROM usage_events
+       WHERE type IN ('session.start', 'session.end', 'outbox.evicted') AND ${TIME} < :to
+       GROUP BY unit, gateway, kit, component, device_type`,
       span,
     );
-  }
-
-  /** Every device a usage event named before `before`. */
-  devicesSeen(before: number): Promise<DeviceSeen[]> {
-    return this.rows<DeviceSeen>(
-      `SELECT DISTINCT unit, gateway, kit, component, device_type AS "deviceType" FROM usage_events
-       WHERE type IN ('session.start', 'session.end') AND ${TIME} < :before`,
-      { before },
-    );
+    return rows.map((r) => ({
+      unit: r.unit as string,
+      gateway: r.gateway as string,
+      kit: r.kit as string | null,
+      component: r.component as string | null,
+      deviceType: r.device_type as string | null,
+      firstAt: r.first_at as number,
+      startedInSpan: r.started as number,
+      events: r.events as number,
+      seqFrom: r.seq_from as number | null,
+      seqTo: r.seq_to as number | null,
+      uncorrected: r.uncorrected as number,
+    }));
   }
 
   /** Every kit's state changes before `before`, per kit in time order. */
@@ -190,18 +244,6 @@ export class ReportQueries {
       `SELECT unit, gateway, kit, state, ${TIME} AS t FROM kit_state_history
        WHERE ${TIME} < :before ORDER BY unit, gateway, kit, t, id`,
       { before },
-    );
-  }
-
-  /** Per gateway: the usage events timed in the span, their seq range, and how many have an uncorrected time. */
-  gatewayEvents(span: { from: number; to: number }): Promise<GatewayEvents[]> {
-    return this.rows<GatewayEvents>(
-      `SELECT unit, gateway, COUNT(*) AS events, MIN(seq) AS "seqFrom", MAX(seq) AS "seqTo",
-              SUM(CASE WHEN corrected_at IS NULL THEN 1 ELSE 0 END) AS uncorrected
-       FROM usage_events
-       WHERE type IN ('session.start', 'session.end', 'outbox.evicted') AND ${TIME} >= :from AND ${TIME} < :to
-       GROUP BY unit, gateway`,
-      span,
     );
   }
 

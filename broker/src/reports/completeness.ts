@@ -2,14 +2,15 @@
  * How complete each gateway's data is for the quarter, and its uptime (the rules are in
  * quarterly.ts's comment).
  */
-import type { ReportQueries } from '../ledger/report-queries.ts';
+import type { GatewayEvents, ReportQueries } from '../ledger/report-queries.ts';
 import type { Unit } from '../registry/fleet.ts';
 import { uptime, type PresenceInterval } from './availability.ts';
 import type { DataStatus, GatewayCompleteness, KitRow, UnitSummary } from './model.ts';
 import { HOUR_MS, localIso, type Span } from './quarter.ts';
 
-export async function gatewayCompleteness(reads: ReportQueries, units: readonly Unit[], span: Span, now: number): Promise<GatewayCompleteness[]> {
-  const events = new Map((await reads.gatewayEvents(span)).map((r) => [`${r.unit}/${r.gateway}`, r]));
+/** `perGateway`: each gateway's usage events timed in the span (ReportQueries.deviceEvents, added up per gateway). */
+export async function gatewayCompleteness(reads: ReportQueries, perGateway: readonly GatewayEvents[], units: readonly Unit[], span: Span, now: number): Promise<GatewayCompleteness[]> {
+  const events = new Map(perGateway.map((r) => [`${r.unit}/${r.gateway}`, r]));
   const seen = new Map((await reads.gatewaysSeen()).map((g) => [`${g.unit}/${g.gateway}`, g]));
   const intervals = new Map<string, PresenceInterval[]>();
   for (const p of await reads.presence(span)) {

@@ -4,12 +4,13 @@
  * added to the kits'). From the ledger's sessions and kit states; each figure's definition is in
  * labels.ts (DEFINITIONS), how it is computed in quarterly.ts's comment.
  */
-import type { ReportQueries, SessionScan } from '../ledger/report-queries.ts';
+import type { DeviceEvents, KitStateAtRow, ReportQueries, SessionScan } from '../ledger/report-queries.ts';
 import type { Equipment, Unit } from '../registry/fleet.ts';
 import { kitRepairs, median, type KitStateAt } from './availability.ts';
 import { categoryOf } from './category.ts';
+import { kitCategories, kitKey, ledgerSightings } from './kit-room.ts';
 import type { Category, ComponentRow, KitRow, UsageFigures } from './model.ts';
-import { HOUR_MS, schoolOverlapMs, type SchoolTime } from './quarter.ts';
+import { HOUR_MS, schoolOverlap, schoolOverlapMs, type SchoolTime } from './quarter.ts';
 
 /** `unit\0category\0type`...: composite map keys. */
 const key = (...parts: string[]) => parts.join('\u0000');
@@ -26,20 +27,26 @@ interface Group {
   devices: Set<string>;
 }
 
-/** The devices each unit is known to have, grouped by category and type; every component implies its kit. */
+/**
+ * The devices each unit is known to have, grouped by category and type; every component implies
+ * its kit. A kit's category is decided once, before any device is added (kit-room.ts), so the
+ * order the devices are added in does not matter.
+ */
 class KnownDevices {
   readonly groups = new Map<string, Group>();
-  /** unit\0kit → its category (from the gateway that serves it). */
-  readonly kitCategory = new Map<string, Category>();
-  constructor(private readonly kinds: ReadonlyMap<string, Unit['kind']>) {}
+  constructor(
+    private readonly kinds: ReadonlyMap<string, Unit['kind']>,
+    /** kitKey → the kit's category (kit-room.ts). */
+    private readonly kitCategory: ReadonlyMap<string, Category>,
+  ) {}
 
-  category(unit: string, gateway: string): Category {
-    return categoryOf(gateway, this.kinds.get(unit));
+  /** The category of a kit, by the rule; one no gateway named before the span's end (a session's start lost) goes by `gateway`'s room. */
+  categoryOfKit(unit: string, kit: string, gateway: string): Category {
+    return this.kitCategory.get(kitKey(unit, kit)) ?? categoryOf(gateway, this.kinds.get(unit));
   }
 
   add(unit: string, gateway: string, kit: string, component: string | null, type: string): void {
-    const category = this.kitCategory.get(key(unit, kit)) ?? this.category(unit, gateway);
-    this.kitCategory.set(key(unit, kit), category);
+    const category = this.categoryOfKit(unit, kit, gateway);
     this.group(unit, category, KIT).devices.add(kit);
     if (component !== null) this.group(unit, category, type).devices.add(deviceName(kit, component));
   }
@@ -68,19 +75,27 @@ const noSums = (): Sums => ({ usedMs: 0, sessions: 0, clipped: 0, faults: 0, sch
  * The sums were a SQL aggregate over the same rows before: a second pass over the biggest table,
  * a third of the report's time.
  */
-async function walkSessions(reads: ReportQueries, scan: SessionScan, schoolTime: SchoolTime, pageSize: number, groupOf: (unit: string, gateway: string, type: string) => string, sums: Map<string, Sums>): Promise<Set<string>> {
+async function walkSessions(
+  reads: ReportQueries,
+  scan: SessionScan,
+  schoolTime: SchoolTime,
+  pageSize: number,
+  groupOf: (unit: string, gateway: string, kit: string, type: string) => string,
+  sums: Map<string, Sums>,
+): Promise<Set<string>> {
   const used = new Set<string>();
+  const schoolMsOf = schoolOverlap(schoolTime);
   await reads.eachSessionPage(scan, pageSize, (page) => {
     for (const s of page) {
       if (!(s.start < scan.to && s.end >= scan.from)) continue; // overlaps the span
-      const k = groupOf(s.unit, s.gateway, s.deviceType);
+      const k = groupOf(s.unit, s.gateway, s.kit, s.deviceType);
       let acc = sums.get(k);
       if (!acc) sums.set(k, (acc = noSums()));
       acc.usedMs += Math.max(0, Math.min(s.end, scan.to) - Math.max(s.start, scan.from));
       if (s.start >= scan.from) acc.sessions++;
       if (s.start < scan.from || s.end > scan.to) acc.clipped++;
       if (s.end < scan.to) acc.faults += s.faults;
-      acc.schoolUsedMs += schoolOverlapMs(Math.max(s.start, scan.from), Math.min(s.end, scan.to), schoolTime);
+      acc.schoolUsedMs += schoolMsOf(Math.max(s.start, scan.from), Math.min(s.end, scan.to));
       used.add(key(s.unit, deviceName(s.kit, s.component)));
       used.add(key(s.unit, s.kit)); // a kit is used when any of its devices is
     }
@@ -97,9 +112,9 @@ interface Repairs {
  * Per unit and category: the repairs of its kits that ended in the span, and kits unrepaired at
  * its end. A kit known only by its states becomes a known kit.
  */
-async function repairsByGroup(reads: ReportQueries, span: { from: number; to: number }, known: KnownDevices): Promise<Map<string, Repairs>> {
+function repairsByGroup(states: readonly KitStateAtRow[], span: { from: number; to: number }, known: KnownDevices): Map<string, Repairs> {
   const byKit = new Map<string, { unit: string; gateway: string; kit: string; changes: KitStateAt[] }>();
-  for (const r of await reads.kitStateChanges(span.to)) {
+  for (const r of states) {
     const k = key(r.unit, r.gateway, r.kit);
     const entry = byKit.get(k) ?? { unit: r.unit, gateway: r.gateway, kit: r.kit, changes: [] };
     byKit.set(k, entry);
@@ -108,7 +123,7 @@ async function repairsByGroup(reads: ReportQueries, span: { from: number; to: nu
   const out = new Map<string, Repairs>();
   for (const { unit, gateway, kit, changes } of byKit.values()) {
     known.add(unit, gateway, kit, null, KIT);
-    const k = key(unit, known.kitCategory.get(key(unit, kit)) as Category, KIT);
+    const k = key(unit, known.categoryOfKit(unit, kit, gateway), KIT);
     const r = kitRepairs(changes, span.from, span.to);
     const acc = out.get(k) ?? { durations: [], unrepaired: 0 };
     out.set(k, acc);
@@ -123,24 +138,31 @@ export interface EquipmentInputs {
   units: readonly Unit[];
   schoolTime: SchoolTime;
   sessionPage: number;
+  /** ReportQueries.deviceEvents over the span: the devices seen before its end, and those whose session started in it. */
+  devices: readonly DeviceEvents[];
 }
-
 
 /** The kit and component rows, sorted by unit, category, then type. */
 export async function equipmentRows(
   reads: ReportQueries,
-  { scan, units, schoolTime, sessionPage }: EquipmentInputs,
+  { scan, units, schoolTime, sessionPage, devices }: EquipmentInputs,
 ): Promise<{ kits: KitRow[]; components: ComponentRow[]; repairDurations: Map<Category, number[]> }> {
-  const known = new KnownDevices(new Map(units.map((u) => [u.id, u.kind])));
-  const groupOf = (unit: string, gateway: string, type: string) => key(unit, known.category(unit, gateway), type);
+  const states = await reads.kitStateChanges(scan.to);
+  const known = new KnownDevices(new Map(units.map((u) => [u.id, u.kind])), kitCategories(units, ledgerSightings(devices, states)));
+  // A session counts in its kit's category (kit-room.ts), whichever gateway recorded it.
+  const groupOf = (unit: string, gateway: string, kit: string, type: string) => key(unit, known.categoryOfKit(unit, kit, gateway), type);
   const sums = new Map<string, Sums>();
   const used = await walkSessions(reads, scan, schoolTime, sessionPage, groupOf, sums);
-  for (const d of await reads.openSessionDevices(scan)) used.add(key(d.unit, deviceName(d.kit, d.component))).add(key(d.unit, d.kit));
 
-  // Known devices: the registry's equipment and every device the ledger saw before the span's end.
+  // Known devices: the registry's equipment and every device the ledger saw before the span's end;
+  // used: also those whose session started in the span and has not ended yet (no session.end).
   for (const u of units) for (const e of u.equipment as Equipment[]) known.add(u.id, e.gateway, e.kit, e.component, e.type);
-  for (const d of await reads.devicesSeen(scan.to)) known.add(d.unit, d.gateway, d.kit, d.component, d.deviceType);
-  const repairs = await repairsByGroup(reads, scan, known);
+  for (const d of devices) {
+    if (d.kit === null || d.deviceType === null) continue; // the outbox's evictions name no device
+    known.add(d.unit, d.gateway, d.kit, d.component, d.deviceType);
+    if (d.startedInSpan > 0) used.add(key(d.unit, deviceName(d.kit, d.component))).add(key(d.unit, d.kit));
+  }
+  const repairs = repairsByGroup(states, scan, known);
 
   const schoolMs = schoolOverlapMs(scan.from, scan.to, schoolTime);
   const figures = (k: string, devices: string[], unit: string): UsageFigures => {

@@ -98,8 +98,8 @@ export type Label = keyof typeof LABELS;
  */
 export const DEFINITIONS: Bilingual[] = [
   {
-    en: 'Kit: a robot, or a lab bench, with its components (motors, sensors...). Robots, lab equipment and smart-classroom equipment are reported apart; a kit belongs to the room its gateway serves.',
-    vi: 'Bộ thiết bị: một robot, hoặc một bàn thí nghiệm, cùng các linh kiện của nó (động cơ, cảm biến...). Robot, thiết bị thí nghiệm và thiết bị lớp học thông minh được báo cáo riêng; mỗi bộ thuộc phòng mà gateway của nó phục vụ.',
+    en: 'Kit: a robot, or a lab bench, with its components (motors, sensors...). Robots, lab equipment and smart-classroom equipment are reported apart; a kit belongs to the room its gateway serves. A kit named by more than one gateway belongs to one room only, with all its sessions and repairs: the one its gateway in the registry serves, else the one of the gateway that named it first (its earliest usage event or state change before the quarter\'s end; at the same time, the gateway whose id comes first in alphabetical order).',
+    vi: 'Bộ thiết bị: một robot, hoặc một bàn thí nghiệm, cùng các linh kiện của nó (động cơ, cảm biến...). Robot, thiết bị thí nghiệm và thiết bị lớp học thông minh được báo cáo riêng; mỗi bộ thuộc phòng mà gateway của nó phục vụ. Một bộ được nhiều gateway ghi nhận chỉ thuộc một phòng, cùng mọi buổi sử dụng và lần sửa chữa của nó: phòng của gateway ghi cho bộ đó trong danh mục, nếu không thì phòng của gateway ghi nhận nó sớm nhất (sự kiện sử dụng hoặc thay đổi trạng thái đầu tiên trước khi hết quý; nếu cùng thời điểm, gateway có mã đứng trước theo thứ tự chữ cái).',
   },
   {
     en: 'In use: a kit is in use while students or a lesson work it: a motor, light, relay or buzzer commanded, a button pressed, or, while the teacher has tagged the kit with a lesson, an experiment or a class, its sensors read. Readings a sensor sends by itself are not use: a lab bench that is switched on but not in an experiment is idle.',

@@ -80,17 +80,36 @@ export const DEFAULT_SCHOOL_TIME: SchoolTime = {
 
 /** Milliseconds of [start, end) inside school time. */
 export function schoolOverlapMs(start: number, end: number, st: SchoolTime): number {
-  if (end <= start) return 0;
+  return schoolOverlap(st)(start, end);
+}
+
+/**
+ * schoolOverlapMs for many spans of one SchoolTime: each local day's school hours are worked out
+ * once. The report's session walk asks for the same ninety-odd days once per session (tens of
+ * thousands of times), and building the holiday set and the day's date text every time was a
+ * large part of its CPU time. Made anew per report, so a SchoolTime changed in between is seen.
+ */
+export function schoolOverlap(st: SchoolTime): (start: number, end: number) => number {
   const closed = new Set(st.closed);
-  let total = 0;
-  for (let midnight = localMidnight(start); midnight < end; midnight += DAY_MS) {
-    const local = new Date(midnight + TZ_OFFSET_MS);
-    if (!st.days.includes(local.getUTCDay())) continue;
-    const date = local.toISOString().slice(0, 10);
-    if (closed.has(date) || closed.has(date.slice(5))) continue;
-    const open = midnight + st.fromMinute * 60_000;
-    const close = midnight + st.toMinute * 60_000;
-    total += Math.max(0, Math.min(end, close) - Math.max(start, open));
-  }
-  return total;
+  const days = new Map<number, { open: number; close: number } | null>();
+  const hoursOf = (midnight: number) => {
+    let hours = days.get(midnight);
+    if (hours === undefined) {
+      const local = new Date(midnight + TZ_OFFSET_MS);
+      const date = local.toISOString().slice(0, 10);
+      const open = st.days.includes(local.getUTCDay()) && !closed.has(date) && !closed.has(date.slice(5));
+      hours = open ? { open: midnight + st.fromMinute * 60_000, close: midnight + st.toMinute * 60_000 } : null;
+      days.set(midnight, hours);
+    }
+    return hours;
+  };
+  return (start, end) => {
+    if (end <= start) return 0;
+    let total = 0;
+    for (let midnight = localMidnight(start); midnight < end; midnight += DAY_MS) {
+      const hours = hoursOf(midnight);
+      if (hours) total += Math.max(0, Math.min(end, hours.close) - Math.max(start, hours.open));
+    }
+    return total;
+  };
 }

@@ -8,7 +8,9 @@
  *   first component's and ends it with its last, so a kit session is the kit in use without a
  *   pause longer than the agent's usage.idleMs). The KIT rows (per unit and category: robots,
  *   lab, classroom, told by the gateway: category.ts) are the headline; the COMPONENT rows (per
- *   unit, category and type) are their own table and are never added to the kits';
+ *   unit, category and type) are their own table and are never added to the kits'. A kit named
+ *   by several gateways counts, with all its sessions and repairs, in one category: the
+ *   registry's gateway for it, else the one that named it first (kit-room.ts);
  * - hours used: the sum of the sessions' durations, each CLIPPED to the quarter: a session that
  *   crosses the quarter's start or end counts only the part inside it (the rest goes to the
  *   neighbouring quarter), so the hours of consecutive quarters add up exactly;
@@ -48,12 +50,13 @@
  * Where each part lives: quarters and school time in quarter.ts; the ledger reads in
  * ledger/report-queries.ts (one walk of the quarter's session ends through the
  * usage_events_type_time index, a page at a time, the same text on SQLite and PostgreSQL; the
- * sums and the school-time overlap are added up in TypeScript as it goes); the equipment rows in
+ * sums and the school-time overlap are added up in TypeScript as it goes; one GROUP BY over the
+ * events before the quarter's end for the devices known and each gateway's counts); the equipment rows in
  * equipment.ts; completeness and uptime in completeness.ts; the words in labels.ts; the tables
  * for CSV and XLSX in table.ts, csv.ts and xlsx.ts. Everything is read in one snapshot.
  */
 import type { Ledger } from '../ledger/ledger.ts';
-import { ReportQueries } from '../ledger/report-queries.ts';
+import { perGateway, ReportQueries } from '../ledger/report-queries.ts';
 import { FLEET } from '../registry/fleet-data.ts';
 import type { Unit } from '../registry/fleet.ts';
 import { gatewayCompleteness, unitSummaries } from './completeness.ts';
@@ -85,8 +88,11 @@ export function quarterlyReport(ledger: Ledger, quarter: string, options: Quarte
 
   return ledger.sql.snapshot(async (q): Promise<QuarterlyReport> => {
     const reads = new ReportQueries(q);
-    const { kits, components, repairDurations } = await equipmentRows(reads, { scan, units, schoolTime, sessionPage: options.sessionPage ?? 2000 });
-    const gateways = await gatewayCompleteness(reads, units, bounds, now);
+    await reads.prepare();
+    // One pass over the events before the quarter's end: the devices, and the gateways' counts.
+    const devices = await reads.deviceEvents(bounds);
+    const { kits, components, repairDurations } = await equipmentRows(reads, { scan, units, schoolTime, sessionPage: options.sessionPage ?? 2000, devices });
+    const gateways = await gatewayCompleteness(reads, perGateway(devices), units, bounds, now);
     const unitLines = unitSummaries(units, kits, gateways);
     const count = (s: DataStatus) => unitLines.filter((u) => u.status === s).length;
     const counts = {

@@ -16,6 +16,7 @@ import { ReportQueries, type SessionScan } from '../ledger/report-queries.ts';
 import type { Unit } from '../registry/fleet.ts';
 import type { Category, QuarterlyReport } from './model.ts';
 import { categoryOf } from './category.ts';
+import { kitKey, readKitCategories } from './kit-room.ts';
 import { deviceTypeName } from './labels.ts';
 import { DAY_MS, HOUR_MS, localIso, localMidnight, quarterBounds, type Span } from './quarter.ts';
 import { quarterlyReport } from './quarterly.ts';
@@ -116,11 +117,14 @@ export async function quarterTrends(ledger: Ledger, quarter: string, options: Tr
 
   await ledger.sql.snapshot(async (q) => {
     const reads = new ReportQueries(q);
+    await reads.prepare();
+    // A kit's sessions count in its category whichever gateway recorded them, as in the report.
+    const kitCategory = await readKitCategories(reads, options.units, bounds);
     await reads.eachSessionPage(scan, pageSize, (page) => {
       for (const s of page) {
         // Kits as wholes only (the report's headline), overlapping the quarter (as the report).
         if (s.component !== null || !(s.start < bounds.to && s.end >= bounds.from)) continue;
-        const category = categoryOf(s.gateway, registered.get(s.unit)?.kind);
+        const category = kitCategory.get(kitKey(s.unit, s.kit)) ?? categoryOf(s.gateway, registered.get(s.unit)?.kind);
         const series = perUnit.get(s.unit) ?? weeks.map(() => 0);
         perUnit.set(s.unit, series);
         const cat = perCategory.get(category) ?? weeks.map(() => 0);
