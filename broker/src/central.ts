@@ -40,6 +40,7 @@ import type { Bind, Handle, Listener } from './transport/listener.ts';
 import { listenTcp } from './transport/tcp.ts';
 import { listenTls } from './transport/tls.ts';
 import { listenWebSocket, type WebSocketOptions } from './transport/ws.ts';
+import { batchWrites } from './transport/write-batching.ts';
 
 export interface CentralOptions {
   dataDir: string;
@@ -175,7 +176,10 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     (b as unknown as EventEmitter).on('error', (err: Error) => log.warn({ err: err.message }, 'broker error (e.g. publishing a dead node\'s wills); retried at the next check'));
     if (mq) await announceNode(b);
     await estops.attach(b);
-    const handle: Handle = (stream, request) => security.guard(b.handle(stream, request));
+    const handle: Handle = (stream, request) => {
+      batchWrites(stream); // one writev per connection and event-loop turn (transport/write-batching.ts)
+      security.guard(b.handle(stream, request));
+    };
     listeners.push(await listenTcp(options.mqtt, handle));
     if (options.tls) listeners.push(await listenTls(options.tls, handle, (err) => log.debug({ err: err.message }, 'TLS handshake failed')));
     if (options.websocket) {

@@ -192,6 +192,28 @@ describe.each(BACKENDS)('the ingest on $backend', ({ backend, run }) => {
         expect(await seqs()).toEqual([1]);
       });
 
+      it('dead-letters the bad events of a burst (validated by the ledger\'s writer) with their reasons, each PUBACK after its dead letter is committed', async () => {
+        const gw = await gateway();
+        const usage = topics.usage(UNIT, GATEWAY);
+        const events = Array.from({ length: 60 }, (_, i) => sessionStart(i + 1));
+        const bodies = events.map((e, i) => (i % 3 === 1 ? `junk ${i}` : JSON.stringify(e)));
+        const missingAtAck: number[] = [];
+        await Promise.all(
+          bodies.map(async (body, i) => {
+            await gw.publishAsync(usage, body, { qos: 1 });
+            const stored = i % 3 === 1 ? (await central.ledger.deadLetters()).some((d) => d.payload === body) : (await central.ledger.event(events[i]!.eventId)) !== undefined;
+            if (!stored) missingAtAck.push(i);
+          }),
+        );
+        expect(missingAtAck).toEqual([]);
+        expect(await seqs()).toEqual(bodies.flatMap((_, i) => (i % 3 === 1 ? [] : [i + 1])));
+        const letters = await central.ledger.deadLetters();
+        expect(letters.map((d) => d.payload).sort()).toEqual(bodies.filter((_, i) => i % 3 === 1).sort());
+        expect(letters.every((d) => d.topic === usage && /^not JSON: /.test(d.reason) && d.clientId === `gw:${UNIT}:${GATEWAY}`)).toBe(true);
+        expect(central.ingest.stats).toMatchObject({ received: 60, failed: 0, refused: 0 });
+        expect(gw.connected).toBe(true);
+      });
+
       it('still refuses $SYS publishes from clients, as Aedes does by default', async () => {
         const gw = await gateway();
         const closed = new Promise<void>((resolve) => gw.once('close', () => resolve()));

@@ -21,6 +21,7 @@ const at = { unit: UNIT, gateway: GATEWAY };
 const usage = (event: UsageEvent, receivedAt = Date.now()): LedgerMessage => ({ kind: 'usage', ...at, event, receivedAt });
 const state = (s: GatewayState, receivedAt = Date.now()): LedgerMessage => ({ kind: 'gateway-state', ...at, state: s, receivedAt });
 const kit = (s: KitStatePayload['state'], t: number, kitId = 'robot-1'): LedgerMessage => ({ kind: 'kit-state', ...at, kit: kitId, state: { state: s, at: t, clock: clock() }, receivedAt: t + 5 });
+const unchecked = (payload: string, receivedAt = Date.now()): LedgerMessage => ({ kind: 'unchecked-usage', ...at, payload, receivedAt });
 const connection = (connected: boolean, receivedAt = Date.now()): LedgerMessage => ({ kind: 'connection', ...at, connected, clientId: 'gw:x:y', receivedAt });
 
 describe.each(BACKENDS)('the ledger on $backend', ({ backend, run }) => {
@@ -67,6 +68,31 @@ describe.each(BACKENDS)('the ledger on $backend', ({ backend, run }) => {
         await ledger.insertBatch([usage(first), usage(sessionStart(1))]);
         expect((await ledger.events(UNIT, GATEWAY)).map((e) => e.eventId)).toEqual([first.eventId]);
         expect((await ledger.deadLetters())[0]?.reason).toMatch(/seq 1 .* already used by event/);
+      });
+
+      it('validates an unchecked usage event where it writes: stored like a validated one, a resend with its keys in another order a duplicate', async () => {
+        const e = sessionStart(1);
+        const receivedAt = Date.now();
+        const result = await ledger.insertBatch([unchecked(JSON.stringify(e), receivedAt)]);
+        expect(result).toEqual({ inserted: 1, duplicates: 0, deadLetters: 0, staleWills: 0 });
+        expect((await ledger.events(UNIT, GATEWAY))[0]).toMatchObject({ eventId: e.eventId, seq: 1, kit: 'robot-1', event: e, receivedAt });
+        // The stored text is the schema's output, whatever the order the gateway wrote the keys in.
+        const reordered = JSON.stringify(Object.fromEntries(Object.entries(e).reverse()));
+        expect(await ledger.insertBatch([unchecked(reordered), usage(e)])).toMatchObject({ inserted: 0, duplicates: 2 });
+        expect(await ledger.deadLetters()).toEqual([]);
+      });
+
+      it('leaves out an unchecked usage event that fails validation, reporting its index and reason, and writes the rest', async () => {
+        const good = sessionStart(1);
+        const result = await ledger.insertBatch([unchecked('{"v":1,'), unchecked(JSON.stringify({ ...good, seq: -1 })), usage(good), unchecked(JSON.stringify({ ...good, at: Date.now() + 86_400_000 }))]);
+        expect(result).toMatchObject({ inserted: 1, duplicates: 0, deadLetters: 0 });
+        expect(result.invalid).toEqual([
+          { index: 0, reason: expect.stringMatching(/^not JSON: /) },
+          { index: 1, reason: expect.stringMatching(/^usage event fails the schema: seq: /) },
+          { index: 3, reason: expect.stringMatching(/^usage event cannot be true: /) },
+        ]);
+        expect(await seqs()).toEqual([1]);
+        expect(await ledger.deadLetters()).toEqual([]);
       });
 
       it('keeps a binary dead letter as base64', async () => {

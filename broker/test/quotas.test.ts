@@ -7,6 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topics } from '@stemlab/protocol';
 import { metricsRegistry, provisionGatewayCommand, renderMetrics } from '../src/index.ts';
+import { DEFAULT_QUOTAS } from '../src/security/quotas.ts';
 import { GATEWAY, publishUsage, sessionStart, startTestCentral, UNIT, type TestCentral } from './helpers.ts';
 
 let central: TestCentral;
@@ -47,5 +48,16 @@ describe('per-gateway quotas', () => {
     expect(central.security.refusals.quota).toBe(20);
     const text = await renderMetrics(metricsRegistry({ counts: () => central.ledger.counts(), quotaHits: () => central.security.quotas.hits() }));
     expect(text).toMatch(new RegExp(`^stemlab_quota_hits_total\\{unit="${UNIT}",gateway="${GATEWAY}",quota="dead-letters"\\} 95$`, 'm'));
+  });
+
+  it('caps the dead letters of a burst of bad usage events published at once (validated by the ledger\'s writer) as it does one by one', async () => {
+    central = await startTestCentral({ security: { allowAnonymous: false, quotas: { ...DEFAULT_QUOTAS, deadLettersPerHour: 5 } } });
+    const creds = await provisionGatewayCommand(central.dataDir, UNIT, GATEWAY);
+    const gw = await mqtt.connectAsync(central.mqttUrl, { clientId: creds.username, username: creds.username, password: creds.password, reconnectPeriod: 0 });
+    clients.push(gw);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => gw.publishAsync(topics.usage(UNIT, GATEWAY), `junk ${i}`, { qos: 1 })));
+    expect((await central.ledger.deadLetters()).length).toBe(5);
+    expect(Object.fromEntries(central.security.quotas.hits().map((h) => [h.quota, h.count]))).toEqual({ 'dead-letters': 35 });
+    expect(central.ingest.stats.refused).toBe(35);
   });
 });

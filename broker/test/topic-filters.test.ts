@@ -15,6 +15,33 @@ describe('topic filters', () => {
     expect(topicMatches('$SYS/#', '$SYS/x')).toBe(true);
   });
 
+  it('matches as the split-by-level definition does, for every filter and topic of a small alphabet', () => {
+    // The definition topicMatches walks without splitting (security/topic-filters.ts).
+    const reference = (filter: string, topic: string) => {
+      const f = filter.split('/');
+      const t = topic.split('/');
+      if ((f[0] === '+' || f[0] === '#') && t[0]!.startsWith('$')) return false;
+      for (let i = 0; i < f.length; i++) {
+        if (f[i] === '#') return true;
+        if (i >= t.length) return false;
+        if (f[i] !== '+' && f[i] !== t[i]) return false;
+      }
+      return f.length === t.length;
+    };
+    const levels = ['', 'a', 'b', 'ab', '$S'];
+    const joined = (parts: string[], n: number): string[] => (n === 0 ? [''] : joined(parts, n - 1).flatMap((p) => parts.map((l) => (p === '' && n === 1 ? l : `${p}/${l}`))));
+    const topicsOf = [1, 2, 3].flatMap((n) => joined(levels, n));
+    const filters = [1, 2, 3].flatMap((n) => joined([...levels, '+', '#'], n));
+    let compared = 0;
+    for (const filter of filters) {
+      for (const topic of topicsOf) {
+        expect([filter, topic, topicMatches(filter, topic)]).toEqual([filter, topic, reference(filter, topic)]);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(10_000);
+  });
+
   it('says when one filter covers every topic of another', () => {
     expect(filterCovers('#', 'a/+/c')).toBe(true);
     expect(filterCovers('a/#', 'a')).toBe(true);

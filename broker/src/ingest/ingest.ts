@@ -1,6 +1,9 @@
 /**
  * The ingest: every message a client publishes to the broker passes here on its way in, is
- * validated (validate.ts), attributed to its gateway, and written to the ledger in batches.
+ * validated (validate.ts), attributed to its gateway, and written to the ledger in batches. A
+ * usage event from a client already known as its topic's gateway is validated by the ledger's
+ * writer instead (uncheckedUsage: off the broker's thread on SQLite), and dead-lettered here if
+ * it fails (deadLetterInvalid).
  *
  * Why Aedes's `authorizePublish` hook and not `published`: for a QoS 1 PUBLISH, Aedes writes the
  * PUBACK first and only then publishes the packet and calls `published`
@@ -35,6 +38,7 @@ import { isTransient } from '../ledger/sql.ts';
 import type { BatchResult, LedgerMessage } from '../ledger/types.ts';
 import { validate } from './validate.ts';
 import { Backoff, parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
+import { parsedTopic } from '../parsed-topics.ts';
 
 export interface IngestOptions {
   ledger: Ledger;
@@ -96,6 +100,8 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   private committing: Promise<void> | undefined;
   private state: 'open' | 'stopping' | 'closed' = 'open';
   private readonly bound = new WeakMap<Client, GatewayId>();
+  /** Each client's id parsed as a gateway's (null: not one). */
+  private readonly idOf = new WeakMap<Client, GatewayId | null>();
   /** The live client of each gateway, so a late disconnect of a replaced connection changes nothing. */
   private readonly current = new Map<string, Client>();
   private readonly deadLetterAllowed: ((gateway: GatewayId) => boolean) | undefined;
@@ -118,22 +124,18 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     const receivedAt = this.now();
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     const clientId = client?.id ?? null;
-    const verdict = validate(packet.topic, payload, packet.retain, receivedAt);
-    let message: LedgerMessage | undefined;
-    if (verdict.kind === 'dead') {
-      message = { kind: 'dead-letter', topic: packet.topic, payload, reason: verdict.reason, clientId, receivedAt };
-    } else if (verdict.topic && verdict.topic.kind !== 'command') {
-      const mismatch = client && this.checkIdentity(client, verdict.topic, receivedAt);
-      if (mismatch) message = { kind: 'dead-letter', topic: packet.topic, payload, reason: mismatch, clientId, receivedAt };
-      else if (verdict.kind === 'store') message = verdict.message;
-    }
-    if (!message) return callback(null);
-    if (message.kind === 'dead-letter' && this.deadLetterAllowed) {
-      const gateway = verdict.topic ?? (clientId ? parseGatewayClientId(clientId) : undefined);
-      if (gateway && !this.deadLetterAllowed({ unit: gateway.unit, gateway: gateway.gateway })) {
-        this.stats.refused++;
-        return callback(null);
+    let message: LedgerMessage | undefined = this.uncheckedUsage(client, packet, payload, receivedAt);
+    if (!message) {
+      const verdict = validate(packet.topic, payload, packet.retain, receivedAt);
+      if (verdict.kind === 'dead') {
+        message = { kind: 'dead-letter', topic: packet.topic, payload, reason: verdict.reason, clientId, receivedAt };
+      } else if (verdict.topic && verdict.topic.kind !== 'command') {
+        const mismatch = client && this.checkIdentity(client, verdict.topic, receivedAt);
+        if (mismatch) message = { kind: 'dead-letter', topic: packet.topic, payload, reason: mismatch, clientId, receivedAt };
+        else if (verdict.kind === 'store') message = verdict.message;
       }
+      if (!message) return callback(null);
+      if (message.kind === 'dead-letter' && !this.mayDeadLetter(verdict.topic ?? (clientId ? this.gatewayOfId(client) : undefined))) return callback(null);
     }
     this.stats.received++;
     const held = packet.qos > 0;
@@ -141,6 +143,42 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
       return held ? callback(new Error('central is stopped')) : callback(null);
     }
     if (!held) callback(null);
+  }
+
+  /**
+   * A usage event from a client already known as the gateway of its topic, or from no client (the
+   * ingest behind another broker): left for the ledger's writer to validate (validate.ts
+   * validateUsage), which on SQLite runs in the writer thread. JSON parsing and the schema were
+   * the largest cost of the broker's thread per QoS 1 event. What fails is handed back by the
+   * writer and dead-lettered then (deadLetterInvalid), the PUBACK still after its commit.
+   * Anything else is validated here as before: an unbound client (its first publish binds it,
+   * checkIdentity) and a gateway publishing under another's topic (the reason a bad payload gets
+   * stays the same).
+   */
+  private uncheckedUsage(client: Client | null, packet: PublishPacket, payload: Buffer, receivedAt: number): LedgerMessage | undefined {
+    if (!packet.topic.endsWith('/usage') || (payload.length === 0 && packet.retain)) return undefined;
+    const topic = parsedTopic(packet.topic);
+    if (topic?.kind !== 'usage') return undefined;
+    if (client) {
+      const id = this.gatewayOfId(client) ?? this.bound.get(client);
+      if (!id || id.unit !== topic.unit || id.gateway !== topic.gateway) return undefined;
+    }
+    return { kind: 'unchecked-usage', unit: topic.unit, gateway: topic.gateway, receivedAt, payload: payload.toString('utf8') };
+  }
+
+  /** The gateway a client id names (gw:{unit}:{gateway}), parsed once per client. */
+  private gatewayOfId(client: Client | null): GatewayId | undefined {
+    if (!client) return undefined;
+    let id = this.idOf.get(client);
+    if (id === undefined) this.idOf.set(client, (id = parseGatewayClientId(client.id) ?? null));
+    return id ?? undefined;
+  }
+
+  /** Whether a dead letter of this gateway may be stored (its hourly quota); counted as refused if not. */
+  private mayDeadLetter(gateway: GatewayId | undefined): boolean {
+    if (!gateway || !this.deadLetterAllowed || this.deadLetterAllowed({ unit: gateway.unit, gateway: gateway.gateway })) return true;
+    this.stats.refused++;
+    return false;
   }
 
   /** The broker's 'client' event: a connection is registered. */
@@ -239,12 +277,14 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   private async commit(batch: Entry[]): Promise<void> {
     const started = Date.now();
     try {
-      const result = await this.ledger.insertBatch(batch.map((e) => e.message));
+      const { invalid, ...result } = await this.ledger.insertBatch(batch.map((e) => e.message));
       this.stats.commits++;
       this.retryBackoff.reset();
-      for (const e of batch) e.done?.(null);
-      const oldest = Math.min(...batch.map((e) => e.message.receivedAt));
-      this.emit('commit', { ...result, messages: batch.length, waitedMs: Date.now() - Math.min(oldest, started) });
+      const moved = invalid ? this.deadLetterInvalid(batch, invalid) : undefined;
+      for (const e of batch) if (!moved?.has(e)) e.done?.(null);
+      let oldest = started;
+      for (const e of batch) if (e.message.receivedAt < oldest) oldest = e.message.receivedAt;
+      this.emit('commit', { ...result, messages: batch.length, waitedMs: Date.now() - oldest });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       if (isTransient(error)) {
@@ -277,8 +317,8 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   /** After a failed batch: one message at a time, so one bad message cannot hold back the rest. */
   private async commitAlone(e: Entry): Promise<void> {
     try {
-      await this.ledger.insertBatch([e.message]);
-      e.done?.(null);
+      const { invalid } = await this.ledger.insertBatch([e.message]);
+      if (!invalid || !this.deadLetterInvalid([e], invalid).has(e)) e.done?.(null);
       return;
     } catch (err) {
       if (e.message.kind !== 'dead-letter' && e.message.kind !== 'connection') {
@@ -295,6 +335,34 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     }
   }
 
+  /**
+   * The usage events the writer found invalid (uncheckedUsage): each becomes a dead letter with
+   * the writer's reason, first in the queue (committed next), and takes over the event's answer,
+   * so a QoS 1 sender still gets its PUBACK once the dead letter is on disk; past the gateway's
+   * dead-letter quota it is dropped and answered now, as validate()'s dead letters are. Returns
+   * the entries whose answer moved to a dead letter.
+   */
+  private deadLetterInvalid(batch: readonly Entry[], invalid: NonNullable<BatchResult['invalid']>): Set<Entry> {
+    const moved = new Set<Entry>();
+    const letters: Entry[] = [];
+    for (const { index, reason } of invalid) {
+      const e = batch[index];
+      if (!e || e.message.kind !== 'unchecked-usage') continue;
+      const { unit, gateway, receivedAt } = e.message;
+      if (!this.mayDeadLetter({ unit, gateway })) continue;
+      letters.push({ message: { kind: 'dead-letter', topic: e.topic, payload: e.payload, reason, clientId: e.clientId, receivedAt }, topic: e.topic, payload: e.payload, clientId: e.clientId, done: e.done });
+      moved.add(e);
+    }
+    if (letters.length === 0) return moved;
+    if (this.state === 'closed') {
+      this.fail(letters, new Error('central is stopped'));
+      return moved;
+    }
+    // The commit in flight flushes again when it ends: these go first.
+    this.queue = letters.concat(this.queue);
+    return moved;
+  }
+
   /** Not written: a QoS 1 sender gets no PUBACK (the broker drops its connection) and sends it again. */
   private fail(entries: Entry[], error: Error): void {
     this.stats.failed += entries.length;
@@ -304,7 +372,7 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
 
   /** A mismatch reason if the client publishes under a gateway that is not its own. */
   private checkIdentity(client: Client, topic: GatewayId, receivedAt: number): string | undefined {
-    let id = parseGatewayClientId(client.id) ?? this.bound.get(client);
+    let id = this.gatewayOfId(client) ?? this.bound.get(client);
     if (!id) {
       id = { unit: topic.unit, gateway: topic.gateway };
       this.bound.set(client, id);

@@ -97,7 +97,7 @@ function redact(url: string): string {
 
 /** What a committed batch touched: per unit, the kinds of message (usage, gateway-state, kit-state, telemetry, connection). */
 export interface LedgerChange {
-  units: Array<{ unit: string; kinds: Array<Exclude<LedgerMessage['kind'], 'dead-letter'>> }>;
+  units: Array<{ unit: string; kinds: Array<Exclude<LedgerMessage['kind'], 'dead-letter' | 'unchecked-usage'>> }>;
 }
 
 export class Ledger extends LedgerQueries {
@@ -146,7 +146,7 @@ export class Ledger extends LedgerQueries {
     st.duplicates += result.duplicates;
     st.deadLetters += result.deadLetters;
     st.staleWills += result.staleWills;
-    this.announce(messages);
+    this.announce(messages, result.invalid);
     return result;
   }
 
@@ -162,15 +162,16 @@ export class Ledger extends LedgerQueries {
     return () => this.listeners.delete(listener);
   }
 
-  private announce(messages: readonly LedgerMessage[]): void {
+  private announce(messages: readonly LedgerMessage[], invalid: BatchResult['invalid']): void {
     if (this.listeners.size === 0) return;
     const units = new Map<string, Set<LedgerChange['units'][number]['kinds'][number]>>();
-    for (const m of messages) {
-      if (m.kind === 'dead-letter') continue;
+    const left = new Set(invalid?.map((i) => i.index));
+    messages.forEach((m, index) => {
+      if (m.kind === 'dead-letter' || left.has(index)) return;
       let kinds = units.get(m.unit);
       if (!kinds) units.set(m.unit, (kinds = new Set()));
-      kinds.add(m.kind);
-    }
+      kinds.add(m.kind === 'unchecked-usage' ? 'usage' : m.kind);
+    });
     if (units.size === 0) return;
     const change: LedgerChange = { units: [...units].map(([unit, kinds]) => ({ unit, kinds: [...kinds] })) };
     for (const listener of this.listeners) {

@@ -17,6 +17,12 @@ export type LedgerMessage =
   | (FromGateway & { kind: 'gateway-state'; state: GatewayState })
   | (FromGateway & { kind: 'kit-state'; kit: string; state: KitStatePayload })
   | (FromGateway & { kind: 'telemetry'; kit: string; component: string; telemetry: Telemetry })
+  /**
+   * A usage event's payload as published (UTF-8 text), not yet validated: the writer validates it
+   * (ingest/validate.ts validateUsage) where it writes, off the broker's thread on SQLite, and
+   * stores it as a 'usage' message, or leaves it out and reports it in BatchResult.invalid.
+   */
+  | (FromGateway & { kind: 'unchecked-usage'; payload: string })
   /** The broker saw the gateway's MQTT connection open or close. */
   | (FromGateway & { kind: 'connection'; connected: boolean; clientId: string })
   | { kind: 'dead-letter'; topic: string; payload: Buffer; reason: string; clientId: string | null; receivedAt: number };
@@ -30,6 +36,12 @@ export interface BatchResult {
   deadLetters: number;
   /** Offline wills older than the gateway's current birth, ignored. */
   staleWills: number;
+  /**
+   * The 'unchecked-usage' messages that failed validation, by their index in the batch, with the
+   * reason: not written (the ingest decides whether each becomes a dead letter: its quota).
+   * Left out when there are none.
+   */
+  invalid?: Array<{ index: number; reason: string }>;
 }
 
 export type GapStatus = 'open' | 'evicted' | 'closed';

@@ -11,6 +11,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { topics, type GatewayState } from '@stemlab/protocol';
+import { validateUsage } from '../ingest/validate.ts';
 import { BootClocks } from './clock.ts';
 import { SeqGaps } from './gaps.ts';
 import { History, type PresenceSource } from './history.ts';
@@ -46,6 +47,23 @@ const MAX_SEQ_JUMP = 50_000_000;
 
 type UsageMessage = Extract<LedgerMessage, { kind: 'usage' }>;
 
+/**
+ * The batch with each 'unchecked-usage' message validated (ingest/validate.ts validateUsage): a
+ * usage message in its place, or left out and listed as invalid with its index and reason.
+ */
+function checkUsage(batch: readonly LedgerMessage[]): { messages: readonly LedgerMessage[]; invalid: Array<{ index: number; reason: string }> } {
+  const invalid: Array<{ index: number; reason: string }> = [];
+  if (!batch.some((m) => m.kind === 'unchecked-usage')) return { messages: batch, invalid };
+  const messages: LedgerMessage[] = [];
+  batch.forEach((m, index) => {
+    if (m.kind !== 'unchecked-usage') return void messages.push(m);
+    const r = validateUsage(m.unit, m.gateway, m.payload, m.receivedAt);
+    if ('reason' in r) invalid.push({ index, reason: r.reason });
+    else messages.push(r.message);
+  });
+  return { messages, invalid };
+}
+
 /** Writes batches; one per ledger, on the thread that owns the writing connection. */
 export class LedgerWriter {
   private readonly clocks = new BootClocks();
@@ -75,8 +93,10 @@ export class LedgerWriter {
   }
 
   /** Applies the messages inside the caller's transaction `tx`; the caller commits (or rolls back and calls reset). */
-  async apply(tx: Queryable, messages: readonly LedgerMessage[]): Promise<BatchResult> {
+  async apply(tx: Queryable, batch: readonly LedgerMessage[]): Promise<BatchResult> {
     const result: BatchResult = { inserted: 0, duplicates: 0, deadLetters: 0, staleWills: 0 };
+    const { messages, invalid } = checkUsage(batch);
+    if (invalid.length > 0) result.invalid = invalid;
     // Each gateway's last_seen once per batch, at its latest message (not its first).
     const seen = new Map<string, { unit: string; gateway: string; at: number }>();
     for (const m of messages) {
@@ -126,6 +146,8 @@ export class LedgerWriter {
       }
       await flushRun();
       switch (m.kind) {
+        case 'unchecked-usage':
+          break; // checkUsage made each a usage message or left it out
         case 'dead-letter':
           await this.deadLetter(tx, m.topic, m.payload, m.reason, m.clientId, m.receivedAt);
           result.deadLetters++;

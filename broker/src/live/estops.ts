@@ -11,7 +11,8 @@
  * known one is kept; an empty retained payload (cleared) forgets the gateway.
  */
 import type { Aedes, PublishPacket } from 'aedes';
-import { gatewayStateSchema, parseTopic, TOPIC_ROOT } from '@stemlab/protocol';
+import { gatewayStateSchema, TOPIC_ROOT } from '@stemlab/protocol';
+import { parsedTopic } from '../parsed-topics.ts';
 
 export interface EstopState {
   latched: boolean;
@@ -52,7 +53,7 @@ export class EstopBoard {
 
   /** A state message on `topic` (its raw payload): applies it; returns whether the latch changed. */
   observe(topic: string, payload: Buffer | string): boolean {
-    const t = parseTopic(topic);
+    const t = parsedTopic(topic);
     if (t?.kind !== 'gateway-state') return false;
     const key = `${t.unit}/${t.gateway}`;
     const before = this.states.get(key);

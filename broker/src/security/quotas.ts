@@ -14,7 +14,8 @@
  * are listed for the API (GET /api/v1/security/quota-hits).
  */
 import type { Logger } from 'pino';
-import { parseTopic, type GatewayId, type ParsedTopic } from '@stemlab/protocol';
+import type { GatewayId, ParsedTopic } from '@stemlab/protocol';
+import { parsedTopic } from '../parsed-topics.ts';
 
 type TopicKind = ParsedTopic['kind'];
 
@@ -72,7 +73,7 @@ export class GatewayQuotas {
    * keep no retained copy), or undefined (as it is).
    */
   check(gateway: GatewayId, topic: string, payloadBytes: number, retain: boolean): 'drop' | 'unretain' | undefined {
-    const parsed = parseTopic(topic);
+    const parsed = parsedTopic(topic);
     const kind = parsed && kindOf[parsed.kind];
     if (kind && payloadBytes > this.options.payloadBytes[kind]) {
       this.hit(gateway, 'payload', `${payloadBytes} bytes on ${topic}, over ${this.options.payloadBytes[kind]} for ${kind}`);

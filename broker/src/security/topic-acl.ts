@@ -3,7 +3,8 @@
  * the contract's topics (state, kit/+/state, usage, telemetry/+/+, cmd/+/reply) for publishing;
  * its own commands for subscribing. A refused publish goes to DROP_TOPIC (policy.ts says why).
  */
-import { parseTopic, TOPIC_ROOT, type GatewayId } from '@stemlab/protocol';
+import { TOPIC_ROOT, type GatewayId } from '@stemlab/protocol';
+import { parsedTopic } from '../parsed-topics.ts';
 
 /** Where dropped publishes go: a `$` topic no client can subscribe to. */
 export const DROP_TOPIC = '$stemlab/dropped';
@@ -15,7 +16,7 @@ export function isReservedTopic(topic: string): boolean {
 
 /** Why a gateway may not publish on `topic`, or undefined if it may. */
 export function gatewayPublishRefusal(gateway: GatewayId, topic: string): 'publish-foreign' | 'publish-not-allowed' | undefined {
-  const parsed = parseTopic(topic);
+  const parsed = parsedTopic(topic);
   if (!parsed) {
     const own = `${TOPIC_ROOT}/${gateway.unit}/${gateway.gateway}/`;
     return topic.startsWith(`${TOPIC_ROOT}/`) && !topic.startsWith(own) ? 'publish-foreign' : 'publish-not-allowed';

@@ -23,17 +23,40 @@ const isWild = (level: string | undefined) => level === '+' || level === '#';
 /** A `$` topic (or filter starting with a literal `$` level) is out of reach of a first-level wildcard. */
 const dollar = (level: string | undefined) => level !== undefined && level.startsWith('$');
 
+/**
+ * Walks both strings level by level without splitting them: it runs for every publish of a person
+ * or an anonymous client, against each filter of their rights, on the broker's thread.
+ */
 export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  if (isWild(f[0]) && dollar(t[0])) return false;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  let f = 0; // start of the filter's current level
+  let t = 0; // start of the topic's current level; topic.length + 1 once its levels are used up
+  for (let level = 0; ; level++) {
+    const fEnd = levelEnd(filter, f);
+    const fLength = fEnd - f;
+    const wild = fLength === 1 && (filter.charCodeAt(f) === HASH || filter.charCodeAt(f) === PLUS);
+    // [MQTT-4.7.2-1] a wildcard first level does not match a topic starting with `$`.
+    if (level === 0 && wild && topic.charCodeAt(0) === DOLLAR) return false;
+    if (wild && filter.charCodeAt(f) === HASH) return true;
+    if (t > topic.length) return false;
+    const tEnd = levelEnd(topic, t);
+    if (!wild && (tEnd - t !== fLength || !sameChars(filter, f, topic, t, fLength))) return false;
+    t = tEnd + 1;
+    if (fEnd === filter.length) return t > topic.length; // both used up: the same number of levels
+    f = fEnd + 1;
   }
-  return f.length === t.length;
 }
+
+const HASH = 35; // #
+const PLUS = 43; // +
+const DOLLAR = 36; // $
+const sameChars = (a: string, aFrom: number, b: string, bFrom: number, length: number) => {
+  for (let i = 0; i < length; i++) if (a.charCodeAt(aFrom + i) !== b.charCodeAt(bFrom + i)) return false;
+  return true;
+};
+const levelEnd = (s: string, from: number) => {
+  const slash = s.indexOf('/', from);
+  return slash === -1 ? s.length : slash;
+};
 
 export function filterCovers(outer: string, inner: string): boolean {
   const o = outer.split('/');

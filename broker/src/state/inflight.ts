@@ -26,7 +26,13 @@ export class InflightPublishes {
       const client = typeof clientOrDone === 'function' ? null : clientOrDone;
       const callback = (typeof clientOrDone === 'function' ? clientOrDone : done) as Done | undefined;
       this.running.start();
-      publish(packet, client, (error?: Error) => this.after(() => callback?.(error)));
+      publish(packet, client, (error?: Error) => {
+        try {
+          callback?.(error);
+        } finally {
+          this.running.end(); // after the caller's next step (it may start a publish)
+        }
+      });
     };
     // A closing client's will is authorized (the ingest commits it) before it is published, after
     // Aedes's close() has called back: counted too, so a stop waits for the will's publish and
@@ -34,17 +40,15 @@ export class InflightPublishes {
     const authorize = b.authorizePublish.bind(broker);
     b.authorizePublish = (client, packet, done) => {
       this.running.start();
-      authorize(client, packet, (error?: Error) => this.after(() => done(error)));
+      // One closure per message: this runs for every publish on the broker's thread.
+      authorize(client, packet, (error?: Error) => {
+        try {
+          done(error);
+        } finally {
+          this.running.end();
+        }
+      });
     };
-  }
-
-  /** Runs the caller's next step (it may start a publish) before this one stops counting. */
-  private after(next: () => void): void {
-    try {
-      next();
-    } finally {
-      this.running.end();
-    }
   }
 
   /** Resolves when no publish is in progress, or after timeoutMs (a Redis that went away). */

@@ -12,7 +12,8 @@ export class RunningCount {
   }
 
   end(): void {
-    if (--this.count === 0) this.idle.splice(0).forEach((resolve) => resolve());
+    // Checked first: count reaches 0 after most publishes, and splice would allocate every time.
+    if (--this.count === 0 && this.idle.length > 0) this.idle.splice(0).forEach((resolve) => resolve());
   }
 
   /** Resolves when nothing runs, or after timeoutMs (a Redis that went away). */
