@@ -8,7 +8,8 @@ import { setupEditorAccounts, type NewAccounts } from '../src/nodered/accounts.t
 import { NodeRedExtension } from '../src/nodered/nodered-extension.ts';
 import { OWNER_ENV } from '../src/nodered/policy.ts';
 import type { FlowNode } from '../src/nodered/red.ts';
-import { EditorClient } from './helpers/editor-client.ts';
+import { EditorClient, passwordsOf } from './helpers/editor-client.ts';
+import { comment, tab } from './helpers/flow-nodes.ts';
 import { robotKit, simAgent, type SimAgent } from './helpers/sim-agent.ts';
 
 // A room of students on one real Node-RED in the agent (issue 14, item 6): what one student may
@@ -37,8 +38,10 @@ beforeAll(async () => {
   api = new HttpApi(gateway.agent, { host: '127.0.0.1', port: 0 });
   await gateway.agent.use(api);
   await gateway.agent.use(new NodeRedExtension(gateway.agent, api, { loginClock: () => clock }));
-  client = new EditorClient(api.url, password);
+  client = new EditorClient(api.url, passwordsOf(accounts));
 }, 60_000);
+
+const password = (username: string) => passwordsOf(accounts)(username);
 
 afterAll(async () => {
   delete process.env[SECRET_NAME];
@@ -46,38 +49,19 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-function password(username: string): string {
-  if (username === 'teacher') return accounts.teacher.password;
-  const student = accounts.students.find((s) => s.username === username);
-  if (!student) throw new Error(`no account ${username}`);
-  return student.password;
-}
-
-async function flows(): Promise<{ flows: FlowNode[]; rev: string }> {
-  const res = await client.admin('teacher', 'GET', '/flows');
-  expect(res.status).toBe(200);
-  return res.body as { flows: FlowNode[]; rev: string };
-}
-
-/** Deploy as the editor does: the whole workspace, with the revision it was made from. */
-function deploy(username: string, all: FlowNode[], rev?: string, type = 'full') {
-  return client.admin(username, 'POST', '/flows', { flows: all, ...(rev ? { rev } : {}) }, { 'Node-RED-Deployment-Type': type });
-}
 
 /** Node-RED's revision of flows as it stores them: a SHA-256 of their JSON (runtime/lib/storage). */
 const revisionOf = (all: FlowNode[]) => createHash('sha256').update(JSON.stringify(all)).digest('hex');
 
 const owned = (username: string) => [{ name: OWNER_ENV, type: 'str', value: username }];
-const tab = (id: string, label: string, extra: Partial<FlowNode> = {}): FlowNode => ({ id, type: 'tab', label, disabled: false, info: '', env: [], ...extra });
-const comment = (id: string, z: string, name: string): FlowNode => ({ id, type: 'comment', z, name, info: '', x: 150, y: 60, wires: [] });
 const messageOf = (res: { body: unknown }) => (res.body as { message?: string }).message ?? '';
 
 /** The two students' tabs every test starts from: student-1's "s1", student-2's "s2" with an inject and a debug node. */
 beforeAll(async () => {
-  const before = await flows();
+  const before = await client.flows();
   const s1 = [tab('s1', 'Bài của bạn 1'), comment('c-s1', 's1', 'Bạn 1 làm bài')];
-  expect((await deploy('student-1', [...before.flows, ...s1], before.rev)).status).toBe(200);
-  const middle = await flows();
+  expect((await client.deploy('student-1', [...before.flows, ...s1], before.rev)).status).toBe(200);
+  const middle = await client.flows();
   const s2 = [
     tab('s2', 'Bài của bạn 2'),
     comment('c-s2', 's2', 'Bạn 2 làm bài'),
@@ -85,27 +69,27 @@ beforeAll(async () => {
     { id: 'set-s2', type: 'change', z: 's2', rules: [{ t: 'set', p: 'presses', pt: 'flow', to: '($flowContext("presses") ? $flowContext("presses") : 0) + 1', tot: 'jsonata' }], x: 300, y: 120, wires: [['dbg-s2']] },
     { id: 'dbg-s2', type: 'debug', z: 's2', active: true, tosidebar: true, complete: 'false', x: 480, y: 120, wires: [] },
   ];
-  expect((await deploy('student-2', [...middle.flows, ...s2], middle.rev)).status).toBe(200);
+  expect((await client.deploy('student-2', [...middle.flows, ...s2], middle.rev)).status).toBe(200);
 }, 30_000);
 
 describe('a deploy is judged against what is deployed, atomically', () => {
   it("refuses another student's tab however two deploys race (the second carrying the revision the first will make)", async () => {
     for (let round = 0; round < 3; round++) {
-      const before = await flows();
+      const before = await client.flows();
       // Deploy A changes only student-1's own tab; its flows carry the stamps, so Node-RED
       // stores exactly them and its revision is predictable.
       const own = before.flows.map((n) => (n.id === 'c-s1' ? { ...n, name: `Bạn 1 sửa lần ${round}` } : n));
       const next = revisionOf(own);
       // Deploy B also rewrites student-2's comment, claiming the revision A will leave.
       const hijack = own.map((n) => (n.id === 'c-s2' ? { ...n, name: 'Bạn 1 đã sửa bài của bạn 2' } : n));
-      const a = deploy('student-1', own, before.rev);
+      const a = client.deploy('student-1', own, before.rev);
       let settled = false;
       void a.finally(() => (settled = true));
-      const bs: Array<ReturnType<typeof deploy>> = [];
+      const bs: Array<ReturnType<EditorClient['deploy']>> = [];
       // B after B while A is in flight: one of them meets the guard between A's check and A
       // landing, which is the window the guard must not leave open.
       while (!settled && bs.length < 300) {
-        bs.push(deploy('student-1', hijack, next));
+        bs.push(client.deploy('student-1', hijack, next));
         await new Promise((resolve) => setImmediate(resolve));
       }
       expect((await a).status).toBe(200);
@@ -114,13 +98,13 @@ describe('a deploy is judged against what is deployed, atomically', () => {
       expect(answers.map((b) => b.status).filter((s) => s === 200)).toEqual([]);
       // Each B is either stale (409, for the editor's merge) or judged and refused (403).
       for (const b of answers) expect([403, 409]).toContain(b.status);
-      expect((await flows()).flows.find((n) => n.id === 'c-s2')?.name).toBe('Bạn 2 làm bài');
+      expect((await client.flows()).flows.find((n) => n.id === 'c-s2')?.name).toBe('Bạn 2 làm bài');
     }
   });
 
   it('answers a deploy made from older flows 409 itself, in Vietnamese and English, so the editor offers its merge', async () => {
-    const before = await flows();
-    const stale = await deploy('student-1', before.flows, 'not-the-current-revision');
+    const before = await client.flows();
+    const stale = await client.deploy('student-1', before.flows, 'not-the-current-revision');
     expect(stale.status).toBe(409);
     expect(messageOf(stale)).toMatch(/gộp \(merge\).*\/ The flows were deployed by someone else/);
   });
@@ -140,13 +124,13 @@ describe('node ids', () => {
     // A tab cannot come in as a node of another either.
     const tabInside = await client.admin('student-1', 'PUT', '/flow/s1', { id: 's1', label: 'Bài của bạn 1', nodes: [tab('s2', 'Của bạn 1 bây giờ')] });
     expect(tabInside.status).toBe(400);
-    const after = await flows();
+    const after = await client.flows();
     expect(after.flows.filter((n) => n.id === 'c-s2')).toHaveLength(1);
     expect(after.flows.filter((n) => n.id === 's2')).toHaveLength(1);
     // The student's own ids may come again; and student-2 can still deploy.
     expect((await client.admin('student-1', 'PUT', '/flow/s1', { id: 's1', label: 'Bài của bạn 1', nodes: [comment('c-s1', 's1', 'Bạn 1 làm bài')] })).status).toBe(200);
-    const now = await flows();
-    expect((await deploy('student-2', now.flows, now.rev)).status).toBe(200);
+    const now = await client.flows();
+    expect((await client.deploy('student-2', now.flows, now.rev)).status).toBe(200);
   });
 });
 
@@ -154,15 +138,15 @@ describe('wires between tabs', () => {
   const inject = (id: string, z: string, to: string) => ({ id, type: 'inject', z, props: [{ p: 'payload' }], payload: 'x', payloadType: 'str', x: 100, y: 200, wires: [[to]] });
 
   it("refuses a student's node wired, or linked, to a node on another student's tab (Node-RED would deliver it there)", async () => {
-    const before = await flows();
-    const wired = await deploy('student-1', [...before.flows, inject('s1-wired', 's1', 'set-s2')], before.rev);
+    const before = await client.flows();
+    const wired = await client.deploy('student-1', [...before.flows, inject('s1-wired', 's1', 'set-s2')], before.rev);
     expect(wired.status).toBe(403);
     expect(wired.body).toMatchObject({ code: 'NOT_YOUR_FLOW' });
     expect(messageOf(wired)).toContain(`dây nối từ`);
     expect(messageOf(wired)).toContain(`the wire from "inject s1-wired" to "change set-s2" in student-2's flow "Bài của bạn 2"`);
-    const linked = await deploy('student-1', [...before.flows, { id: 's1-link', type: 'link out', z: 's1', mode: 'link', links: ['set-s2'], x: 100, y: 260, wires: [] }], before.rev);
+    const linked = await client.deploy('student-1', [...before.flows, { id: 's1-link', type: 'link out', z: 's1', mode: 'link', links: ['set-s2'], x: 100, y: 260, wires: [] }], before.rev);
     expect(linked.status).toBe(403);
-    const byName = await deploy('student-1', [...before.flows, { id: 's1-call', type: 'link call', z: 's1', linkType: 'dynamic', links: [], x: 100, y: 300, wires: [[]] }], before.rev);
+    const byName = await client.deploy('student-1', [...before.flows, { id: 's1-call', type: 'link call', z: 's1', linkType: 'dynamic', links: [], x: 100, y: 300, wires: [[]] }], before.rev);
     expect(byName.status).toBe(403);
     expect(messageOf(byName)).toContain('picks its target by name');
     // The single-flow API too.
@@ -170,16 +154,16 @@ describe('wires between tabs', () => {
     expect(put.status).toBe(403);
     const added = await client.admin('student-1', 'POST', '/flow', { label: 'Bài mới', nodes: [inject('s1-new', 'x', 'set-s2')] });
     expect(added.status).toBe(403);
-    expect((await flows()).rev).toBe(before.rev);
+    expect((await client.flows()).rev).toBe(before.rev);
     // Wires inside one's own tabs are the lesson itself.
-    const own = await deploy('student-1', [...before.flows, inject('s1-own', 's1', 'c-s1')], before.rev);
+    const own = await client.deploy('student-1', [...before.flows, inject('s1-own', 's1', 'c-s1')], before.rev);
     expect(own.status).toBe(200);
   });
 });
 
 describe("the agent's environment", () => {
   it('is not readable from a flow: not by $env() in JSONata, an env-typed input, ${NAME}, or a tab env entry of type env', async () => {
-    const before = await flows();
+    const before = await client.flows();
     const set = (key: string, to: string, tot: string) => ({ t: 'set', p: key, pt: 'flow', to, tot });
     const reader = [
       tab('env-s3', 'Đọc biến môi trường', { env: [...owned('student-3'), { name: 'LESSON', type: 'str', value: 'robot' }, { name: 'FROM_AGENT', type: 'env', value: SECRET_NAME }] }),
@@ -202,7 +186,7 @@ describe("the agent's environment", () => {
         wires: [[]],
       },
     ];
-    expect((await deploy('student-3', [...before.flows, ...reader], before.rev)).status).toBe(200);
+    expect((await client.deploy('student-3', [...before.flows, ...reader], before.rev)).status).toBe(200);
     const context = async () => {
       const res = await client.admin('teacher', 'GET', '/context/flow/env-s3');
       return ((res.body as { memory?: Record<string, { msg: string }> })?.memory ?? {}) as Record<string, { msg: string }>;

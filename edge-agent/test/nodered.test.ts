@@ -13,6 +13,8 @@ import { NodeRedExtension } from '../src/nodered/nodered-extension.ts';
 import { OWNER_ENV } from '../src/nodered/policy.ts';
 import type { FlowNode } from '../src/nodered/red.ts';
 import { robotKit, simAgent, type SimAgent } from './helpers/sim-agent.ts';
+import { passwordsOf } from './helpers/editor-client.ts';
+import { comment, tab } from './helpers/flow-nodes.ts';
 
 // A real Node-RED 4.1 in an agent on a simulated robot, on the agent's own HTTP server: the
 // classroom's log-in, the students' and the teacher's rights, the palette fit for students,
@@ -56,12 +58,7 @@ afterAll(async () => {
 // Helpers: Node-RED's admin API as the editor and teachers' tools call it
 // ---------------------------------------------------------------------------------------------
 
-function password(username: string): string {
-  if (username === 'teacher') return accounts.teacher.password;
-  const student = accounts.students.find((s) => s.username === username);
-  if (!student) throw new Error(`no account ${username}`);
-  return student.password;
-}
+const password = (username: string) => passwordsOf(accounts)(username);
 
 async function login(username: string, pass = password(username)): Promise<Response> {
   return fetch(`${base}/auth/token`, {
@@ -116,8 +113,6 @@ async function deploy(username: string, all: FlowNode[], rev?: string, type = 'f
   return admin(username, 'POST', '/flows', { flows: all, ...(rev ? { rev } : {}) }, { 'Node-RED-Deployment-Type': type });
 }
 
-const tab = (id: string, label: string, extra: Partial<FlowNode> = {}): FlowNode => ({ id, type: 'tab', label, disabled: false, info: '', env: [], ...extra });
-const comment = (id: string, z: string, name: string): FlowNode => ({ id, type: 'comment', z, name, info: '', x: 150, y: 60, wires: [] });
 
 const ownerOf = (node: FlowNode | undefined) => (node?.env as Array<{ name: string; value: string }> | undefined)?.find((e) => e.name === OWNER_ENV)?.value;
 

@@ -4,11 +4,23 @@
  * one test plays several computers of a room), bearer tokens, JSON requests.
  */
 import { request } from 'node:http';
+import type { NewAccounts } from '../../src/nodered/accounts.ts';
+import type { FlowNode } from '../../src/nodered/red.ts';
 
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+}
+
+/** The password of each account `setupEditorAccounts` made: the teacher's and the students'. */
+export function passwordsOf(accounts: NewAccounts): (username: string) => string {
+  return (username) => {
+    if (username === 'teacher') return accounts.teacher.password;
+    const student = accounts.students.find((s) => s.username === username);
+    if (!student) throw new Error(`no account ${username}`);
+    return student.password;
+  };
 }
 
 export class EditorClient {
@@ -76,5 +88,17 @@ export class EditorClient {
   async admin(username: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const auth: Record<string, string> = username ? { authorization: `Bearer ${await this.token(username)}` } : {};
     return this.send(method, path, { ...(body !== undefined ? { body } : {}), headers: { 'Node-RED-API-Version': 'v2', ...auth, ...headers } });
+  }
+
+  /** The deployed workspace and its revision, as the teacher's editor loads it. */
+  async flows(): Promise<{ flows: FlowNode[]; rev: string }> {
+    const res = await this.admin('teacher', 'GET', '/flows');
+    if (res.status !== 200) throw new Error(`GET /flows answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body as { flows: FlowNode[]; rev: string };
+  }
+
+  /** Deploy as the editor does: the whole workspace, with the revision it was made from. */
+  deploy(username: string, all: FlowNode[], rev?: string, type = 'full'): Promise<Answer> {
+    return this.admin(username, 'POST', '/flows', { flows: all, ...(rev ? { rev } : {}) }, { 'Node-RED-Deployment-Type': type });
   }
 }
