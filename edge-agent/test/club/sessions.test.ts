@@ -27,6 +27,19 @@ function setup(deploy?: (flows: unknown) => Promise<{ rev: string; tabs: string[
   return { club: make(), make, tags };
 }
 
+/** A club whose deploys land in a stand-in editor: what it deployed, and the owners Node-RED reports for each tab (set by the test). */
+function withEditor() {
+  const editor = { deployed: [] as Array<Record<string, unknown>>, owners: new Map<string, string[]>() };
+  const { club } = setup(
+    async (flows) => {
+      editor.deployed = flows as Array<Record<string, unknown>>;
+      return { rev: 'r1', tabs: editor.deployed.filter((n) => n.type === 'tab').map((n) => n.id as string) };
+    },
+    (id) => (editor.owners.has(id) ? { owners: editor.owners.get(id)! } : undefined),
+  );
+  return { club, editor };
+}
+
 const body = { lessonId: 'obstacle', classId: '7A', teams: [{ name: 'A', kit: 'robot-1', members: ['student-1'] }, { name: 'B', kit: 'robot-2', members: ['student-2'] }] };
 
 function kitEnd(kit: string, purpose: Purpose, durationMs: number, eventId = crypto.randomUUID()): UsageEvent {
@@ -64,21 +77,13 @@ describe('club sessions', () => {
   });
 
   it('give a verdict to the checking student\'s own team only: another team\'s tab is refused, a teacher\'s check counts for none', async () => {
-    let deployed: Array<Record<string, unknown>> = [];
-    // The editor's deployed tabs and their owners, as Node-RED holds them after the deploy below.
-    const owners = new Map<string, string[]>();
-    const { club } = setup(
-      async (flows) => {
-        deployed = flows as Array<Record<string, unknown>>;
-        return { rev: 'r1', tabs: deployed.filter((n) => n.type === 'tab').map((n) => n.id as string) };
-      },
-      (id) => (owners.has(id) ? { owners: owners.get(id)! } : undefined),
-    );
+    const { club, editor } = withEditor();
+    const owners = editor.owners;
     const s = club.start(body, 'teacher');
     await club.deploy(s.id, 'teacher');
     const tabs = club.current()!.deploys[0]!.tabs;
     const tabOfTeam2 = Object.keys(tabs).find((t) => tabs[t] === 'team-2')!;
-    expect(tabKits(deployed).get(tabOfTeam2)).toBe('robot-2');
+    expect(tabKits(editor.deployed).get(tabOfTeam2)).toBe('robot-2');
     owners.set(tabOfTeam2, ['student-2']);
     owners.set('teachers-demo', []);
     const at = 5;
@@ -103,21 +108,14 @@ describe('club sessions', () => {
   });
 
   it('give a team\'s tab to all its members: each one\'s check of it counts for the team, another team\'s is refused', async () => {
-    let deployed: Array<Record<string, unknown>> = [];
-    const owners = new Map<string, string[]>();
-    const { club } = setup(
-      async (flows) => {
-        deployed = flows as Array<Record<string, unknown>>;
-        return { rev: 'r1', tabs: deployed.filter((n) => n.type === 'tab').map((n) => n.id as string) };
-      },
-      (id) => (owners.has(id) ? { owners: owners.get(id)! } : undefined),
-    );
+    const { club, editor } = withEditor();
+    const owners = editor.owners;
     const teams = [{ name: 'A', kit: 'robot-1', members: ['student-1', 'student-4', 'student-5'] }, { name: 'B', kit: 'robot-2', members: ['student-2'] }, { name: 'C', kit: 'robot-3', members: [] }];
     const s = club.start({ ...body, teams }, 'teacher');
     await club.deploy(s.id, 'teacher');
     const tabs = club.current()!.deploys[0]!.tabs;
     const tabOf = (team: string) => Object.keys(tabs).find((t) => tabs[t] === team)!;
-    const stamp = (tab: string) => (deployed.find((n) => n.id === tab)?.env as Array<{ name: string; value: string }> | undefined)?.filter((e) => e.name === 'STEMLAB_OWNER').map((e) => e.value) ?? [];
+    const stamp = (tab: string) => (editor.deployed.find((n) => n.id === tab)?.env as Array<{ name: string; value: string }> | undefined)?.filter((e) => e.name === 'STEMLAB_OWNER').map((e) => e.value) ?? [];
     // One owner entry naming every member; a team without members leaves its tab the teacher's.
     expect(stamp(tabOf('team-1'))).toEqual(['student-1,student-4,student-5']);
     expect(stamp(tabOf('team-2'))).toEqual(['student-2']);
