@@ -47,6 +47,36 @@ export function sessionStart(seq: number, overrides: { at?: number; clock?: Part
   });
 }
 
+/**
+ * A session's two events, seq and seq+1: its start at `startedAt` and its end at `endedAt`,
+ * published `closeDelayMs` later (an idle end is noticed when the idle window runs out). With
+ * faults the session ended by a disconnect, else idle.
+ */
+export function sessionEvents(
+  seq: number,
+  s: { startedAt: number; endedAt: number; device?: Extract<UsageEvent, { type: 'session.start' }>['device']; faults?: number; closeDelayMs?: number; clock?: Partial<Clock> },
+): UsageEvent[] {
+  const id = randomUUID();
+  const { startedAt, endedAt } = s;
+  const faults = s.faults ?? 0;
+  const device = s.device ?? { kit: 'robot-1', component: 'left-motor', type: 'motor' };
+  const c = clock(s.clock);
+  const purpose = { kind: 'club-session' as const };
+  return [
+    usageEventSchema.parse({ v: 1, eventId: randomUUID(), seq, at: startedAt, clock: c, type: 'session.start', device, session: { id, startedAt, purpose } }),
+    usageEventSchema.parse({
+      v: 1,
+      eventId: randomUUID(),
+      seq: seq + 1,
+      at: endedAt + (s.closeDelayMs ?? 0),
+      clock: c,
+      type: 'session.end',
+      device,
+      session: { id, startedAt, endedAt, durationMs: endedAt - startedAt, purpose, counts: { activations: 1, motorMs: 0, readings: 0 }, faults, endReason: faults > 0 ? 'disconnect' : 'idle' },
+    }),
+  ];
+}
+
 /** The outbox.evicted event an agent publishes after dropping [fromSeq, toSeq]. */
 export function outboxEvicted(seq: number, fromSeq: number, toSeq: number): UsageEvent {
   return usageEventSchema.parse({

@@ -6,9 +6,8 @@
  * PostgreSQL (a schema of its own), rows inserted in the order that would mislead a "first row"
  * rule, and both reports must be equal and follow the rule.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KitStatePayload, UsageEvent } from '@stemlab/protocol';
+import type { KitStatePayload } from '@stemlab/protocol';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import type { LedgerMessage } from '../src/ledger/types.ts';
 import { FLEET, type Unit } from '../src/registry/fleet.ts';
@@ -17,6 +16,7 @@ import type { QuarterlyReport } from '../src/reports/model.ts';
 import { quarterlyReport } from '../src/reports/quarterly.ts';
 import { quarterTrends, type Trends } from '../src/reports/trends.ts';
 import { BACKENDS, LedgerFactory } from './backends.ts';
+import { sessionEvents } from './helpers.ts';
 
 const HOUR = 3_600_000;
 const t = (local: string) => Date.parse(`${local.replace(' ', 'T')}:00+07:00`);
@@ -31,24 +31,7 @@ const UNIT: Unit = {
 
 /** A whole-kit session's two events on `gateway`. */
 function session(gateway: string, seq: number, kit: string, start: string, end: string): LedgerMessage[] {
-  const id = randomUUID();
-  const startedAt = t(start);
-  const endedAt = t(end);
-  const device = { kit, component: null, type: 'kit' };
-  const purpose = { kind: 'club-session' as const };
-  const events: UsageEvent[] = [
-    { v: 1, eventId: randomUUID(), seq, at: startedAt, clock, type: 'session.start', device, session: { id, startedAt, purpose } },
-    {
-      v: 1,
-      eventId: randomUUID(),
-      seq: seq + 1,
-      at: endedAt,
-      clock,
-      type: 'session.end',
-      device,
-      session: { id, startedAt, endedAt, durationMs: endedAt - startedAt, purpose, counts: { activations: 1, motorMs: 0, readings: 0 }, faults: 0, endReason: 'idle' },
-    },
-  ];
+  const events = sessionEvents(seq, { startedAt: t(start), endedAt: t(end), device: { kit, component: null, type: 'kit' }, clock });
   return events.map((event) => ({ kind: 'usage', unit: UNIT.id, gateway, event, receivedAt: event.at + 1000 }));
 }
 

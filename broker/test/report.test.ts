@@ -21,7 +21,7 @@ import type { QuarterlyReport } from '../src/reports/model.ts';
 import { DEFAULT_SCHOOL_TIME, quarterBounds, schoolOverlapMs } from '../src/reports/quarter.ts';
 import { quarterlyReport } from '../src/reports/quarterly.ts';
 import { BACKENDS, LedgerFactory } from './backends.ts';
-import { tmpDir } from './helpers.ts';
+import { sessionEvents, tmpDir } from './helpers.ts';
 
 const HOUR = 3_600_000;
 /** A local (UTC+7) time: '2025-07-01 08:00'. */
@@ -39,34 +39,8 @@ interface Device {
  * report must use endedAt, not the end event's time.
  */
 function session(seq: number, device: Device, start: string, end: string, opts: { faults?: number; closeDelayMs?: number } = {}): UsageEvent[] {
-  const id = randomUUID();
-  const startedAt = t(start);
-  const endedAt = t(end);
   const faults = opts.faults ?? 0;
-  const clock = { synced: true, bootId: 'boot-1', uptimeMs: 1000 };
-  const purpose = { kind: 'club-session' as const };
-  return [
-    usageEventSchema.parse({ v: 1, eventId: randomUUID(), seq, at: startedAt, clock, type: 'session.start', device, session: { id, startedAt, purpose } }),
-    usageEventSchema.parse({
-      v: 1,
-      eventId: randomUUID(),
-      seq: seq + 1,
-      at: endedAt + (opts.closeDelayMs ?? (faults > 0 ? 0 : 60_000)),
-      clock,
-      type: 'session.end',
-      device,
-      session: {
-        id,
-        startedAt,
-        endedAt,
-        durationMs: endedAt - startedAt,
-        purpose,
-        counts: { activations: 1, motorMs: 0, readings: 0 },
-        faults,
-        endReason: faults > 0 ? 'disconnect' : 'idle',
-      },
-    }),
-  ];
+  return sessionEvents(seq, { startedAt: t(start), endedAt: t(end), device, faults, closeDelayMs: opts.closeDelayMs ?? (faults > 0 ? 0 : 60_000), clock: { uptimeMs: 1000 } });
 }
 
 function evicted(seq: number, at: string, fromSeq: number, toSeq: number): UsageEvent {

@@ -3,11 +3,10 @@
  * and English (the CSV's, from COLUMNS), numbers stored as numbers and equal to the JSON
  * report's figures, the frozen header row; and the HTTP route's content type and file name.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usageEventSchema, type UsageEvent } from '@stemlab/protocol';
+import type { UsageEvent } from '@stemlab/protocol';
 import { openLedger } from '../src/ledger/ledger.ts';
 import { FLEET, type Unit } from '../src/registry/fleet.ts';
 import { COLUMNS, DEFINITIONS, LABELS } from '../src/reports/labels.ts';
@@ -17,7 +16,7 @@ import { SHEETS, toXlsx } from '../src/reports/xlsx.ts';
 import { createUser } from '../src/api/users.ts';
 import { openCentralState } from '../src/central-state/state.ts';
 import { runStemlab } from '../../testing/cli.ts';
-import { startTestCentral, tmpDir, type TestCentral } from './helpers.ts';
+import { sessionEvents, startTestCentral, tmpDir, type TestCentral } from './helpers.ts';
 
 const t = (local: string) => Date.parse(`${local.replace(' ', 'T')}:00+07:00`);
 const A = FLEET.find((u) => u.kind === 'robot-club') as Unit;
@@ -26,25 +25,8 @@ const GW = A.gateways[0] as string;
 
 /** A session of `minutes` from `start`, as its start and end events with seqs seq, seq+1. */
 function session(seq: number, start: string, minutes: number, faults = 0): UsageEvent[] {
-  const id = randomUUID();
   const startedAt = t(start);
-  const endedAt = startedAt + minutes * 60_000;
-  const clock = { synced: true, bootId: 'b', uptimeMs: 1000 };
-  const device = { kit: 'robot-1', component: 'left-motor', type: 'motor' };
-  const purpose = { kind: 'club-session' as const };
-  return [
-    usageEventSchema.parse({ v: 1, eventId: randomUUID(), seq, at: startedAt, clock, type: 'session.start', device, session: { id, startedAt, purpose } }),
-    usageEventSchema.parse({
-      v: 1,
-      eventId: randomUUID(),
-      seq: seq + 1,
-      at: endedAt,
-      clock,
-      type: 'session.end',
-      device,
-      session: { id, startedAt, endedAt, durationMs: endedAt - startedAt, purpose, counts: { activations: 1, motorMs: 0, readings: 0 }, faults, endReason: faults ? 'disconnect' : 'idle' },
-    }),
-  ];
+  return sessionEvents(seq, { startedAt, endedAt: startedAt + minutes * 60_000, faults, clock: { bootId: 'b', uptimeMs: 1000 } });
 }
 
 /** exceljs declares its own `Buffer` (an ArrayBuffer), which Node's generic Buffer type does not match. */
