@@ -295,6 +295,17 @@ describe.each(BACKENDS)('the ingest on $backend', ({ backend, run }) => {
         expect((await central.ledger.telemetry(UNIT, GATEWAY))).toHaveLength(1);
         expect((await central.ledger.kitStates(UNIT, GATEWAY))).toMatchObject([{ kit: 'bench-1', state: 'fault', reason: 'stalled' }]);
       });
+
+      it('acknowledges every QoS 1 reading, also one replaced by a newer reading of the same device before its commit', async () => {
+        const gw = await gateway();
+        const t = topics.telemetry(UNIT, GATEWAY, 'bench-1', 'water-temp');
+        // Sent together, they meet in one batch: the first is replaced there, and must still get its PUBACK.
+        await Promise.all([20, 21, 22].map((value) => gw.publishAsync(t, JSON.stringify({ value, at: Date.now() }), { qos: 1 })));
+        expect((await central.ledger.telemetry(UNIT, GATEWAY))).toMatchObject([{ value: 22 }]);
+        // The connection is still read: a usage event after them is stored and acknowledged.
+        await publishUsage(gw, sessionStart(1));
+        expect((await central.ledger.counts()).events).toBe(1);
+      });
     });
 
     describe('stopping', () => {

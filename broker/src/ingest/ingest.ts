@@ -275,8 +275,14 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
       return false;
     }
     const m = entry.message;
-    if (m.kind === 'telemetry') this.telemetry.set(`${m.unit}/${m.gateway}/${m.kit}/${m.component}`, entry);
-    else this.queue.push(entry);
+    if (m.kind === 'telemetry') {
+      const key = `${m.unit}/${m.gateway}/${m.kit}/${m.component}`;
+      const replaced = this.telemetry.get(key);
+      // A held (QoS 1) reading replaced by a newer one is answered with the newer one's commit:
+      // dropped, its sender would get no PUBACK and Aedes would never read that connection again.
+      if (replaced?.done) entry.done = answerBoth(replaced.done, entry.done);
+      this.telemetry.set(key, entry);
+    } else this.queue.push(entry);
     if (this.retryTimer) return true; // the retry commits everything
     if (this.queue.length + this.telemetry.size >= this.maxBatch) this.flush();
     else if (m.kind === 'connection') {
@@ -408,6 +414,14 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     else this.current.delete(key);
     this.enqueue({ message: { kind: 'connection', ...id, connected, clientId: client.id, receivedAt }, topic: '', payload: Buffer.alloc(0), clientId: client.id });
   }
+}
+
+/** Answers `first` then `second` (when there is one) with the same outcome. */
+function answerBoth(first: Callback, second: Callback | undefined): Callback {
+  return (error) => {
+    first(error);
+    second?.(error);
+  };
 }
 
 function clearTimer(timer: NodeJS.Timeout | NodeJS.Immediate): void {
