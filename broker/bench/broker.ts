@@ -32,26 +32,18 @@ import { createServer, connect as netConnect, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { sessionStart } from '../test/helpers.ts';
 import { latencyResults, round, type BenchResult, type BenchSuite } from '../../bench/types.ts';
 import { measureDiskFloor } from './disk-floor.ts';
+import { client, fanout, intoLedger, INGEST_EACH, INGEST_GATEWAYS, PUBLISHERS, type Target } from './load.ts';
 
 const MOSQUITTO = { host: '127.0.0.1', port: 1883 };
-const PUBLISHERS = 4;
-const QOS0_EACH = 10_000;
-const QOS1_EACH = 2_500;
 const RTT_SAMPLES = 500;
-const INGEST_GATEWAYS = 10;
-const INGEST_EACH = 1_000;
 const CONNECTIONS = 10_000;
 const HOLDERS = 2;
 
-interface Target {
-  host: string;
-  port: number;
-}
 
 export const brokerSuite: BenchSuite = {
   name: 'broker',
@@ -155,66 +147,15 @@ async function endChild(child: ChildProcess): Promise<void> {
   await gone;
 }
 
-async function client(target: Target, clientId: string): Promise<MqttClient> {
-  const c = await mqtt.connectAsync({ ...target, protocol: 'mqtt', clientId, clean: true, reconnectPeriod: 0 });
-  (c.stream as unknown as { setNoDelay?(on: boolean): void }).setNoDelay?.(true);
-  return c;
-}
 
 /** QoS 0 and QoS 1 throughput and the QoS 1 round trip on one broker. */
 async function flows(target: Target, unit: string): Promise<{ qos0: number; qos1: number; rtt: number[] }> {
-  const telemetry = (g: number) => topics.telemetry(unit, `gw-${g}`, 'robot-1', 'sonar');
-  const qos0 = await fanout(target, unit, 0, QOS0_EACH, telemetry, (i) => JSON.stringify({ value: i, at: Date.now() }), `${topics.telemetry(unit, '+', 'robot-1', 'sonar')}`);
-  const qos1 = await fanout(target, unit, 1, QOS1_EACH, (g) => topics.usage(unit, `gw-${g}`), (i) => JSON.stringify(sessionStart(i + 1)), topics.usage(unit, '+'));
+  const qos0 = await fanout(target, unit, 0);
+  const qos1 = await fanout(target, unit, 1);
   const rtt = await roundTrip(target, unit);
   return { qos0, qos1, rtt };
 }
 
-/**
- * PUBLISHERS gateways publish `each` messages at once; one subscriber takes them all. Messages/s
- * from the first publish to the subscriber's last message (QoS 0 may drop under load: counted
- * as received, not sent).
- */
-async function fanout(target: Target, unit: string, qos: 0 | 1, each: number, topic: (g: number) => string, payload: (i: number) => string, filter: string): Promise<number> {
-  const sub = await client(target, `bench-sub-${unit}-${qos}`);
-  await sub.subscribeAsync(filter, { qos });
-  const pubs = await Promise.all(Array.from({ length: PUBLISHERS }, (_, g) => client(target, gatewayClientId(unit, `gw-${g}`))));
-  const total = PUBLISHERS * each;
-  let received = 0;
-  let last = 0;
-  const done = new Promise<void>((resolve) => {
-    let idle: NodeJS.Timeout | undefined;
-    const quiet = () => {
-      clearTimeout(idle);
-      idle = setTimeout(resolve, 3000); // QoS 0 losses: stop waiting once nothing has come for 3 s
-    };
-    quiet();
-    sub.on('message', () => {
-      received++;
-      last = performance.now();
-      if (received >= total) {
-        clearTimeout(idle);
-        resolve();
-      } else if (received % 1000 === 0) quiet();
-    });
-  });
-  const t0 = performance.now();
-  await Promise.all(
-    pubs.map(async (c, g) => {
-      const sends: Array<Promise<unknown>> = [];
-      for (let i = 0; i < each; i++) {
-        sends.push(c.publishAsync(topic(g), payload(i), { qos }));
-        // Let the sockets drain now and then: a real publisher does not queue 10,000 messages in memory.
-        if (i % 500 === 499) await new Promise((r) => setImmediate(r));
-      }
-      await Promise.all(sends);
-    }),
-  );
-  await done;
-  await Promise.all([...pubs, sub].map((c) => c.endAsync()));
-  if (qos === 1 && received < total) console.error(`broker bench: ${target.host}:${target.port} delivered ${received} of ${total} QoS 1 messages`);
-  return received / ((last - t0) / 1000);
-}
 
 /** Sequential QoS 1 publishes of usage events, each waiting for its PUBACK. */
 async function roundTrip(target: Target, unit: string): Promise<number[]> {
@@ -230,15 +171,6 @@ async function roundTrip(target: Target, unit: string): Promise<number[]> {
   return samples;
 }
 
-/** Gateways publish usage events at QoS 1 to the central: events/s until the last PUBACK (= committed). */
-async function intoLedger(target: Target, unit: string): Promise<number> {
-  const gws = await Promise.all(Array.from({ length: INGEST_GATEWAYS }, (_, g) => client(target, gatewayClientId(unit, `gw-${g}`))));
-  const t0 = performance.now();
-  await Promise.all(gws.map((c, g) => Promise.all(Array.from({ length: INGEST_EACH }, (_, i) => c.publishAsync(topics.usage(unit, `gw-${g}`), JSON.stringify(sessionStart(i + 1)), { qos: 1 })))));
-  const seconds = (performance.now() - t0) / 1000;
-  await Promise.all(gws.map((c) => c.endAsync()));
-  return (INGEST_GATEWAYS * INGEST_EACH) / seconds;
-}
 
 /**
  * The same load published to Mosquitto, with `stemlab ingest` behind it in a child process

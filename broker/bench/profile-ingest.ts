@@ -16,16 +16,11 @@ import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import { gatewayClientId, topics } from '@stemlab/protocol';
 import { startCentral } from '../src/central.ts';
-import { sessionStart } from '../test/helpers.ts';
 import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
+import { fanout, intoLedger } from './load.ts';
 
-const PUBLISHERS = 4;
-const QOS1_EACH = 2_500;
-const QOS0_EACH = 10_000;
 
 if (process.argv[2] === '--central') await central(process.argv[3] as string);
 else await drive(process.argv[2] ?? mkdtempSync(join(tmpdir(), 'stemlab-profile-')));
@@ -81,9 +76,10 @@ async function drive(outDir: string): Promise<void> {
   const unit = `prof-${randomBytes(3).toString('hex')}`;
   // PROFILE_ONLY=qos1 or qos0 profiles one of the two loads; =ledger the bench's 10 gateways × 1,000 usage events, no subscriber.
   const only = process.env.PROFILE_ONLY;
-  const qos1 = only === 'qos0' || only === 'ledger' ? NaN : await fanout(url, unit, 1, QOS1_EACH, (g) => topics.usage(unit, `gw-${g}`), (i) => JSON.stringify(sessionStart(i + 1)), topics.usage(unit, '+'));
-  const qos0 = only === 'qos1' || only === 'ledger' ? NaN : await fanout(url, unit, 0, QOS0_EACH, (g) => topics.telemetry(unit, `gw-${g}`, 'robot-1', 'sonar'), (i) => JSON.stringify({ value: i, at: Date.now() }), topics.telemetry(unit, '+', 'robot-1', 'sonar'));
-  const ledger = only === 'ledger' ? await intoLedger(url, unit) : NaN;
+  const target = { host: new URL(url).hostname, port: Number(new URL(url).port) };
+  const qos1 = only === 'qos0' || only === 'ledger' ? NaN : await fanout(target, unit, 1);
+  const qos0 = only === 'qos1' || only === 'ledger' ? NaN : await fanout(target, unit, 0);
+  const ledger = only === 'ledger' ? await intoLedger(target, unit) : NaN;
   console.log(`QoS 1: ${Math.round(qos1)} msgs/s, QoS 0: ${Math.round(qos0)} msgs/s, into the ledger: ${Math.round(ledger)} events/s`);
   child.send('stop');
   await new Promise((resolve) => child.once('exit', resolve));
@@ -92,54 +88,8 @@ async function drive(outDir: string): Promise<void> {
   summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile);
 }
 
-async function client(url: string, clientId: string): Promise<MqttClient> {
-  const c = await mqtt.connectAsync(url, { clientId, clean: true, reconnectPeriod: 0 });
-  (c.stream as unknown as { setNoDelay?(on: boolean): void }).setNoDelay?.(true);
-  return c;
-}
 
-/** As broker.ts's fanout: messages/s from the first publish to the subscriber's last message. */
-async function fanout(url: string, unit: string, qos: 0 | 1, each: number, topic: (g: number) => string, payload: (i: number) => string, filter: string): Promise<number> {
-  const sub = await client(url, `prof-sub-${unit}-${qos}`);
-  await sub.subscribeAsync(filter, { qos });
-  const pubs = await Promise.all(Array.from({ length: PUBLISHERS }, (_, g) => client(url, gatewayClientId(unit, `gw-${g}`))));
-  const total = PUBLISHERS * each;
-  let received = 0;
-  let last = 0;
-  const done = new Promise<void>((resolve) => {
-    const idle = setTimeout(resolve, 3000);
-    sub.on('message', () => {
-      received++;
-      last = performance.now();
-      if (received >= total) resolve();
-      else if (received % 1000 === 0) idle.refresh();
-    });
-  });
-  const t0 = performance.now();
-  await Promise.all(
-    pubs.map(async (c, g) => {
-      const sends: Array<Promise<unknown>> = [];
-      for (let i = 0; i < each; i++) {
-        sends.push(c.publishAsync(topic(g), payload(i), { qos }));
-        if (i % 500 === 499) await new Promise((r) => setImmediate(r));
-      }
-      await Promise.all(sends);
-    }),
-  );
-  await done;
-  await Promise.all([...pubs, sub].map((c) => c.endAsync()));
-  return received / ((last - t0) / 1000);
-}
 
-/** As broker.ts's intoLedger: 10 gateways publish 1,000 usage events each at QoS 1; events/s until the last PUBACK. */
-async function intoLedger(url: string, unit: string): Promise<number> {
-  const gws = await Promise.all(Array.from({ length: 10 }, (_, g) => client(url, gatewayClientId(unit, `gl-${g}`))));
-  const t0 = performance.now();
-  await Promise.all(gws.map((c, g) => Promise.all(Array.from({ length: 1000 }, (_, i) => c.publishAsync(topics.usage(unit, `gl-${g}`), JSON.stringify(sessionStart(i + 1)), { qos: 1 })))));
-  const seconds = (performance.now() - t0) / 1000;
-  await Promise.all(gws.map((c) => c.endAsync()));
-  return 10_000 / seconds;
-}
 
 interface ProfileNode {
   id: number;
