@@ -38,6 +38,7 @@ import { assertAvailable, shouldRun } from '../testing/requirements.ts';
 import { chromium, CHROMIUM, CHROMIUM_ARGS } from '../testing/services.ts';
 import { OPEN_ANONYMOUS } from '../testing/anonymous-rights.ts';
 import { docsScreenshot } from '../testing/screenshots.ts';
+import { logIn as logInAs, watchedPage } from '../testing/dashboard-page.ts';
 
 const QUARTER = '2026Q1';
 const seed = Number(process.env.STEMLAB_FLEET_SEED ?? 16_2026);
@@ -122,24 +123,9 @@ describe.runIf(shouldRun('the dashboard with a simulated fleet in headless Chrom
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
-    context.setDefaultTimeout(8000);
-    const page = await context.newPage();
-    await page.addInitScript("document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))");
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (401|403|429)/.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
-    await page.goto(`${central.httpUrl}/`);
-    return page;
-  }
+    const newPage = (viewport?: { width: number; height: number }) => watchedPage(browser, `${central.httpUrl}/`, problems, viewport);
 
-  async function logIn(page: Page, username: string) {
-    await page.getByLabel(/Tên đăng nhập|Username/).fill(username);
-    await page.getByLabel(/Mật khẩu|Password/).fill(PASSWORD);
-    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/login')), page.locator('form.login button[type=submit]').click()]);
-  }
+    const logIn = (page: Page, username: string) => logInAs(page, username, PASSWORD);
 
   const api = (path: string, who: string) => fetch(`${central.httpUrl}${path}`, { headers: { authorization: `Bearer ${token[who]}` } });
   const navLinks = async (page: Page) => (await page.locator('#nav a:visible').allInnerTexts()).map((s) => s.trim());

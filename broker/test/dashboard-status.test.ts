@@ -21,6 +21,7 @@ import { openCentralState } from '../src/central-state/state.ts';
 import { FLEET } from '../src/registry/fleet.ts';
 import { birth, connectGateway, publishUsage, sessionStart, startTestCentral, until, will, type TestCentral } from './helpers.ts';
 import { docsScreenshot } from '../../testing/screenshots.ts';
+import { logIn as logInAs, watchedPage } from '../../testing/dashboard-page.ts';
 
 const DAY = 86_400_000;
 const PASSWORD = 'correct horse battery';
@@ -82,24 +83,9 @@ describe.runIf(shouldRun('unit statuses and live updates in headless Chromium', 
     await central?.cleanup();
   });
 
-  async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport });
-    context.setDefaultTimeout(8000);
-    const page = await context.newPage();
-    await page.addInitScript("document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))");
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (401|403|429)/.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
-    await page.goto(`${central.httpUrl}/`);
-    return page;
-  }
+    const newPage = (viewport?: { width: number; height: number }) => watchedPage(browser, `${central.httpUrl}/`, problems, viewport);
 
-  async function logIn(page: Page, username: string) {
-    await page.getByLabel(/Tên đăng nhập|Username/).fill(username);
-    await page.getByLabel(/Mật khẩu|Password/).fill(PASSWORD);
-    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/login')), page.locator('form.login button[type=submit]').click()]);
-  }
+    const logIn = (page: Page, username: string) => logInAs(page, username, PASSWORD);
 
   const count = (page: Page, status: string) => page.locator(`.status-card[data-status="${status}"] .stat-value`).innerText();
   const rowStatus = (page: Page, id: string) => page.locator(`tr[data-unit="${id}"]`).getAttribute('data-status');

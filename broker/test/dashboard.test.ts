@@ -24,6 +24,7 @@ import { FLEET, unitKinds, unitLevels } from '../src/registry/fleet.ts';
 import { quarterlyReport } from '../src/reports/quarterly.ts';
 import { openCentralState } from '../src/central-state/state.ts';
 import { birth, clock, sessionStart, startTestCentral, tmpDir, type TestCentral } from './helpers.ts';
+import { logIn as logInAs, watchedPage } from '../../testing/dashboard-page.ts';
 
 const DIR = join(import.meta.dirname, '../src/dashboard');
 const PASSWORD = 'correct horse battery';
@@ -158,28 +159,9 @@ describe.runIf(shouldRun('the dashboard in headless Chromium', browserOk))('the 
   });
 
   /** A fresh browser profile whose console errors, page errors and CSP violations are collected. */
-  async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
-    // Fail on the step that hangs, well before the test's own timeout.
-    context.setDefaultTimeout(8000);
-    const page = await context.newPage();
-    // Runs in the page (given as text: this file is compiled without the DOM's types).
-    await page.addInitScript("document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))");
-    page.on('console', (m) => {
-      // A refusal the page provoked and handles (401, 403, 429) is logged by Chromium as a failed resource.
-      if (m.type() === 'error' && !/status of (401|403|429)/.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
-    await page.goto(`${central.httpUrl}/`);
-    return page;
-  }
+    const newPage = (viewport?: { width: number; height: number }) => watchedPage(browser, `${central.httpUrl}/`, problems, viewport);
 
-  async function logIn(page: Page, username: string, password = PASSWORD) {
-    await page.getByLabel(/Tên đăng nhập|Username/).fill(username);
-    await page.getByLabel(/Mật khẩu|Password/).fill(password);
-    // One attempt at a time: wait for the central's answer before the next.
-    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/login')), page.locator('form.login button[type=submit]').click()]);
-  }
+    const logIn = (page: Page, username: string, password = PASSWORD) => logInAs(page, username, password);
 
   it('logs in an admin in Vietnamese after bilingual errors; overview counts, filters, English; unit, reports and admin pages', async () => {
     assertAvailable('Chromium and playwright-core', browserOk);
