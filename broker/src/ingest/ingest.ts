@@ -224,7 +224,10 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
       this.committing = undefined;
       if (this.retryTimer) return; // the retry flushes
       if (this.idle()) this.drained.splice(0).forEach((resolve) => resolve());
-      else this.flush();
+      else if (!this.onlyPresenceWaiting()) this.flush();
+      // else: only presence rows came in meanwhile, and their own wait (the timer the first of
+      // them set) commits them, with the rest of a storm's; committed now, a storm of 10,000 was
+      // a commit per ~4 connects (one per commit's duration) rather than one per presenceDelayMs.
     });
     this.committing = committing;
   }
@@ -262,6 +265,13 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     } catch (err) {
       this.log.warn({ err }, 'could not record the end of presence in the ledger; the next change of each gateway will');
     }
+  }
+
+  /** Nothing but presence rows waits, on their own timer (a timer that fired during the commit, or stopping, flushes at once). */
+  private onlyPresenceWaiting(): boolean {
+    if (!this.timer || !this.timerForPresence || this.state !== 'open' || this.telemetry.size > 0) return false;
+    for (const e of this.queue) if (e.message.kind !== 'connection') return false;
+    return true;
   }
 
   private idle(): boolean {
