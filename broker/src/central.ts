@@ -35,6 +35,7 @@ import { skipCleanAcks } from './state/clean-acks.ts';
 import { InflightPublishes } from './state/inflight.ts';
 import { skipCleanIncomingOfRefused } from './state/clean-incoming.ts';
 import { Takeovers } from './state/takeover.ts';
+import { announceClientsOnlyToListeners } from './state/client-announcements.ts';
 import { readCerts, type CertFiles } from './transport/certs.ts';
 import type { Bind, Handle, Listener } from './transport/listener.ts';
 import { leanCloseWatch, leanPackets, leanParser, leanTables } from './transport/client-memory.ts';
@@ -164,6 +165,8 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     }
     const b = broker;
     skipCleanIncomingOfRefused((b as unknown as { persistence: object }).persistence);
+    // Alone, the $SYS announcements of each connect and close go out only to a '$' subscriber (state/client-announcements.ts).
+    if (!mq) announceClientsOnlyToListeners(b);
     takeovers?.bind(b);
     inflight = new InflightPublishes(b);
     b.on('client', (client) => ingest.clientConnected(client));
