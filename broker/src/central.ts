@@ -154,7 +154,8 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
         ...(state.persistence ? { persistence: skipCleanAcks(state.persistence) } : {}),
         preConnect: security.preConnect,
         authenticate: security.authenticate,
-        authorizePublish: security.authorizePublish,
+        // Each client's PUBACKs in the order its PUBLISHes came (ingest/puback-order.ts), whichever hook answers.
+        authorizePublish: ingest.pubacks.inOrder(security.authorizePublish),
         authorizeSubscribe: security.authorizeSubscribe,
         // `gw:{unit}:{gateway}` outgrows MQTT 3.1's 23 characters; ids are two slugs of up to 64.
         maxClientsIdLength: 140,
