@@ -36,6 +36,7 @@ import mqtt from 'mqtt';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { sessionStart } from '../test/helpers.ts';
 import { latencyResults, round, type BenchResult, type BenchSuite } from '../../bench/types.ts';
+import { stemlabNodeFlags } from '../../testing/cli.ts';
 import { measureDiskFloor } from './disk-floor.ts';
 import { client, fanout, intoLedger, INGEST_EACH, INGEST_GATEWAYS, PUBLISHERS, type Target } from './load.ts';
 
@@ -126,13 +127,16 @@ async function reachable(target: Target): Promise<boolean> {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
+/** The central runs with the Node flags `stemlab central` launches with; "Aedes alone" with Node's defaults. */
+const execArgvOf = (script: 'central.ts' | 'aedes.ts') => ['--import', 'tsx', '--expose-gc', ...(script === 'central.ts' ? stemlabNodeFlags() : [])];
+
 /**
  * A broker under test in a child process of its own (connections/central.ts or aedes.ts), listening
  * on a free port; added to `children` at once, so the caller's finally ends it even if it never
  * says where it listens.
  */
 async function brokerChild(script: 'central.ts' | 'aedes.ts', args: string[], children: ChildProcess[]): Promise<Target> {
-  const child = fork(here(`./connections/${script}`), args, { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: 'ignore' });
+  const child = fork(here(`./connections/${script}`), args, { execArgv: execArgvOf(script), stdio: 'ignore' });
   children.push(child);
   const { port } = await reply<{ port: number }>(child, 'port');
   return { host: '127.0.0.1', port };
@@ -258,7 +262,7 @@ async function hold(port: number, prefix: string, measure: () => Promise<number>
 }
 
 async function holdOnCentral(dataDir: string, run: string): Promise<Held> {
-  const child = fork(here('./connections/central.ts'), [dataDir], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: 'ignore' });
+  const child = fork(here('./connections/central.ts'), [dataDir], { execArgv: execArgvOf('central.ts'), stdio: 'ignore' });
   try {
     const { port } = await reply<{ port: number }>(child, 'port');
     return await hold(port, `bench-c-${run}`, async () => (child.send('rss'), (await reply<{ rss: number }>(child, 'rss')).rss));

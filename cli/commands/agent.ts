@@ -71,6 +71,17 @@ export const agent: Command = {
 };
 
 /**
+ * The Node flags of the supervised agent, from the supervisor's own. A small young generation keeps
+ * the gateway's memory low on a 1 GB Pi (about 35 MB less RSS with Node-RED and six kits, measured
+ * by `stemlab bench --only gateway`). V8's concurrent garbage collection is kept (bin/stemlab.js
+ * launches with --single-threaded-gc, which suits the central): marking on helper threads keeps
+ * the agent's own pauses short, and its e-stop runs on that thread.
+ */
+export function agentExecArgv(execArgv: readonly string[]): string[] {
+  return [...execArgv.filter((flag) => flag !== '--single-threaded-gc'), '--max-semi-space-size=2'];
+}
+
+/**
  * Run the agent as a child and restart it when it dies unexpectedly, waiting longer after each
  * quick crash (1 s doubling to 30 s; a run of a minute resets the wait). Ctrl-C and SIGTERM are
  * passed on, and the supervisor exits when the agent has stopped.
@@ -80,11 +91,9 @@ async function supervise(argv: string[]): Promise<number> {
   let stopping = false;
   for (;;) {
     const started = Date.now();
-    // A small young generation keeps the gateway's memory low on a 1 GB Pi (about 35 MB less
-    // RSS with Node-RED and six kits, measured by `stemlab bench --only gateway`).
     const child = fork(process.argv[1]!, ['agent', ...argv], {
       env: { ...process.env, [WORKER]: '1' },
-      execArgv: [...process.execArgv, '--max-semi-space-size=2'],
+      execArgv: agentExecArgv(process.execArgv),
       stdio: 'inherit',
     });
     const forward = (signal: NodeJS.Signals) => () => {

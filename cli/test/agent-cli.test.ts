@@ -30,7 +30,8 @@ const run = runStemlab;
 
 /** Start `stemlab agent`, resolve with the child and what its first startup line says. */
 function startAgent(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; next: () => Promise<{ pid: number; url: string }> }> {
-  const child = spawn(process.execPath, [bin, 'agent', ...args]);
+  // The command itself, as a technician runs it: its #! line gives Node its flags.
+  const child = spawn(bin, ['agent', ...args]);
   cleanup.push(
     () =>
       new Promise<void>((resolve) => {
@@ -169,6 +170,11 @@ describe.runIf(shouldRun('stemlab agent on a pty board', socat))('stemlab agent 
     const { file } = await setup();
     const { child, next } = await startAgent(['--config', file, '--port', '0']);
     const first = await next();
+    // The supervisor runs with the command's single-threaded GC; the agent keeps V8's concurrent one (agentExecArgv).
+    const flagsOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(flagsOf(child.pid!)).toContain('--single-threaded-gc');
+    expect(flagsOf(first.pid)).not.toContain('--single-threaded-gc');
+    expect(flagsOf(first.pid)).toContain('--max-semi-space-size=2');
     process.kill(first.pid, 'SIGKILL');
     const second = await next();
     expect(second.pid).not.toBe(first.pid);

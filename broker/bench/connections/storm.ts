@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { stemlabNodeFlags } from '../../../testing/cli.ts';
 
 const { values } = parseArgs({
   options: {
@@ -67,7 +68,8 @@ function reply<T>(child: ChildProcess, key: string, timeoutMs = 120_000): Promis
 
 async function nodeServer(kind: string, dir: string): Promise<Server> {
   const flags = values.flags ? values.flags.split(/\s+/) : [];
-  const execArgv = ['--import', 'tsx', '--expose-gc', ...flags];
+  // The central as `stemlab central` launches it (its Node flags); the other kinds with Node's defaults.
+  const execArgv = ['--import', 'tsx', '--expose-gc', ...(kind === 'central' ? stemlabNodeFlags() : []), ...flags];
   const child = kind === 'central' ? fork(here('./central.ts'), [join(dir, 'central')], { execArgv, stdio: 'inherit' }) : fork(here('./target.ts'), [kind], { execArgv, stdio: 'inherit' });
   const { port } = await reply<{ port: number }>(child, 'port');
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
