@@ -1,7 +1,7 @@
 /**
  * The central's CPU per QoS 1 usage event, thread by thread (Linux: /proc/PID/task/TID/stat), under
  * the broker bench's QoS 1 load (load.ts fanout: 4 publishers × 2,500, one subscriber). The central
- * runs as in the bench (connections/central.ts, a process of its own); a warm-up of 200 events
+ * runs as in the bench (connections/central.ts, a process of its own, with `stemlab`'s Node flags); a warm-up of 200 events
  * first starts the ledger's writer thread (its module loading is not counted), and a first run of
  * the load is not counted either. CPU time, unlike
  * a profile's samples or a throughput, barely moves with what else runs on a shared machine.
@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { sessionStart } from '../test/helpers.ts';
+import { stemlabNodeFlags } from '../../testing/cli.ts';
 import { client, EACH, fanout, PUBLISHERS } from './load.ts';
 
 const TICK_US = 10_000; // USER_HZ 100: /proc's utime and stime are in hundredths of a second
@@ -41,7 +42,7 @@ function threadTimes(pid: number): Map<number, number> {
 
 const runs = Number(process.argv[2] ?? 3);
 const dir = mkdtempSync(join(tmpdir(), 'stemlab-thread-cpu-'));
-const child = fork(fileURLToPath(new URL('./connections/central.ts', import.meta.url)), [join(dir, 'central')], { execArgv: ['--import', 'tsx'], stdio: 'ignore' });
+const child = fork(fileURLToPath(new URL('./connections/central.ts', import.meta.url)), [join(dir, 'central')], { execArgv: ['--import', 'tsx', ...stemlabNodeFlags()], stdio: 'ignore' });
 try {
   const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
   const target = { host: '127.0.0.1', port };
