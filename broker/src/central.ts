@@ -35,6 +35,7 @@ import { skipCleanAcks } from './state/clean-acks.ts';
 import { InflightPublishes } from './state/inflight.ts';
 import { skipCleanIncomingOfRefused } from './state/clean-incoming.ts';
 import { Takeovers } from './state/takeover.ts';
+import { announceClientsOnlyToListeners } from './state/client-announcements.ts';
 import { readCerts, type CertFiles } from './transport/certs.ts';
 import type { Bind, Handle, Listener } from './transport/listener.ts';
 import { leanCloseWatch, leanPackets, leanParser, leanTables } from './transport/client-memory.ts';
@@ -153,7 +154,8 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
         ...(state.persistence ? { persistence: skipCleanAcks(state.persistence) } : {}),
         preConnect: security.preConnect,
         authenticate: security.authenticate,
-        authorizePublish: security.authorizePublish,
+        // Each client's PUBACKs in the order its PUBLISHes came (ingest/puback-order.ts), whichever hook answers.
+        authorizePublish: ingest.pubacks.inOrder(security.authorizePublish),
         authorizeSubscribe: security.authorizeSubscribe,
         // `gw:{unit}:{gateway}` outgrows MQTT 3.1's 23 characters; ids are two slugs of up to 64.
         maxClientsIdLength: 140,
@@ -164,6 +166,8 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     }
     const b = broker;
     skipCleanIncomingOfRefused((b as unknown as { persistence: object }).persistence);
+    // Alone, the $SYS announcements of each connect and close go out only to a '$' subscriber (state/client-announcements.ts).
+    if (!mq) announceClientsOnlyToListeners(b);
     takeovers?.bind(b);
     inflight = new InflightPublishes(b);
     b.on('client', (client) => ingest.clientConnected(client));

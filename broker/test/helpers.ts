@@ -124,7 +124,6 @@ export async function publishUsage(client: MqttClient, event: UsageEvent, unit =
 
 /** Resolves once `check` holds, re-checking after every ingest commit (no fixed sleeps). */
 export async function until(central: Central, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  if (await check()) return;
   await new Promise<void>((resolve, reject) => {
     let checking = false;
     let again = false;
@@ -146,5 +145,8 @@ export async function until(central: Central, check: () => boolean | Promise<boo
       }, reject);
     };
     central.ingest.on('commit', onCommit);
+    // The first check with the listener already on: a commit while it runs makes it check again
+    // (checked before listening, a commit during that check was missed and the wait timed out).
+    onCommit();
   });
 }

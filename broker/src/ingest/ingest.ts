@@ -14,6 +14,15 @@
  * every packet of the previous chunk is done, so a waiting batch also applies back-pressure.
  * QoS 0 (telemetry) is not held: its callback returns at once.
  *
+ * PUBACKs in arrival order [MQTT-4.6.0-2]: a client's QoS 1 publishes are acknowledged in the
+ * order they came, whichever path each takes. Aedes handles the packets of one chunk
+ * concurrently, so an answer given at once (a reply, a publish the security policy drops, a dead
+ * letter past its quota, anything not stored) would overtake a held one; and a batch answers its
+ * telemetry after its events, a dead-lettered event one commit later. So every QoS 1 answer of a
+ * client with one held goes through the client's line (puback-order.ts; the central's Aedes hook
+ * is `pubacks.inOrder(security hook)`), where each entry is its own place: answered in any order
+ * here, passed to Aedes in arrival order. An error that closes the connection is not held back.
+ *
  * Never throws, never drops silently: a malformed message goes to the dead letters (and is
  * acknowledged, so the sender does not resend it forever); a message the ledger cannot take is
  * retried (SQLITE_BUSY; on PostgreSQL a lost connection or a serialization failure: sql.ts
@@ -39,6 +48,7 @@ import type { BatchResult, LedgerMessage } from '../ledger/types.ts';
 import { validate } from './validate.ts';
 import { Backoff, parseGatewayClientId, type GatewayId } from '@stemlab/protocol';
 import { parsedTopic } from '../parsed-topics.ts';
+import { PubackOrder, type Answer, type Callback } from './puback-order.ts';
 
 export interface IngestOptions {
   ledger: Ledger;
@@ -79,14 +89,22 @@ export interface Commit extends BatchResult {
   waitedMs: number;
 }
 
-type Callback = (error?: Error | null) => void;
-interface Entry {
+/**
+ * A message on its way to the ledger. Held (QoS > 0), it is also its answer's place in its
+ * client's line of PUBACKs (puback-order.ts): `done` is set and the PUBACK waits for its commit.
+ */
+interface Entry extends Answer {
   message: LedgerMessage;
   topic: string;
   payload: Buffer;
   clientId: string | null;
-  /** Set for QoS > 0: the PUBACK waits for it. */
-  done?: Callback;
+  /** An earlier entry whose answer is this one's: the QoS 1 reading this one replaced, the usage event this dead letter stands for. */
+  answers: Entry | undefined;
+}
+
+/** Every entry made with the same fields in the same order (one hidden class). */
+function entry(message: LedgerMessage, topic: string, payload: Buffer, clientId: string | null, answers?: Entry): Entry {
+  return { message, topic, payload, clientId, answers, done: undefined, line: undefined, outcome: undefined, after: undefined };
 }
 
 export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
@@ -116,6 +134,8 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   /** The live client of each gateway, so a late disconnect of a replaced connection changes nothing. */
   private readonly current = new Map<string, Client>();
   private readonly deadLetterAllowed: ((gateway: GatewayId) => boolean) | undefined;
+  /** Each client's QoS 1 answers in arrival order (puback-order.ts): the central's Aedes hook is `pubacks.inOrder(...)`. */
+  readonly pubacks = new PubackOrder();
 
   constructor(options: IngestOptions) {
     super();
@@ -150,11 +170,13 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
       if (message.kind === 'dead-letter' && !this.mayDeadLetter(verdict.topic ?? (clientId ? this.gatewayOfId(client) : undefined))) return callback(null);
     }
     this.stats.received++;
-    const held = packet.qos > 0;
-    if (!this.enqueue({ message, topic: packet.topic, payload, clientId, done: held ? callback : undefined })) {
-      return held ? callback(new Error('central is stopped')) : callback(null);
+    const e = entry(message, packet.topic, payload, clientId);
+    if (packet.qos === 0) {
+      this.enqueue(e);
+      return callback(null);
     }
-    if (!held) callback(null);
+    this.pubacks.hold(client, packet, e, callback);
+    if (!this.enqueue(e)) this.answer(e, new Error('central is stopped'));
   }
 
   /**
@@ -224,7 +246,10 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
       this.committing = undefined;
       if (this.retryTimer) return; // the retry flushes
       if (this.idle()) this.drained.splice(0).forEach((resolve) => resolve());
-      else this.flush();
+      else if (!this.onlyPresenceWaiting()) this.flush();
+      // else: only presence rows came in meanwhile, and their own wait (the timer the first of
+      // them set) commits them, with the rest of a storm's; committed now, a storm of 10,000 was
+      // a commit per ~4 connects (one per commit's duration) rather than one per presenceDelayMs.
     });
     this.committing = committing;
   }
@@ -264,25 +289,34 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     }
   }
 
+  /** Nothing but presence rows waits, on their own timer (a timer that fired during the commit, or stopping, flushes at once). */
+  private onlyPresenceWaiting(): boolean {
+    if (!this.timer || !this.timerForPresence || this.state !== 'open' || this.telemetry.size > 0) return false;
+    for (const e of this.queue) if (e.message.kind !== 'connection') return false;
+    return true;
+  }
+
   private idle(): boolean {
     return this.queue.length === 0 && this.telemetry.size === 0;
   }
 
-  private enqueue(entry: Entry): boolean {
+  private enqueue(e: Entry): boolean {
     if (this.state === 'closed') {
       this.stats.refused++;
-      this.log.warn({ topic: entry.topic, kind: entry.message.kind }, 'message refused: the ingest is stopped');
+      this.log.warn({ topic: e.topic, kind: e.message.kind }, 'message refused: the ingest is stopped');
       return false;
     }
-    const m = entry.message;
+    const m = e.message;
     if (m.kind === 'telemetry') {
       const key = `${m.unit}/${m.gateway}/${m.kit}/${m.component}`;
       const replaced = this.telemetry.get(key);
       // A held (QoS 1) reading replaced by a newer one is answered with the newer one's commit:
       // dropped, its sender would get no PUBACK and Aedes would never read that connection again.
-      if (replaced?.done) entry.done = answerBoth(replaced.done, entry.done);
-      this.telemetry.set(key, entry);
-    } else this.queue.push(entry);
+      // (A QoS 0 reading in between owes nothing itself, only what it replaced.)
+      const owed = replaced?.done !== undefined ? replaced : replaced?.answers;
+      if (owed) e.answers = owed;
+      this.telemetry.set(key, e);
+    } else this.queue.push(e);
     if (this.retryTimer) return true; // the retry commits everything
     if (this.queue.length + this.telemetry.size >= this.maxBatch) this.flush();
     else if (m.kind === 'connection') {
@@ -306,7 +340,7 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
       this.stats.commits++;
       this.retryBackoff.reset();
       const moved = invalid ? this.deadLetterInvalid(batch, invalid) : undefined;
-      for (const e of batch) if (!moved?.has(e)) e.done?.(null);
+      for (const e of batch) if (!moved?.has(e)) this.answer(e, null);
       let oldest = started;
       for (const e of batch) if (e.message.receivedAt < oldest) oldest = e.message.receivedAt;
       this.emit('commit', { ...result, messages: batch.length, waitedMs: Date.now() - oldest });
@@ -343,14 +377,14 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   private async commitAlone(e: Entry): Promise<void> {
     try {
       const { invalid } = await this.ledger.insertBatch([e.message]);
-      if (!invalid || !this.deadLetterInvalid([e], invalid).has(e)) e.done?.(null);
+      if (!invalid || !this.deadLetterInvalid([e], invalid).has(e)) this.answer(e, null);
       return;
     } catch (err) {
       if (e.message.kind !== 'dead-letter' && e.message.kind !== 'connection') {
         const reason = `the ledger could not store it: ${err instanceof Error ? err.message : String(err)}`;
         try {
           await this.ledger.insertBatch([{ kind: 'dead-letter', topic: e.topic, payload: e.payload, reason, clientId: e.clientId, receivedAt: e.message.receivedAt }]);
-          e.done?.(null);
+          this.answer(e, null);
           return;
         } catch {
           // reported below with the first error
@@ -375,7 +409,7 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
       if (!e || e.message.kind !== 'unchecked-usage') continue;
       const { unit, gateway, receivedAt } = e.message;
       if (!this.mayDeadLetter({ unit, gateway })) continue;
-      letters.push({ message: { kind: 'dead-letter', topic: e.topic, payload: e.payload, reason, clientId: e.clientId, receivedAt }, topic: e.topic, payload: e.payload, clientId: e.clientId, done: e.done });
+      letters.push(entry({ kind: 'dead-letter', topic: e.topic, payload: e.payload, reason, clientId: e.clientId, receivedAt }, e.topic, e.payload, e.clientId, e));
       moved.add(e);
     }
     if (letters.length === 0) return moved;
@@ -392,7 +426,20 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
   private fail(entries: Entry[], error: Error): void {
     this.stats.failed += entries.length;
     this.log.error({ err: error, messages: entries.length, topics: [...new Set(entries.map((e) => e.topic))].slice(0, 10) }, 'messages not written to the ledger');
-    for (const e of entries) e.done?.(error);
+    for (const e of entries) this.answer(e, error);
+  }
+
+  /**
+   * An entry's outcome to its sender, and to the earlier ones it answers for (`answers`): through
+   * the client's line, so each PUBACK still goes out in arrival order (puback-order.ts).
+   */
+  private answer(e: Entry, error: Error | null): void {
+    if (e.answers === undefined) return this.pubacks.answer(e, error);
+    const chain: Entry[] = [];
+    for (let x: Entry | undefined = e; x !== undefined; x = x.answers) chain.push(x);
+    e.answers = undefined;
+    // Oldest first, as they arrived (a line orders them anyway; an answer with no line goes straight out).
+    for (let i = chain.length - 1; i >= 0; i--) this.pubacks.answer(chain[i] as Entry, error);
   }
 
   /** A mismatch reason if the client publishes under a gateway that is not its own. */
@@ -412,16 +459,8 @@ export class Ingest extends EventEmitter<{ commit: [Commit]; retry: [Error] }> {
     if (connected) this.current.set(key, client);
     else if (this.current.get(key) !== client) return; // a replaced connection ending: the gateway is still here
     else this.current.delete(key);
-    this.enqueue({ message: { kind: 'connection', ...id, connected, clientId: client.id, receivedAt }, topic: '', payload: Buffer.alloc(0), clientId: client.id });
+    this.enqueue(entry({ kind: 'connection', ...id, connected, clientId: client.id, receivedAt }, '', Buffer.alloc(0), client.id));
   }
-}
-
-/** Answers `first` then `second` (when there is one) with the same outcome. */
-function answerBoth(first: Callback, second: Callback | undefined): Callback {
-  return (error) => {
-    first(error);
-    second?.(error);
-  };
 }
 
 function clearTimer(timer: NodeJS.Timeout | NodeJS.Immediate): void {

@@ -21,8 +21,8 @@
  * Only for the disk state: LevelDB is locked to one central, so every write goes through here. A
  * cluster's Redis is written by the other nodes too, so it is not indexed.
  */
-import { Readable } from 'node:stream';
 import type { Level } from 'level';
+import { NothingQueued, skipEmptyQueuePipelines } from './empty-queue.ts';
 
 type Kind = 'subscriptions' | 'incoming' | 'outgoing' | 'will';
 
@@ -202,18 +202,9 @@ export function skipUnstoredClients<P extends object>(persistence: P, index: Sto
   // As aedes-persistence-level answers a packet it does not have (publish.js treats it as "not a duplicate").
   read('incomingGetPacket', 'incoming', () => ({ err: new Error('no such packet') }));
   read('outgoingClearMessageId', 'outgoing', () => ({ result: undefined }));
-  // The queue Aedes streams to every client on CONNECT (connect.js emptyQueue): empty without a LevelDB iterator.
-  wrap('outgoingStream', (original) => (...args) => (index.outgoing.has(idOf(args[0])) ? original(...args) : endedStream()));
+  // The queue Aedes streams to every client on CONNECT (connect.js emptyQueue): empty without a
+  // LevelDB iterator, and its pipeline short-cut (empty-queue.ts).
+  skipEmptyQueuePipelines();
+  wrap('outgoingStream', (original) => (...args) => (index.outgoing.has(idOf(args[0])) ? original(...args) : new NothingQueued()));
   return persistence;
-}
-
-/**
- * A stream that has ended with nothing in it. Aedes pipes it into a transform on every CONNECT;
- * cheaper than Readable.from([]), which reads its array through an async iteration
- * (~7 µs a CONNECT less, measured through stream.pipeline on Node 20).
- */
-function endedStream(): Readable {
-  const stream = new Readable({ objectMode: true, read() {} });
-  stream.push(null);
-  return stream;
 }
