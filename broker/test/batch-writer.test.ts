@@ -32,15 +32,21 @@ describe('the ledger writer thread', () => {
     dir.remove();
   });
 
-  it('carries a batch across as it was, a dead letter\'s raw bytes included', async () => {
-    const batch = [usage(1), dead];
-    const back = decodeBatch(encodeBatch(batch));
+  it('carries a batch across as it was, a dead letter\'s raw bytes included, an unchecked payload\'s text beside the JSON', async () => {
+    const text = JSON.stringify(sessionStart(2));
+    const unchecked: LedgerMessage = { kind: 'unchecked-usage', unit: UNIT, gateway: GATEWAY, payload: text, receivedAt: Date.now() };
+    const batch = [usage(1), dead, unchecked];
+    const encoded = encodeBatch(batch);
+    // Not escaped into the JSON by the broker's thread and unescaped by the writer's: copied as it is.
+    expect(encoded.texts).toEqual([text]);
+    expect(encoded.json).not.toContain(JSON.stringify(text).slice(1, 40));
+    const back = decodeBatch(structuredClone(encoded));
     expect(back).toEqual(batch);
     expect(Buffer.isBuffer((back[1] as Extract<LedgerMessage, { kind: 'dead-letter' }>).payload)).toBe(true);
     await ledger.insertBatch(batch);
     const [row] = await ledger.deadLetters();
     expect(row).toMatchObject({ encoding: 'base64', payload: binary.toString('base64') });
-    expect((await ledger.events(UNIT, GATEWAY)).map((e) => e.seq)).toEqual([1]);
+    expect((await ledger.events(UNIT, GATEWAY)).map((e) => e.seq)).toEqual([1, 2]);
   });
 
   it('starts no thread for a ledger that only reads, and one at the first write', async () => {

@@ -9,10 +9,12 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { POSTGRES_URL } from '../../testing/services.ts';
 import { CentralConfigError, parseCentralConfig } from '../src/config.ts';
-import { openLedger, type Ledger } from '../src/ledger/ledger.ts';
+import { openLedger, openLedgerDriver, type Ledger } from '../src/ledger/ledger.ts';
 import { PG_SCHEMA_VERSION } from '../src/ledger/pg-schema.ts';
 import { migrate, SCHEMA_VERSION } from '../src/ledger/schema.ts';
+import type { SqliteDriver } from '../src/ledger/sqlite-driver.ts';
 import type { LedgerMessage } from '../src/ledger/types.ts';
+import { LedgerWriter } from '../src/ledger/writer.ts';
 import { BACKENDS, LedgerFactory } from './backends.ts';
 import { birth, clock, GATEWAY, outboxEvicted, sessionStart, tmpDir, UNIT, will } from './helpers.ts';
 import type { GatewayState, KitStatePayload, UsageEvent } from '@stemlab/protocol';
@@ -93,6 +95,23 @@ describe.each(BACKENDS)('the ledger on $backend', ({ backend, run }) => {
         ]);
         expect(await seqs()).toEqual([1]);
         expect(await ledger.deadLetters()).toEqual([]);
+      });
+
+      it('settles a batch longer than one multi-row INSERT (PostgreSQL) or written a row at a time (SQLite) as if its events had come one by one', async () => {
+        const events = Array.from({ length: 600 }, (_, i) => sessionStart(i + 1));
+        const e = (seq: number) => events[seq - 1] as UsageEvent;
+        const batch = events.map((event) => usage(event));
+        // Past the first 250 rows: a resend of seq 5, its id with other content, a new id on seq 20, then seq 7 again.
+        batch.splice(300, 0, usage(e(5)), usage({ ...e(10), at: e(10).at + 1 }), usage(sessionStart(20)));
+        batch.push(usage(e(7)));
+        expect(await ledger.insertBatch(batch)).toMatchObject({ inserted: 600, duplicates: 2, deadLetters: 2 });
+        expect(await seqs()).toEqual(events.map((x) => x.seq));
+        expect((await ledger.deadLetters()).map((d) => d.reason).sort()).toEqual([
+          expect.stringMatching(new RegExp(`^event id ${e(10).eventId} was already stored with different content`)),
+          expect.stringMatching(new RegExp(`^seq 20 of ${UNIT}/${GATEWAY} is already used by event ${e(20).eventId}`)),
+        ]);
+        // Delivered again, the whole batch is duplicates but for the two dead letters, which are kept again.
+        expect(await ledger.insertBatch(batch)).toMatchObject({ inserted: 0, duplicates: 602, deadLetters: 2 });
       });
 
       it('keeps a binary dead letter as base64', async () => {
@@ -303,6 +322,28 @@ describe('opening on SQLite', () => {
     } finally {
       await ledger.close();
     }
+  });
+});
+
+describe("the SQLite writer's statements", () => {
+  let dir: ReturnType<typeof tmpDir>;
+  beforeEach(() => (dir = tmpDir()));
+  afterEach(() => dir.remove());
+
+  it('prepares a fixed set, whatever the length of the batches: an event row is one cached statement run per row', async () => {
+    const sql = (await openLedgerDriver({ kind: 'sqlite', file: join(dir.dir, 'ledger.sqlite') })) as SqliteDriver;
+    const prepared: string[] = [];
+    const prepare = sql.db.prepare.bind(sql.db);
+    sql.db.prepare = ((source: string) => (prepared.push(source), prepare(source))) as typeof sql.db.prepare;
+    const writer = new LedgerWriter('run-1');
+    let seq = 0;
+    const batch = (n: number): LedgerMessage[] => Array.from({ length: n }, () => unchecked(JSON.stringify(sessionStart(++seq))));
+    expect(await writer.insertBatch(sql, batch(3))).toMatchObject({ inserted: 3 });
+    const first = prepared.length;
+    for (const n of [1, 7, 120, 251, 300]) expect(await writer.insertBatch(sql, batch(n))).toMatchObject({ inserted: n });
+    expect(prepared.slice(first)).toEqual([]);
+    expect(prepared.filter((s) => s.includes('INSERT INTO usage_events'))).toHaveLength(1);
+    await sql.close();
   });
 });
 

@@ -13,10 +13,9 @@ type Bind = string | number | null;
 
 /** Arrays (PostgreSQL's array parameters) have no SQLite equivalent: the callers avoid them here. */
 function binds(params: readonly SqlValue[]): Bind[] {
-  return params.map((p) => {
-    if (Array.isArray(p)) throw new Error('array parameters are PostgreSQL-only (see dialect.ts)');
-    return p as Bind;
-  });
+  // Checked in place, not copied: a row's parameters are bound for every event the writer stores.
+  for (const p of params) if (Array.isArray(p)) throw new Error('array parameters are PostgreSQL-only (see dialect.ts)');
+  return params as Bind[];
 }
 
 class Connection implements Queryable {

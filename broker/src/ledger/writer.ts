@@ -38,6 +38,7 @@ const SQL = {
 } as const;
 
 const EVENT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_EVENT = `${SQL.insertEvents} ${EVENT_ROW} ON CONFLICT DO NOTHING`;
 /** Rows per INSERT: 16 parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535. */
 const INSERT_ROWS = 250;
 /** Devices per telemetry upsert: 7 parameters each (one row per device: PostgreSQL refuses an upsert touching a row twice). */
@@ -117,7 +118,7 @@ export class LedgerWriter {
     }
     // The highest seq per gateway, read once per batch and kept up to date here (the gateways are ours until commit).
     const his = new Map<string, number>();
-    // Consecutive usage events are inserted together (usageRun): a round trip per
+    // Consecutive usage events are inserted together (usageRun): on PostgreSQL a round trip per
     // few hundred events rather than per event, which is what a network database costs.
     let run: UsageMessage[] = [];
     const flushRun = async () => {
@@ -188,7 +189,8 @@ export class LedgerWriter {
   }
 
   /**
-   * A run of usage events, in arrival order. Their rows go in with multi-row INSERTs; then each
+   * A run of usage events, in arrival order. Their rows go in with multi-row INSERTs (PostgreSQL)
+   * or one cached statement a row (SQLite: dialect.ts insertRows); then each
    * event, in order, is settled: inserted (gaps and evictions follow), a duplicate, or a second
    * event on a used seq (dead-lettered). The end state is the same as one event at a time: clock
    * offsets re-correct a boot's stored events when they improve (clock.ts), and a gap's counts are
@@ -243,10 +245,16 @@ export class LedgerWriter {
       ]);
     }
     const inserted = new Set<string>();
-    for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-      const chunk = rows.slice(i, i + INSERT_ROWS);
-      const sql = `${SQL.insertEvents} ${chunk.map(() => EVENT_ROW).join(', ')} ON CONFLICT DO NOTHING RETURNING event_id`;
-      for (const r of await tx.query<{ event_id: string }>(sql, chunk.flat())) inserted.add(r.event_id);
+    const perInsert = Math.min(tx.dialect.insertRows, INSERT_ROWS);
+    if (perInsert === 1) {
+      // One statement text for every row: prepared once, `changes` says inserted (1) or already there (0).
+      for (const row of rows) if ((await tx.run(INSERT_EVENT, row)).changes > 0) inserted.add(row[0] as string);
+    } else {
+      for (let i = 0; i < rows.length; i += perInsert) {
+        const chunk = rows.slice(i, i + perInsert);
+        const sql = `${SQL.insertEvents} ${chunk.map(() => EVENT_ROW).join(', ')} ON CONFLICT DO NOTHING RETURNING event_id`;
+        for (const r of await tx.query<{ event_id: string }>(sql, chunk.flat())) inserted.add(r.event_id);
+      }
     }
     const outcomes: Array<'inserted' | 'duplicate' | 'dead-letter'> = [];
     for (const m of run) {
@@ -266,12 +274,15 @@ export class LedgerWriter {
         outcomes.push('inserted');
         continue;
       }
-      // Not inserted (the usual case needs no copy of the payload): the row's payload text, as stored.
-      const payload = Buffer.from(json.get(m) as string);
+      // Not inserted: the row's payload text, as it would have been stored (as bytes only for a dead letter).
+      const text = json.get(m) as string;
       const stored = await tx.get<{ unit: string; gateway: string; payload: string }>(SQL.eventStored, [e.eventId]);
-      if (stored && stored.unit === unit && stored.gateway === gateway && stored.payload === payload.toString()) {
+      if (stored && stored.unit === unit && stored.gateway === gateway && stored.payload === text) {
         outcomes.push('duplicate');
-      } else if (stored) {
+        continue;
+      }
+      const payload = Buffer.from(text);
+      if (stored) {
         // The same id with other content (or from another gateway): not a resend. Kept visible, the first one stands.
         const where = stored.unit === unit && stored.gateway === gateway ? 'with different content' : `from ${stored.unit}/${stored.gateway}`;
         await this.deadLetter(tx, topics.usage(unit, gateway), payload, `event id ${e.eventId} was already stored ${where}: a conflicting duplicate, not a resend (the first one stands)`, null, receivedAt);
