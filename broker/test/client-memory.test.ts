@@ -5,13 +5,14 @@
  * without mqtt-packet's number cache.
  */
 import { once } from 'node:events';
-import { connect as netConnect, type Socket } from 'node:net';
-import mqttPacket, { type Packet } from 'mqtt-packet';
+import type { Socket } from 'node:net';
+import mqttPacket from 'mqtt-packet';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { leanCloseWatch, leanParser, leanTables } from '../src/transport/client-memory.ts';
 import { GATEWAY, sessionStart, startTestCentral, UNIT, until, type TestCentral } from './helpers.ts';
+import { rawMqtt } from './raw-mqtt.ts';
 
 let central: TestCentral;
 const sockets: Socket[] = [];
@@ -26,21 +27,7 @@ afterEach(async () => {
 });
 
 /** A raw MQTT 3.1.1 connection whose bytes go out in the pieces given. */
-async function raw(): Promise<{ write(bytes: Buffer): Promise<void>; next(): Promise<Packet> }> {
-  const socket = netConnect(Number(new URL(central.mqttUrl).port), '127.0.0.1');
-  socket.setNoDelay(true);
-  sockets.push(socket);
-  await once(socket, 'connect');
-  const parser = mqttPacket.parser({ protocolVersion: 4 });
-  const received: Packet[] = [];
-  const waiting: ((p: Packet) => void)[] = [];
-  parser.on('packet', (p) => (waiting.shift() ?? ((x: Packet) => received.push(x)))(p));
-  socket.on('data', (d) => parser.parse(d));
-  return {
-    write: (bytes) => new Promise((resolve, reject) => socket.write(bytes, (err) => (err ? reject(err) : resolve()))),
-    next: () => (received.length > 0 ? Promise.resolve(received.shift()!) : new Promise((resolve) => waiting.push(resolve))),
-  };
-}
+const raw = () => rawMqtt(Number(new URL(central.mqttUrl).port), sockets);
 
 const clientId = gatewayClientId(UNIT, GATEWAY);
 const connect = mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId, clean: true, keepalive: 30 });

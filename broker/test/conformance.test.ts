@@ -5,13 +5,12 @@
  * policy (src/security/policy.ts) enforces; the last ones Aedes keeps itself, tested so that an
  * upgrade that loses them is noticed.
  */
-import { once } from 'node:events';
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
-import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestCentral, type TestCentral } from './helpers.ts';
 import { OPEN_ANONYMOUS_RIGHTS } from '../../testing/anonymous-rights.ts';
+import { rawMqtt } from './raw-mqtt.ts';
 
 let central: TestCentral;
 const clients: MqttClient[] = [];
@@ -34,23 +33,7 @@ afterEach(async () => {
 });
 
 /** A raw MQTT 3.1.1 connection: send any packet, see every packet back and whether it closed. */
-async function raw(): Promise<{ send(packet: Record<string, unknown> | Buffer): void; received: Packet[]; next(): Promise<Packet>; closed: Promise<unknown> }> {
-  const socket = netConnect(Number(new URL(central.mqttUrl).port), '127.0.0.1');
-  sockets.push(socket);
-  await once(socket, 'connect');
-  const parser = mqttPacket.parser({ protocolVersion: 4 });
-  const received: Packet[] = [];
-  const waiting: ((p: Packet) => void)[] = [];
-  parser.on('packet', (p) => (waiting.shift() ?? ((x: Packet) => received.push(x)))(p));
-  socket.on('data', (d) => parser.parse(d));
-  const closed = once(socket, 'close');
-  return {
-    send: (packet) => socket.write(Buffer.isBuffer(packet) ? packet : mqttPacket.generate(packet as unknown as Packet)),
-    received,
-    next: () => (received.length > 0 ? Promise.resolve(received.shift()!) : new Promise((resolve) => waiting.push(resolve))),
-    closed,
-  };
-}
+const raw = () => rawMqtt(Number(new URL(central.mqttUrl).port), sockets);
 
 /** A CONNECT written byte by byte, for what mqtt-packet refuses to generate. */
 function connectBytes(level: number, flags: number, clientId: string): Buffer {

@@ -7,13 +7,13 @@
  * holding the ledger's insertBatch (no sleeps).
  */
 import { once } from 'node:events';
-import { connect as netConnect, type Socket } from 'node:net';
-import mqttPacket, { type Packet } from 'mqtt-packet';
+import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gatewayClientId, topics } from '@stemlab/protocol';
 import { GATEWAY, sessionStart, startTestCentral, UNIT, until, type TestCentral } from './helpers.ts';
 import { DEFAULT_QUOTAS } from '../src/security/quotas.ts';
 import { OPEN_ANONYMOUS } from '../../testing/anonymous-rights.ts';
+import { rawMqtt, type RawMqtt } from './raw-mqtt.ts';
 
 let central: TestCentral;
 const sockets: Socket[] = [];
@@ -28,34 +28,9 @@ afterEach(async () => {
   await central.cleanup();
 });
 
-interface Raw {
-  /** Writes the packets in one write (one chunk for the broker). */
-  send(...packets: Record<string, unknown>[]): void;
-  next(): Promise<Packet>;
-  /** What came and was not taken by next() yet. */
-  received: Packet[];
-  closed: Promise<unknown>;
-  socket: Socket;
-}
-
 /** A raw MQTT 3.1.1 connection of the gateway's client id, connected. */
-async function raw(): Promise<Raw> {
-  const socket = netConnect(Number(new URL(central.mqttUrl).port), '127.0.0.1');
-  sockets.push(socket);
-  await once(socket, 'connect');
-  const parser = mqttPacket.parser({ protocolVersion: 4 });
-  const received: Packet[] = [];
-  const waiting: ((p: Packet) => void)[] = [];
-  parser.on('packet', (p) => (waiting.shift() ?? ((x: Packet) => received.push(x)))(p));
-  socket.on('data', (d) => parser.parse(d));
-  const closed = once(socket, 'close');
-  const c: Raw = {
-    send: (...packets) => socket.write(Buffer.concat(packets.map((p) => mqttPacket.generate(p as unknown as Packet)))),
-    next: () => (received.length > 0 ? Promise.resolve(received.shift()!) : new Promise((resolve) => waiting.push(resolve))),
-    received,
-    closed,
-    socket,
-  };
+async function raw(): Promise<RawMqtt> {
+  const c = await rawMqtt(Number(new URL(central.mqttUrl).port), sockets);
   c.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: gatewayClientId(UNIT, GATEWAY), clean: true, keepalive: 0 });
   expect(await c.next()).toMatchObject({ cmd: 'connack', returnCode: 0 });
   return c;
@@ -70,7 +45,7 @@ const dropped = (messageId: number) => publish(messageId, '$stemlab/not-yours', 
 const pingreq = { cmd: 'pingreq' };
 
 /** The next `count` packets' identifiers (PUBACKs), or their commands for anything else. */
-async function acks(c: Raw, count: number): Promise<(number | string)[]> {
+async function acks(c: RawMqtt, count: number): Promise<(number | string)[]> {
   const ids: (number | string)[] = [];
   for (let i = 0; i < count; i++) {
     const p = await c.next();
