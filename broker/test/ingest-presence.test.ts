@@ -7,7 +7,7 @@
  * presence row whose wait is over still goes at once.
  */
 import type { Client, PublishPacket } from 'aedes';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { topics } from '@stemlab/protocol';
 import { Ingest } from '../src/ingest/ingest.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
@@ -36,10 +36,18 @@ const gateway = (i: number) => ({ id: `gw:unit-a:lab-${i}` }) as unknown as Clie
 const turns = async (n = 3) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The presence waits are timeouts on a fake clock: a busy machine cannot make one run out early. */
+const sleep = async (ms: number) => {
+  vi.advanceTimersByTime(ms);
+  await turns();
+};
 
 let ingest: Ingest | undefined;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+});
 afterEach(async () => {
+  vi.useRealTimers();
   const stopped = ingest?.stop();
   while (open.length > 0) open.shift()?.();
   await stopped;
